@@ -1,0 +1,68 @@
+"""Benchmarks of the whole submit path (pytest-benchmark).
+
+Run: ``pytest benchmarks --benchmark-enable --benchmark-only`` (the test suite runs these once,
+untimed, as smoke tests). The baseline measured in the same run is the cost of validating and
+converting the reports alone (no matching or routing), so the ratio shows what the core costs.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from routing_core import Engine
+from routing_core.report import to_core_report
+from routing_core.times import to_epoch
+
+TZ = ZoneInfo("Asia/Shanghai")
+SAMPLE = [
+    json.loads(line)
+    for line in resources.files("routing_core").joinpath("data/sample_reports.jsonl").read_text("utf-8").splitlines()
+    if line.strip()
+]
+
+
+def _shifted(copies: int) -> list[dict[str, Any]]:
+    """The sample repeated ``copies`` times, each copy a week later with fresh ids (≈255 reports/copy)."""
+    out = []
+    for k in range(copies):
+        for r in SAMPLE:
+            epoch = to_epoch(r["time"], "time", TZ) + k * 7 * 86400
+            out.append({**r, "id": f"{r['id']}-{k}", "time": epoch})
+    return out
+
+
+@pytest.fixture(scope="module")
+def stream() -> list[dict[str, Any]]:
+    return _shifted(8)
+
+
+@pytest.mark.benchmark(group="submit_many")
+def test_baseline_validate_and_convert(benchmark: Any, stream: list[dict[str, Any]]) -> None:
+    benchmark(lambda: [to_core_report(r, TZ) for r in stream])
+
+
+@pytest.mark.benchmark(group="submit_many")
+def test_submit_many(benchmark: Any, stream: list[dict[str, Any]]) -> None:
+    decisions = benchmark.pedantic(lambda e: e.submit_many(stream), setup=lambda: ((Engine(),), {}), rounds=5)
+    assert len(decisions) == len(stream)
+
+
+@pytest.mark.benchmark(group="submit")
+def test_submit_one(benchmark: Any) -> None:
+    engine = Engine()
+    history = _shifted(4)
+    engine.submit_many(history)
+    start = max(r["time"] for r in history)
+    counter = iter(range(10**9))
+
+    def one() -> None:
+        # The sample again, a minute apart after the history: a mix of new events and duplicates.
+        k = next(counter)
+        engine.submit({**SAMPLE[k % len(SAMPLE)], "id": f"one-{k}", "time": start + 60 * k})
+
+    benchmark(one)

@@ -1,0 +1,46 @@
+// Scoring and deciding: a report's features against candidate events → match score per candidate and
+// the decision (duplicate, recurrence, review, new). The weights and thresholds are data (the match
+// parameters file), not code.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "routing_core/candidate_index.hpp"
+#include "routing_core/types.hpp"
+
+namespace routing_core {
+
+struct MatchParams {
+    double weight_address = 0.45;
+    double weight_text = 0.45;
+    double weight_category = 0.10;
+    double weight_time = 0.0;
+    double time_scale_hours = 12.0;    // recency = exp(-hours apart / time_scale_hours)
+    double duplicate_threshold = 0.6;  // at or above: the same incident
+    double review_threshold = 0.5;     // at or above (and below duplicate): flag for a human
+    double window_hours = 72.0;        // an open event is a candidate while its last report is this recent
+    double recurrence_days = 30.0;     // a closed event is a candidate for recurrence this long after closing
+    LookupLimits lookup;
+
+    // Throws ConfigError when weights are negative or all zero, or thresholds are outside [0, 1] or
+    // review > duplicate.
+    void validate() const;
+    double combine(double address, double text, double category, double recency) const noexcept;
+    double recency(double hours_apart) const noexcept;
+};
+
+enum class Outcome { new_event, duplicate, recurrence };
+
+struct MatchDecision {
+    Outcome outcome = Outcome::new_event;
+    std::size_t chosen = 0;   // index into the scored candidates for duplicate / recurrence
+    bool needs_review = false;
+    std::size_t review = 0;   // index into the scored candidates when needs_review
+};
+
+// `scored` must be sorted best first. An open candidate at or above the duplicate threshold wins over
+// a closed one; a closed one alone makes a recurrence.
+MatchDecision decide(const std::vector<CandidateScore>& scored, const MatchParams& params) noexcept;
+
+}  // namespace routing_core

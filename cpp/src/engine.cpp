@@ -1,0 +1,412 @@
+#include "routing_core/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+#include "routing_core/address_parser.hpp"
+#include "routing_core/address_similarity.hpp"
+#include "routing_core/error.hpp"
+#include "routing_core/normalise.hpp"
+#include "routing_core/utf8.hpp"
+
+namespace routing_core {
+namespace {
+
+// 1970-01-01 .. 2100-01-01: anything outside is a unit mistake (milliseconds) or garbage.
+constexpr std::int64_t earliest_time = 0;
+constexpr std::int64_t latest_time = 4102444800;
+// How many texts represent an event: its first report and the most recent ones.
+constexpr std::size_t representative_texts = 4;
+
+std::string format_event_id(std::size_t sequence) {
+    std::string digits = std::to_string(sequence);
+    if (digits.size() < 8) digits.insert(0, 8 - digits.size(), '0');
+    return "E" + digits;
+}
+
+void check_utf8(const char* field, const std::string& value) {
+    const std::size_t bad = utf8::find_invalid(value);
+    if (bad != std::string::npos) {
+        throw InvalidInput(field, excerpt(value), "invalid UTF-8 at byte " + std::to_string(bad));
+    }
+}
+
+void check_size(const char* field, const std::string& value, std::size_t limit) {
+    if (value.size() > limit) {
+        throw InvalidInput(field, excerpt(value),
+                           std::to_string(value.size()) + " bytes exceeds the limit of " + std::to_string(limit));
+    }
+}
+
+}  // namespace
+
+Engine::Engine(Gazetteer gazetteer, RuleSet rules, EngineConfig config)
+    : gazetteer_(std::make_unique<Gazetteer>(std::move(gazetteer))),
+      rules_(std::make_unique<RuleSet>(std::move(rules))),
+      config_(std::move(config)),
+      classifier_((rules_->validate(), *rules_)),
+      router_(*rules_, *gazetteer_) {
+    config_.match.validate();
+    if (gazetteer_->city() == no_unit) throw ConfigError("the gazetteer has no city-level unit to route city events to");
+    if (config_.sources.empty()) throw ConfigError("no report sources (channels) are configured");
+}
+
+void Engine::validate(const Report& r) const {
+    const Limits& limits = config_.limits;
+    check_size("id", r.id, limits.max_id_bytes);
+    check_utf8("id", r.id);
+    if (r.id.empty()) throw InvalidInput("id", "", "must not be empty");
+    check_size("text", r.text, limits.max_text_bytes);
+    check_utf8("text", r.text);
+    if (normalise_text(utf8::decode(r.text)).empty()) throw InvalidInput("text", excerpt(r.text), "must not be blank");
+    check_size("address", r.address, limits.max_address_bytes);
+    check_utf8("address", r.address);
+    check_size("source", r.source, limits.max_source_bytes);
+    check_utf8("source", r.source);
+    if (std::find(config_.sources.begin(), config_.sources.end(), r.source) == config_.sources.end()) {
+        std::string known;
+        for (const auto& s : config_.sources) known += (known.empty() ? "" : ", ") + s;
+        throw InvalidInput("source", excerpt(r.source), "unknown channel; known: " + known);
+    }
+    if (!r.category.empty()) {
+        check_utf8("category", r.category);
+        if (rules_->find_category(r.category) < 0) {
+            throw InvalidInput("category", excerpt(r.category), "not a category of the rules");
+        }
+    }
+    if (r.time < earliest_time || r.time >= latest_time) {
+        throw InvalidInput("time", std::to_string(r.time), "outside 1970-01-01..2100-01-01 (seconds since the epoch)");
+    }
+    if (r.lat.has_value() != r.lon.has_value()) {
+        throw InvalidInput(r.lat ? "lon" : "lat", "None", "lat and lon must be given together");
+    }
+    if (r.lat && (!std::isfinite(*r.lat) || *r.lat < -90.0 || *r.lat > 90.0)) {
+        throw InvalidInput("lat", std::to_string(*r.lat), "must be a latitude in [-90, 90]");
+    }
+    if (r.lon && (!std::isfinite(*r.lon) || *r.lon < -180.0 || *r.lon > 180.0)) {
+        throw InvalidInput("lon", std::to_string(*r.lon), "must be a longitude in [-180, 180]");
+    }
+    if (report_event_.count(r.id) != 0) throw InvalidInput("id", excerpt(r.id), "a report with this id was already submitted");
+}
+
+Decision Engine::submit(const Report& report) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    validate(report);
+    return apply(report);
+}
+
+std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::unordered_set<std::string_view> batch_ids;
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        try {
+            validate(reports[i]);
+            if (!batch_ids.insert(reports[i].id).second) {
+                throw InvalidInput("id", excerpt(reports[i].id), "appears twice in the batch");
+            }
+        } catch (const InvalidInput& e) {
+            throw InvalidInput("reports[" + std::to_string(i) + "]." + e.field(), e.value(), e.problem());
+        }
+    }
+    std::vector<Decision> decisions;
+    decisions.reserve(reports.size());
+    for (const Report& report : reports) decisions.push_back(apply(report));
+    return decisions;
+}
+
+std::vector<CandidateScore> Engine::score_candidates(const Address& address, const std::vector<Shingle>& text,
+                                                     std::uint32_t category, std::int64_t time,
+                                                     std::vector<std::uint32_t>& events) const {
+    const MatchParams& p = config_.match;
+    const auto idf = [this](Shingle s) { return index_.idf(s); };
+    const std::vector<std::uint32_t> found = index_.lookup(address_keys(address), text, p.lookup);
+    std::vector<std::pair<CandidateScore, std::uint32_t>> scored;
+    for (std::uint32_t e : found) {
+        const EventState& ev = events_[e];
+        const bool closed = ev.closed.has_value();
+        const std::int64_t age = closed ? time - *ev.closed : time - ev.last_report;
+        const double limit_hours = closed ? p.recurrence_days * 24.0 : p.window_hours;
+        if (static_cast<double>(age) > limit_hours * 3600.0) continue;
+        CandidateScore c;
+        c.event_id = ev.id;
+        c.closed = closed;
+        c.address = address_similarity(address, ev.address);
+        for (const auto& t : ev.texts) c.text = std::max(c.text, weighted_dice(text, t, idf));
+        c.category = ev.category == category ? 1.0 : 0.0;
+        c.hours_apart = std::abs(static_cast<double>(time - ev.last_report)) / 3600.0;
+        c.recency = p.recency(c.hours_apart);
+        c.score = p.combine(c.address, c.text, c.category, c.recency);
+        scored.emplace_back(std::move(c), e);
+    }
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const auto& a, const auto& b) { return a.first.score > b.first.score; });
+    std::vector<CandidateScore> out;
+    events.clear();
+    for (auto& [c, e] : scored) {
+        out.push_back(std::move(c));
+        events.push_back(e);
+    }
+    return out;
+}
+
+// Fills components the event's address lacks from a merged report, so that the event's address gets
+// more precise (never different) as reports accumulate.
+void Engine::merge_address(Address& into, const Address& from) const {
+    if (address_similarity(into, from) == 0.0) return;
+    for (std::size_t l = 0; l < level_count; ++l) {
+        if (into.units[l] == no_unit) into.units[l] = from.units[l];
+    }
+    if (into.road.empty() && !from.road.empty()) {
+        into.road = from.road;
+        into.number = from.number;
+    } else if (into.road == from.road && into.number.empty()) {
+        into.number = from.number;
+    }
+    for (auto [dst, src] : {std::pair{&into.compound, &from.compound}, std::pair{&into.building, &from.building}}) {
+        if (dst->empty()) *dst = *src;
+    }
+    if (!into.lat && from.lat) {
+        into.lat = from.lat;
+        into.lon = from.lon;
+    }
+}
+
+void Engine::schedule(std::uint32_t event) {
+    EventState& ev = events_[event];
+    ++ev.deadline_version;
+    deadlines_.push(DeadlineEntry{ev.deadline, event, ev.deadline_version});
+}
+
+void Engine::fill_routing(Decision& d, const EventState& ev) const {
+    const CategoryRule& rule = rules_->category(ev.category);
+    d.category = rule.code;
+    d.platform = rules_->platform_code(rule.platform);
+    d.co_platforms.clear();
+    for (std::uint32_t p : rule.co_platforms) d.co_platforms.push_back(rules_->platform_code(p));
+    d.level = ev.level;
+    d.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code;
+    d.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(ev.unit));
+    d.deadline = ev.deadline;
+}
+
+Decision Engine::apply(const Report& report) {
+    // normalise
+    const std::u32string text = normalise_text(utf8::decode(report.text));
+    const std::u32string address_text = normalise_address(utf8::decode(report.address));
+    // resolve
+    Address address = parse_address_normalised(address_text);
+    address.lat = report.lat;
+    address.lon = report.lon;
+    // classify (the report's own category is a feature of the match)
+    Classification cls = classifier_.classify(text);
+    std::uint32_t category = cls.category;
+    bool from_hint = false;
+    if (!report.category.empty()) {
+        category = static_cast<std::uint32_t>(rules_->find_category(report.category));
+        from_hint = true;
+    }
+    const std::vector<Shingle> text_shingles = shingles(text);
+    // candidates + score
+    std::vector<std::uint32_t> candidate_events;
+    std::vector<CandidateScore> scored = score_candidates(address, text_shingles, category, report.time, candidate_events);
+    // decide
+    const MatchDecision md = decide(scored, config_.match);
+
+    Decision d;
+    d.report_id = report.id;
+    d.score = scored.empty() ? 0.0 : scored.front().score;
+    d.category_confidence = from_hint ? 1.0 : cls.confidence;
+    d.category_from_hint = from_hint;
+    d.evidence = std::move(cls.evidence);
+    const std::vector<std::uint32_t> severities = router_.severities(text);
+
+    std::uint32_t event_index = 0;
+    if (md.outcome == Outcome::duplicate) {
+        event_index = candidate_events[md.chosen];
+        EventState& ev = events_[event_index];
+        d.is_new = false;
+        d.duplicate_of = ev.id;
+        ev.report_ids.push_back(report.id);
+        ev.sources.push_back(report.source);
+        ev.last_report = std::max(ev.last_report, report.time);
+        merge_address(ev.address, address);
+        if (ev.texts.size() < representative_texts) {
+            ev.texts.push_back(text_shingles);
+        } else {
+            ev.texts.back() = text_shingles;
+        }
+        index_.add_address_keys(event_index, address_keys(ev.address));
+        index_.add_shingles(event_index, text_shingles);
+        ev.history.push_back(EventStep{report.time, "merged", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", report.id});
+        // A merged report can only make an event more urgent: severity terms raise its level.
+        const Routing raised = router_.route(ev.category, severities, ev.address, report.time);
+        d.rules_fired = raised.rules_fired;
+        if (raised.level > ev.level && !severities.empty()) {
+            ev.level = raised.level;
+            ev.unit = raised.unit;
+            ev.deadline = std::min(ev.deadline, raised.deadline);
+            ev.history.push_back(EventStep{report.time, "raised", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code,
+                                           d.rules_fired.back(), report.id});
+            schedule(event_index);
+        }
+    } else {
+        event_index = static_cast<std::uint32_t>(events_.size());
+        EventState ev;
+        ev.id = format_event_id(events_.size() + 1);
+        ev.report_ids.push_back(report.id);
+        ev.sources.push_back(report.source);
+        ev.category = category;
+        const Routing routing = router_.route(category, severities, address, report.time);
+        ev.level = routing.level;
+        ev.unit = routing.unit;
+        ev.deadline = routing.deadline;
+        ev.opened = report.time;
+        ev.last_report = report.time;
+        ev.address = address;
+        ev.texts.push_back(text_shingles);
+        d.rules_fired = routing.rules_fired;
+        if (md.outcome == Outcome::recurrence) {
+            const std::uint32_t previous = candidate_events[md.chosen];
+            ev.recurrence_of = static_cast<std::int32_t>(previous);
+            d.recurrence_of = events_[previous].id;
+            d.rules_fired.push_back("match:recurrence");
+        }
+        if (md.needs_review) {
+            d.needs_review = true;
+            d.review_event = scored[md.review].event_id;
+        }
+        ev.history.push_back(EventStep{report.time, "opened", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code,
+                                       d.rules_fired.front(), report.id});
+        event_by_id_.emplace(ev.id, event_index);
+        events_.push_back(std::move(ev));
+        index_.count_document();
+        index_.add_address_keys(event_index, address_keys(address));
+        index_.add_shingles(event_index, text_shingles);
+        ++open_events_;
+        schedule(event_index);
+        d.is_new = true;
+    }
+    // record
+    report_event_.emplace(report.id, event_index);
+    const EventState& ev = events_[event_index];
+    d.event_id = ev.id;
+    fill_routing(d, ev);
+    d.address = std::move(address);
+    d.candidates = std::move(scored);
+    return d;
+}
+
+std::uint32_t Engine::find_event(const std::string& event_id) const {
+    const auto it = event_by_id_.find(event_id);
+    if (it == event_by_id_.end()) throw UnknownEvent(event_id);
+    return it->second;
+}
+
+EventView Engine::close(const std::string& event_id, std::int64_t time, const std::string& resolution) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    check_utf8("resolution", resolution);
+    check_size("resolution", resolution, config_.limits.max_text_bytes);
+    if (time < earliest_time || time >= latest_time) {
+        throw InvalidInput("time", std::to_string(time), "outside 1970-01-01..2100-01-01 (seconds since the epoch)");
+    }
+    const std::uint32_t e = find_event(event_id);
+    EventState& ev = events_[e];
+    if (ev.closed) throw InvalidInput("event_id", excerpt(event_id), "the event is already closed");
+    if (!ev.history.empty() && time < ev.history.back().time) {
+        throw InvalidInput("time", std::to_string(time),
+                           "before the event's latest step (" + std::to_string(ev.history.back().time) + ")");
+    }
+    ev.closed = time;
+    ev.resolution = resolution;
+    ev.history.push_back(EventStep{time, "closed", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", ""});
+    --open_events_;
+    return view(e);
+}
+
+std::vector<Escalation> Engine::advance(std::int64_t now) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (now < earliest_time || now >= latest_time) {
+        throw InvalidInput("now", std::to_string(now), "outside 1970-01-01..2100-01-01 (seconds since the epoch)");
+    }
+    std::vector<Escalation> out;
+    std::vector<std::uint32_t> rescheduled;
+    while (!deadlines_.empty() && deadlines_.top().deadline < now) {
+        const DeadlineEntry entry = deadlines_.top();
+        deadlines_.pop();
+        EventState& ev = events_[entry.event];
+        if (entry.version != ev.deadline_version || ev.closed || ev.level >= Level::city) continue;
+        Escalation esc;
+        esc.event_id = ev.id;
+        esc.from_level = ev.level;
+        esc.to_level = static_cast<Level>(level_index(ev.level) + 1);
+        esc.time = now;
+        ev.level = esc.to_level;
+        ev.unit = router_.unit_for_level(ev.unit, ev.level);
+        if (gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).level > ev.level) {
+            ev.level = gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).level;  // no unit at that level: the city's
+            esc.to_level = ev.level;
+        }
+        ev.deadline = now + hours_to_seconds(rules_->level_hours(ev.level));
+        esc.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code;
+        esc.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(ev.unit));
+        esc.deadline = ev.deadline;
+        ev.history.push_back(EventStep{now, "escalated", ev.level, esc.unit_code, std::string("escalation:overdue"), ""});
+        rescheduled.push_back(entry.event);
+        out.push_back(std::move(esc));
+    }
+    for (std::uint32_t e : rescheduled) schedule(e);
+    return out;
+}
+
+EventView Engine::view(std::uint32_t e) const {
+    const EventState& ev = events_[e];
+    EventView v;
+    v.id = ev.id;
+    v.report_ids = ev.report_ids;
+    v.sources = ev.sources;
+    v.open = !ev.closed.has_value();
+    const CategoryRule& rule = rules_->category(ev.category);
+    v.category = rule.code;
+    v.platform = rules_->platform_code(rule.platform);
+    for (std::uint32_t p : rule.co_platforms) v.co_platforms.push_back(rules_->platform_code(p));
+    v.level = ev.level;
+    v.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code;
+    v.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(ev.unit));
+    v.opened = ev.opened;
+    v.last_report = ev.last_report;
+    v.deadline = ev.deadline;
+    v.closed = ev.closed;
+    v.resolution = ev.resolution;
+    if (ev.recurrence_of >= 0) v.recurrence_of = events_[static_cast<std::size_t>(ev.recurrence_of)].id;
+    v.history = ev.history;
+    return v;
+}
+
+EventView Engine::event(const std::string& event_id) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return view(find_event(event_id));
+}
+
+EngineStats Engine::stats() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return EngineStats{events_.size(), open_events_, report_event_.size(), index_.memory_bytes()};
+}
+
+Address Engine::parse_address_normalised(std::u32string_view normalised) const {
+    return routing_core::parse_address(*gazetteer_, normalised);
+}
+
+Address Engine::parse_address(std::string_view address) const {
+    check_size("address", std::string(address), config_.limits.max_address_bytes);
+    check_utf8("address", std::string(address));
+    return parse_address_normalised(normalise_address(utf8::decode(address)));
+}
+
+Classification Engine::classify(std::string_view text) const {
+    check_size("text", std::string(text), config_.limits.max_text_bytes);
+    check_utf8("text", std::string(text));
+    return classifier_.classify(normalise_text(utf8::decode(text)));
+}
+
+}  // namespace routing_core

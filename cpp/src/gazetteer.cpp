@@ -1,0 +1,90 @@
+#include "routing_core/gazetteer.hpp"
+
+#include <algorithm>
+
+#include "routing_core/error.hpp"
+#include "routing_core/normalise.hpp"
+#include "routing_core/utf8.hpp"
+
+namespace routing_core {
+
+std::uint32_t Gazetteer::add_unit(const std::string& code, Level level, const std::string& parent_code,
+                                  const std::string& name, const std::vector<std::string>& other_names) {
+    if (code.empty()) throw ConfigError("gazetteer unit '" + excerpt(name) + "': empty code");
+    if (name.empty()) throw ConfigError("gazetteer unit " + excerpt(code) + ": empty name");
+    if (by_code_.count(code) != 0) throw ConfigError("gazetteer: duplicate unit code " + excerpt(code));
+    std::int32_t parent = no_unit;
+    if (!parent_code.empty()) {
+        parent = find(parent_code);
+        if (parent == no_unit) {
+            throw ConfigError("gazetteer unit " + excerpt(code) + ": unknown parent code " + excerpt(parent_code));
+        }
+        if (units_[static_cast<std::size_t>(parent)].level <= level) {
+            throw ConfigError("gazetteer unit " + excerpt(code) + ": level " + level_code(level) +
+                              " is not below its parent's");
+        }
+    }
+    const auto index = static_cast<std::uint32_t>(units_.size());
+    units_.push_back(Unit{code, level, parent, name});
+    by_code_.emplace(code, index);
+    if (level == Level::city && city_ == no_unit) city_ = static_cast<std::int32_t>(index);
+
+    const auto register_name = [&](const std::string& written, bool full) {
+        if (written.empty()) return;
+        if (utf8::find_invalid(written) != std::string::npos) {
+            throw ConfigError("gazetteer unit " + excerpt(code) + ": name is not valid UTF-8");
+        }
+        const std::u32string normalised = normalise_address(utf8::decode(written));
+        if (normalised.size() < 2) return;  // one character names match everywhere
+        const std::uint32_t pattern = names_.add(normalised);
+        if (pattern_units_.size() <= pattern) pattern_units_.resize(pattern + 1);
+        auto& owners = pattern_units_[pattern];
+        const auto same_unit = [&](const auto& owner) { return owner.first == index; };
+        if (std::none_of(owners.begin(), owners.end(), same_unit)) owners.emplace_back(index, full);
+    };
+    register_name(name, true);
+    for (const auto& other : other_names) register_name(other, false);
+    return index;
+}
+
+void Gazetteer::build() { names_.build(); }
+
+std::int32_t Gazetteer::find(const std::string& code) const {
+    const auto it = by_code_.find(code);
+    return it == by_code_.end() ? no_unit : static_cast<std::int32_t>(it->second);
+}
+
+std::int32_t Gazetteer::ancestor_at(std::uint32_t index, Level level) const {
+    auto current = static_cast<std::int32_t>(index);
+    while (current != no_unit) {
+        const Unit& u = units_[static_cast<std::size_t>(current)];
+        if (u.level == level) return current;
+        if (u.level > level) return no_unit;
+        current = u.parent;
+    }
+    return no_unit;
+}
+
+std::string Gazetteer::name_path(std::uint32_t index) const {
+    std::vector<std::uint32_t> chain;
+    auto current = static_cast<std::int32_t>(index);
+    while (current != no_unit) {
+        const Unit& u = units_[static_cast<std::size_t>(current)];
+        if (!chain.empty() && u.level > Level::county) break;
+        chain.push_back(static_cast<std::uint32_t>(current));
+        current = u.parent;
+    }
+    std::string path;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) path += units_[*it].name;
+    return path;
+}
+
+std::vector<NameHit> Gazetteer::find_names(std::u32string_view text) const {
+    std::vector<NameHit> hits;
+    for (const PatternMatch& m : names_.find_all(text)) {
+        for (const auto& [unit, full] : pattern_units_[m.pattern]) hits.push_back(NameHit{unit, m.begin, m.end, full});
+    }
+    return hits;
+}
+
+}  // namespace routing_core

@@ -1,0 +1,65 @@
+#include "routing_core/matcher.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "routing_core/error.hpp"
+
+namespace routing_core {
+
+void MatchParams::validate() const {
+    const auto check_unit = [](const char* name, double v) {
+        if (!(v >= 0.0 && v <= 1.0)) throw ConfigError(std::string("match.") + name + " must lie in [0, 1], got " + std::to_string(v));
+    };
+    for (double w : {weight_address, weight_text, weight_category, weight_time}) {
+        if (!(w >= 0.0) || !std::isfinite(w)) throw ConfigError("match weights must be non-negative numbers");
+    }
+    if (weight_address + weight_text + weight_category + weight_time <= 0.0) {
+        throw ConfigError("match weights are all zero");
+    }
+    if (!(time_scale_hours > 0.0) || !std::isfinite(time_scale_hours)) {
+        throw ConfigError("match.time_scale_hours must be a positive number");
+    }
+    check_unit("duplicate_threshold", duplicate_threshold);
+    check_unit("review_threshold", review_threshold);
+    if (review_threshold > duplicate_threshold) {
+        throw ConfigError("match.review_threshold must not exceed match.duplicate_threshold");
+    }
+    if (!(window_hours > 0.0) || !(recurrence_days >= 0.0)) {
+        throw ConfigError("match.window_hours must be positive and match.recurrence_days non-negative");
+    }
+    if (lookup.max_candidates == 0 || lookup.postings_per_key == 0) {
+        throw ConfigError("match.max_candidates and match.postings_per_key must be positive");
+    }
+}
+
+double MatchParams::combine(double address, double text, double category, double recency) const noexcept {
+    const double total = weight_address + weight_text + weight_category + weight_time;
+    return (weight_address * address + weight_text * text + weight_category * category + weight_time * recency) /
+           total;
+}
+
+double MatchParams::recency(double hours_apart) const noexcept { return std::exp(-hours_apart / time_scale_hours); }
+
+MatchDecision decide(const std::vector<CandidateScore>& scored, const MatchParams& params) noexcept {
+    MatchDecision d;
+    for (std::size_t i = 0; i < scored.size(); ++i) {
+        if (scored[i].score < params.duplicate_threshold) break;
+        if (!scored[i].closed) {
+            d.outcome = Outcome::duplicate;
+            d.chosen = i;
+            return d;
+        }
+        if (d.outcome == Outcome::new_event) {
+            d.outcome = Outcome::recurrence;
+            d.chosen = i;
+        }
+    }
+    if (d.outcome == Outcome::new_event && !scored.empty() && scored.front().score >= params.review_threshold) {
+        d.needs_review = true;
+        d.review = 0;
+    }
+    return d;
+}
+
+}  // namespace routing_core

@@ -1,0 +1,113 @@
+#include "routing_core/rules.hpp"
+
+#include <cmath>
+
+#include "routing_core/error.hpp"
+
+namespace routing_core {
+namespace {
+
+void check_handling_level(const std::string& where, Level level) {
+    if (level > Level::city) throw ConfigError(where + ": level must be one of grid..city, not province");
+}
+
+void check_hours(const std::string& where, double hours) {
+    if (!(hours > 0.0) || !std::isfinite(hours)) {
+        throw ConfigError(where + ": hours must be a positive number, got " + std::to_string(hours));
+    }
+}
+
+}  // namespace
+
+std::uint32_t RuleSet::add_platform(const std::string& code, const std::string& label) {
+    if (code.empty()) throw ConfigError("platform: empty code");
+    if (find_platform(code) >= 0) throw ConfigError("platform '" + excerpt(code) + "' defined twice");
+    platforms_.emplace_back(code, label);
+    return static_cast<std::uint32_t>(platforms_.size() - 1);
+}
+
+std::uint32_t RuleSet::add_category(const std::string& code, const std::string& label, const std::string& platform,
+                                    const std::vector<std::string>& co_platforms, Level level,
+                                    double deadline_hours) {
+    const std::string where = "category '" + excerpt(code) + "'";
+    if (code.empty()) throw ConfigError("category: empty code");
+    if (find_category(code) >= 0) throw ConfigError(where + " defined twice");
+    const std::int32_t lead = find_platform(platform);
+    if (lead < 0) throw ConfigError(where + ": unknown platform '" + excerpt(platform) + "'");
+    CategoryRule rule{code, label, static_cast<std::uint32_t>(lead), {}, level, deadline_hours};
+    for (const auto& co : co_platforms) {
+        const std::int32_t p = find_platform(co);
+        if (p < 0) throw ConfigError(where + ": unknown co-platform '" + excerpt(co) + "'");
+        if (p != lead) rule.co_platforms.push_back(static_cast<std::uint32_t>(p));
+    }
+    check_handling_level(where, level);
+    check_hours(where + " deadline_hours", deadline_hours);
+    categories_.push_back(std::move(rule));
+    return static_cast<std::uint32_t>(categories_.size() - 1);
+}
+
+void RuleSet::add_term(const std::string& category, const std::string& term, double weight) {
+    const std::int32_t c = find_category(category);
+    if (c < 0) throw ConfigError("term '" + excerpt(term) + "': unknown category '" + excerpt(category) + "'");
+    if (term.empty()) throw ConfigError("category '" + excerpt(category) + "': empty term");
+    if (!(weight > 0.0) || !std::isfinite(weight)) {
+        throw ConfigError("category '" + excerpt(category) + "' term '" + excerpt(term) +
+                          "': weight must be a positive number");
+    }
+    terms_.push_back(Term{term, static_cast<std::uint32_t>(c), weight});
+}
+
+void RuleSet::add_severity(const std::string& id, const std::vector<std::string>& terms, Level min_level,
+                           double deadline_hours) {
+    const std::string where = "severity rule '" + excerpt(id) + "'";
+    if (id.empty()) throw ConfigError("severity rule: empty id");
+    for (const auto& s : severities_) {
+        if (s.id == id) throw ConfigError(where + " defined twice");
+    }
+    if (terms.empty()) throw ConfigError(where + ": no terms");
+    for (const auto& t : terms) {
+        if (t.empty()) throw ConfigError(where + ": empty term");
+    }
+    check_handling_level(where, min_level);
+    check_hours(where + " deadline_hours", deadline_hours);
+    severities_.push_back(SeverityRule{id, terms, min_level, deadline_hours});
+}
+
+void RuleSet::set_level_hours(Level level, double hours) {
+    check_handling_level(std::string("levels.") + level_code(level), level);
+    check_hours(std::string("levels.") + level_code(level), hours);
+    level_hours_[level_index(level)] = hours;
+}
+
+void RuleSet::set_fallback_category(const std::string& code) {
+    const std::int32_t c = find_category(code);
+    if (c < 0) throw ConfigError("fallback category '" + excerpt(code) + "' is not a defined category");
+    fallback_ = static_cast<std::uint32_t>(c);
+    fallback_set_ = true;
+}
+
+void RuleSet::validate() const {
+    if (categories_.empty()) throw ConfigError("rules define no category");
+    if (!fallback_set_) throw ConfigError("rules define no fallback category");
+    for (Level level : {Level::grid, Level::community, Level::town, Level::county, Level::city}) {
+        if (level_hours_[level_index(level)] <= 0.0) {
+            throw ConfigError(std::string("rules give no hours for level '") + level_code(level) + "'");
+        }
+    }
+}
+
+std::int32_t RuleSet::find_category(const std::string& code) const noexcept {
+    for (std::size_t i = 0; i < categories_.size(); ++i) {
+        if (categories_[i].code == code) return static_cast<std::int32_t>(i);
+    }
+    return -1;
+}
+
+std::int32_t RuleSet::find_platform(const std::string& code) const noexcept {
+    for (std::size_t i = 0; i < platforms_.size(); ++i) {
+        if (platforms_[i].first == code) return static_cast<std::int32_t>(i);
+    }
+    return -1;
+}
+
+}  // namespace routing_core

@@ -1,0 +1,55 @@
+#include <gtest/gtest.h>
+
+#include "routing_core/candidate_index.hpp"
+#include "routing_core/normalise.hpp"
+#include "routing_core/utf8.hpp"
+
+using namespace routing_core;
+
+namespace {
+std::vector<Shingle> sh(const std::string& s) { return shingles(normalise_text(utf8::decode(s))); }
+}  // namespace
+
+TEST(Shingles, BigramsOfWordRuns) {
+    // 垃圾满了 → 垃圾, 圾满, 满了; "ab" → ab; the comma splits runs.
+    EXPECT_EQ(sh("垃圾满了,ab").size(), 4u);
+    EXPECT_EQ(sh("好").size(), 1u);  // a single character is its own shingle
+    EXPECT_TRUE(sh("，。!").empty());
+}
+
+TEST(WeightedDice, MatchesTheDefinition) {
+    const auto one = [](Shingle) { return 1.0; };
+    const auto a = sh("垃圾满了");  // 3 bigrams
+    const auto b = sh("垃圾满地");  // 垃圾, 圾满, 满地: 2 shared
+    EXPECT_DOUBLE_EQ(weighted_dice(a, b, one), 2.0 * 2 / (3 + 3));
+    EXPECT_DOUBLE_EQ(weighted_dice(a, a, one), 1.0);
+    EXPECT_DOUBLE_EQ(weighted_dice({}, {}, one), 0.0);
+}
+
+TEST(CandidateIndex, FindsEventsByAddressKeyOrRareShingleWithoutScanningAll) {
+    CandidateIndex index;
+    Address a;
+    a.road = "百丈东路";
+    a.number = "168";
+    for (std::uint32_t e = 0; e < 1000; ++e) {
+        index.count_document();
+        Address other;
+        other.road = "路" + std::to_string(e);
+        index.add_address_keys(e, address_keys(other));
+        index.add_shingles(e, sh("来电人反映问题" + std::to_string(e)));
+    }
+    index.count_document();
+    index.add_address_keys(1000, address_keys(a));
+    index.add_shingles(1000, sh("来电人反映窨井盖缺失"));
+
+    LookupLimits limits;
+    const auto by_address = index.lookup(address_keys(a), {}, limits);
+    ASSERT_EQ(by_address.size(), 1u);
+    EXPECT_EQ(by_address[0], 1000u);
+    // The common shingles (来电, 反映) are skipped for the rare ones (窨井, 井盖).
+    const auto by_text = index.lookup({}, sh("巡查发现窨井盖缺失"), limits);
+    ASSERT_FALSE(by_text.empty());
+    EXPECT_EQ(by_text[0], 1000u);
+    EXPECT_LE(by_text.size(), limits.max_candidates);
+    EXPECT_GT(index.idf(sh("窨井")[0]), index.idf(sh("来电")[0]));
+}

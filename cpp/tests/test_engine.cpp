@@ -1,0 +1,114 @@
+#include <gtest/gtest.h>
+
+#include "routing_core/engine.hpp"
+#include "routing_core/error.hpp"
+#include "test_fixtures.hpp"
+
+using namespace routing_core;
+
+namespace {
+Engine make_engine() { return Engine(fixtures::small_gazetteer(), fixtures::small_rules(), EngineConfig{}); }
+
+Report report(const std::string& id, const std::string& text, const std::string& address, std::int64_t time,
+              const std::string& source = "grid") {
+    return Report{id, text, address, time, source, "", std::nullopt, std::nullopt};
+}
+
+constexpr std::int64_t t0 = 1795392000;  // 2026-11-23T00:00:00Z
+}  // namespace
+
+TEST(Engine, FusesTwoReportsOfOneIncident) {
+    Engine engine = make_engine();
+    const Decision first = engine.submit(report("r1", "巡查发现七五社区门口夜宵摊占道经营", "鄞州区百丈街道七五社区百丈东路168号", t0));
+    EXPECT_TRUE(first.is_new);
+    EXPECT_EQ(first.category, "street_vending");
+    EXPECT_EQ(first.platform, "enforcement");
+    EXPECT_EQ(first.co_platforms, std::vector<std::string>{"market"});
+    EXPECT_EQ(first.level, Level::town);
+    EXPECT_EQ(first.unit_code, "330212010");
+    EXPECT_EQ(first.unit_name, "鄞州区百丈街道");
+    EXPECT_EQ(first.deadline, t0 + 48 * 3600);
+
+    const Decision second = engine.submit(report("r2", "来电人反映百丈东路一百六十八号有夜宵摊占道经营", "百丈东路一百六十八号", t0 + 600, "hotline"));
+    EXPECT_FALSE(second.is_new);
+    EXPECT_EQ(second.event_id, first.event_id);
+    EXPECT_EQ(second.duplicate_of, first.event_id);
+    ASSERT_FALSE(second.candidates.empty());
+    EXPECT_EQ(second.candidates[0].address, 1.0);
+
+    const EventView ev = engine.event(first.event_id);
+    EXPECT_EQ(ev.report_ids, (std::vector<std::string>{"r1", "r2"}));
+    EXPECT_EQ(ev.sources, (std::vector<std::string>{"grid", "hotline"}));
+}
+
+TEST(Engine, KeepsNeighbouringNumbersApart) {
+    Engine engine = make_engine();
+    const Decision a = engine.submit(report("a", "百丈东路168号门口垃圾桶满溢", "百丈东路168号", t0));
+    const Decision b = engine.submit(report("b", "百丈东路186号门口垃圾桶满溢", "百丈东路186号", t0 + 60));
+    EXPECT_TRUE(b.is_new);
+    EXPECT_NE(a.event_id, b.event_id);
+}
+
+TEST(Engine, RejectsBadInputWithoutChangingState) {
+    Engine engine = make_engine();
+    EXPECT_THROW(engine.submit(report("", "垃圾", "", t0)), InvalidInput);
+    EXPECT_THROW(engine.submit(report("x", "   ", "", t0)), InvalidInput);
+    EXPECT_THROW(engine.submit(report("x", std::string("垃\xff", 4), "", t0)), InvalidInput);
+    EXPECT_THROW(engine.submit(report("x", "垃圾", "", t0, "fax")), InvalidInput);
+    EXPECT_THROW(engine.submit(report("x", std::string(70000, 'a'), "", t0)), InvalidInput);
+    EXPECT_THROW(engine.submit(report("x", "垃圾", "", -5)), InvalidInput);
+    try {
+        engine.submit(report("x", "垃圾", "", t0, "fax"));
+    } catch (const InvalidInput& e) {
+        EXPECT_EQ(e.field(), "source");
+        EXPECT_EQ(e.value(), "fax");
+    }
+    // A batch with one bad report applies nothing.
+    EXPECT_THROW(engine.submit_many({report("ok", "垃圾", "", t0), report("bad", "", "", t0)}), InvalidInput);
+    EXPECT_EQ(engine.stats().reports, 0u);
+    EXPECT_NO_THROW(engine.submit(report("ok", "垃圾", "", t0)));
+    EXPECT_THROW(engine.submit(report("ok", "垃圾", "", t0)), InvalidInput);  // same id again
+    EXPECT_EQ(engine.stats().reports, 1u);
+}
+
+TEST(Engine, OverdueEventsEscalateOneLevelAtATimeUpToTheCity) {
+    Engine engine = make_engine();
+    const Decision d = engine.submit(report("r", "七五社区垃圾桶满溢", "百丈街道七五社区", t0));
+    EXPECT_EQ(d.level, Level::community);
+    EXPECT_TRUE(engine.advance(d.deadline - 1).empty());
+    auto up = engine.advance(d.deadline + 1);
+    ASSERT_EQ(up.size(), 1u);
+    EXPECT_EQ(up[0].to_level, Level::town);
+    EXPECT_EQ(up[0].unit_code, "330212010");
+    EXPECT_EQ(up[0].deadline, d.deadline + 1 + 72 * 3600);
+    std::int64_t now = up[0].deadline + 1;
+    std::vector<Level> seen{Level::town};
+    for (int i = 0; i < 10; ++i) {
+        auto step = engine.advance(now);
+        if (step.empty()) break;
+        seen.push_back(step[0].to_level);
+        now = step[0].deadline + 1;
+    }
+    EXPECT_EQ(seen, (std::vector<Level>{Level::town, Level::county, Level::city}));
+    EXPECT_EQ(engine.event(d.event_id).unit_code, "330200");
+}
+
+TEST(Engine, ClosedEventsRecurRatherThanAbsorbReports) {
+    Engine engine = make_engine();
+    const Decision d = engine.submit(report("r1", "七五社区门口垃圾桶满溢无人清运", "百丈街道七五社区百丈东路168号", t0));
+    engine.close(d.event_id, t0 + 3600, "已清运");
+    EXPECT_THROW(engine.close(d.event_id, t0 + 7200, ""), InvalidInput);
+    EXPECT_THROW(engine.close("E99999999", t0, ""), UnknownEvent);
+    const Decision again = engine.submit(report("r2", "七五社区门口垃圾桶又满溢了无人清运", "百丈东路168号", t0 + 86400));
+    EXPECT_TRUE(again.is_new);
+    EXPECT_EQ(again.recurrence_of, d.event_id);
+    EXPECT_EQ(engine.event(again.event_id).recurrence_of, d.event_id);
+}
+
+TEST(Engine, SeverityRaisesTheLevel) {
+    Engine engine = make_engine();
+    const Decision d = engine.submit(report("r", "七五社区垃圾堆起火了", "百丈街道七五社区", t0));
+    EXPECT_EQ(d.level, Level::county);
+    EXPECT_EQ(d.unit_code, "330212");
+    EXPECT_EQ(d.deadline, t0 + 2 * 3600);
+}

@@ -1,0 +1,258 @@
+// routing_core._core: the binding. Conversions and GIL handling only; the Pythonic API is built in
+// src/routing_core/. Every call that runs the hot path releases the GIL after its arguments have been
+// converted to C++ values (conversion needs the GIL; the core never touches Python objects).
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "routing_core/engine.hpp"
+#include "routing_core/error.hpp"
+#include "routing_core/normalise.hpp"
+#include "routing_core/utf8.hpp"
+
+namespace py = pybind11;
+using namespace routing_core;
+
+namespace {
+
+Level to_level(const std::string& code) {
+    try {
+        return level_from_code(code);
+    } catch (const std::invalid_argument&) {
+        throw ConfigError("unknown level '" + excerpt(code) + "'; expected grid, community, town, county, city or province");
+    }
+}
+
+// Raises the matching exception class of routing_core.errors (imported lazily: the errors module is
+// pure Python and imports nothing from here).
+[[noreturn]] void raise_python(const char* cls, py::tuple args) {
+    py::object type = py::module_::import("routing_core.errors").attr(cls);
+    py::object exc = type(*args);
+    PyErr_SetObject(type.ptr(), exc.ptr());
+    throw py::error_already_set();
+}
+
+void translate(std::exception_ptr p) {
+    try {
+        if (p) std::rethrow_exception(p);
+    } catch (const InvalidInput& e) {
+        raise_python("InvalidReportError", py::make_tuple(e.what(), e.field(), e.value()));
+    } catch (const UnknownEvent& e) {
+        raise_python("UnknownEventError", py::make_tuple(e.what()));
+    } catch (const ConfigError& e) {
+        raise_python("ConfigError", py::make_tuple(e.what()));
+    } catch (const Error& e) {
+        raise_python("RoutingCoreError", py::make_tuple(e.what()));
+    }
+}
+
+std::string normalise_text_utf8(const std::string& s) {
+    if (utf8::find_invalid(s) != std::string::npos) throw InvalidInput("text", excerpt(s), "invalid UTF-8");
+    return utf8::encode(normalise_text(utf8::decode(s)));
+}
+
+std::string normalise_address_utf8(const std::string& s) {
+    if (utf8::find_invalid(s) != std::string::npos) throw InvalidInput("address", excerpt(s), "invalid UTF-8");
+    return utf8::encode(normalise_address(utf8::decode(s)));
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "routing_core C++ core (internal; use the routing_core package)";
+    py::register_exception_translator(&translate);
+
+    m.def("normalise_text", &normalise_text_utf8, py::arg("text"));
+    m.def("normalise_address", &normalise_address_utf8, py::arg("address"));
+
+    py::class_<Gazetteer>(m, "Gazetteer")
+        .def(py::init<>())
+        .def(
+            "add_unit",
+            [](Gazetteer& g, const std::string& code, const std::string& level, const std::string& parent,
+               const std::string& name, const std::vector<std::string>& other_names) {
+                return g.add_unit(code, to_level(level), parent, name, other_names);
+            },
+            py::arg("code"), py::arg("level"), py::arg("parent"), py::arg("name"), py::arg("other_names"))
+        .def("build", &Gazetteer::build)
+        .def("__len__", &Gazetteer::size)
+        .def("find", &Gazetteer::find, py::arg("code"));
+
+    py::class_<RuleSet>(m, "RuleSet")
+        .def(py::init<>())
+        .def("add_platform", &RuleSet::add_platform, py::arg("code"), py::arg("label"))
+        .def(
+            "add_category",
+            [](RuleSet& r, const std::string& code, const std::string& label, const std::string& platform,
+               const std::vector<std::string>& co, const std::string& level, double hours) {
+                return r.add_category(code, label, platform, co, to_level(level), hours);
+            },
+            py::arg("code"), py::arg("label"), py::arg("platform"), py::arg("co_platforms"), py::arg("level"),
+            py::arg("deadline_hours"))
+        .def("add_term", &RuleSet::add_term, py::arg("category"), py::arg("term"), py::arg("weight"))
+        .def(
+            "add_severity",
+            [](RuleSet& r, const std::string& id, const std::vector<std::string>& terms, const std::string& level,
+               double hours) { r.add_severity(id, terms, to_level(level), hours); },
+            py::arg("id"), py::arg("terms"), py::arg("min_level"), py::arg("deadline_hours"))
+        .def(
+            "set_level_hours", [](RuleSet& r, const std::string& level, double hours) { r.set_level_hours(to_level(level), hours); },
+            py::arg("level"), py::arg("hours"))
+        .def("set_fallback_category", &RuleSet::set_fallback_category, py::arg("code"))
+        .def("validate", &RuleSet::validate);
+
+    py::class_<LookupLimits>(m, "LookupLimits")
+        .def(py::init<>())
+        .def_readwrite("postings_per_key", &LookupLimits::postings_per_key)
+        .def_readwrite("rare_shingles", &LookupLimits::rare_shingles)
+        .def_readwrite("max_candidates", &LookupLimits::max_candidates);
+
+    py::class_<MatchParams>(m, "MatchParams")
+        .def(py::init<>())
+        .def_readwrite("weight_address", &MatchParams::weight_address)
+        .def_readwrite("weight_text", &MatchParams::weight_text)
+        .def_readwrite("weight_category", &MatchParams::weight_category)
+        .def_readwrite("weight_time", &MatchParams::weight_time)
+        .def_readwrite("time_scale_hours", &MatchParams::time_scale_hours)
+        .def_readwrite("duplicate_threshold", &MatchParams::duplicate_threshold)
+        .def_readwrite("review_threshold", &MatchParams::review_threshold)
+        .def_readwrite("window_hours", &MatchParams::window_hours)
+        .def_readwrite("recurrence_days", &MatchParams::recurrence_days)
+        .def_readwrite("lookup", &MatchParams::lookup);
+
+    py::class_<Limits>(m, "Limits")
+        .def(py::init<>())
+        .def_readwrite("max_id_bytes", &Limits::max_id_bytes)
+        .def_readwrite("max_text_bytes", &Limits::max_text_bytes)
+        .def_readwrite("max_address_bytes", &Limits::max_address_bytes)
+        .def_readwrite("max_source_bytes", &Limits::max_source_bytes);
+
+    py::class_<EngineConfig>(m, "EngineConfig")
+        .def(py::init<>())
+        .def_readwrite("match", &EngineConfig::match)
+        .def_readwrite("limits", &EngineConfig::limits)
+        .def_readwrite("sources", &EngineConfig::sources);
+
+    py::class_<Report>(m, "Report")
+        .def(py::init([](std::string id, std::string text, std::string address, std::int64_t time, std::string source,
+                         std::string category, std::optional<double> lat, std::optional<double> lon) {
+                 return Report{std::move(id), std::move(text), std::move(address), time, std::move(source),
+                               std::move(category), lat, lon};
+             }),
+             py::arg("id"), py::arg("text"), py::arg("address"), py::arg("time"), py::arg("source"),
+             py::arg("category"), py::arg("lat"), py::arg("lon"))
+        .def_readonly("id", &Report::id)
+        .def_readonly("time", &Report::time);
+
+    py::class_<Address>(m, "Address")
+        .def_readonly("normalised", &Address::normalised)
+        .def_property_readonly("units", [](const Address& a) { return std::vector<std::int32_t>(a.units.begin(), a.units.end()); })
+        .def_readonly("road", &Address::road)
+        .def_readonly("number", &Address::number)
+        .def_readonly("compound", &Address::compound)
+        .def_readonly("building", &Address::building)
+        .def_readonly("unit", &Address::unit)
+        .def_readonly("room", &Address::room)
+        .def_readonly("remainder", &Address::remainder)
+        .def_readonly("ambiguities", &Address::ambiguities)
+        .def_readonly("confidence", &Address::confidence)
+        .def_readonly("lat", &Address::lat)
+        .def_readonly("lon", &Address::lon);
+
+    py::class_<CandidateScore>(m, "CandidateScore")
+        .def_readonly("event_id", &CandidateScore::event_id)
+        .def_readonly("closed", &CandidateScore::closed)
+        .def_readonly("address", &CandidateScore::address)
+        .def_readonly("text", &CandidateScore::text)
+        .def_readonly("category", &CandidateScore::category)
+        .def_readonly("hours_apart", &CandidateScore::hours_apart)
+        .def_readonly("recency", &CandidateScore::recency)
+        .def_readonly("score", &CandidateScore::score);
+
+    py::class_<Classification>(m, "Classification")
+        .def_readonly("category", &Classification::category)
+        .def_readonly("confidence", &Classification::confidence)
+        .def_readonly("evidence", &Classification::evidence);
+
+    py::class_<Decision>(m, "Decision")
+        .def_readonly("report_id", &Decision::report_id)
+        .def_readonly("event_id", &Decision::event_id)
+        .def_readonly("is_new", &Decision::is_new)
+        .def_readonly("duplicate_of", &Decision::duplicate_of)
+        .def_readonly("recurrence_of", &Decision::recurrence_of)
+        .def_readonly("needs_review", &Decision::needs_review)
+        .def_readonly("review_event", &Decision::review_event)
+        .def_readonly("score", &Decision::score)
+        .def_readonly("category", &Decision::category)
+        .def_readonly("category_confidence", &Decision::category_confidence)
+        .def_readonly("category_from_hint", &Decision::category_from_hint)
+        .def_readonly("evidence", &Decision::evidence)
+        .def_readonly("platform", &Decision::platform)
+        .def_readonly("co_platforms", &Decision::co_platforms)
+        .def_property_readonly("level", [](const Decision& d) { return level_code(d.level); })
+        .def_readonly("unit_code", &Decision::unit_code)
+        .def_readonly("unit_name", &Decision::unit_name)
+        .def_readonly("deadline", &Decision::deadline)
+        .def_readonly("address", &Decision::address)
+        .def_readonly("candidates", &Decision::candidates)
+        .def_readonly("rules_fired", &Decision::rules_fired);
+
+    py::class_<EventStep>(m, "EventStep")
+        .def_readonly("time", &EventStep::time)
+        .def_readonly("kind", &EventStep::kind)
+        .def_property_readonly("level", [](const EventStep& s) { return level_code(s.level); })
+        .def_readonly("unit_code", &EventStep::unit_code)
+        .def_readonly("rule", &EventStep::rule)
+        .def_readonly("report_id", &EventStep::report_id);
+
+    py::class_<EventView>(m, "EventView")
+        .def_readonly("id", &EventView::id)
+        .def_readonly("report_ids", &EventView::report_ids)
+        .def_readonly("sources", &EventView::sources)
+        .def_readonly("open", &EventView::open)
+        .def_readonly("category", &EventView::category)
+        .def_readonly("platform", &EventView::platform)
+        .def_readonly("co_platforms", &EventView::co_platforms)
+        .def_property_readonly("level", [](const EventView& v) { return level_code(v.level); })
+        .def_readonly("unit_code", &EventView::unit_code)
+        .def_readonly("unit_name", &EventView::unit_name)
+        .def_readonly("opened", &EventView::opened)
+        .def_readonly("last_report", &EventView::last_report)
+        .def_readonly("deadline", &EventView::deadline)
+        .def_readonly("closed", &EventView::closed)
+        .def_readonly("resolution", &EventView::resolution)
+        .def_readonly("recurrence_of", &EventView::recurrence_of)
+        .def_readonly("history", &EventView::history);
+
+    py::class_<Escalation>(m, "Escalation")
+        .def_readonly("event_id", &Escalation::event_id)
+        .def_property_readonly("from_level", [](const Escalation& e) { return level_code(e.from_level); })
+        .def_property_readonly("to_level", [](const Escalation& e) { return level_code(e.to_level); })
+        .def_readonly("unit_code", &Escalation::unit_code)
+        .def_readonly("unit_name", &Escalation::unit_name)
+        .def_readonly("time", &Escalation::time)
+        .def_readonly("deadline", &Escalation::deadline);
+
+    py::class_<EngineStats>(m, "EngineStats")
+        .def_readonly("events", &EngineStats::events)
+        .def_readonly("open_events", &EngineStats::open_events)
+        .def_readonly("reports", &EngineStats::reports)
+        .def_readonly("index_bytes", &EngineStats::index_bytes);
+
+    py::class_<Engine>(m, "Engine")
+        .def(py::init<Gazetteer, RuleSet, EngineConfig>(), py::arg("gazetteer"), py::arg("rules"), py::arg("config"))
+        .def("submit", &Engine::submit, py::arg("report"), py::call_guard<py::gil_scoped_release>())
+        // The list is converted to std::vector<Report> with the GIL held, before the guard releases it.
+        .def("submit_many", &Engine::submit_many, py::arg("reports"), py::call_guard<py::gil_scoped_release>())
+        .def("close", &Engine::close, py::arg("event_id"), py::arg("time"), py::arg("resolution"),
+             py::call_guard<py::gil_scoped_release>())
+        .def("advance", &Engine::advance, py::arg("now"), py::call_guard<py::gil_scoped_release>())
+        .def("event", &Engine::event, py::arg("event_id"), py::call_guard<py::gil_scoped_release>())
+        .def("stats", &Engine::stats)
+        .def("parse_address", &Engine::parse_address, py::arg("address"), py::call_guard<py::gil_scoped_release>())
+        .def("classify", &Engine::classify, py::arg("text"), py::call_guard<py::gil_scoped_release>())
+        .def("category_code", [](const Engine& e, std::uint32_t i) { return e.rules().category(i).code; })
+        .def("unit_info", [](const Engine& e, std::uint32_t i) {
+            const Unit& u = e.gazetteer().unit(i);
+            return py::make_tuple(u.code, level_code(u.level), u.name, e.gazetteer().name_path(i));
+        });
+}

@@ -1,0 +1,162 @@
+"""The ``routing-core`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from .engine import Engine
+from .errors import RoutingCoreError
+
+__all__ = ["main"]
+
+SAMPLE_REPORTS = Path(__file__).parent / "data" / "sample_reports.jsonl"
+LEVEL_LABELS = {"grid": "网格", "community": "村(社区)", "town": "镇(街道)", "county": "区县(市)", "city": "市"}
+
+
+def _read_jsonl(path: Path, errors: IO[str]) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(line number, record) per non-blank line; record is None (after a message) for a bad line."""
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                print(f"{path}:{lineno}: invalid UTF-8 at byte {exc.start}", file=errors)
+                yield lineno, None
+                continue
+            except json.JSONDecodeError as exc:
+                print(f"{path}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno})", file=errors)
+                yield lineno, None
+                continue
+            if not isinstance(record, dict):
+                print(f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}", file=errors)
+                yield lineno, None
+                continue
+            yield lineno, record
+
+
+def _route(args: argparse.Namespace) -> int:
+    engine = Engine(rules=args.rules)
+    out: IO[str] = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
+    accepted = rejected = 0
+    try:
+        for lineno, record in _read_jsonl(Path(args.file), sys.stderr):
+            if record is None:
+                rejected += 1
+                continue
+            try:
+                decision = engine.submit(record)
+            except RoutingCoreError as exc:
+                print(f"{args.file}:{lineno}: {exc}", file=sys.stderr)
+                rejected += 1
+                continue
+            row = decision.explain() if args.explain else decision.to_dict()
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            accepted += 1
+            if args.progress and accepted % 10000 == 0:
+                print(f"… {accepted} reports routed", file=sys.stderr)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    stats = engine.stats()
+    print(
+        f"routed {accepted} reports into {stats.events} events; rejected {rejected} lines",
+        file=sys.stderr,
+    )
+    return 1 if rejected else 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    engine = Engine(rules=args.rules)
+    records = [r for _, r in _read_jsonl(SAMPLE_REPORTS, sys.stderr) if r is not None]
+    decisions = engine.submit_many(records)
+    by_event: dict[str, list[int]] = {}
+    for i, d in enumerate(decisions):
+        by_event.setdefault(d.event_id, []).append(i)
+    events = [engine.event(e) for e in by_event]
+    rules = engine.rules
+
+    print(f"routing_core demo: {len(records)} sample reports from {SAMPLE_REPORTS.name}")
+    print(f"rules: {rules.name} ({rules.version})\n")
+    merged = sum(not d.is_new for d in decisions)
+    print(f"  events opened      {len(events):5d}")
+    print(f"  reports merged     {merged:5d}   (duplicates fused into an open event)")
+    print(f"  flagged for review {sum(d.needs_review for d in decisions):5d}")
+    print(f"  recurrences        {sum(d.recurrence_of is not None for d in decisions):5d}")
+    print(f"  channels           {dict(Counter(r.get('source', 'other') for r in records))}\n")
+
+    print("events per platform (四平台):")
+    for code, n in Counter(e.platform for e in events).most_common():
+        print(f"  {rules.platform_labels.get(code, code):6s} {code:12s} {n:4d}")
+    print("\nevents per level (五级):")
+    counts = Counter(e.level for e in events)
+    for level, label in LEVEL_LABELS.items():
+        print(f"  {label:8s} {level:10s} {counts.get(level, 0):4d}")
+
+    print("\nlargest fused events:")
+    largest = sorted(events, key=lambda e: (-len(e.report_ids), e.id))[: args.top]
+    for e in largest:
+        first = decisions[by_event[e.id][0]]
+        text = records[by_event[e.id][0]]["text"]
+        print(
+            f"  {e.id}  {len(e.report_ids)} reports via {'/'.join(sorted(set(e.sources)))}  "
+            f"{rules.category_labels[e.category]} → {rules.platform_labels[e.platform]} · "
+            f"{LEVEL_LABELS[e.level]} · {e.unit_name}"
+        )
+        print(f"      {text[:60]}")
+        print(f"      deadline {e.deadline:%Y-%m-%d %H:%M}; rules {', '.join(first.rules_fired)}")
+    return 0
+
+
+def _parse(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    engine = Engine(rules=args.rules)
+    for address in args.address:
+        print(json.dumps(asdict(engine.parse_address(address)), ensure_ascii=False, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="routing-core", description=__doc__)
+    parser.add_argument("--rules", help="rules file (TOML); default: the bundled Ningbo rules")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    route = sub.add_parser("route", help="route reports from a JSON Lines file; one decision per line out")
+    route.add_argument("file", help="reports, one JSON object per line")
+    route.add_argument("-o", "--output", help="write decisions here instead of standard output")
+    route.add_argument("--explain", action="store_true", help="write the full explanation per decision")
+    route.add_argument("--progress", action="store_true", help="print progress to standard error")
+    route.set_defaults(run=_route)
+
+    demo = sub.add_parser("demo", help="route the bundled Ningbo sample and print a summary")
+    demo.add_argument("--top", type=int, default=5, help="how many of the largest events to show")
+    demo.set_defaults(run=_demo)
+
+    parse = sub.add_parser("parse-address", help="parse addresses with the bundled gazetteer")
+    parse.add_argument("address", nargs="+")
+    parse.set_defaults(run=_parse)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except RoutingCoreError as exc:
+        print(f"routing-core: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"routing-core: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

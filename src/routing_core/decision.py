@@ -1,0 +1,117 @@
+"""Decision and Candidate: what the engine answers for each report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from .address import ParsedAddress
+
+__all__ = ["Candidate", "Decision"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate event scored against a report, with every feature of the score.
+
+    ``contributions`` gives each feature's weighted share of ``score`` (they add up to it).
+    """
+
+    event_id: str
+    closed: bool
+    score: float
+    address: float
+    text: float
+    category: float
+    hours_apart: float
+    recency: float
+    contributions: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The engine's answer for one report: which event it belongs to and where that event goes."""
+
+    report_id: str
+    event_id: str
+    is_new: bool
+    duplicate_of: str | None
+    recurrence_of: str | None
+    needs_review: bool
+    review_event: str | None
+    score: float
+    category: str
+    category_label: str
+    category_confidence: float
+    category_from_hint: bool
+    evidence: tuple[str, ...]
+    platform: str
+    co_platforms: tuple[str, ...]
+    level: str
+    unit: str
+    unit_name: str
+    deadline: datetime
+    address: ParsedAddress
+    candidates: tuple[Candidate, ...]
+    rules_fired: tuple[str, ...]
+
+    def explain(self) -> dict[str, Any]:
+        """Why the engine decided this: parsed address, scored candidates, classification, rules fired.
+
+        Returns a plain dict (JSON-serialisable apart from nothing: times are ISO strings).
+        """
+        return {
+            "report_id": self.report_id,
+            "event_id": self.event_id,
+            "outcome": self.outcome,
+            "address": asdict(self.address),
+            "classification": {
+                "category": self.category,
+                "label": self.category_label,
+                "confidence": self.category_confidence,
+                "from_hint": self.category_from_hint,
+                "evidence": list(self.evidence),
+            },
+            "candidates": [asdict(c) for c in self.candidates],
+            "routing": {
+                "platform": self.platform,
+                "co_platforms": list(self.co_platforms),
+                "level": self.level,
+                "unit": self.unit,
+                "unit_name": self.unit_name,
+                "deadline": self.deadline.isoformat(),
+            },
+            "rules_fired": list(self.rules_fired),
+        }
+
+    @property
+    def outcome(self) -> str:
+        """``duplicate``, ``recurrence``, ``review`` (new, but close to an event) or ``new``."""
+        if self.duplicate_of:
+            return "duplicate"
+        if self.recurrence_of:
+            return "recurrence"
+        return "review" if self.needs_review else "new"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The decision as one JSON-ready record (what ``routing-core route`` writes per line)."""
+        return {
+            "report_id": self.report_id,
+            "event_id": self.event_id,
+            "outcome": self.outcome,
+            "is_new": self.is_new,
+            "duplicate_of": self.duplicate_of,
+            "recurrence_of": self.recurrence_of,
+            "needs_review": self.needs_review,
+            "review_event": self.review_event,
+            "score": round(self.score, 4),
+            "category": self.category,
+            "category_confidence": round(self.category_confidence, 4),
+            "platform": self.platform,
+            "co_platforms": list(self.co_platforms),
+            "level": self.level,
+            "unit": self.unit,
+            "unit_name": self.unit_name,
+            "deadline": self.deadline.isoformat(),
+        }

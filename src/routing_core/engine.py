@@ -1,0 +1,285 @@
+"""The Engine: the public entry point of routing_core."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import _core
+from .address import AdminUnit, ParsedAddress
+from .decision import Candidate, Decision
+from .errors import ConfigError, InvalidReportError
+from .event import Escalation, Event, EventStep
+from .gazetteer import load_gazetteer
+from .match_params import load_match_params
+from .report import Report, to_core_report
+from .rules import LoadedRules, load_rules
+from .times import TimeLike, from_epoch, to_epoch
+
+__all__ = ["Engine", "EngineStats", "Limits"]
+
+_LEVELS = ("grid", "community", "town", "county", "city", "province")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input size limits in bytes (UTF-8); a report over a limit is rejected naming the field."""
+
+    max_id_bytes: int = 128
+    max_text_bytes: int = 64 * 1024
+    max_address_bytes: int = 1024
+    max_source_bytes: int = 64
+
+
+@dataclass(frozen=True)
+class EngineStats:
+    events: int
+    open_events: int
+    reports: int
+    index_bytes: int
+
+
+class Engine:
+    """Fuses, classifies and routes reports; keeps the events.
+
+    Parameters
+    ----------
+    rules : path, optional
+        A rules file (TOML); the bundled Ningbo rules by default.
+    store : path or URL, optional
+        A durable store. Not available yet: passing one raises ``ConfigError`` rather than silently
+        running in memory.
+    gazetteer : path, optional
+        A gazetteer TSV; the bundled Ningbo gazetteer by default.
+    match : path, optional
+        Match parameters (TOML); the bundled defaults by default.
+    limits : Limits, optional
+        Input size limits.
+
+    All methods are safe to call from several threads; the C++ core serialises them and releases the
+    GIL while it works.
+    """
+
+    def __init__(
+        self,
+        rules: str | Path | None = None,
+        store: str | Path | None = None,
+        *,
+        gazetteer: str | Path | None = None,
+        match: str | Path | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        if store is not None:
+            raise ConfigError(
+                f"store={store!r}: durable stores are not implemented yet; use Engine() for an in-memory engine"
+            )
+        self._rules: LoadedRules = load_rules(rules)
+        config = _core.EngineConfig()
+        config.match = load_match_params(match)
+        m = config.match
+        self._weights = (m.weight_address, m.weight_text, m.weight_category, m.weight_time)
+        limits = limits or Limits()
+        core_limits = _core.Limits()
+        for name in ("max_id_bytes", "max_text_bytes", "max_address_bytes", "max_source_bytes"):
+            value = getattr(limits, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ConfigError(f"limits.{name}: expected a positive int, got {value!r}")
+            setattr(core_limits, name, value)
+        config.limits = core_limits
+        config.sources = list(self._rules.channels)
+        self._core = _core.Engine(load_gazetteer(gazetteer), self._rules.table, config)
+        self._tz = self._rules.timezone
+        self._units: dict[int, AdminUnit] = {}
+
+    # -- submitting -----------------------------------------------------------------------------
+
+    def submit(self, report: Report | Mapping[str, Any]) -> Decision:
+        """Fuse, classify and route one report.
+
+        Raises
+        ------
+        InvalidReportError
+            Naming the field and value; the engine is unchanged.
+        """
+        return self._decision(self._core.submit(to_core_report(report, self._tz)))
+
+    def submit_many(self, reports: Iterable[Report | Mapping[str, Any]] | Any) -> list[Decision]:
+        """Submit a batch in order: a list/iterable of Report or dict, or a pandas/pyarrow table.
+
+        The whole batch is validated before any report is applied: if one is bad, the error names it
+        (``reports[i].field``) and nothing changes.
+        """
+        if hasattr(reports, "to_pylist"):  # pyarrow.Table
+            reports = reports.to_pylist()
+        elif hasattr(reports, "to_dict") and hasattr(reports, "columns"):  # pandas.DataFrame
+            reports = [{k: _none_if_nan(v) for k, v in row.items()} for row in reports.to_dict("records")]
+        if isinstance(reports, (str, bytes, Mapping, Report)):
+            raise InvalidReportError(
+                "field 'reports': expected an iterable of reports, got a single "
+                f"{type(reports).__name__}; use submit() for one report",
+                "reports",
+                type(reports).__name__,
+            )
+        batch = [to_core_report(r, self._tz, f"reports[{i}].") for i, r in enumerate(reports)]
+        return [self._decision(d) for d in self._core.submit_many(batch)]
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def close(self, event_id: str, time: TimeLike | None = None, resolution: str = "") -> Event:
+        """Record that an event was handled; it stays matchable for recurrence for a while.
+
+        ``time`` defaults to now.
+        """
+        when = to_epoch(datetime.now(self._tz) if time is None else time, "time", self._tz)
+        if not isinstance(resolution, str):
+            raise InvalidReportError(
+                f"field 'resolution': expected str, got {type(resolution).__name__}", "resolution", repr(resolution)
+            )
+        return self._event(self._core.close(str(event_id), when, resolution))
+
+    def advance(self, now: TimeLike) -> list[Escalation]:
+        """Escalate every open event overdue at ``now`` one level up (capped at city)."""
+        escalations = self._core.advance(to_epoch(now, "now", self._tz))
+        return [
+            Escalation(
+                event_id=e.event_id,
+                from_level=e.from_level,
+                to_level=e.to_level,
+                unit=e.unit_code,
+                unit_name=e.unit_name,
+                time=from_epoch(e.time, self._tz),
+                deadline=from_epoch(e.deadline, self._tz),
+            )
+            for e in escalations
+        ]
+
+    def event(self, event_id: str) -> Event:
+        """The current state of an event; UnknownEventError for an unknown id."""
+        return self._event(self._core.event(str(event_id)))
+
+    def stats(self) -> EngineStats:
+        s = self._core.stats()
+        return EngineStats(s.events, s.open_events, s.reports, s.index_bytes)
+
+    # -- inspection -----------------------------------------------------------------------------
+
+    def parse_address(self, address: str) -> ParsedAddress:
+        """Parse an address with this engine's gazetteer."""
+        if not isinstance(address, str):
+            raise InvalidReportError(
+                f"field 'address': expected str, got {type(address).__name__}", "address", repr(address)[:80]
+            )
+        try:
+            address.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidReportError(
+                f"field 'address': not encodable as UTF-8 (index {exc.start})", "address", repr(address)[:80]
+            ) from None
+        return self._address(self._core.parse_address(address))
+
+    @property
+    def rules(self) -> LoadedRules:
+        return self._rules
+
+    # -- conversions ----------------------------------------------------------------------------
+
+    def _unit(self, index: int) -> AdminUnit | None:
+        if index < 0:
+            return None
+        unit = self._units.get(index)
+        if unit is None:
+            code, level, name, path = self._core.unit_info(index)
+            unit = self._units[index] = AdminUnit(code, level, name, path)
+        return unit
+
+    def _address(self, a: _core.Address) -> ParsedAddress:
+        units = dict(zip(_LEVELS, a.units, strict=True))
+        return ParsedAddress(
+            normalised=a.normalised,
+            province=self._unit(units["province"]),
+            city=self._unit(units["city"]),
+            county=self._unit(units["county"]),
+            town=self._unit(units["town"]),
+            community=self._unit(units["community"]),
+            road=a.road,
+            number=a.number,
+            compound=a.compound,
+            building=a.building,
+            unit=a.unit,
+            room=a.room,
+            remainder=a.remainder,
+            ambiguities=tuple(a.ambiguities),
+            confidence=a.confidence,
+            lat=a.lat,
+            lon=a.lon,
+        )
+
+    def _candidate(self, c: _core.CandidateScore, weights: tuple[float, float, float, float]) -> Candidate:
+        total = sum(weights)
+        parts = {
+            "address": weights[0] * c.address / total,
+            "text": weights[1] * c.text / total,
+            "category": weights[2] * c.category / total,
+            "time": weights[3] * c.recency / total,
+        }
+        return Candidate(
+            c.event_id, c.closed, c.score, c.address, c.text, c.category, c.hours_apart, c.recency, parts
+        )
+
+    def _decision(self, d: _core.Decision) -> Decision:
+        m = self._weights
+        return Decision(
+            report_id=d.report_id,
+            event_id=d.event_id,
+            is_new=d.is_new,
+            duplicate_of=d.duplicate_of or None,
+            recurrence_of=d.recurrence_of or None,
+            needs_review=d.needs_review,
+            review_event=d.review_event or None,
+            score=d.score,
+            category=d.category,
+            category_label=self._rules.category_labels[d.category],
+            category_confidence=d.category_confidence,
+            category_from_hint=d.category_from_hint,
+            evidence=tuple(d.evidence),
+            platform=d.platform,
+            co_platforms=tuple(d.co_platforms),
+            level=d.level,
+            unit=d.unit_code,
+            unit_name=d.unit_name,
+            deadline=from_epoch(d.deadline, self._tz),
+            address=self._address(d.address),
+            candidates=tuple(self._candidate(c, m) for c in d.candidates),
+            rules_fired=tuple(d.rules_fired),
+        )
+
+    def _event(self, v: _core.EventView) -> Event:
+        return Event(
+            id=v.id,
+            report_ids=tuple(v.report_ids),
+            sources=tuple(v.sources),
+            status="open" if v.open else "closed",
+            category=v.category,
+            platform=v.platform,
+            co_platforms=tuple(v.co_platforms),
+            level=v.level,
+            unit=v.unit_code,
+            unit_name=v.unit_name,
+            opened=from_epoch(v.opened, self._tz),
+            last_report=from_epoch(v.last_report, self._tz),
+            deadline=from_epoch(v.deadline, self._tz),
+            closed=None if v.closed is None else from_epoch(v.closed, self._tz),
+            resolution=v.resolution,
+            recurrence_of=v.recurrence_of or None,
+            history=tuple(
+                EventStep(from_epoch(s.time, self._tz), s.kind, s.level, s.unit_code, s.rule, s.report_id)
+                for s in v.history
+            ),
+        )
+
+
+def _none_if_nan(value: Any) -> Any:
+    return None if isinstance(value, float) and value != value else value

@@ -1,0 +1,64 @@
+"""Loading a gazetteer file (TSV) into the core.
+
+File format (documented with the bundled Ningbo file in ``data/GAZETTEER_NOTICE.md``): ``#`` comment
+lines, a header ``code level parent name short aliases``, then one unit per line, parents first;
+``aliases`` is ``|``-separated.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from . import _core
+from .errors import ConfigError
+
+__all__ = ["GAZETTEER_COLUMNS", "default_gazetteer_path", "load_gazetteer"]
+
+GAZETTEER_COLUMNS = ("code", "level", "parent", "name", "short", "aliases")
+
+
+def default_gazetteer_path() -> Path:
+    return Path(__file__).parent / "data" / "gazetteer_ningbo.tsv"
+
+
+def load_gazetteer(path: str | Path | None = None) -> _core.Gazetteer:
+    """Load a gazetteer TSV; the bundled Ningbo gazetteer when ``path`` is None.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and line of a malformed row, a duplicate code or an unknown parent.
+    """
+    path = Path(path) if path is not None else default_gazetteer_path()
+    gazetteer = _core.Gazetteer()
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            header_seen = False
+            for lineno, line in enumerate(fh, start=1):
+                if line.startswith("#") or not line.strip():
+                    continue
+                row = next(csv.reader([line.rstrip("\r\n")], delimiter="\t", quoting=csv.QUOTE_NONE))
+                if not header_seen:
+                    if tuple(row) != GAZETTEER_COLUMNS:
+                        raise ConfigError(
+                            f"{path}:{lineno}: expected the header {' '.join(GAZETTEER_COLUMNS)} (tab-separated)"
+                        )
+                    header_seen = True
+                    continue
+                if len(row) != len(GAZETTEER_COLUMNS):
+                    raise ConfigError(f"{path}:{lineno}: expected {len(GAZETTEER_COLUMNS)} columns, got {len(row)}")
+                code, level, parent, name, short, aliases = row
+                others = [short, *[a for a in aliases.split("|") if a]] if short else [a for a in aliases.split("|") if a]
+                try:
+                    gazetteer.add_unit(code, level, parent, name, others)
+                except ConfigError as exc:
+                    raise ConfigError(f"{path}:{lineno}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read gazetteer: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid UTF-8 at byte {exc.start}") from None
+    if not header_seen:
+        raise ConfigError(f"{path}: no header line; expected {' '.join(GAZETTEER_COLUMNS)}")
+    gazetteer.build()
+    return gazetteer

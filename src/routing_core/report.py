@@ -1,0 +1,136 @@
+"""The Report type and its conversion (with validation) to the core's report."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import tzinfo
+from typing import Any
+
+from . import _core
+from .errors import InvalidReportError
+from .times import TimeLike, to_epoch
+
+__all__ = ["Report", "to_core_report"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report of a local problem, as it arrives from a channel.
+
+    Parameters
+    ----------
+    id : str
+        Unique report id (the idempotency key).
+    text : str
+        Free Chinese text of the report.
+    address : str
+        Free Chinese address; may be empty.
+    time : datetime, ISO 8601 str, or epoch seconds
+        When the report was made (required); naive times are read in the rules' time zone.
+    source : str
+        Channel code: ``grid``, ``hotline``, ``app``, ``web``, ``wechat`` or one the rules add.
+    lat, lon : float, optional
+        WGS84 coordinates, both or neither.
+    category : str, optional
+        A category hint; when it is a valid code it wins over the classifier.
+    """
+
+    id: str
+    text: str
+    address: str = ""
+    time: TimeLike | None = None
+    source: str = "other"
+    lat: float | None = None
+    lon: float | None = None
+    category: str | None = None
+
+
+_FIELDS = frozenset(f.name for f in fields(Report))
+_REQUIRED = ("id", "text", "time")
+
+
+def _excerpt(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _string(value: object, field: str, prefix: str, *, allow_int: bool = False) -> str:
+    name = prefix + field
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidReportError(
+                f"field '{name}': invalid UTF-8 at byte {exc.start}", name, _excerpt(value)
+            ) from None
+    if allow_int and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise InvalidReportError(
+            f"field '{name}': expected str, got {type(value).__name__} ({_excerpt(value)})", name, _excerpt(value)
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidReportError(
+            f"field '{name}': not encodable as UTF-8 (lone surrogate at index {exc.start})", name, _excerpt(value)
+        ) from None
+    return value
+
+
+def _coordinate(value: object, field: str, prefix: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        name = prefix + field
+        raise InvalidReportError(
+            f"field '{name}': expected a number, got {type(value).__name__} ({_excerpt(value)})", name, _excerpt(value)
+        )
+    if not math.isfinite(value):
+        name = prefix + field
+        raise InvalidReportError(f"field '{name}': must be finite, got {value!r}", name, repr(value))
+    return float(value)
+
+
+def to_core_report(report: Report | Mapping[str, Any], default_tz: tzinfo, prefix: str = "") -> _core.Report:
+    """Validate types and convert; ``prefix`` (e.g. ``"reports[3]."``) is put before field names.
+
+    Raises
+    ------
+    InvalidReportError
+        For a missing required field, an unknown field, a wrong type or an unreadable time. Sizes,
+        channels and categories are checked by the core, which raises the same error class.
+    """
+    if isinstance(report, Report):
+        data: Mapping[str, Any] = {f: getattr(report, f) for f in _FIELDS}
+    elif isinstance(report, Mapping):
+        data = report
+        unknown = sorted(str(k) for k in data if k not in _FIELDS)
+        if unknown:
+            name = prefix + unknown[0]
+            raise InvalidReportError(
+                f"field '{name}': unknown field; a report has {', '.join(sorted(_FIELDS))}", name, unknown[0]
+            )
+    else:
+        raise InvalidReportError(
+            f"field '{prefix or 'report'}': expected a Report or a mapping, got {type(report).__name__}",
+            prefix.rstrip(".") or "report",
+            _excerpt(report),
+        )
+
+    for key in _REQUIRED:
+        if data.get(key) is None:
+            raise InvalidReportError(f"field '{prefix}{key}': missing", prefix + key, "None")
+    category = data.get("category")
+    return _core.Report(
+        id=_string(data["id"], "id", prefix, allow_int=True),
+        text=_string(data["text"], "text", prefix),
+        address=_string(data.get("address") or "", "address", prefix),
+        time=to_epoch(data["time"], prefix + "time", default_tz),
+        source=_string(data.get("source") or "other", "source", prefix),
+        category="" if category is None else _string(category, "category", prefix),
+        lat=_coordinate(data.get("lat"), "lat", prefix),
+        lon=_coordinate(data.get("lon"), "lon", prefix),
+    )

@@ -1,0 +1,114 @@
+"""Bad input: every mistake is a routing_core exception naming the field, and the engine is unchanged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from routing_core import Engine, InvalidReportError, Limits, Report, RoutingCoreError
+
+GOOD: dict[str, Any] = {
+    "id": "ok1",
+    "text": "百丈东路168号路灯不亮",
+    "address": "鄞州区百丈东路168号",
+    "time": "2026-11-23T20:00:00+08:00",
+    "source": "grid",
+}
+
+BAD_CASES = [
+    pytest.param({k: v for k, v in GOOD.items() if k != "text"}, "text", id="missing-text"),
+    pytest.param({k: v for k, v in GOOD.items() if k != "id"}, "id", id="missing-id"),
+    pytest.param({k: v for k, v in GOOD.items() if k != "time"}, "time", id="missing-time"),
+    pytest.param({**GOOD, "time": "yesterday evening"}, "time", id="unparsable-time"),
+    pytest.param({**GOOD, "time": "2026-13-40T25:00:00"}, "time", id="impossible-date"),
+    pytest.param({**GOOD, "time": 10**20}, "time", id="epoch-out-of-range"),
+    pytest.param({**GOOD, "time": float("nan")}, "time", id="nan-time"),
+    pytest.param({**GOOD, "time": True}, "time", id="bool-time"),
+    pytest.param({**GOOD, "text": 42}, "text", id="int-text"),
+    pytest.param({**GOOD, "text": ["路灯"]}, "text", id="list-text"),
+    pytest.param({**GOOD, "address": {"road": "百丈东路"}}, "address", id="dict-address"),
+    pytest.param({**GOOD, "text": b"\xff\xfe\xe8\xb7"}, "text", id="invalid-utf8-bytes"),
+    pytest.param({**GOOD, "address": "百丈\ud800东路"}, "address", id="lone-surrogate"),
+    pytest.param({**GOOD, "text": "路" * (10 * 1024 * 1024 // 3 + 1)}, "text", id="10MB-text"),
+    pytest.param({**GOOD, "id": "x" * 1000}, "id", id="long-id"),
+    pytest.param({**GOOD, "id": ""}, "id", id="empty-id"),
+    pytest.param({**GOOD, "text": "   "}, "text", id="blank-text"),
+    pytest.param({**GOOD, "source": "carrier-pigeon"}, "source", id="unknown-channel"),
+    pytest.param({**GOOD, "category": "weather"}, "category", id="unknown-category"),
+    pytest.param({**GOOD, "lat": "北纬29度"}, "lat", id="string-lat"),
+    pytest.param({**GOOD, "lat": 29.87}, "lon", id="lat-without-lon"),
+    pytest.param({**GOOD, "lat": 95.0, "lon": 121.5}, "lat", id="lat-out-of-range"),
+    pytest.param({**GOOD, "lat": 29.8, "lon": float("inf")}, "lon", id="infinite-lon"),
+    pytest.param({**GOOD, "colour": "red"}, "colour", id="unknown-field"),
+]
+
+
+@pytest.mark.parametrize(("report", "field"), BAD_CASES)
+def test_bad_report_names_the_field_and_leaves_engine_unchanged(report: dict[str, Any], field: str) -> None:
+    engine = Engine()
+    with pytest.raises(InvalidReportError) as info:
+        engine.submit(report)
+    assert info.value.field == field
+    assert f"'{field}'" in str(info.value)
+    assert len(str(info.value)) < 400  # an excerpt, never the whole 10 MB
+    assert engine.stats().reports == 0 and engine.stats().events == 0
+    # Still usable: the good report goes through and opens the first event.
+    d = engine.submit(GOOD)
+    assert d.is_new and d.event_id == engine.event(d.event_id).id
+
+
+def test_control_characters_in_text_are_tolerated_and_dropped() -> None:
+    # Public channels paste anything; a NUL or a bell in the text is noise, not a reason to lose the report.
+    d = Engine().submit({**GOOD, "text": "路灯\x00不\x07亮"})
+    assert d.category == Engine().submit(GOOD).category
+
+
+def test_not_a_report_at_all() -> None:
+    engine = Engine()
+    for value in (None, "路灯不亮", 42, ["a"]):
+        with pytest.raises(InvalidReportError):
+            engine.submit(value)  # type: ignore[arg-type]
+
+
+def test_bad_report_in_batch_is_named_by_index_and_nothing_is_applied() -> None:
+    engine = Engine()
+    batch = [GOOD, {**GOOD, "id": "ok2"}, {**GOOD, "id": "bad", "time": "soon"}]
+    with pytest.raises(InvalidReportError) as info:
+        engine.submit_many(batch)
+    assert info.value.field == "reports[2].time"
+    assert engine.stats().reports == 0
+    # A size error found by the core (not the Python checks) is also atomic for the batch.
+    with pytest.raises(InvalidReportError) as info:
+        engine.submit_many([GOOD, {**GOOD, "id": "big", "text": "灯" * 70_000}])
+    assert info.value.field == "reports[1].text"
+    assert engine.stats().reports == 0
+    assert len(engine.submit_many(batch[:2])) == 2
+
+
+def test_duplicate_id_within_a_batch_or_resent_is_rejected() -> None:
+    engine = Engine()
+    with pytest.raises(InvalidReportError) as info:
+        engine.submit_many([GOOD, GOOD])
+    assert info.value.field == "reports[1].id"
+    assert engine.stats().reports == 0
+
+
+def test_size_limits_are_configurable() -> None:
+    engine = Engine(limits=Limits(max_text_bytes=16))
+    with pytest.raises(InvalidReportError, match="text"):
+        engine.submit({**GOOD, "text": "路灯坏了很多天没人修"})  # 30 bytes
+    assert Engine(limits=Limits(max_text_bytes=10 * 1024 * 1024)).submit({**GOOD, "text": "路灯" * 100_000}).is_new
+
+
+def test_report_dataclass_is_validated_too() -> None:
+    with pytest.raises(InvalidReportError) as info:
+        Engine().submit(Report(id="r", text="路灯不亮"))
+    assert info.value.field == "time"
+
+
+def test_all_errors_share_the_base_class() -> None:
+    with pytest.raises(RoutingCoreError):
+        Engine().submit({})
+    with pytest.raises(RoutingCoreError):
+        Engine().event("nope")

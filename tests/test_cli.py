@@ -1,0 +1,68 @@
+"""The routing-core command line: route (JSON Lines in, decisions out, bad lines named) and demo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from routing_core.cli import main
+
+LINES = [
+    json.dumps({"id": "c1", "text": "百丈东路168号路灯不亮", "address": "鄞州区百丈东路168号",
+                "time": "2026-11-23T20:00:00+08:00", "source": "grid"}, ensure_ascii=False),
+    "{not json",
+    json.dumps({"id": "c2", "text": "百丈东路一百六十八号路灯坏了", "address": "百丈东路168号",
+                "time": "2026-11-23T20:30:00+08:00", "source": "hotline"}, ensure_ascii=False),
+    "",
+    json.dumps({"id": "c3", "text": "没有时间的报告"}, ensure_ascii=False),
+    "[1, 2]",
+]
+
+
+def test_route_writes_one_decision_per_good_line_and_names_bad_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "reports.jsonl"
+    src.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    with src.open("ab") as fh:
+        fh.write(b"\xff\xfe\n")  # line 7: not UTF-8
+    out = tmp_path / "decisions.jsonl"
+    assert main(["route", str(src), "-o", str(out)]) == 1  # some lines were rejected
+    decisions = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [d["report_id"] for d in decisions] == ["c1", "c2"]
+    assert decisions[1]["event_id"] == decisions[0]["event_id"]  # the same broken street lamp
+    err = capsys.readouterr().err
+    assert f"{src}:2: invalid JSON" in err
+    assert f"{src}:5:" in err and "'time'" in err
+    assert f"{src}:6: expected a JSON object" in err
+    assert f"{src}:7: invalid UTF-8" in err
+    assert "routed 2 reports into 1 events; rejected 4 lines" in err
+
+
+def test_route_clean_file_exits_zero_and_explains(tmp_path: Path) -> None:
+    src = tmp_path / "ok.jsonl"
+    src.write_text(LINES[0] + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["route", str(src), "-o", str(out), "--explain"]) == 0
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row["outcome"] == "new" and "routing" in row and "address" in row
+
+
+def test_route_missing_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", str(tmp_path / "missing.jsonl")]) != 0
+    assert "missing.jsonl" in capsys.readouterr().err
+
+
+def test_demo_runs_as_installed_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "routing_core", "demo"], capture_output=True, text=True, encoding="utf-8", check=True
+    )
+    out = result.stdout
+    assert "255 sample reports" in out
+    assert "events opened" in out and "reports merged" in out
+    for label in ("综合执法", "综治工作", "便民服务", "市场监管", "镇(街道)"):
+        assert label in out
