@@ -10,18 +10,20 @@ namespace {
 std::vector<Shingle> sh(const std::string& s) { return shingles(normalise_text(utf8::decode(s))); }
 }  // namespace
 
-TEST(Shingles, BigramsOfWordRuns) {
-    // 垃圾满了 → 垃圾, 圾满, 满了; "ab" → ab; the comma splits runs.
-    EXPECT_EQ(sh("垃圾满了,ab").size(), 4u);
+TEST(Shingles, UnigramsAndBigramsOfWordRuns) {
+    // 垃圾满了 → 垃 圾 满 了 + 垃圾 圾满 满了 (7); "ab" → a b ab (3); the comma splits runs,
+    // so there is no 了a.
+    EXPECT_EQ(sh("垃圾满了,ab").size(), 10u);
     EXPECT_EQ(sh("好").size(), 1u);  // a single character is its own shingle
+    EXPECT_EQ(sh("好好").size(), 2u);  // 好 and 好好: duplicates collapse
     EXPECT_TRUE(sh("，。!").empty());
 }
 
 TEST(WeightedDice, MatchesTheDefinition) {
     const auto one = [](Shingle) { return 1.0; };
-    const auto a = sh("垃圾满了");  // 3 bigrams
-    const auto b = sh("垃圾满地");  // 垃圾, 圾满, 满地: 2 shared
-    EXPECT_DOUBLE_EQ(weighted_dice(a, b, one), 2.0 * 2 / (3 + 3));
+    const auto a = sh("垃圾满了");  // 垃 圾 满 了 垃圾 圾满 满了: 7
+    const auto b = sh("垃圾满地");  // 垃 圾 满 地 垃圾 圾满 满地: 7, of which 垃 圾 满 垃圾 圾满 shared
+    EXPECT_DOUBLE_EQ(weighted_dice(a, b, one), 2.0 * 5 / (7 + 7));
     EXPECT_DOUBLE_EQ(weighted_dice(a, a, one), 1.0);
     EXPECT_DOUBLE_EQ(weighted_dice({}, {}, one), 0.0);
 }

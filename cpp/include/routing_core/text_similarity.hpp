@@ -1,5 +1,7 @@
-// Text features: character bigram shingles of a normalised text and their IDF-weighted Dice overlap.
-// Chinese has no word boundaries; bigrams are the standard unit for short-text similarity.
+// Text features: character unigram and bigram shingles of a normalised text and their IDF-weighted
+// Dice overlap. Chinese has no word boundaries; bigrams are the standard unit for short-text
+// similarity, and unigrams (down-weighted by their low IDF) keep paraphrases that share characters
+// but few bigrams (满溢 / 满了) from scoring zero.
 #pragma once
 
 #include <algorithm>
@@ -11,8 +13,8 @@ namespace routing_core {
 
 using Shingle = std::uint64_t;
 
-// Sorted, unique bigram shingles over runs of CJK characters, letters and digits; punctuation and
-// spaces break runs. A run of one character yields that character as a unigram shingle.
+// Sorted, unique unigram and bigram shingles over runs of CJK characters, letters and digits;
+// punctuation and spaces break runs (no bigram spans them).
 std::vector<Shingle> shingles(std::u32string_view normalised_text);
 
 // Weighted Dice coefficient of two sorted shingle sets: 2·w(A∩B) / (w(A) + w(B)), in [0, 1]; 0 when
