@@ -15,7 +15,7 @@ from . import _core
 from .errors import ConfigError, RulesError
 from .times import parse_offset
 
-__all__ = ["HANDLING_LEVELS", "LoadedRules", "default_rules_path", "load_rules"]
+__all__ = ["HANDLING_LEVELS", "CategorySpec", "LoadedRules", "SeveritySpec", "default_rules_path", "load_rules"]
 
 HANDLING_LEVELS = ("grid", "community", "town", "county", "city")
 DEFAULT_CHANNELS = ("grid", "hotline", "app", "web", "wechat", "other")
@@ -23,6 +23,29 @@ DEFAULT_CHANNELS = ("grid", "hotline", "app", "web", "wechat", "other")
 
 def default_rules_path() -> Path:
     return Path(__file__).parent / "data" / "rules_ningbo.toml"
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    """One category as the rules file states it."""
+
+    code: str
+    label: str
+    platform: str
+    co_platforms: tuple[str, ...]
+    level: str
+    deadline_hours: float
+    terms: dict[str, float]
+
+
+@dataclass(frozen=True)
+class SeveritySpec:
+    """One severity rule: any of ``terms`` in a report raises its event to at least ``min_level``."""
+
+    id: str
+    terms: tuple[str, ...]
+    min_level: str
+    deadline_hours: float
 
 
 @dataclass(frozen=True)
@@ -37,6 +60,10 @@ class LoadedRules:
     category_labels: dict[str, str]
     platform_labels: dict[str, str]
     channels: tuple[str, ...]
+    categories: tuple[CategorySpec, ...] = ()
+    severities: tuple[SeveritySpec, ...] = ()
+    level_hours: dict[str, float] | None = None
+    fallback_category: str = ""
 
 
 class _Reader:
@@ -96,9 +123,11 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
         raise r.fail("meta.timezone", str(exc)) from None
 
     levels = r.get(doc, "levels", dict, "")
+    level_hours: dict[str, float] = {}
     for level in HANDLING_LEVELS:
         hours = r.get(levels, level, (int, float), "levels")
         _apply(r, f"levels.{level}", table.set_level_hours, level, float(hours))
+        level_hours[level] = float(hours)
     for extra in sorted(set(levels) - set(HANDLING_LEVELS)):
         raise r.fail(f"levels.{extra}", f"unknown level; expected {', '.join(HANDLING_LEVELS)}")
 
@@ -112,6 +141,7 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
 
     categories = r.get(doc, "categories", list, "")
     category_labels: dict[str, str] = {}
+    specs: list[CategorySpec] = []
     for i, cat in enumerate(categories):
         where = f"categories[{i}]"
         if not isinstance(cat, dict):
@@ -138,7 +168,12 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
             if isinstance(weight, bool) or not isinstance(weight, (int, float)):
                 raise r.fail(f"{where}.terms.{term}", f"expected a weight number, got {weight!r}")
             _apply(r, f"{where}.terms.{term}", table.add_term, code, term, float(weight))
+        specs.append(
+            CategorySpec(code, cat["label"], cat["platform"], tuple(co), cat["level"], float(cat["deadline_hours"]),
+                         {t: float(w) for t, w in terms.items()})
+        )
 
+    severities: list[SeveritySpec] = []
     for i, sev in enumerate(doc.get("severity", [])):
         where = f"severity[{i}]"
         if not isinstance(sev, dict):
@@ -155,6 +190,7 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
             r.level(sev, "min_level", where),
             float(r.get(sev, "deadline_hours", (int, float), where)),
         )
+        severities.append(SeveritySpec(sev["id"], tuple(sev_terms), sev["min_level"], float(sev["deadline_hours"])))
 
     fallback = meta.get("fallback_category", "consultation")
     _apply(r, "meta.fallback_category", table.set_fallback_category, fallback)
@@ -172,6 +208,10 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
         category_labels=category_labels,
         platform_labels=platform_labels,
         channels=tuple(channels),
+        categories=tuple(specs),
+        severities=tuple(severities),
+        level_hours=level_hours,
+        fallback_category=fallback,
     )
 
 
