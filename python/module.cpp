@@ -90,10 +90,22 @@ PYBIND11_MODULE(_core, m) {
             py::arg("deadline_hours"))
         .def("add_term", &RuleSet::add_term, py::arg("category"), py::arg("term"), py::arg("weight"))
         .def(
-            "add_severity",
-            [](RuleSet& r, const std::string& id, const std::vector<std::string>& terms, const std::string& level,
-               double hours) { r.add_severity(id, terms, to_level(level), hours); },
-            py::arg("id"), py::arg("terms"), py::arg("min_level"), py::arg("deadline_hours"))
+            "add_rule",
+            [](RuleSet& r, const std::string& id, std::int32_t priority, const std::vector<std::string>& terms,
+               const std::vector<std::string>& channels, const std::vector<std::string>& categories,
+               std::uint32_t min_reports, std::uint32_t min_recurrences, const std::optional<std::string>& min_level,
+               std::optional<double> deadline_hours, const std::string& platform,
+               const std::vector<std::string>& co_platforms) {
+                RoutingRuleSpec spec{id, priority, terms, channels, categories, min_reports, min_recurrences,
+                                     std::nullopt, deadline_hours, platform, co_platforms};
+                if (min_level) spec.min_level = to_level(*min_level);
+                r.add_rule(spec);
+            },
+            py::arg("id"), py::kw_only(), py::arg("priority") = 0, py::arg("terms") = std::vector<std::string>{},
+            py::arg("channels") = std::vector<std::string>{}, py::arg("categories") = std::vector<std::string>{},
+            py::arg("min_reports") = 0, py::arg("min_recurrences") = 0, py::arg("min_level") = py::none(),
+            py::arg("deadline_hours") = py::none(), py::arg("platform") = "",
+            py::arg("co_platforms") = std::vector<std::string>{})
         .def(
             "set_level_hours", [](RuleSet& r, const std::string& level, double hours) { r.set_level_hours(to_level(level), hours); },
             py::arg("level"), py::arg("hours"))
@@ -194,7 +206,8 @@ PYBIND11_MODULE(_core, m) {
         .def_readonly("deadline", &Decision::deadline)
         .def_readonly("address", &Decision::address)
         .def_readonly("candidates", &Decision::candidates)
-        .def_readonly("rules_fired", &Decision::rules_fired);
+        .def_readonly("rules_fired", &Decision::rules_fired)
+        .def_readonly("rule_reasons", &Decision::rule_reasons);
 
     py::class_<EventStep>(m, "EventStep")
         .def_readonly("time", &EventStep::time)

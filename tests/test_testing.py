@@ -74,7 +74,7 @@ def test_level_floor_check_fails_when_the_engine_routes_too_low(monkeypatch: pyt
     # most reports below the city, so the check must fail — proof that it can.
     import routing_core.testing as testing
 
-    monkeypatch.setattr(testing, "forced_level", lambda rules, category, text: "city")
+    monkeypatch.setattr(testing, "forced_level", lambda rules, category, text, **kwargs: "city")
     with pytest.raises(AssertionError):
         check_level_floor(None, max_examples=20)
 

@@ -178,12 +178,58 @@ void Engine::schedule(std::uint32_t event) {
     deadlines_.push(DeadlineEntry{ev.deadline, event, ev.deadline_version});
 }
 
+// A merged report can only make its event more urgent: routing rules that now fire (a severity term
+// in its text, its channel, the event's report count) raise the level, shorten the deadline, or set
+// the lead platform and add co-handlers; nothing is ever lowered.
+void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
+                              Decision& d) {
+    EventState& ev = events_[event_index];
+    const RouteInput input{ev.category, report.source, static_cast<std::uint32_t>(ev.report_ids.size()),
+                           ev.recurrences, report.time};
+    Routing routing = router_.route(input, hits, ev.address);
+    std::string rules;
+    for (const auto& id : routing.rule_ids) rules += (rules.empty() ? "" : ",") + id;
+    const auto step = [&](const char* kind) {
+        ev.history.push_back(EventStep{report.time, kind, ev.level,
+                                       gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, rules, report.id});
+    };
+    bool changed = false;
+    if (routing.rule_level && *routing.rule_level > ev.level) {
+        ev.level = std::max(*routing.rule_level, routing.level);
+        ev.unit = routing.unit;
+        step("raised");
+        changed = true;
+    }
+    if (routing.rule_deadline && *routing.rule_deadline < ev.deadline) {
+        ev.deadline = *routing.rule_deadline;
+        changed = true;
+    }
+    if (routing.rule_platform >= 0 && static_cast<std::uint32_t>(routing.rule_platform) != ev.platform) {
+        const std::uint32_t previous = ev.platform;
+        ev.platform = static_cast<std::uint32_t>(routing.rule_platform);
+        ev.co_platforms.erase(std::remove(ev.co_platforms.begin(), ev.co_platforms.end(), ev.platform),
+                              ev.co_platforms.end());
+        if (std::find(ev.co_platforms.begin(), ev.co_platforms.end(), previous) == ev.co_platforms.end()) {
+            ev.co_platforms.push_back(previous);  // the platform that had it keeps co-handling
+        }
+        step("rerouted");
+    }
+    for (std::uint32_t p : routing.rule_co_platforms) {
+        if (p != ev.platform && std::find(ev.co_platforms.begin(), ev.co_platforms.end(), p) == ev.co_platforms.end()) {
+            ev.co_platforms.push_back(p);
+        }
+    }
+    if (changed) schedule(event_index);
+    d.rules_fired = std::move(routing.rules_fired);
+    d.rule_reasons = std::move(routing.reasons);
+}
+
 void Engine::fill_routing(Decision& d, const EventState& ev) const {
     const CategoryRule& rule = rules_->category(ev.category);
     d.category = rule.code;
-    d.platform = rules_->platform_code(rule.platform);
+    d.platform = rules_->platform_code(ev.platform);
     d.co_platforms.clear();
-    for (std::uint32_t p : rule.co_platforms) d.co_platforms.push_back(rules_->platform_code(p));
+    for (std::uint32_t p : ev.co_platforms) d.co_platforms.push_back(rules_->platform_code(p));
     d.level = ev.level;
     d.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code;
     d.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(ev.unit));
@@ -219,7 +265,7 @@ Decision Engine::apply(const Report& report) {
     d.category_confidence = from_hint ? 1.0 : cls.confidence;
     d.category_from_hint = from_hint;
     d.evidence = std::move(cls.evidence);
-    const std::vector<std::uint32_t> severities = router_.severities(text);
+    const std::vector<TermHit> hits = router_.term_hits(text);
 
     std::uint32_t event_index = 0;
     if (md.outcome == Outcome::duplicate) {
@@ -239,17 +285,7 @@ Decision Engine::apply(const Report& report) {
         index_.add_address_keys(event_index, address_keys(ev.address));
         index_.add_shingles(event_index, text_shingles);
         ev.history.push_back(EventStep{report.time, "merged", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", report.id});
-        // A merged report can only make an event more urgent: severity terms raise its level.
-        const Routing raised = router_.route(ev.category, severities, ev.address, report.time);
-        d.rules_fired = raised.rules_fired;
-        if (raised.level > ev.level && !severities.empty()) {
-            ev.level = raised.level;
-            ev.unit = raised.unit;
-            ev.deadline = std::min(ev.deadline, raised.deadline);
-            ev.history.push_back(EventStep{report.time, "raised", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code,
-                                           d.rules_fired.back(), report.id});
-            schedule(event_index);
-        }
+        reroute_on_merge(event_index, report, hits, d);
     } else {
         event_index = static_cast<std::uint32_t>(events_.size());
         EventState ev;
@@ -257,7 +293,13 @@ Decision Engine::apply(const Report& report) {
         ev.report_ids.push_back(report.id);
         ev.sources.push_back(report.source);
         ev.category = category;
-        const Routing routing = router_.route(category, severities, address, report.time);
+        if (md.outcome == Outcome::recurrence) {
+            ev.recurrences = events_[candidate_events[md.chosen]].recurrences + 1;
+        }
+        const RouteInput input{category, report.source, 1, ev.recurrences, report.time};
+        Routing routing = router_.route(input, hits, address);
+        ev.platform = routing.platform;
+        ev.co_platforms = routing.co_platforms;
         ev.level = routing.level;
         ev.unit = routing.unit;
         ev.deadline = routing.deadline;
@@ -265,12 +307,14 @@ Decision Engine::apply(const Report& report) {
         ev.last_report = report.time;
         ev.address = address;
         ev.texts.push_back(text_shingles);
-        d.rules_fired = routing.rules_fired;
+        d.rules_fired = std::move(routing.rules_fired);
+        d.rule_reasons = std::move(routing.reasons);
         if (md.outcome == Outcome::recurrence) {
             const std::uint32_t previous = candidate_events[md.chosen];
             ev.recurrence_of = static_cast<std::int32_t>(previous);
             d.recurrence_of = events_[previous].id;
             d.rules_fired.push_back("match:recurrence");
+            d.rule_reasons.push_back("same place and problem as " + events_[previous].id + ", closed");
         }
         if (md.needs_review) {
             d.needs_review = true;

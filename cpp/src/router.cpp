@@ -11,51 +11,117 @@ namespace routing_core {
 std::int64_t hours_to_seconds(double hours) noexcept { return static_cast<std::int64_t>(std::llround(hours * 3600.0)); }
 
 Router::Router(const RuleSet& rules, const Gazetteer& gazetteer) : rules_(&rules), gazetteer_(&gazetteer) {
-    const auto& severities = rules.severities();
-    for (std::uint32_t r = 0; r < severities.size(); ++r) {
-        for (const auto& term : severities[r].terms) {
-            const std::u32string pattern = normalise_text(utf8::decode(term));
+    const auto& routing_rules = rules.routing_rules();
+    for (std::uint32_t r = 0; r < routing_rules.size(); ++r) {
+        const auto& terms = routing_rules[r].terms;
+        for (std::uint32_t t = 0; t < terms.size(); ++t) {
+            const std::u32string pattern = normalise_text(utf8::decode(terms[t]));
             if (pattern.empty()) continue;
             const std::uint32_t id = matcher_.add(pattern);
-            if (pattern_rules_.size() <= id) pattern_rules_.resize(id + 1);
-            pattern_rules_[id].push_back(r);
+            if (pattern_terms_.size() <= id) pattern_terms_.resize(id + 1);
+            pattern_terms_[id].push_back(TermHit{r, t});
         }
     }
     matcher_.build();
 }
 
-std::vector<std::uint32_t> Router::severities(std::u32string_view text) const {
-    std::vector<std::uint32_t> fired;
+std::vector<TermHit> Router::term_hits(std::u32string_view text) const {
+    std::vector<TermHit> hits;
     for (const PatternMatch& m : matcher_.find_all(text)) {
-        for (std::uint32_t r : pattern_rules_[m.pattern]) {
-            if (std::find(fired.begin(), fired.end(), r) == fired.end()) fired.push_back(r);
+        for (const TermHit& h : pattern_terms_[m.pattern]) {
+            const auto same = [&](const TermHit& x) { return x.rule == h.rule; };
+            if (std::find_if(hits.begin(), hits.end(), same) == hits.end()) hits.push_back(h);
         }
     }
-    std::sort(fired.begin(), fired.end());
-    return fired;
+    std::sort(hits.begin(), hits.end(), [](const TermHit& a, const TermHit& b) { return a.rule < b.rule; });
+    return hits;
 }
 
-std::int32_t Router::unit_for_level(std::int32_t unit, Level level) const {
-    const Level unit_level = level == Level::grid ? Level::community : level;
-    if (unit != no_unit) {
-        const std::int32_t ancestor = gazetteer_->ancestor_at(static_cast<std::uint32_t>(unit), unit_level);
-        if (ancestor != no_unit) return ancestor;
-    }
-    return gazetteer_->city();
+namespace {
+
+bool contains(const std::vector<std::uint32_t>& v, std::uint32_t x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-Routing Router::route(std::uint32_t category, const std::vector<std::uint32_t>& severities, const Address& address,
-                      std::int64_t time) const {
-    const CategoryRule& rule = rules_->category(category);
+void add_unique(std::vector<std::uint32_t>& into, std::uint32_t x) {
+    if (!contains(into, x)) into.push_back(x);
+}
+
+std::string hours_text(double hours) {
+    std::string s = std::to_string(hours);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s + " h";
+}
+
+}  // namespace
+
+Routing Router::route(const RouteInput& in, const std::vector<TermHit>& hits, const Address& address) const {
+    const CategoryRule& category = rules_->category(in.category);
     Routing routing;
-    routing.level = rule.level;
-    double hours = rule.deadline_hours;
-    routing.rules_fired.push_back("category:" + rule.code);
-    for (std::uint32_t s : severities) {
-        const SeverityRule& severity = rules_->severities()[s];
-        routing.level = std::max(routing.level, severity.min_level);
-        hours = std::min(hours, severity.deadline_hours);
-        routing.rules_fired.push_back("severity:" + severity.id);
+    routing.platform = category.platform;
+    routing.level = category.level;
+    double hours = category.deadline_hours;
+    routing.rules_fired.push_back("category:" + category.code);
+    routing.reasons.push_back("category " + category.label + ": " + rules_->platform_code(category.platform) + ", " +
+                              level_code(category.level) + ", " + hours_text(category.deadline_hours));
+
+    const auto& all = rules_->routing_rules();
+    std::vector<std::uint32_t> co_platforms = category.co_platforms;
+    for (std::uint32_t i = 0; i < all.size(); ++i) {
+        const RoutingRule& rule = all[i];
+        std::string why;
+        if (!rule.terms.empty()) {
+            const auto hit = std::lower_bound(hits.begin(), hits.end(), i,
+                                              [](const TermHit& h, std::uint32_t r) { return h.rule < r; });
+            if (hit == hits.end() || hit->rule != i) continue;
+            why += "term " + rule.terms[hit->term];
+        }
+        if (!rule.channels.empty()) {
+            if (std::find(rule.channels.begin(), rule.channels.end(), in.channel) == rule.channels.end()) continue;
+            why += (why.empty() ? "" : "; ") + std::string("channel ") + std::string(in.channel);
+        }
+        if (!rule.categories.empty()) {
+            if (!contains(rule.categories, in.category)) continue;
+            why += (why.empty() ? "" : "; ") + std::string("category ") + category.code;
+        }
+        if (rule.min_reports > 0) {
+            if (in.reports < rule.min_reports) continue;
+            why += (why.empty() ? "" : "; ") + std::to_string(in.reports) + " reports >= " +
+                   std::to_string(rule.min_reports);
+        }
+        if (rule.min_recurrences > 0) {
+            if (in.recurrences < rule.min_recurrences) continue;
+            why += (why.empty() ? "" : "; ") + std::to_string(in.recurrences) + " recurrences >= " +
+                   std::to_string(rule.min_recurrences);
+        }
+        // Fired: apply its actions under the stated conflict resolution.
+        if (rule.min_level) {
+            routing.level = std::max(routing.level, *rule.min_level);
+            routing.rule_level = std::max(routing.rule_level.value_or(Level::grid), *rule.min_level);
+            why += std::string(" -> at least ") + level_code(*rule.min_level);
+        }
+        if (rule.deadline_hours) {
+            hours = std::min(hours, *rule.deadline_hours);
+            const std::int64_t deadline = in.time + hours_to_seconds(*rule.deadline_hours);
+            routing.rule_deadline = std::min(routing.rule_deadline.value_or(deadline), deadline);
+            why += " -> within " + hours_text(*rule.deadline_hours);
+        }
+        if (rule.platform >= 0 && routing.rule_platform < 0) {  // evaluation order: highest priority first
+            routing.rule_platform = rule.platform;
+            routing.platform = static_cast<std::uint32_t>(rule.platform);
+            why += " -> lead " + rules_->platform_code(static_cast<std::uint32_t>(rule.platform));
+        }
+        for (std::uint32_t p : rule.co_platforms) {
+            add_unique(co_platforms, p);
+            add_unique(routing.rule_co_platforms, p);
+        }
+        routing.rules_fired.push_back("rule:" + rule.id);
+        routing.rule_ids.push_back(rule.id);
+        routing.reasons.push_back(std::move(why));
+    }
+    for (std::uint32_t p : co_platforms) {
+        if (p != routing.platform) routing.co_platforms.push_back(p);
     }
 
     // The lowest resolved unit at or above the handling level.
@@ -67,6 +133,8 @@ Routing Router::route(std::uint32_t category, const std::vector<std::uint32_t>& 
         if (static_cast<Level>(l) != wanted) {
             routing.level = static_cast<Level>(l);
             routing.rules_fired.push_back(std::string("jurisdiction:unresolved-") + level_code(wanted));
+            routing.reasons.push_back(std::string("the address names no ") + level_code(wanted) +
+                                      "; handled by the " + level_code(routing.level) + " it names");
         }
         break;
     }
@@ -74,9 +142,19 @@ Routing Router::route(std::uint32_t category, const std::vector<std::uint32_t>& 
         routing.unit = gazetteer_->city();
         routing.level = Level::city;
         routing.rules_fired.push_back("jurisdiction:no-unit");
+        routing.reasons.push_back("the address names no unit of the gazetteer; handled by the city");
     }
-    routing.deadline = time + hours_to_seconds(hours);
+    routing.deadline = in.time + hours_to_seconds(hours);
     return routing;
+}
+
+std::int32_t Router::unit_for_level(std::int32_t unit, Level level) const {
+    const Level unit_level = level == Level::grid ? Level::community : level;
+    if (unit != no_unit) {
+        const std::int32_t ancestor = gazetteer_->ancestor_at(static_cast<std::uint32_t>(unit), unit_level);
+        if (ancestor != no_unit) return ancestor;
+    }
+    return gazetteer_->city();
 }
 
 }  // namespace routing_core

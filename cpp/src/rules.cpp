@@ -1,5 +1,6 @@
 #include "routing_core/rules.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "routing_core/error.hpp"
@@ -57,20 +58,54 @@ void RuleSet::add_term(const std::string& category, const std::string& term, dou
     terms_.push_back(Term{term, static_cast<std::uint32_t>(c), weight});
 }
 
-void RuleSet::add_severity(const std::string& id, const std::vector<std::string>& terms, Level min_level,
-                           double deadline_hours) {
-    const std::string where = "severity rule '" + excerpt(id) + "'";
-    if (id.empty()) throw ConfigError("severity rule: empty id");
-    for (const auto& s : severities_) {
-        if (s.id == id) throw ConfigError(where + " defined twice");
+void RuleSet::add_rule(const RoutingRuleSpec& spec) {
+    const std::string where = "rule '" + excerpt(spec.id) + "'";
+    if (spec.id.empty()) throw ConfigError("rule: empty id");
+    for (const auto& r : rules_) {
+        if (r.id == spec.id) throw ConfigError(where + " defined twice");
     }
-    if (terms.empty()) throw ConfigError(where + ": no terms");
-    for (const auto& t : terms) {
+    RoutingRule rule;
+    rule.id = spec.id;
+    rule.priority = spec.priority;
+    for (const auto& t : spec.terms) {
         if (t.empty()) throw ConfigError(where + ": empty term");
     }
-    check_handling_level(where, min_level);
-    check_hours(where + " deadline_hours", deadline_hours);
-    severities_.push_back(SeverityRule{id, terms, min_level, deadline_hours});
+    rule.terms = spec.terms;
+    for (const auto& c : spec.channels) {
+        if (c.empty()) throw ConfigError(where + ": empty channel");
+    }
+    rule.channels = spec.channels;
+    for (const auto& code : spec.categories) {
+        const std::int32_t c = find_category(code);
+        if (c < 0) throw ConfigError(where + ": unknown category '" + excerpt(code) + "'");
+        rule.categories.push_back(static_cast<std::uint32_t>(c));
+    }
+    rule.min_reports = spec.min_reports;
+    rule.min_recurrences = spec.min_recurrences;
+    if (rule.terms.empty() && rule.channels.empty() && rule.categories.empty() && rule.min_reports == 0 &&
+        rule.min_recurrences == 0) {
+        throw ConfigError(where + ": no condition (terms, channels, categories, min_reports or min_recurrences)");
+    }
+    if (spec.min_level) check_handling_level(where, *spec.min_level);
+    rule.min_level = spec.min_level;
+    if (spec.deadline_hours) check_hours(where + " deadline_hours", *spec.deadline_hours);
+    rule.deadline_hours = spec.deadline_hours;
+    if (!spec.platform.empty()) {
+        rule.platform = find_platform(spec.platform);
+        if (rule.platform < 0) throw ConfigError(where + ": unknown platform '" + excerpt(spec.platform) + "'");
+    }
+    for (const auto& co : spec.co_platforms) {
+        const std::int32_t p = find_platform(co);
+        if (p < 0) throw ConfigError(where + ": unknown co-platform '" + excerpt(co) + "'");
+        rule.co_platforms.push_back(static_cast<std::uint32_t>(p));
+    }
+    if (!rule.min_level && !rule.deadline_hours && rule.platform < 0 && rule.co_platforms.empty()) {
+        throw ConfigError(where + ": no action (min_level, deadline_hours, platform or co_platforms)");
+    }
+    // Keep evaluation order: priority descending, file order among equals (stable insertion).
+    const auto at = std::find_if(rules_.begin(), rules_.end(),
+                                 [&](const RoutingRule& r) { return r.priority < rule.priority; });
+    rules_.insert(at, std::move(rule));
 }
 
 void RuleSet::set_level_hours(Level level, double hours) {

@@ -53,7 +53,7 @@ def _check(args: argparse.Namespace) -> int:
     print(f"  categories {len(rules.categories)} (" + ", ".join(f"{p} {n}" for p, n in per_platform.items())
           + f"), fallback {rules.fallback_category}")
     print(f"  terms     {sum(len(c.terms) for c in rules.categories)}")
-    print(f"  severity  {len(rules.severities)} rules: " + ", ".join(s.id for s in rules.severities))
+    print(f"  rules     {len(rules.rules)}: " + ", ".join(rule.id for rule in rules.rules))
     hours = rules.level_hours or {}
     print("  levels    " + ", ".join(f"{level} {hours[level]:g} h" for level in HANDLING_LEVELS))
     print(f"  channels  {', '.join(rules.channels)}")

@@ -254,6 +254,7 @@ class Engine:
             address=self._address(d.address),
             candidates=tuple(self._candidate(c, m) for c in d.candidates),
             rules_fired=tuple(d.rules_fired),
+            rule_reasons=tuple(d.rule_reasons),
         )
 
     def _event(self, v: _core.EventView) -> Event:

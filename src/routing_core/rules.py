@@ -6,7 +6,7 @@ The schema is documented in the shipped default, ``data/rules_ningbo.toml``.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timezone
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from . import _core
 from .errors import ConfigError, RulesError
 from .times import parse_offset
 
-__all__ = ["HANDLING_LEVELS", "CategorySpec", "LoadedRules", "SeveritySpec", "default_rules_path", "load_rules"]
+__all__ = ["HANDLING_LEVELS", "CategorySpec", "LoadedRules", "RuleSpec", "default_rules_path", "load_rules"]
 
 HANDLING_LEVELS = ("grid", "community", "town", "county", "city")
 DEFAULT_CHANNELS = ("grid", "hotline", "app", "web", "wechat", "other")
@@ -39,13 +39,25 @@ class CategorySpec:
 
 
 @dataclass(frozen=True)
-class SeveritySpec:
-    """One severity rule: any of ``terms`` in a report raises its event to at least ``min_level``."""
+class RuleSpec:
+    """One routing rule (``[[rules]]``, or ``[[severity]]``: a rule that must have terms).
+
+    It fires when all its conditions hold: a term in the report's text, the report's channel, the
+    event's category, the event's report count, the event's recurrences. See the conflict resolution
+    in the shipped rules file.
+    """
 
     id: str
-    terms: tuple[str, ...]
-    min_level: str
-    deadline_hours: float
+    priority: int = 0
+    terms: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    min_reports: int = 0
+    min_recurrences: int = 0
+    min_level: str | None = None
+    deadline_hours: float | None = None
+    platform: str | None = None
+    co_platforms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,7 @@ class LoadedRules:
     platform_labels: dict[str, str]
     channels: tuple[str, ...]
     categories: tuple[CategorySpec, ...] = ()
-    severities: tuple[SeveritySpec, ...] = ()
+    rules: tuple[RuleSpec, ...] = ()
     level_hours: dict[str, float] | None = None
     fallback_category: str = ""
 
@@ -173,32 +185,39 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
                          {t: float(w) for t, w in terms.items()})
         )
 
-    severities: list[SeveritySpec] = []
-    for i, sev in enumerate(doc.get("severity", [])):
-        where = f"severity[{i}]"
-        if not isinstance(sev, dict):
-            raise r.fail(where, "expected a table")
-        sev_terms = r.get(sev, "terms", list, where)
-        if not all(isinstance(t, str) for t in sev_terms):
-            raise r.fail(f"{where}.terms", "expected a list of strings")
-        _apply(
-            r,
-            where,
-            table.add_severity,
-            r.get(sev, "id", str, where),
-            sev_terms,
-            r.level(sev, "min_level", where),
-            float(r.get(sev, "deadline_hours", (int, float), where)),
-        )
-        severities.append(SeveritySpec(sev["id"], tuple(sev_terms), sev["min_level"], float(sev["deadline_hours"])))
+    channels = doc.get("channels", {code: code for code in DEFAULT_CHANNELS})
+    if not isinstance(channels, dict) or not channels:
+        raise r.fail("channels", "expected a table of channel code = label")
+
+    routing_rules: list[RuleSpec] = []
+    for section in ("severity", "rules"):
+        entries = doc.get(section, [])
+        if not isinstance(entries, list):
+            raise r.fail(section, "expected an array of tables ([[" + section + "]])")
+        for i, entry in enumerate(entries):
+            spec = _rule(r, f"{section}[{i}]", entry, requires_terms=section == "severity",
+                         channels=tuple(channels), categories=category_labels, platforms=platform_labels)
+            _apply(
+                r,
+                f"{section}[{i}] ({spec.id})",
+                table.add_rule,
+                spec.id,
+                priority=spec.priority,
+                terms=list(spec.terms),
+                channels=list(spec.channels),
+                categories=list(spec.categories),
+                min_reports=spec.min_reports,
+                min_recurrences=spec.min_recurrences,
+                min_level=spec.min_level,
+                deadline_hours=spec.deadline_hours,
+                platform=spec.platform or "",
+                co_platforms=list(spec.co_platforms),
+            )
+            routing_rules.append(spec)
 
     fallback = meta.get("fallback_category", "consultation")
     _apply(r, "meta.fallback_category", table.set_fallback_category, fallback)
     _apply(r, "rules", table.validate)
-
-    channels = doc.get("channels", {code: code for code in DEFAULT_CHANNELS})
-    if not isinstance(channels, dict) or not channels:
-        raise r.fail("channels", "expected a table of channel code = label")
     return LoadedRules(
         path=path,
         name=str(meta.get("name", path.stem)),
@@ -209,14 +228,79 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
         platform_labels=platform_labels,
         channels=tuple(channels),
         categories=tuple(specs),
-        severities=tuple(severities),
+        rules=tuple(routing_rules),
         level_hours=level_hours,
         fallback_category=fallback,
     )
 
 
-def _apply(r: _Reader, where: str, fn: Any, *args: Any) -> Any:
+def _apply(r: _Reader, where: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     except ConfigError as exc:
         raise r.fail(where, str(exc)) from None
+
+
+_RULE_KEYS = frozenset(f.name for f in fields(RuleSpec))
+
+
+def _names(r: _Reader, where: str, entry: dict[str, Any], key: str, known: Any, what: str) -> tuple[str, ...]:
+    values = entry.get(key, [])
+    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+        raise r.fail(f"{where}.{key}", f"expected a list of non-empty strings, got {values!r}")
+    if known is not None:
+        for v in values:
+            if v not in known:
+                raise r.fail(f"{where}.{key}", f"unknown {what} {v!r}; expected one of {', '.join(known)}")
+    return tuple(values)
+
+
+def _count(r: _Reader, where: str, entry: dict[str, Any], key: str) -> int:
+    value = entry.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise r.fail(f"{where}.{key}", f"expected a non-negative integer, got {value!r}")
+    return value
+
+
+def _rule(
+    r: _Reader,
+    where: str,
+    entry: Any,
+    *,
+    requires_terms: bool,
+    channels: tuple[str, ...],
+    categories: dict[str, str],
+    platforms: dict[str, str],
+) -> RuleSpec:
+    if not isinstance(entry, dict):
+        raise r.fail(where, "expected a table")
+    rule_id = r.get(entry, "id", str, where)
+    where = f"{where} ({rule_id})"
+    for key in entry:
+        if key not in _RULE_KEYS:
+            raise r.fail(f"{where}.{key}", f"unknown key; a rule has {', '.join(sorted(_RULE_KEYS))}")
+    priority = entry.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        raise r.fail(f"{where}.priority", f"expected an integer, got {priority!r}")
+    terms = _names(r, where, entry, "terms", None, "term")
+    if requires_terms and not terms:
+        raise r.fail(f"{where}.terms", "a severity rule needs at least one term")
+    hours = entry.get("deadline_hours")
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float))):
+        raise r.fail(f"{where}.deadline_hours", f"expected a number, got {hours!r}")
+    platform = entry.get("platform")
+    if platform is not None and platform not in platforms:
+        raise r.fail(f"{where}.platform", f"unknown platform {platform!r}; expected one of {', '.join(platforms)}")
+    return RuleSpec(
+        id=rule_id,
+        priority=priority,
+        terms=terms,
+        channels=_names(r, where, entry, "channels", channels, "channel"),
+        categories=_names(r, where, entry, "categories", categories, "category"),
+        min_reports=_count(r, where, entry, "min_reports"),
+        min_recurrences=_count(r, where, entry, "min_recurrences"),
+        min_level=r.level(entry, "min_level", where) if "min_level" in entry else None,
+        deadline_hours=None if hours is None else float(hours),
+        platform=platform,
+        co_platforms=_names(r, where, entry, "co_platforms", platforms, "platform"),
+    )

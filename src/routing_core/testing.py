@@ -139,7 +139,7 @@ def reports(
 ) -> SearchStrategy[dict[str, Any]]:
     """Report dicts ready for ``Engine.submit``: text built from the rules' own terms and filler.
 
-    Each report's text contains zero to three terms of the rules (category terms and severity terms)
+    Each report's text contains terms of the rules (category terms and routing-rule terms)
     among colloquial filler, so every rule gets exercised. Ids are UUIDs; hypothesis may repeat one
     across examples, so a test that reuses an engine should make them unique.
     """
@@ -148,7 +148,7 @@ def reports(
         raise InvalidArgument("min_time and max_time must be timezone-aware")
     if min_time > max_time:
         raise InvalidArgument(f"min_time={min_time} is after max_time={max_time}")
-    terms = sorted({t for c in loaded.categories for t in c.terms} | {t for s in loaded.severities for t in s.terms})
+    terms = sorted({t for c in loaded.categories for t in c.terms} | {t for rule in loaded.rules for t in rule.terms})
     channels = tuple(sources) if sources is not None else loaded.channels
     if not channels:
         raise InvalidArgument("sources must not be empty")
@@ -167,12 +167,16 @@ def reports(
     )
 
 
-def rules_files(*, max_categories: int = 8, max_severities: int = 3) -> SearchStrategy[str]:
-    """Whole, valid rules files (TOML text) with random taxonomies, terms, levels and deadlines."""
+def rules_files(*, max_categories: int = 8, max_rules: int = 4) -> SearchStrategy[str]:
+    """Whole, valid rules files (TOML text): random taxonomies, terms, levels, deadlines and routing rules.
+
+    Routing rules get random conditions (terms, channels, categories, report counts, recurrences) and
+    actions (a level floor, a deadline, a lead platform, co-handlers) and random priorities.
+    """
     if max_categories < 1:
         raise InvalidArgument(f"max_categories={max_categories} must be at least 1")
-    if max_severities < 0:
-        raise InvalidArgument(f"max_severities={max_severities} must not be negative")
+    if max_rules < 0:
+        raise InvalidArgument(f"max_rules={max_rules} must not be negative")
 
     @st.composite
     def build(draw: Any) -> str:
@@ -197,16 +201,36 @@ def rules_files(*, max_categories: int = 8, max_severities: int = 3) -> SearchSt
                 f"deadline_hours = {draw(st.integers(1, 200))}",
                 "[categories.terms]",
             ] + [f'"{t}" = {draw(st.integers(1, 5))}' for t in terms]
-        for i in range(draw(st.integers(0, max_severities))):
-            terms = draw(st.lists(st.sampled_from(_POOL), min_size=1, max_size=3, unique=True))
-            lines += [
-                "",
-                "[[severity]]",
-                f'id = "SEV-{i}"',
-                "terms = [" + ", ".join(f'"{t}"' for t in terms) + "]",
-                f'min_level = "{draw(st.sampled_from(HANDLING_LEVELS))}"',
-                f"deadline_hours = {draw(st.integers(1, 48))}",
-            ]
+        channels = ("grid", "hotline", "app", "web", "wechat", "other")
+        for i in range(draw(st.integers(0, max_rules))):
+            lines += ["", "[[rules]]", f'id = "R{i}"', f"priority = {draw(st.integers(-5, 5))}"]
+            conditions = draw(st.sets(st.sampled_from(("terms", "channels", "categories", "min_reports",
+                                                       "min_recurrences")), min_size=1))
+            actions = draw(st.sets(st.sampled_from(("min_level", "deadline_hours", "platform", "co_platforms")),
+                                   min_size=1))
+            quoted = lambda values: "[" + ", ".join(f'"{v}"' for v in values) + "]"  # noqa: E731
+            if "terms" in conditions:
+                lines.append("terms = " + quoted(draw(st.lists(st.sampled_from(_POOL), min_size=1, max_size=3,
+                                                               unique=True))))
+            if "channels" in conditions:
+                lines.append("channels = " + quoted(draw(st.lists(st.sampled_from(channels), min_size=1,
+                                                                  max_size=2, unique=True))))
+            if "categories" in conditions:
+                lines.append("categories = " + quoted(draw(st.lists(
+                    st.sampled_from([f"c{k}" for k in range(n_categories)]), min_size=1, max_size=2, unique=True))))
+            if "min_reports" in conditions:
+                lines.append(f"min_reports = {draw(st.integers(1, 5))}")
+            if "min_recurrences" in conditions:
+                lines.append(f"min_recurrences = {draw(st.integers(1, 3))}")
+            if "min_level" in actions:
+                lines.append(f'min_level = "{draw(st.sampled_from(HANDLING_LEVELS))}"')
+            if "deadline_hours" in actions:
+                lines.append(f"deadline_hours = {draw(st.integers(1, 48))}")
+            if "platform" in actions:
+                lines.append(f'platform = "{draw(st.sampled_from(platforms))}"')
+            if "co_platforms" in actions:
+                lines.append("co_platforms = " + quoted(draw(st.lists(st.sampled_from(platforms), min_size=1,
+                                                                      max_size=2, unique=True))))
         lines[3:3] = ['fallback_category = "c0"']
         return "\n".join(lines) + "\n"
 
@@ -217,7 +241,9 @@ def rules_files(*, max_categories: int = 8, max_severities: int = 3) -> SearchSt
 
 
 def _settings(max_examples: int) -> settings:
-    return settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    return settings(
+        max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow], report_multiple_bugs=False
+    )
 
 
 def check_one_platform_and_level(rules: RulesLike = None, *, max_examples: int = 100) -> None:
@@ -252,7 +278,7 @@ def check_level_floor(rules: RulesLike = None, *, max_examples: int = 100) -> No
     @given(reports(rules=loaded))
     def run(report: dict[str, Any]) -> None:
         d = engine.submit({**report, "id": f"{report['id']}/{next(counter)}"})
-        floor = forced_level(loaded, d.category, report["text"])
+        floor = forced_level(loaded, d.category, report["text"], channel=report["source"])
         assert HANDLING_LEVELS.index(d.level) >= HANDLING_LEVELS.index(floor), (d.level, floor, d.rules_fired)
 
     run()

@@ -74,6 +74,9 @@ private:
         std::vector<std::string> report_ids;
         std::vector<std::string> sources;
         std::uint32_t category = 0;
+        std::uint32_t platform = 0;
+        std::vector<std::uint32_t> co_platforms;
+        std::uint32_t recurrences = 0;  // length of the chain of closed events this one recurs
         Level level = Level::town;
         std::int32_t unit = no_unit;
         std::int64_t opened = 0;
@@ -101,6 +104,8 @@ private:
                                                  std::uint32_t category, std::int64_t time,
                                                  std::vector<std::uint32_t>& events) const;
     void merge_address(Address& into, const Address& from) const;
+    void reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
+                          Decision& d);
     void schedule(std::uint32_t event);
     EventView view(std::uint32_t event) const;
     std::uint32_t find_event(const std::string& event_id) const;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,12 +28,41 @@ struct Term {
     double weight = 1.0;
 };
 
-// Terms that raise the handling level to at least `min_level` and cap the deadline.
-struct SeverityRule {
+// A routing rule: when all of its conditions hold for a report (and the event it joins), its actions
+// apply. Conflict resolution, the same whatever the order of the file: the level is the highest of the
+// category's level and every fired rule's min_level; the deadline is the shortest of the category's and
+// every fired rule's deadline_hours; the lead platform comes from the fired rule with the highest
+// priority that sets one (ties: the earlier rule in the file), else from the category; co-handlers are
+// the union of the category's and every fired rule's, minus the lead.
+struct RoutingRule {
     std::string id;
+    std::int32_t priority = 0;
+    // Conditions; an empty or zero condition is not checked. A rule has at least one.
+    std::vector<std::string> terms;          // any of them occurs in the report's normalised text
+    std::vector<std::string> channels;       // the report came through one of these channels
+    std::vector<std::uint32_t> categories;   // the event's category is one of these
+    std::uint32_t min_reports = 0;           // the event has at least this many reports
+    std::uint32_t min_recurrences = 0;       // the event recurs an earlier one at least this many times
+    // Actions; a rule has at least one.
+    std::optional<Level> min_level;
+    std::optional<double> deadline_hours;
+    std::int32_t platform = -1;              // lead platform override, -1 for none
+    std::vector<std::uint32_t> co_platforms;
+};
+
+// What a rules file says about a routing rule, by name (validated and resolved by RuleSet::add_rule).
+struct RoutingRuleSpec {
+    std::string id;
+    std::int32_t priority = 0;
     std::vector<std::string> terms;
-    Level min_level = Level::town;
-    double deadline_hours = 24.0;
+    std::vector<std::string> channels;
+    std::vector<std::string> categories;
+    std::uint32_t min_reports = 0;
+    std::uint32_t min_recurrences = 0;
+    std::optional<Level> min_level;
+    std::optional<double> deadline_hours;
+    std::string platform;
+    std::vector<std::string> co_platforms;
 };
 
 class RuleSet {
@@ -43,8 +73,9 @@ public:
     std::uint32_t add_category(const std::string& code, const std::string& label, const std::string& platform,
                                const std::vector<std::string>& co_platforms, Level level, double deadline_hours);
     void add_term(const std::string& category, const std::string& term, double weight);
-    void add_severity(const std::string& id, const std::vector<std::string>& terms, Level min_level,
-                      double deadline_hours);
+    // Throws ConfigError naming the rule: duplicate id, no condition or no action, unknown category or
+    // platform, empty term or channel, bad level or hours.
+    void add_rule(const RoutingRuleSpec& spec);
     void set_level_hours(Level level, double hours);
     void set_fallback_category(const std::string& code);
     // Checks completeness (a category, a fallback, hours for every level); throws ConfigError.
@@ -56,7 +87,10 @@ public:
     const std::string& platform_code(std::uint32_t index) const { return platforms_.at(index).first; }
     std::size_t category_count() const noexcept { return categories_.size(); }
     const std::vector<Term>& terms() const noexcept { return terms_; }
-    const std::vector<SeverityRule>& severities() const noexcept { return severities_; }
+    // In evaluation order: priority descending, then file order.
+    const std::vector<RoutingRule>& routing_rules() const noexcept { return rules_; }
+    const std::string& platform_label(std::uint32_t index) const { return platforms_.at(index).second; }
+    std::size_t platform_count() const noexcept { return platforms_.size(); }
     double level_hours(Level level) const { return level_hours_.at(level_index(level)); }
     std::uint32_t fallback_category() const noexcept { return fallback_; }
 
@@ -64,7 +98,7 @@ private:
     std::vector<std::pair<std::string, std::string>> platforms_;
     std::vector<CategoryRule> categories_;
     std::vector<Term> terms_;
-    std::vector<SeverityRule> severities_;
+    std::vector<RoutingRule> rules_;
     std::array<double, level_count> level_hours_{0, 0, 0, 0, 0, 0};
     std::uint32_t fallback_ = 0;
     bool fallback_set_ = false;

@@ -1,0 +1,155 @@
+"""Routing rules ([[rules]] / [[severity]]): conditions, actions, conflict resolution, re-routing on merge."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from routing_core import Engine, RulesError
+
+HEAD = """
+[meta]
+name = "测试规则"
+timezone = "+08:00"
+fallback_category = "other"
+[levels]
+grid = 24
+community = 48
+town = 72
+county = 120
+city = 168
+[platforms]
+governance = "综治工作"
+market = "市场监管"
+enforcement = "综合执法"
+[[categories]]
+code = "sanitation"
+label = "市容环卫"
+platform = "enforcement"
+level = "community"
+deadline_hours = 24
+[categories.terms]
+"垃圾" = 5
+[[categories]]
+code = "other"
+label = "其他"
+platform = "governance"
+level = "town"
+deadline_hours = 72
+"""
+
+RULES = HEAD + """
+[[rules]]
+id = "R-HOT"
+channels = ["hotline"]
+categories = ["sanitation"]
+deadline_hours = 4
+
+[[rules]]
+id = "R-MARKET"
+priority = 1
+min_reports = 3
+platform = "market"
+
+[[rules]]
+id = "R-MANY"
+priority = 5
+min_reports = 3
+min_level = "town"
+platform = "governance"
+"""
+
+ADDRESS = "鄞州区百丈街道划船社区百丈东路168号"
+
+
+def _engine(tmp_path: Path, text: str = RULES) -> Engine:
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    return Engine(rules=path)
+
+
+def _report(n: int, source: str, minutes: int) -> dict[str, object]:
+    t = datetime.fromisoformat("2026-11-23T08:00:00+08:00") + timedelta(minutes=minutes)
+    return {"id": f"r{n}", "text": "百丈东路168号门口垃圾堆了三天没人清运", "address": ADDRESS,
+            "time": t.isoformat(), "source": source}
+
+
+def test_rules_fire_on_merge_by_count_and_channel_with_priority_for_the_platform(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    first = engine.submit(_report(1, "grid", 0))
+    assert (first.platform, first.level) == ("enforcement", "community")
+    assert first.deadline == datetime.fromisoformat("2026-11-24T08:00:00+08:00")  # 24 h
+    assert first.rules_fired == ("category:sanitation",)
+
+    second = engine.submit(_report(2, "grid", 10))
+    assert second.duplicate_of == first.event_id
+    assert (second.platform, second.level) == ("enforcement", "community")
+
+    third = engine.submit(_report(3, "hotline", 30))
+    assert third.duplicate_of == first.event_id
+    # 3 reports: R-MANY (priority 5) and R-MARKET (priority 1) both fire; the higher priority sets the
+    # lead platform. The hotline report fires R-HOT: 08:30 + 4 h = 12:30 beats the 24 h deadline.
+    assert third.rules_fired == ("category:sanitation", "rule:R-MANY", "rule:R-MARKET", "rule:R-HOT")
+    assert third.platform == "governance"
+    assert third.level == "town" and third.unit_name == "鄞州区百丈街道"
+    assert set(third.co_platforms) == {"enforcement"}  # the old lead keeps co-handling
+    assert third.deadline == datetime.fromisoformat("2026-11-23T12:30:00+08:00")
+    why = dict(zip(third.rules_fired, third.rule_reasons, strict=True))
+    assert "3 reports >= 3" in why["rule:R-MANY"] and "channel hotline" in why["rule:R-HOT"]
+
+    history = engine.event(first.event_id).history
+    # r1 opened it, r2 and r3 merged, and r3's rules raised it and changed its lead platform.
+    assert [s.kind for s in history] == ["opened", "merged", "merged", "raised", "rerouted"]
+    assert history[3].rule == history[4].rule == "R-MANY,R-MARKET,R-HOT"
+    assert history[3].report_id == "r3" and history[3].level == "town"
+
+
+def test_conflict_resolution_does_not_depend_on_file_order(tmp_path: Path) -> None:
+    blocks = RULES[len(HEAD):].strip().split("\n\n")
+    reordered = HEAD + "\n\n" + "\n\n".join(reversed(blocks)) + "\n"
+    a, b = _engine(tmp_path), _engine(tmp_path / "..", reordered)
+    for n, (source, minutes) in enumerate([("grid", 0), ("grid", 10), ("hotline", 30)], start=1):
+        da, db = a.submit(_report(n, source, minutes)), b.submit(_report(n, source, minutes))
+        assert (da.platform, da.level, da.deadline, set(da.co_platforms)) == (
+            db.platform, db.level, db.deadline, set(db.co_platforms))
+
+
+def test_severity_in_a_merged_report_raises_the_event(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, HEAD + '\n[[severity]]\nid = "SEV-FIRE"\nterms = ["着火了"]\nmin_level = "county"\n'
+                     "deadline_hours = 2\n")
+    first = engine.submit(_report(1, "grid", 0))
+    later = engine.submit({**_report(2, "app", 5), "text": "百丈东路168号门口垃圾堆着火了"})
+    assert later.duplicate_of == first.event_id
+    assert later.level == "county" and later.unit_name == "鄞州区"
+    assert later.deadline == datetime.fromisoformat("2026-11-23T10:05:00+08:00")
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        pytest.param('id = "X"\nmin_level = "town"', "no condition", id="no-condition"),
+        pytest.param('id = "X"\nmin_reports = 2', "no action", id="no-action"),
+        pytest.param('id = "X"\nchannels = ["pigeon"]\nmin_level = "town"', r"rules\[0\] \(X\)\.channels.*pigeon",
+                     id="unknown-channel"),
+        pytest.param('id = "X"\ncategories = ["weather"]\nmin_level = "town"', "weather", id="unknown-category"),
+        pytest.param('id = "X"\nmin_reports = -1\nmin_level = "town"', r"min_reports", id="negative-count"),
+        pytest.param('id = "X"\nmin_reports = 2\nplatform = "police"', "police", id="unknown-platform"),
+        pytest.param('id = "X"\nmin_reports = 2\nmin_level = "town"\ncolour = "red"', r"\(X\)\.colour",
+                     id="unknown-key"),
+        pytest.param('min_reports = 2\nmin_level = "town"', r"rules\[0\]\.id: missing", id="missing-id"),
+    ],
+)
+def test_broken_rule_is_named(tmp_path: Path, rule: str, expected: str) -> None:
+    with pytest.raises(RulesError, match=expected) as info:
+        _engine(tmp_path, HEAD + "\n[[rules]]\n" + rule + "\n")
+    assert "rules.toml" in str(info.value)
+
+
+def test_bundled_count_rule_raises_a_busy_event_to_its_town() -> None:
+    engine = Engine()
+    decisions = [engine.submit(_report(n, "app", 3 * n)) for n in range(1, 11)]
+    assert {d.event_id for d in decisions} == {decisions[0].event_id}, "one incident, one event"
+    assert decisions[8].level == "community"
+    assert decisions[9].level == "town" and "rule:MANY-REPORTS" in decisions[9].rules_fired
