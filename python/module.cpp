@@ -110,6 +110,8 @@ PYBIND11_MODULE(_core, m) {
             "set_level_hours", [](RuleSet& r, const std::string& level, double hours) { r.set_level_hours(to_level(level), hours); },
             py::arg("level"), py::arg("hours"))
         .def("set_fallback_category", &RuleSet::set_fallback_category, py::arg("code"))
+        .def("set_classification_negation", &RuleSet::set_classification_negation, py::arg("cues"), py::arg("window"))
+        .def("set_rule_negation", &RuleSet::set_rule_negation, py::arg("cues"), py::arg("window"))
         .def("validate", &RuleSet::validate);
 
     py::class_<LookupLimits>(m, "LookupLimits")

@@ -153,3 +153,30 @@ def test_bundled_count_rule_raises_a_busy_event_to_its_town() -> None:
     assert {d.event_id for d in decisions} == {decisions[0].event_id}, "one incident, one event"
     assert decisions[8].level == "community"
     assert decisions[9].level == "town" and "rule:MANY-REPORTS" in decisions[9].rules_fired
+
+
+def test_bundled_negation_keeps_stated_absences_from_escalating() -> None:
+    engine = Engine()
+    base = {"address": ADDRESS, "time": "2026-11-23T08:00:00+08:00", "source": "grid"}
+    calm = engine.submit({**base, "id": "n1", "text": "两车轻微剐蹭，现场无人员伤亡，已自行协商"})
+    assert "rule:SEV-CASUALTY" not in calm.rules_fired
+    hurt = engine.submit({**base, "id": "n2", "text": "中山西路两车相撞，有人员伤亡，请尽快处置", "address": "海曙区中山西路"})
+    assert "rule:SEV-CASUALTY" in hurt.rules_fired and hurt.level == "county"
+    # Classification keeps complaint negations ("没有清运") as evidence; only "不是 X" cancels X.
+    bins = engine.submit({**base, "id": "n3", "text": "不是噪音的问题，是垃圾好几天没有清运", "address": "海曙区鼓楼街道"})
+    assert bins.category == "sanitation"
+    assert "¬噪音" in bins.evidence and "清运" in bins.evidence
+
+
+@pytest.mark.parametrize(
+    ("negation", "expected"),
+    [
+        pytest.param('rules = ["没有"]\nrules_window = 50', r"negation\.rules.*at most 16", id="window-too-wide"),
+        pytest.param('rules = [""]', r"negation", id="empty-cue"),
+        pytest.param('rules = "没有"', r"negation\.rules", id="not-a-list"),
+        pytest.param('rule = ["没有"]', r"negation\.rule: unknown key", id="unknown-key"),
+    ],
+)
+def test_broken_negation_is_named(tmp_path: Path, negation: str, expected: str) -> None:
+    with pytest.raises(RulesError, match=expected):
+        _engine(tmp_path, HEAD + "\n[negation]\n" + negation + "\n")

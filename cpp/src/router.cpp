@@ -10,7 +10,8 @@ namespace routing_core {
 
 std::int64_t hours_to_seconds(double hours) noexcept { return static_cast<std::int64_t>(std::llround(hours * 3600.0)); }
 
-Router::Router(const RuleSet& rules, const Gazetteer& gazetteer) : rules_(&rules), gazetteer_(&gazetteer) {
+Router::Router(const RuleSet& rules, const Gazetteer& gazetteer)
+    : rules_(&rules), gazetteer_(&gazetteer), negation_(rules.rule_negation().cues, rules.rule_negation().window) {
     const auto& routing_rules = rules.routing_rules();
     for (std::uint32_t r = 0; r < routing_rules.size(); ++r) {
         const auto& terms = routing_rules[r].terms;
@@ -27,7 +28,9 @@ Router::Router(const RuleSet& rules, const Gazetteer& gazetteer) : rules_(&rules
 
 std::vector<TermHit> Router::term_hits(std::u32string_view text) const {
     std::vector<TermHit> hits;
+    const NegationCues::Scan negation = negation_.scan(text);
     for (const PatternMatch& m : matcher_.find_all(text)) {
+        if (negation.negated(m.begin)) continue;
         for (const TermHit& h : pattern_terms_[m.pattern]) {
             const auto same = [&](const TermHit& x) { return x.rule == h.rule; };
             if (std::find_if(hits.begin(), hits.end(), same) == hits.end()) hits.push_back(h);

@@ -121,6 +121,28 @@ void RuleSet::set_fallback_category(const std::string& code) {
     fallback_set_ = true;
 }
 
+namespace {
+
+NegationSpec checked_negation(const char* where, const std::vector<std::string>& cues, std::uint32_t window) {
+    for (const auto& cue : cues) {
+        if (cue.empty()) throw ConfigError(std::string(where) + ": empty cue");
+    }
+    if (window > 16) {
+        throw ConfigError(std::string(where) + ": window must be at most 16 characters, got " + std::to_string(window));
+    }
+    return NegationSpec{cues, window};
+}
+
+}  // namespace
+
+void RuleSet::set_classification_negation(const std::vector<std::string>& cues, std::uint32_t window) {
+    classification_negation_ = checked_negation("negation.classification", cues, window);
+}
+
+void RuleSet::set_rule_negation(const std::vector<std::string>& cues, std::uint32_t window) {
+    rule_negation_ = checked_negation("negation.rules", cues, window);
+}
+
 void RuleSet::validate() const {
     if (categories_.empty()) throw ConfigError("rules define no category");
     if (!fallback_set_) throw ConfigError("rules define no fallback category");

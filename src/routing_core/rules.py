@@ -215,6 +215,17 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
             )
             routing_rules.append(spec)
 
+    negation = doc.get("negation", {})
+    if not isinstance(negation, dict):
+        raise r.fail("negation", "expected a table")
+    for key in negation:
+        if key not in _NEGATION_KEYS:
+            raise r.fail(f"negation.{key}", f"unknown key; expected one of {', '.join(_NEGATION_KEYS)}")
+    for scope, setter in (("classification", table.set_classification_negation), ("rules", table.set_rule_negation)):
+        cues = _names(r, "negation", negation, scope, None, "cue")
+        window = _count(r, "negation", negation, f"{scope}_window")
+        _apply(r, f"negation.{scope}", setter, list(cues), window)
+
     fallback = meta.get("fallback_category", "consultation")
     _apply(r, "meta.fallback_category", table.set_fallback_category, fallback)
     _apply(r, "rules", table.validate)
@@ -242,6 +253,7 @@ def _apply(r: _Reader, where: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 _RULE_KEYS = frozenset(f.name for f in fields(RuleSpec))
+_NEGATION_KEYS = ("classification", "classification_window", "rules", "rules_window")
 
 
 def _names(r: _Reader, where: str, entry: dict[str, Any], key: str, known: Any, what: str) -> tuple[str, ...]:

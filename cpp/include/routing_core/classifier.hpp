@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "routing_core/negation.hpp"
 #include "routing_core/pattern_matcher.hpp"
 #include "routing_core/rules.hpp"
 
@@ -28,6 +29,7 @@ public:
 private:
     const RuleSet* rules_;
     PatternMatcher matcher_;
+    NegationCues negation_;
     std::vector<std::vector<std::uint32_t>> pattern_terms_;  // pattern id -> indices into rules.terms()
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "routing_core/gazetteer.hpp"
+#include "routing_core/negation.hpp"
 #include "routing_core/pattern_matcher.hpp"
 #include "routing_core/rules.hpp"
 #include "routing_core/types.hpp"
@@ -69,6 +70,7 @@ private:
     const RuleSet* rules_;
     const Gazetteer* gazetteer_;
     PatternMatcher matcher_;
+    NegationCues negation_;
     std::vector<std::vector<TermHit>> pattern_terms_;  // pattern id -> (rule, term) pairs
 };
 

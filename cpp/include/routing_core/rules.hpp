@@ -65,6 +65,11 @@ struct RoutingRuleSpec {
     std::vector<std::string> co_platforms;
 };
 
+struct NegationSpec {
+    std::vector<std::string> cues;
+    std::uint32_t window = 0;
+};
+
 class RuleSet {
 public:
     // Each add_* throws ConfigError naming the entry when it is inconsistent (duplicate code, unknown
@@ -78,6 +83,11 @@ public:
     void add_rule(const RoutingRuleSpec& spec);
     void set_level_hours(Level level, double hours);
     void set_fallback_category(const std::string& code);
+    // Negation cues (see negation.hpp), one list for classification terms and one for routing-rule terms:
+    // "无人员伤亡" must not fire a casualty rule, while "没有清运" is still a sanitation complaint. None by
+    // default.
+    void set_classification_negation(const std::vector<std::string>& cues, std::uint32_t window);
+    void set_rule_negation(const std::vector<std::string>& cues, std::uint32_t window);
     // Checks completeness (a category, a fallback, hours for every level); throws ConfigError.
     void validate() const;
 
@@ -93,6 +103,8 @@ public:
     std::size_t platform_count() const noexcept { return platforms_.size(); }
     double level_hours(Level level) const { return level_hours_.at(level_index(level)); }
     std::uint32_t fallback_category() const noexcept { return fallback_; }
+    const NegationSpec& classification_negation() const noexcept { return classification_negation_; }
+    const NegationSpec& rule_negation() const noexcept { return rule_negation_; }
 
 private:
     std::vector<std::pair<std::string, std::string>> platforms_;
@@ -101,6 +113,8 @@ private:
     std::vector<RoutingRule> rules_;
     std::array<double, level_count> level_hours_{0, 0, 0, 0, 0, 0};
     std::uint32_t fallback_ = 0;
+    NegationSpec classification_negation_;
+    NegationSpec rule_negation_;
     bool fallback_set_ = false;
 };
 
