@@ -83,11 +83,11 @@ PYBIND11_MODULE(_core, m) {
         .def(
             "add_category",
             [](RuleSet& r, const std::string& code, const std::string& label, const std::string& platform,
-               const std::vector<std::string>& co, const std::string& level, double hours) {
-                return r.add_category(code, label, platform, co, to_level(level), hours);
+               const std::vector<std::string>& co, const std::string& level, double hours, bool working_time) {
+                return r.add_category(code, label, platform, co, to_level(level), hours, working_time);
             },
             py::arg("code"), py::arg("label"), py::arg("platform"), py::arg("co_platforms"), py::arg("level"),
-            py::arg("deadline_hours"))
+            py::arg("deadline_hours"), py::arg("working_time") = false)
         .def("add_term", &RuleSet::add_term, py::arg("category"), py::arg("term"), py::arg("weight"))
         .def(
             "add_rule",
@@ -110,6 +110,20 @@ PYBIND11_MODULE(_core, m) {
             "set_level_hours", [](RuleSet& r, const std::string& level, double hours) { r.set_level_hours(to_level(level), hours); },
             py::arg("level"), py::arg("hours"))
         .def("set_fallback_category", &RuleSet::set_fallback_category, py::arg("code"))
+        .def(
+            "set_calendar",
+            [](RuleSet& r, std::int32_t utc_offset, const std::vector<std::pair<std::int32_t, std::int32_t>>& periods,
+               const std::vector<std::int32_t>& weekdays, const std::vector<std::int64_t>& holidays,
+               const std::vector<std::int64_t>& workdays) {
+                WorkCalendar c;
+                c.set_utc_offset(utc_offset);
+                c.set_periods(periods);
+                c.set_weekdays(weekdays);
+                for (auto d : holidays) c.add_holiday(d);
+                for (auto d : workdays) c.add_workday(d);
+                r.set_calendar(std::move(c));
+            },
+            py::arg("utc_offset"), py::arg("periods"), py::arg("weekdays"), py::arg("holidays"), py::arg("workdays"))
         .def("set_classification_negation", &RuleSet::set_classification_negation, py::arg("cues"), py::arg("window"))
         .def("set_rule_negation", &RuleSet::set_rule_negation, py::arg("cues"), py::arg("window"))
         .def("validate", &RuleSet::validate);

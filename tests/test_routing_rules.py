@@ -180,3 +180,37 @@ def test_bundled_negation_keeps_stated_absences_from_escalating() -> None:
 def test_broken_negation_is_named(tmp_path: Path, negation: str, expected: str) -> None:
     with pytest.raises(RulesError, match=expected):
         _engine(tmp_path, HEAD + "\n[negation]\n" + negation + "\n")
+
+
+def test_working_time_deadline_skips_nights_weekends_and_the_national_day_week() -> None:
+    # By hand: Wed 9/30 17:00-17:30 is 0.5 h; 10/1-10/7 are holidays; Thu 10/8 and Fri 10/9 give 7.5 h
+    # each (08:30-12:00, 13:30-17:30) -> 15.5 h; Sat 10/10 is a 调休 working day -> 23 h; Sun 10/11 off;
+    # Mon 10/12 08:30 + the last hour -> 09:30.
+    d = Engine().submit({"id": "q", "text": "咨询一下公积金提取需要哪些手续", "address": "鄞州区百丈街道划船社区",
+                         "time": "2026-09-30T17:00:00+08:00"})
+    assert d.category == "consultation"
+    assert d.deadline == datetime.fromisoformat("2026-10-12T09:30:00+08:00")
+    assert "working time" in d.rule_reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("calendar", "expected"),
+    [
+        pytest.param('working_hours = ["17:00-08:00"]', r"calendar", id="inverted-period"),
+        pytest.param('working_hours = ["8点-12点"]', r"calendar\.working_hours\[0\]", id="not-a-time"),
+        pytest.param('working_hours = ["08:30-12:00"]\nholidays = ["2026-02-30"]', r"calendar\.holidays\[0\]",
+                     id="impossible-date"),
+        pytest.param('working_hours = ["08:30-12:00"]\nweekdays = [0]', r"weekdays", id="bad-weekday"),
+        pytest.param('working_hours = ["08:30-12:00"]\nholiday = []', r"calendar\.holiday: unknown key",
+                     id="unknown-key"),
+    ],
+)
+def test_broken_calendar_is_named(tmp_path: Path, calendar: str, expected: str) -> None:
+    with pytest.raises(RulesError, match=expected):
+        _engine(tmp_path, HEAD + "\n[calendar]\n" + calendar + "\n")
+
+
+def test_working_clock_without_calendar_is_refused(tmp_path: Path) -> None:
+    text = HEAD.replace('deadline_hours = 24\n', 'deadline_hours = 24\ndeadline_clock = "working"\n', 1)
+    with pytest.raises(RulesError, match="no calendar"):
+        _engine(tmp_path, text)

@@ -64,10 +64,13 @@ Routing Router::route(const RouteInput& in, const std::vector<TermHit>& hits, co
     Routing routing;
     routing.platform = category.platform;
     routing.level = category.level;
-    double hours = category.deadline_hours;
+    const std::int64_t category_seconds = hours_to_seconds(category.deadline_hours);
+    std::int64_t deadline = category.working_time ? rules_->calendar().add_working_seconds(in.time, category_seconds)
+                                                  : in.time + category_seconds;
     routing.rules_fired.push_back("category:" + category.code);
     routing.reasons.push_back("category " + category.label + ": " + rules_->platform_code(category.platform) + ", " +
-                              level_code(category.level) + ", " + hours_text(category.deadline_hours));
+                              level_code(category.level) + ", " + hours_text(category.deadline_hours) +
+                              (category.working_time ? " of working time" : ""));
 
     const auto& all = rules_->routing_rules();
     std::vector<std::uint32_t> co_platforms = category.co_platforms;
@@ -104,10 +107,10 @@ Routing Router::route(const RouteInput& in, const std::vector<TermHit>& hits, co
             routing.rule_level = std::max(routing.rule_level.value_or(Level::grid), *rule.min_level);
             why += std::string(" -> at least ") + level_code(*rule.min_level);
         }
-        if (rule.deadline_hours) {
-            hours = std::min(hours, *rule.deadline_hours);
-            const std::int64_t deadline = in.time + hours_to_seconds(*rule.deadline_hours);
-            routing.rule_deadline = std::min(routing.rule_deadline.value_or(deadline), deadline);
+        if (rule.deadline_hours) {  // emergencies count calendar time
+            const std::int64_t rule_deadline = in.time + hours_to_seconds(*rule.deadline_hours);
+            deadline = std::min(deadline, rule_deadline);
+            routing.rule_deadline = std::min(routing.rule_deadline.value_or(rule_deadline), rule_deadline);
             why += " -> within " + hours_text(*rule.deadline_hours);
         }
         if (rule.platform >= 0 && routing.rule_platform < 0) {  // evaluation order: highest priority first
@@ -147,7 +150,7 @@ Routing Router::route(const RouteInput& in, const std::vector<TermHit>& hits, co
         routing.rules_fired.push_back("jurisdiction:no-unit");
         routing.reasons.push_back("the address names no unit of the gazetteer; handled by the city");
     }
-    routing.deadline = in.time + hours_to_seconds(hours);
+    routing.deadline = deadline;
     return routing;
 }
 

@@ -29,13 +29,13 @@ std::uint32_t RuleSet::add_platform(const std::string& code, const std::string& 
 
 std::uint32_t RuleSet::add_category(const std::string& code, const std::string& label, const std::string& platform,
                                     const std::vector<std::string>& co_platforms, Level level,
-                                    double deadline_hours) {
+                                    double deadline_hours, bool working_time) {
     const std::string where = "category '" + excerpt(code) + "'";
     if (code.empty()) throw ConfigError("category: empty code");
     if (find_category(code) >= 0) throw ConfigError(where + " defined twice");
     const std::int32_t lead = find_platform(platform);
     if (lead < 0) throw ConfigError(where + ": unknown platform '" + excerpt(platform) + "'");
-    CategoryRule rule{code, label, static_cast<std::uint32_t>(lead), {}, level, deadline_hours};
+    CategoryRule rule{code, label, static_cast<std::uint32_t>(lead), {}, level, deadline_hours, working_time};
     for (const auto& co : co_platforms) {
         const std::int32_t p = find_platform(co);
         if (p < 0) throw ConfigError(where + ": unknown co-platform '" + excerpt(co) + "'");
@@ -146,6 +146,11 @@ void RuleSet::set_rule_negation(const std::vector<std::string>& cues, std::uint3
 void RuleSet::validate() const {
     if (categories_.empty()) throw ConfigError("rules define no category");
     if (!fallback_set_) throw ConfigError("rules define no fallback category");
+    for (const auto& c : categories_) {
+        if (c.working_time && !calendar_.configured()) {
+            throw ConfigError("category '" + excerpt(c.code) + "' counts working time but the rules have no calendar");
+        }
+    }
     for (Level level : {Level::grid, Level::community, Level::town, Level::county, Level::city}) {
         if (level_hours_[level_index(level)] <= 0.0) {
             throw ConfigError(std::string("rules give no hours for level '") + level_code(level) + "'");

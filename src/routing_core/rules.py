@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, fields
-from datetime import timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,7 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
             co,
             r.level(cat, "level", where),
             float(r.get(cat, "deadline_hours", (int, float), where)),
+            working_time=_clock(r, cat, where),
         )
         category_labels[code] = cat["label"]
         terms = r.get(cat, "terms", dict, where) if "terms" in cat else {}
@@ -214,6 +215,8 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
                 co_platforms=list(spec.co_platforms),
             )
             routing_rules.append(spec)
+
+    _calendar(r, doc.get("calendar"), table, tz)
 
     negation = doc.get("negation", {})
     if not isinstance(negation, dict):
@@ -316,3 +319,64 @@ def _rule(
         platform=platform,
         co_platforms=_names(r, where, entry, "co_platforms", platforms, "platform"),
     )
+
+
+def _clock(r: _Reader, cat: dict[str, Any], where: str) -> bool:
+    clock = cat.get("deadline_clock", "calendar")
+    if clock not in ("calendar", "working"):
+        raise r.fail(f"{where}.deadline_clock", f"expected 'calendar' or 'working', got {clock!r}")
+    return clock == "working"
+
+
+def _minutes(r: _Reader, where: str, text: Any) -> int:
+    """'08:30' -> seconds after midnight; '24:00' allowed as the end of the day."""
+    try:
+        hh, mm = str(text).split(":")
+        value = int(hh) * 3600 + int(mm) * 60
+        if not (0 <= int(mm) < 60 and 0 <= value <= 86400):
+            raise ValueError
+    except ValueError:
+        raise r.fail(where, f"expected a time HH:MM, got {text!r}") from None
+    return value
+
+
+def _day(r: _Reader, where: str, value: Any) -> int:
+    """A TOML date (or 'YYYY-MM-DD') -> days since 1970-01-01."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise r.fail(where, f"expected a date YYYY-MM-DD, got {value!r}") from None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise r.fail(where, f"expected a date YYYY-MM-DD, got {value!r}")
+    return (value - date(1970, 1, 1)).days
+
+
+def _calendar(r: _Reader, cal: Any, table: _core.RuleSet, tz: timezone) -> None:
+    if cal is None:
+        return
+    if not isinstance(cal, dict):
+        raise r.fail("calendar", "expected a table")
+    for key in cal:
+        if key not in ("working_hours", "weekdays", "holidays", "workdays"):
+            raise r.fail(f"calendar.{key}", "unknown key; expected working_hours, weekdays, holidays, workdays")
+    periods = []
+    for i, span in enumerate(r.get(cal, "working_hours", list, "calendar")):
+        where = f"calendar.working_hours[{i}]"
+        if not isinstance(span, str) or span.count("-") != 1:
+            raise r.fail(where, f"expected 'HH:MM-HH:MM', got {span!r}")
+        start, end = span.split("-")
+        periods.append((_minutes(r, where, start), _minutes(r, where, end)))
+    weekdays = cal.get("weekdays", [1, 2, 3, 4, 5])
+    if not isinstance(weekdays, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in weekdays):
+        raise r.fail("calendar.weekdays", f"expected a list of ISO weekdays 1..7, got {weekdays!r}")
+    days = {}
+    for key in ("holidays", "workdays"):
+        values = cal.get(key, [])
+        if not isinstance(values, list):
+            raise r.fail(f"calendar.{key}", "expected a list of dates")
+        days[key] = [_day(r, f"calendar.{key}[{i}]", v) for i, v in enumerate(values)]
+    offset = tz.utcoffset(None)
+    assert offset is not None
+    _apply(r, "calendar", table.set_calendar, int(offset.total_seconds()), periods, weekdays, days["holidays"],
+           days["workdays"])

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "routing_core/types.hpp"
+#include "routing_core/work_calendar.hpp"
 
 namespace routing_core {
 
@@ -20,6 +22,7 @@ struct CategoryRule {
     std::vector<std::uint32_t> co_platforms;
     Level level = Level::town;
     double deadline_hours = 72.0;
+    bool working_time = false;  // the deadline counts working time of the rules' calendar
 };
 
 struct Term {
@@ -76,7 +79,8 @@ public:
     // platform or category, non-positive hours or weight, a level outside grid..city).
     std::uint32_t add_platform(const std::string& code, const std::string& label);
     std::uint32_t add_category(const std::string& code, const std::string& label, const std::string& platform,
-                               const std::vector<std::string>& co_platforms, Level level, double deadline_hours);
+                               const std::vector<std::string>& co_platforms, Level level, double deadline_hours,
+                               bool working_time = false);
     void add_term(const std::string& category, const std::string& term, double weight);
     // Throws ConfigError naming the rule: duplicate id, no condition or no action, unknown category or
     // platform, empty term or channel, bad level or hours.
@@ -88,6 +92,8 @@ public:
     // default.
     void set_classification_negation(const std::vector<std::string>& cues, std::uint32_t window);
     void set_rule_negation(const std::vector<std::string>& cues, std::uint32_t window);
+    // The working calendar for categories whose deadlines count working time.
+    void set_calendar(WorkCalendar calendar) { calendar_ = std::move(calendar); }
     // Checks completeness (a category, a fallback, hours for every level); throws ConfigError.
     void validate() const;
 
@@ -105,6 +111,7 @@ public:
     std::uint32_t fallback_category() const noexcept { return fallback_; }
     const NegationSpec& classification_negation() const noexcept { return classification_negation_; }
     const NegationSpec& rule_negation() const noexcept { return rule_negation_; }
+    const WorkCalendar& calendar() const noexcept { return calendar_; }
 
 private:
     std::vector<std::pair<std::string, std::string>> platforms_;
@@ -115,6 +122,7 @@ private:
     std::uint32_t fallback_ = 0;
     NegationSpec classification_negation_;
     NegationSpec rule_negation_;
+    WorkCalendar calendar_;
     bool fallback_set_ = false;
 };
 
