@@ -186,9 +186,8 @@ void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, c
     EventState& ev = events_[event_index];
     const RouteInput input{ev.category, report.source, static_cast<std::uint32_t>(ev.report_ids.size()),
                            ev.recurrences, report.time};
-    Routing routing = router_.route(input, hits, ev.address);
-    std::string rules;
-    for (const auto& id : routing.rule_ids) rules += (rules.empty() ? "" : ",") + id;
+    const Routing routing = router_.route(input, hits, ev.address);
+    const std::string rules = router_.rule_ids(routing);
     const auto step = [&](const char* kind) {
         ev.history.push_back(EventStep{report.time, kind, ev.level,
                                        gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, rules, report.id});
@@ -220,8 +219,7 @@ void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, c
         }
     }
     if (changed) schedule(event_index);
-    d.rules_fired = std::move(routing.rules_fired);
-    d.rule_reasons = std::move(routing.reasons);
+    router_.explain(input, routing, d.rules_fired, d.rule_reasons);
 }
 
 void Engine::fill_routing(Decision& d, const EventState& ev) const {
@@ -297,7 +295,7 @@ Decision Engine::apply(const Report& report) {
             ev.recurrences = events_[candidate_events[md.chosen]].recurrences + 1;
         }
         const RouteInput input{category, report.source, 1, ev.recurrences, report.time};
-        Routing routing = router_.route(input, hits, address);
+        const Routing routing = router_.route(input, hits, address);
         ev.platform = routing.platform;
         ev.co_platforms = routing.co_platforms;
         ev.level = routing.level;
@@ -307,8 +305,7 @@ Decision Engine::apply(const Report& report) {
         ev.last_report = report.time;
         ev.address = address;
         ev.texts.push_back(text_shingles);
-        d.rules_fired = std::move(routing.rules_fired);
-        d.rule_reasons = std::move(routing.reasons);
+        router_.explain(input, routing, d.rules_fired, d.rule_reasons);
         if (md.outcome == Outcome::recurrence) {
             const std::uint32_t previous = candidate_events[md.chosen];
             ev.recurrence_of = static_cast<std::int32_t>(previous);

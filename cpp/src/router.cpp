@@ -67,64 +67,43 @@ Routing Router::route(const RouteInput& in, const std::vector<TermHit>& hits, co
     const std::int64_t category_seconds = hours_to_seconds(category.deadline_hours);
     std::int64_t deadline = category.working_time ? rules_->calendar().add_working_seconds(in.time, category_seconds)
                                                   : in.time + category_seconds;
-    routing.rules_fired.push_back("category:" + category.code);
-    routing.reasons.push_back("category " + category.label + ": " + rules_->platform_code(category.platform) + ", " +
-                              level_code(category.level) + ", " + hours_text(category.deadline_hours) +
-                              (category.working_time ? " of working time" : ""));
 
     const auto& all = rules_->routing_rules();
     std::vector<std::uint32_t> co_platforms = category.co_platforms;
     for (std::uint32_t i = 0; i < all.size(); ++i) {
         const RoutingRule& rule = all[i];
-        std::string why;
+        std::uint32_t term = 0;
         if (!rule.terms.empty()) {
             const auto hit = std::lower_bound(hits.begin(), hits.end(), i,
                                               [](const TermHit& h, std::uint32_t r) { return h.rule < r; });
             if (hit == hits.end() || hit->rule != i) continue;
-            why += "term " + rule.terms[hit->term];
+            term = hit->term;
         }
-        if (!rule.channels.empty()) {
-            if (std::find(rule.channels.begin(), rule.channels.end(), in.channel) == rule.channels.end()) continue;
-            why += (why.empty() ? "" : "; ") + std::string("channel ") + std::string(in.channel);
+        if (!rule.channels.empty() &&
+            std::find(rule.channels.begin(), rule.channels.end(), in.channel) == rule.channels.end()) {
+            continue;
         }
-        if (!rule.categories.empty()) {
-            if (!contains(rule.categories, in.category)) continue;
-            why += (why.empty() ? "" : "; ") + std::string("category ") + category.code;
-        }
-        if (rule.min_reports > 0) {
-            if (in.reports < rule.min_reports) continue;
-            why += (why.empty() ? "" : "; ") + std::to_string(in.reports) + " reports >= " +
-                   std::to_string(rule.min_reports);
-        }
-        if (rule.min_recurrences > 0) {
-            if (in.recurrences < rule.min_recurrences) continue;
-            why += (why.empty() ? "" : "; ") + std::to_string(in.recurrences) + " recurrences >= " +
-                   std::to_string(rule.min_recurrences);
-        }
+        if (!rule.categories.empty() && !contains(rule.categories, in.category)) continue;
+        if (in.reports < rule.min_reports || in.recurrences < rule.min_recurrences) continue;
         // Fired: apply its actions under the stated conflict resolution.
         if (rule.min_level) {
             routing.level = std::max(routing.level, *rule.min_level);
             routing.rule_level = std::max(routing.rule_level.value_or(Level::grid), *rule.min_level);
-            why += std::string(" -> at least ") + level_code(*rule.min_level);
         }
         if (rule.deadline_hours) {  // emergencies count calendar time
             const std::int64_t rule_deadline = in.time + hours_to_seconds(*rule.deadline_hours);
             deadline = std::min(deadline, rule_deadline);
             routing.rule_deadline = std::min(routing.rule_deadline.value_or(rule_deadline), rule_deadline);
-            why += " -> within " + hours_text(*rule.deadline_hours);
         }
         if (rule.platform >= 0 && routing.rule_platform < 0) {  // evaluation order: highest priority first
             routing.rule_platform = rule.platform;
             routing.platform = static_cast<std::uint32_t>(rule.platform);
-            why += " -> lead " + rules_->platform_code(static_cast<std::uint32_t>(rule.platform));
         }
         for (std::uint32_t p : rule.co_platforms) {
             add_unique(co_platforms, p);
             add_unique(routing.rule_co_platforms, p);
         }
-        routing.rules_fired.push_back("rule:" + rule.id);
-        routing.rule_ids.push_back(rule.id);
-        routing.reasons.push_back(std::move(why));
+        routing.fired.push_back(FiredRule{i, term});
     }
     for (std::uint32_t p : co_platforms) {
         if (p != routing.platform) routing.co_platforms.push_back(p);
@@ -132,26 +111,65 @@ Routing Router::route(const RouteInput& in, const std::vector<TermHit>& hits, co
 
     // The lowest resolved unit at or above the handling level.
     const Level wanted = routing.level == Level::grid ? Level::community : routing.level;
+    routing.wanted = wanted;
     for (std::size_t l = level_index(wanted); l <= level_index(Level::city); ++l) {
         const std::int32_t unit = address.units[l];
         if (unit == no_unit) continue;
         routing.unit = unit;
-        if (static_cast<Level>(l) != wanted) {
-            routing.level = static_cast<Level>(l);
-            routing.rules_fired.push_back(std::string("jurisdiction:unresolved-") + level_code(wanted));
-            routing.reasons.push_back(std::string("the address names no ") + level_code(wanted) +
-                                      "; handled by the " + level_code(routing.level) + " it names");
-        }
+        routing.level = static_cast<Level>(l);
+        if (routing.level != wanted) routing.jurisdiction = Jurisdiction::unresolved;
         break;
     }
     if (routing.unit == no_unit) {
         routing.unit = gazetteer_->city();
         routing.level = Level::city;
-        routing.rules_fired.push_back("jurisdiction:no-unit");
-        routing.reasons.push_back("the address names no unit of the gazetteer; handled by the city");
+        routing.jurisdiction = Jurisdiction::no_unit;
     }
     routing.deadline = deadline;
     return routing;
+}
+
+void Router::explain(const RouteInput& in, const Routing& routing, std::vector<std::string>& ids,
+                     std::vector<std::string>& reasons) const {
+    const CategoryRule& category = rules_->category(in.category);
+    ids.push_back("category:" + category.code);
+    reasons.push_back("category " + category.label + ": " + rules_->platform_code(category.platform) + ", " +
+                      level_code(category.level) + ", " + hours_text(category.deadline_hours) +
+                      (category.working_time ? " of working time" : ""));
+    for (const FiredRule& f : routing.fired) {
+        const RoutingRule& rule = rules_->routing_rules()[f.rule];
+        std::string why;
+        const auto condition = [&why](const std::string& text) { why += (why.empty() ? "" : "; ") + text; };
+        if (!rule.terms.empty()) condition("term " + rule.terms[f.term]);
+        if (!rule.channels.empty()) condition("channel " + std::string(in.channel));
+        if (!rule.categories.empty()) condition("category " + category.code);
+        if (rule.min_reports > 0) {
+            condition(std::to_string(in.reports) + " reports >= " + std::to_string(rule.min_reports));
+        }
+        if (rule.min_recurrences > 0) {
+            condition(std::to_string(in.recurrences) + " recurrences >= " + std::to_string(rule.min_recurrences));
+        }
+        if (rule.min_level) why += std::string(" -> at least ") + level_code(*rule.min_level);
+        if (rule.deadline_hours) why += " -> within " + hours_text(*rule.deadline_hours);
+        if (rule.platform >= 0) why += " -> lead " + rules_->platform_code(static_cast<std::uint32_t>(rule.platform));
+        for (std::uint32_t p : rule.co_platforms) why += " -> with " + rules_->platform_code(p);
+        ids.push_back("rule:" + rule.id);
+        reasons.push_back(std::move(why));
+    }
+    if (routing.jurisdiction == Jurisdiction::no_unit) {
+        ids.push_back("jurisdiction:no-unit");
+        reasons.push_back("the address names no unit of the gazetteer; handled by the city");
+    } else if (routing.jurisdiction == Jurisdiction::unresolved) {
+        ids.push_back(std::string("jurisdiction:unresolved-") + level_code(routing.wanted));
+        reasons.push_back(std::string("the address names no ") + level_code(routing.wanted) + "; handled by the " +
+                          level_code(routing.level) + " it names");
+    }
+}
+
+std::string Router::rule_ids(const Routing& routing) const {
+    std::string out;
+    for (const FiredRule& f : routing.fired) out += (out.empty() ? "" : ",") + rules_->routing_rules()[f.rule].id;
+    return out;
 }
 
 std::int32_t Router::unit_for_level(std::int32_t unit, Level level) const {

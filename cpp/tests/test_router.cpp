@@ -11,6 +11,17 @@ namespace {
 
 std::u32string norm(const char* s) { return normalise_text(utf8::decode(s)); }
 
+struct Explained {
+    std::vector<std::string> ids;
+    std::vector<std::string> reasons;
+};
+
+Explained explain(const Router& router, const RouteInput& in, const Routing& r) {
+    Explained e;
+    router.explain(in, r, e.ids, e.reasons);
+    return e;
+}
+
 class RouterTest : public ::testing::Test {
 protected:
     Gazetteer g = fixtures::small_gazetteer();
@@ -35,8 +46,9 @@ TEST_F(RouterTest, CategoryDefaultsThenSeverityTermRaisesLevelAndShortensDeadlin
     EXPECT_EQ(r.level, Level::community);
     EXPECT_EQ(unit_code(r), "330212010aaaa");
     EXPECT_EQ(r.deadline, 1000 + 24 * 3600);
-    EXPECT_EQ(r.rules_fired, std::vector<std::string>{"category:sanitation"});
-    EXPECT_EQ(r.reasons.size(), r.rules_fired.size());
+    const Explained why = explain(router, plain, r);
+    EXPECT_EQ(why.ids, std::vector<std::string>{"category:sanitation"});
+    EXPECT_EQ(why.reasons.size(), why.ids.size());
 
     const auto hits = router.term_hits(norm("楼道里起火了"));
     ASSERT_EQ(hits.size(), 1u);
@@ -44,17 +56,25 @@ TEST_F(RouterTest, CategoryDefaultsThenSeverityTermRaisesLevelAndShortensDeadlin
     EXPECT_EQ(raised.level, Level::county);
     EXPECT_EQ(unit_code(raised), "330212");
     EXPECT_EQ(raised.deadline, 1000 + 2 * 3600);
-    EXPECT_EQ(raised.rules_fired, (std::vector<std::string>{"category:sanitation", "rule:SEV-FIRE"}));
-    EXPECT_NE(raised.reasons[1].find("起火"), std::string::npos);
+    const Explained raised_why = explain(router, plain, raised);
+    EXPECT_EQ(raised_why.ids, (std::vector<std::string>{"category:sanitation", "rule:SEV-FIRE"}));
+    EXPECT_NE(raised_why.reasons[1].find("起火"), std::string::npos);
+    EXPECT_EQ(router.rule_ids(raised), "SEV-FIRE");
 }
 
 TEST_F(RouterTest, UnresolvedAddressGoesUpToTheCity) {
     const RuleSet rules = fixtures::small_rules();
     const Router router(rules, g);
-    const Routing nowhere = router.route({category(rules, "sanitation"), "app", 1, 0, 1000}, {}, Address{});
+    const RouteInput in{category(rules, "sanitation"), "app", 1, 0, 1000};
+    const Routing nowhere = router.route(in, {}, Address{});
     EXPECT_EQ(nowhere.level, Level::city);
     EXPECT_EQ(unit_code(nowhere), "330200");
-    EXPECT_EQ(nowhere.rules_fired.back(), "jurisdiction:no-unit");
+    EXPECT_EQ(explain(router, in, nowhere).ids.back(), "jurisdiction:no-unit");
+    Address town_only;
+    town_only.units[level_index(Level::town)] = g.find("330212010");
+    const Routing up = router.route(in, {}, town_only);  // sanitation wants a community
+    EXPECT_EQ(up.level, Level::town);
+    EXPECT_EQ(explain(router, in, up).ids.back(), "jurisdiction:unresolved-community");
 }
 
 TEST_F(RouterTest, ChannelCountAndRecurrenceConditions) {
@@ -79,8 +99,9 @@ TEST_F(RouterTest, ChannelCountAndRecurrenceConditions) {
     const std::uint32_t vending = category(rules, "street_vending");
 
     // street_vending: town, 48 h, co-platform market.
-    const Routing app = router.route({vending, "app", 4, 1, 0}, {}, a);
-    EXPECT_EQ(app.rules_fired, std::vector<std::string>{"category:street_vending"});
+    const RouteInput app_in{vending, "app", 4, 1, 0};
+    const Routing app = router.route(app_in, {}, a);
+    EXPECT_EQ(explain(router, app_in, app).ids, std::vector<std::string>{"category:street_vending"});
     EXPECT_EQ(app.deadline, 48 * 3600);
 
     const Routing by_phone = router.route({vending, "hotline", 1, 0, 0}, {}, a);
@@ -123,9 +144,10 @@ TEST_F(RouterTest, PlatformOverrideByPriorityThenFileOrderWhateverTheInsertionOr
     for (bool low_first : {true, false}) {
         const RuleSet rules = build(low_first);
         const Router router(rules, g);
-        const Routing r = router.route({category(rules, "sanitation"), "app", 1, 0, 0}, {}, a);
+        const RouteInput in{category(rules, "sanitation"), "app", 1, 0, 0};
+        const Routing r = router.route(in, {}, a);
         EXPECT_EQ(rules.platform_code(r.platform), "governance");
-        EXPECT_EQ(r.rules_fired, (std::vector<std::string>{"category:sanitation", "rule:HIGH", "rule:LOW"}));
+        EXPECT_EQ(explain(router, in, r).ids, (std::vector<std::string>{"category:sanitation", "rule:HIGH", "rule:LOW"}));
         // The category's own platform (enforcement) is not a co-handler unless a rule adds it.
         EXPECT_TRUE(r.co_platforms.empty());
     }

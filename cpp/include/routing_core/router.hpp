@@ -31,21 +31,34 @@ struct TermHit {
     std::uint32_t term = 0;  // index into that rule's terms
 };
 
+// A routing rule that fired, and the term that fired it (for rules with terms).
+struct FiredRule {
+    std::uint32_t rule = 0;  // index into RuleSet::routing_rules()
+    std::uint32_t term = 0;
+};
+
+enum class Jurisdiction : std::uint8_t {
+    resolved,    // the address names a unit at the handling level
+    unresolved,  // it does not; the lowest unit above that it names handles the event
+    no_unit,     // it names no unit at all; the city handles the event
+};
+
+// The routing decision, without strings: Router::explain() turns it into rule ids and reasons.
 struct Routing {
     std::uint32_t platform = 0;
     std::vector<std::uint32_t> co_platforms;
     Level level = Level::town;
+    Level wanted = Level::town;  // the level the rules asked for (grid asks for its community)
+    Jurisdiction jurisdiction = Jurisdiction::resolved;
     std::int32_t unit = no_unit;
     std::int64_t deadline = 0;
-    std::vector<std::string> rules_fired;  // ids: category:CODE, rule:ID, jurisdiction:...
-    std::vector<std::string> reasons;      // why each fired, same order
+    std::vector<FiredRule> fired;  // in evaluation order
     // What the fired routing rules (not the category) ask for; used when a merged report re-routes an
     // event, which only ever becomes more urgent.
     std::optional<Level> rule_level;
     std::optional<std::int64_t> rule_deadline;
     std::int32_t rule_platform = -1;
     std::vector<std::uint32_t> rule_co_platforms;
-    std::vector<std::string> rule_ids;     // the routing rules that fired, in evaluation order
 };
 
 class Router {
@@ -61,6 +74,13 @@ public:
     // as grids are not in the gazetteer). When the address does not resolve that far, the event goes to
     // the lowest resolved unit above it, and to the city when nothing resolves; the level follows.
     Routing route(const RouteInput& input, const std::vector<TermHit>& hits, const Address& address) const;
+
+    // The ids of the rules behind a routing (category:CODE, rule:ID, jurisdiction:...) and why each fired,
+    // in the same order; `input` must be the one routed.
+    void explain(const RouteInput& input, const Routing& routing, std::vector<std::string>& ids,
+                 std::vector<std::string>& reasons) const;
+    // The fired routing rules' ids, comma-separated (for event history steps).
+    std::string rule_ids(const Routing& routing) const;
 
     // The unit that handles `level` for an event currently at `unit`: its ancestor at that level, or the
     // city when it has none.
