@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .address import AdminUnit, ParsedAddress
+from .classification import Classification
 from .decision import Candidate, Decision
 from .engine import Engine, EngineStats, Limits
 from .errors import ConfigError, InvalidReportError, RoutingCoreError, RulesError, UnknownEventError
@@ -19,6 +20,7 @@ from .report import Report
 __all__ = [
     "AdminUnit",
     "Candidate",
+    "Classification",
     "ConfigError",
     "Decision",
     "Engine",

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
+from .classification_report import classify_labelled, load_labelled
 from .engine import Engine
 from .errors import RoutingCoreError
 from .jsonl import read_jsonl
@@ -38,6 +39,11 @@ def add_rules_commands(sub: Any) -> None:
     diff.add_argument("--examples", type=int, default=3, help="examples to show per kind of change (default 3)")
     diff.add_argument("--json", dest="json_out", help="also write the full diff as JSON here")
     diff.set_defaults(run=_diff)
+
+    accuracy = rules_sub.add_parser("accuracy", help="classification accuracy on labelled texts, per category")
+    accuracy.add_argument("cases", help="TSV with text and category columns, or JSON Lines with text and category")
+    accuracy.add_argument("--rules-file", help="rules file (TOML); default: the bundled Ningbo rules")
+    accuracy.set_defaults(run=_accuracy)
 
 
 # -- check ----------------------------------------------------------------------------------------
@@ -76,6 +82,17 @@ def _lint(rules: LoadedRules) -> list[str]:
     for rule_id in unreachable_rules(rules):
         out.append(f"rule {rule_id} is unreachable: no report text containing one of its terms fires it")
     return out
+
+
+# -- accuracy --------------------------------------------------------------------------------------
+
+
+def _accuracy(args: argparse.Namespace) -> int:
+    engine = Engine(rules=args.rules_file or args.rules)
+    report = classify_labelled(engine, load_labelled(args.cases))
+    print(f"{args.cases}: rules {engine.rules.name} ({engine.rules.version})")
+    print(report.format(engine.rules.category_labels))
+    return 0
 
 
 # -- diff -----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import _core
 from .address import AdminUnit, ParsedAddress
+from .classification import Classification
 from .decision import Candidate, Decision
 from .errors import ConfigError, InvalidReportError
 from .event import Escalation, Event, EventStep
@@ -166,19 +167,16 @@ class Engine:
 
     # -- inspection -----------------------------------------------------------------------------
 
+    def classify(self, text: str) -> Classification:
+        """Classify a text with this engine's rules; no event is matched or changed."""
+        checked = _checked_text(text, "text")
+        c = self._core.classify(checked)
+        code = self._core.category_code(c.category)
+        return Classification(code, self._rules.category_labels[code], c.confidence, tuple(c.evidence))
+
     def parse_address(self, address: str) -> ParsedAddress:
         """Parse an address with this engine's gazetteer."""
-        if not isinstance(address, str):
-            raise InvalidReportError(
-                f"field 'address': expected str, got {type(address).__name__}", "address", repr(address)[:80]
-            )
-        try:
-            address.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise InvalidReportError(
-                f"field 'address': not encodable as UTF-8 (index {exc.start})", "address", repr(address)[:80]
-            ) from None
-        return self._address(self._core.parse_address(address))
+        return self._address(self._core.parse_address(_checked_text(address, "address")))
 
     @property
     def rules(self) -> LoadedRules:
@@ -280,6 +278,20 @@ class Engine:
                 for s in v.history
             ),
         )
+
+
+def _checked_text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidReportError(
+            f"field '{field}': expected str, got {type(value).__name__}", field, repr(value)[:80]
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidReportError(
+            f"field '{field}': not encodable as UTF-8 (index {exc.start})", field, repr(value)[:80]
+        ) from None
+    return value
 
 
 def _none_if_nan(value: Any) -> Any:

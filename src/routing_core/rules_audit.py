@@ -65,7 +65,7 @@ def unreachable_rules(rules: RulesLike, *, gazetteer: str | Path | None = None) 
     for spec in loaded.categories:
         if spec.code == loaded.fallback_category:
             continue
-        won = any(engine._core.category_code(engine._core.classify(term).category) == spec.code for term in spec.terms)
+        won = any(engine.classify(term).category == spec.code for term in spec.terms)
         if not won:
             out.append(f"category:{spec.code}")
     for k, rule in enumerate(loaded.rules):
