@@ -14,7 +14,6 @@ use; they are typed ``SearchStrategy`` values with keyword-only arguments.
 from __future__ import annotations
 
 import csv
-import itertools
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -249,14 +248,14 @@ def _settings(max_examples: int) -> settings:
 def check_one_platform_and_level(rules: RulesLike = None, *, max_examples: int = 100) -> None:
     """Every report gets exactly one lead platform of the rules, a valid level and a unit."""
     loaded = _rules(rules)
-    engine = Engine(rules=loaded.path)
-    counter = itertools.count()
+    template = Engine(rules=loaded.path)
 
     @_settings(max_examples)
-    @given(reports(rules=loaded))
-    def run(report: dict[str, Any]) -> None:
-        # One engine for all examples, so reports also meet open events; hypothesis may repeat an id.
-        d = engine.submit({**report, "id": f"{report['id']}/{next(counter)}"})
+    @given(st.lists(reports(rules=loaded), min_size=1, max_size=5, unique_by=lambda r: r["id"]))
+    def run(batch: list[dict[str, Any]]) -> None:
+        # A clean engine per example (so a failure replays exactly); several reports, so that they
+        # also meet open events.
+        d = template.empty_copy().submit_many(batch)[-1]
         assert d.platform in loaded.platform_labels, d.platform
         assert d.platform not in d.co_platforms, (d.platform, d.co_platforms)
         assert d.level in HANDLING_LEVELS, d.level
@@ -271,13 +270,13 @@ def check_level_floor(rules: RulesLike = None, *, max_examples: int = 100) -> No
     Holds for merged reports too: a severity term in a later report raises the whole event.
     """
     loaded = _rules(rules)
-    engine = Engine(rules=loaded.path)
-    counter = itertools.count()
+    template = Engine(rules=loaded.path)
 
     @_settings(max_examples)
-    @given(reports(rules=loaded))
-    def run(report: dict[str, Any]) -> None:
-        d = engine.submit({**report, "id": f"{report['id']}/{next(counter)}"})
+    @given(st.lists(reports(rules=loaded), min_size=1, max_size=5, unique_by=lambda r: r["id"]))
+    def run(batch: list[dict[str, Any]]) -> None:
+        d = template.empty_copy().submit_many(batch)[-1]
+        report = batch[-1]
         floor = forced_level(loaded, d.category, report["text"], channel=report["source"])
         assert HANDLING_LEVELS.index(d.level) >= HANDLING_LEVELS.index(floor), (d.level, floor, d.rules_fired)
 
@@ -287,11 +286,12 @@ def check_level_floor(rules: RulesLike = None, *, max_examples: int = 100) -> No
 def check_escalation(rules: RulesLike = None, *, max_examples: int = 50) -> None:
     """Overdue events climb one level per deadline, never skip or fall back, and stop at the city."""
     loaded = _rules(rules)
+    template = Engine(rules=loaded.path)
 
     @_settings(max_examples)
     @given(reports(rules=loaded))
     def run(report: dict[str, Any]) -> None:
-        engine = Engine(rules=loaded.path)
+        engine = template.empty_copy()
         d = engine.submit(report)
         level, deadline = d.level, d.deadline
         for _ in range(len(HANDLING_LEVELS) + 1):
@@ -314,7 +314,7 @@ def check_deterministic(rules: RulesLike = None, *, max_examples: int = 30) -> N
     @_settings(max_examples)
     @given(st.lists(reports(rules=loaded), max_size=20, unique_by=lambda r: r["id"]))
     def run(batch: list[dict[str, Any]]) -> None:
-        first = [d.to_dict() for d in Engine(rules=loaded.path).submit_many(batch)]
+        first = [d.to_dict() for d in Engine(rules=loaded.path).submit_many(batch)]  # loaded anew from the file
         again = [d.to_dict() for d in Engine(rules=loaded.path).submit_many(batch)]
         assert first == again
 
