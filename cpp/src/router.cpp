@@ -105,8 +105,10 @@ Routing Router::route(const RouteInput& in, const std::vector<TermHit>& hits, co
         }
         routing.fired.push_back(FiredRule{i, term});
     }
+    // A rule that moved the lead away from the category's platform leaves that platform co-handling.
+    if (routing.platform != category.platform) co_platforms.insert(co_platforms.begin(), category.platform);
     for (std::uint32_t p : co_platforms) {
-        if (p != routing.platform) routing.co_platforms.push_back(p);
+        if (p != routing.platform && !contains(routing.co_platforms, p)) routing.co_platforms.push_back(p);
     }
 
     // The lowest resolved unit at or above the handling level.
@@ -116,8 +118,10 @@ Routing Router::route(const RouteInput& in, const std::vector<TermHit>& hits, co
         const std::int32_t unit = address.units[l];
         if (unit == no_unit) continue;
         routing.unit = unit;
-        routing.level = static_cast<Level>(l);
-        if (routing.level != wanted) routing.jurisdiction = Jurisdiction::unresolved;
+        if (static_cast<Level>(l) != wanted) {  // a grid-level event stays at grid level inside its community
+            routing.level = static_cast<Level>(l);
+            routing.jurisdiction = Jurisdiction::unresolved;
+        }
         break;
     }
     if (routing.unit == no_unit) {

@@ -62,6 +62,16 @@ TEST_F(RouterTest, CategoryDefaultsThenSeverityTermRaisesLevelAndShortensDeadlin
     EXPECT_EQ(router.rule_ids(raised), "SEV-FIRE");
 }
 
+TEST_F(RouterTest, GridLevelStaysGridInsideItsCommunity) {
+    const RuleSet rules = fixtures::small_rules();  // consultation: grid level
+    const Router router(rules, g);
+    const RouteInput in{category(rules, "consultation"), "app", 1, 0, 0};
+    const Routing r = router.route(in, {}, a);
+    EXPECT_EQ(r.level, Level::grid);
+    EXPECT_EQ(unit_code(r), "330212010aaaa");
+    EXPECT_EQ(r.jurisdiction, Jurisdiction::resolved);
+}
+
 TEST_F(RouterTest, UnresolvedAddressGoesUpToTheCity) {
     const RuleSet rules = fixtures::small_rules();
     const Router router(rules, g);
@@ -148,8 +158,8 @@ TEST_F(RouterTest, PlatformOverrideByPriorityThenFileOrderWhateverTheInsertionOr
         const Routing r = router.route(in, {}, a);
         EXPECT_EQ(rules.platform_code(r.platform), "governance");
         EXPECT_EQ(explain(router, in, r).ids, (std::vector<std::string>{"category:sanitation", "rule:HIGH", "rule:LOW"}));
-        // The category's own platform (enforcement) is not a co-handler unless a rule adds it.
-        EXPECT_TRUE(r.co_platforms.empty());
+        // The category's own platform (enforcement) keeps co-handling what a rule gave another lead.
+        EXPECT_EQ(r.co_platforms, std::vector<std::uint32_t>{static_cast<std::uint32_t>(rules.find_platform("enforcement"))});
     }
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from . import _core
 from .errors import ConfigError, RulesError
 from .times import parse_offset
 
-__all__ = ["HANDLING_LEVELS", "CategorySpec", "LoadedRules", "RuleSpec", "default_rules_path", "load_rules"]
+__all__ = ["HANDLING_LEVELS", "CalendarSpec", "CategorySpec", "LoadedRules", "RuleSpec", "default_rules_path", "load_rules"]
 
 HANDLING_LEVELS = ("grid", "community", "town", "county", "city")
 DEFAULT_CHANNELS = ("grid", "hotline", "app", "web", "wechat", "other")
@@ -36,6 +36,7 @@ class CategorySpec:
     level: str
     deadline_hours: float
     terms: dict[str, float]
+    deadline_clock: str = "calendar"  # or "working": counts only working time of the calendar
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,16 @@ class RuleSpec:
 
 
 @dataclass(frozen=True)
+class CalendarSpec:
+    """The working calendar: periods as (start, end) seconds after local midnight, ISO weekdays, dates."""
+
+    periods: tuple[tuple[int, int], ...]
+    weekdays: frozenset[int]
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+
+@dataclass(frozen=True)
 class LoadedRules:
     """A validated rules file: the core's tables plus what the Python layer needs."""
 
@@ -76,6 +87,9 @@ class LoadedRules:
     rules: tuple[RuleSpec, ...] = ()
     level_hours: dict[str, float] | None = None
     fallback_category: str = ""
+    calendar: CalendarSpec | None = None
+    classification_negation: tuple[tuple[str, ...], int] = ((), 0)  # (cues, window)
+    rule_negation: tuple[tuple[str, ...], int] = ((), 0)
 
 
 class _Reader:
@@ -183,7 +197,7 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
             _apply(r, f"{where}.terms.{term}", table.add_term, code, term, float(weight))
         specs.append(
             CategorySpec(code, cat["label"], cat["platform"], tuple(co), cat["level"], float(cat["deadline_hours"]),
-                         {t: float(w) for t, w in terms.items()})
+                         {t: float(w) for t, w in terms.items()}, cat.get("deadline_clock", "calendar"))
         )
 
     channels = doc.get("channels", {code: code for code in DEFAULT_CHANNELS})
@@ -216,7 +230,7 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
             )
             routing_rules.append(spec)
 
-    _calendar(r, doc.get("calendar"), table, tz)
+    calendar = _calendar(r, doc.get("calendar"), table, tz)
 
     negation = doc.get("negation", {})
     if not isinstance(negation, dict):
@@ -224,10 +238,12 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
     for key in negation:
         if key not in _NEGATION_KEYS:
             raise r.fail(f"negation.{key}", f"unknown key; expected one of {', '.join(_NEGATION_KEYS)}")
+    negations: dict[str, tuple[tuple[str, ...], int]] = {}
     for scope, setter in (("classification", table.set_classification_negation), ("rules", table.set_rule_negation)):
         cues = _names(r, "negation", negation, scope, None, "cue")
         window = _count(r, "negation", negation, f"{scope}_window")
         _apply(r, f"negation.{scope}", setter, list(cues), window)
+        negations[scope] = (cues, window)
 
     fallback = meta.get("fallback_category", "consultation")
     _apply(r, "meta.fallback_category", table.set_fallback_category, fallback)
@@ -245,6 +261,9 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
         rules=tuple(routing_rules),
         level_hours=level_hours,
         fallback_category=fallback,
+        calendar=calendar,
+        classification_negation=negations["classification"],
+        rule_negation=negations["rules"],
     )
 
 
@@ -352,9 +371,9 @@ def _day(r: _Reader, where: str, value: Any) -> int:
     return (value - date(1970, 1, 1)).days
 
 
-def _calendar(r: _Reader, cal: Any, table: _core.RuleSet, tz: timezone) -> None:
+def _calendar(r: _Reader, cal: Any, table: _core.RuleSet, tz: timezone) -> CalendarSpec | None:
     if cal is None:
-        return
+        return None
     if not isinstance(cal, dict):
         raise r.fail("calendar", "expected a table")
     for key in cal:
@@ -380,3 +399,10 @@ def _calendar(r: _Reader, cal: Any, table: _core.RuleSet, tz: timezone) -> None:
     assert offset is not None
     _apply(r, "calendar", table.set_calendar, int(offset.total_seconds()), periods, weekdays, days["holidays"],
            days["workdays"])
+    epoch = date(1970, 1, 1)
+    return CalendarSpec(
+        tuple(periods),
+        frozenset(weekdays),
+        frozenset(epoch + timedelta(days=d) for d in days["holidays"]),
+        frozenset(epoch + timedelta(days=d) for d in days["workdays"]),
+    )

@@ -84,3 +84,105 @@ def unreachable_rules(rules: RulesLike, *, gazetteer: str | Path | None = None) 
         if not fired:
             out.append(f"rule:{rule.id}")
     return out
+
+
+# -- a pure-Python reference of the routing step -----------------------------------------------------
+#
+# Slow and obviously right, written from the rules file's documentation rather than from the C++:
+# the oracle of the parity property tests (tests/test_routing_reference.py).
+
+_CLAUSE_BREAKS = frozenset("，。；！？、,.;!?")
+
+
+def _term_counts(text: str, term: str, cues: tuple[str, ...], window: int) -> bool:
+    """Whether ``term`` occurs in ``text`` at least once without a negation cue just before it."""
+    cue_ends = sorted(
+        i + len(cue) for cue in cues for i in range(len(text)) if cue and text.startswith(cue, i)
+    )
+    for begin in (i for i in range(len(text)) if text.startswith(term, i)):
+        before = [end for end in cue_ends if end <= begin]
+        if not before:
+            return True
+        end = before[-1]
+        if begin - end > window or any(c in _CLAUSE_BREAKS for c in text[end:begin]):
+            return True
+    return False
+
+
+def _add_working_seconds(rules: LoadedRules, start: int, seconds: int) -> int:
+    """Epoch seconds after ``seconds`` of working time from ``start``, walking day by day."""
+    from datetime import datetime, timedelta
+
+    cal = rules.calendar
+    assert cal is not None
+    tz = rules.timezone
+    when = datetime.fromtimestamp(start, tz)
+    day = when.date()
+    remaining = seconds
+    for _ in range(3660):
+        working = day in cal.workdays or (day not in cal.holidays and day.isoweekday() in cal.weekdays)
+        if working:
+            midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
+            for begin, end in cal.periods:
+                period_start = max(midnight + timedelta(seconds=begin), when)
+                period_end = midnight + timedelta(seconds=end)
+                if period_start >= period_end:
+                    continue
+                available = int((period_end - period_start).total_seconds())
+                if remaining <= available:
+                    return int((period_start + timedelta(seconds=remaining)).timestamp())
+                remaining -= available
+        day += timedelta(days=1)
+        when = datetime(day.year, day.month, day.day, tzinfo=tz)
+    return start + seconds
+
+
+def reference_routing(
+    rules: RulesLike,
+    category: str,
+    text: str,
+    *,
+    channel: str,
+    time: int,
+    reports: int = 1,
+    recurrences: int = 0,
+) -> tuple[str, frozenset[str], str, int, tuple[str, ...]]:
+    """(lead platform, co-handlers, level before jurisdiction, deadline, fired rule ids) for a new event.
+
+    The level is what the rules ask for; the engine may hand the event higher when the address does
+    not name a unit at that level (``jurisdiction:`` in ``Decision.rules_fired``).
+    """
+    loaded = _rules(rules)
+    spec = next(c for c in loaded.categories if c.code == category)
+    normalised = _core.normalise_text(text)
+    cues = tuple(_core.normalise_text(c) for c in loaded.rule_negation[0])
+    window = loaded.rule_negation[1]
+    level = HANDLING_LEVELS.index(spec.level)
+    seconds = round(spec.deadline_hours * 3600)
+    deadline = _add_working_seconds(loaded, time, seconds) if spec.deadline_clock == "working" else time + seconds
+    platform, co = spec.platform, list(spec.co_platforms)
+    order = sorted(range(len(loaded.rules)), key=lambda i: (-loaded.rules[i].priority, i))
+    platform_set = False
+    fired = []
+    for i in order:
+        rule = loaded.rules[i]
+        terms = [t for t in (_core.normalise_text(t) for t in rule.terms) if t]
+        if rule.terms and not any(_term_counts(normalised, t, cues, window) for t in terms):
+            continue
+        if rule.channels and channel not in rule.channels:
+            continue
+        if rule.categories and category not in rule.categories:
+            continue
+        if reports < rule.min_reports or recurrences < rule.min_recurrences:
+            continue
+        fired.append(rule.id)
+        if rule.min_level is not None:
+            level = max(level, HANDLING_LEVELS.index(rule.min_level))
+        if rule.deadline_hours is not None:
+            deadline = min(deadline, time + round(rule.deadline_hours * 3600))
+        if rule.platform is not None and not platform_set:
+            platform, platform_set = rule.platform, True
+        co += rule.co_platforms
+    if platform != spec.platform:  # the category's own platform keeps co-handling
+        co.append(spec.platform)
+    return platform, frozenset(co) - {platform}, HANDLING_LEVELS[level], deadline, tuple(fired)

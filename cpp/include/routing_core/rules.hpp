@@ -36,7 +36,8 @@ struct Term {
 // category's level and every fired rule's min_level; the deadline is the shortest of the category's and
 // every fired rule's deadline_hours; the lead platform comes from the fired rule with the highest
 // priority that sets one (ties: the earlier rule in the file), else from the category; co-handlers are
-// the union of the category's and every fired rule's, minus the lead.
+// the union of the category's, every fired rule's, and the category's own platform when a rule moved
+// the lead away from it, minus the lead.
 struct RoutingRule {
     std::string id;
     std::int32_t priority = 0;
