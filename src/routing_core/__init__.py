@@ -12,7 +12,7 @@ from functools import lru_cache
 from .address import AdminUnit, ParsedAddress
 from .decision import Candidate, Decision
 from .engine import Engine, EngineStats, Limits
-from .errors import ConfigError, InvalidReportError, RoutingCoreError, RulesError, UnknownEventError
+from .errors import ConfigError, InvalidReportError, RoutingCoreError, RulesError, StoreError, UnknownEventError
 from .event import Escalation, Event, EventStep
 from .report import Report
 
@@ -32,6 +32,7 @@ __all__ = [
     "Report",
     "RoutingCoreError",
     "RulesError",
+    "StoreError",
     "UnknownEventError",
     "parse_address",
 ]

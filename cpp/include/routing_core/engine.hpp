@@ -51,10 +51,17 @@ public:
     Engine(Gazetteer gazetteer, RuleSet rules, EngineConfig config);
 
     // Validates the report (InvalidInput naming the field) before any state changes.
+    // Report ids are idempotency keys: a report whose id was already accepted returns the original
+    // decision (without its candidates) and changes nothing; the same id with different content
+    // (text, address, time, source, category or coordinates) is rejected with InvalidInput on "id".
     Decision submit(const Report& report);
     // Validates every report first (InvalidInput names the field, prefixed with the report's position),
-    // then applies them in order; a rejected batch changes nothing.
+    // then applies them in order; a rejected batch changes nothing. An id already accepted answers with
+    // its original decision; an id that appears again later in the same batch (with the same content)
+    // answers with the decision of its first occurrence and is applied once.
     std::vector<Decision> submit_many(const std::vector<Report>& reports);
+    // True when a report with this id was accepted (its re-submission would be answered, not applied).
+    bool knows_report(const std::string& report_id) const;
 
     EventView close(const std::string& event_id, std::int64_t time, const std::string& resolution);
     // Escalates every open event whose deadline is before `now` by one level (capped at city).
@@ -94,7 +101,16 @@ private:
         bool operator>(const DeadlineEntry& o) const noexcept { return deadline > o.deadline; }
     };
 
+    // The decision kept for an accepted report id, for idempotent re-submission.
+    struct Receipt {
+        std::uint64_t fingerprint = 0;
+        Decision decision;
+    };
+
     void validate(const Report& report) const;
+    // The original decision for an already accepted id, nullptr for a new id; throws InvalidInput on
+    // "id" when the id was accepted with different content.
+    const Decision* receipt_for(const Report& report) const;
     Address parse_address_normalised(std::u32string_view normalised) const;
     Decision apply(const Report& report);
     std::vector<CandidateScore> score_candidates(const Address& address, const std::vector<Shingle>& text,
@@ -116,6 +132,7 @@ private:
     std::vector<EventState> events_;
     std::unordered_map<std::string, std::uint32_t> event_by_id_;
     std::unordered_map<std::string, std::uint32_t> report_event_;
+    std::unordered_map<std::string, Receipt> receipts_;
     CandidateIndex index_;
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines_;
     std::size_t open_events_ = 0;
