@@ -15,7 +15,7 @@ import platform
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,10 @@ TZ = ZoneInfo("Asia/Shanghai")
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 SAMPLE = [
     json.loads(line)
-    for line in resources.files("routing_core").joinpath("data/sample_reports.jsonl").read_text("utf-8").splitlines()
+    for line in resources.files("routing_core")
+    .joinpath("data/sample_reports.jsonl")
+    .read_text("utf-8")
+    .splitlines()
     if line.strip()
 ]
 FIGURES: dict[str, str] = {}
@@ -49,7 +52,9 @@ def _shifted(copies: int, tag: str = "") -> list[dict[str, Any]]:
     out = []
     for k in range(copies):
         for r in SAMPLE:
-            out.append({**r, "id": f"{r['id']}-{tag}{k}", "time": to_epoch(r["time"], "time", TZ) + k * 7 * 86400})
+            out.append(
+                {**r, "id": f"{r['id']}-{tag}{k}", "time": to_epoch(r["time"], "time", TZ) + k * 7 * 86400}
+            )
     return out
 
 
@@ -87,7 +92,9 @@ def _record(benchmark: Any, name: str, reports: int) -> None:
 @pytest.mark.benchmark(group="journal: submit_many, batches of 100")
 def test_baseline_in_memory(benchmark: Any, stream: list[dict[str, Any]]) -> None:
     batches = _batches(stream, 100)
-    benchmark.pedantic(lambda e: [e.submit_many(b) for b in batches], setup=lambda: ((Engine(),), {}), rounds=5)
+    benchmark.pedantic(
+        lambda e: [e.submit_many(b) for b in batches], setup=lambda: ((Engine(),), {}), rounds=5
+    )
     _record(benchmark, "in memory, batches of 100", len(stream))
 
 
@@ -137,7 +144,9 @@ def test_single_sqlite(benchmark: Any, stream: list[dict[str, Any]], tmp_path: P
     part = stream[:300]
     counter = iter(range(10**6))
     benchmark.pedantic(
-        _submit_each(part), setup=lambda: ((Engine(store=tmp_path / f"s{next(counter)}.sqlite"),), {}), rounds=3
+        _submit_each(part),
+        setup=lambda: ((Engine(store=tmp_path / f"s{next(counter)}.sqlite"),), {}),
+        rounds=3,
     )
     _record(benchmark, "SQLite, single submits", len(part))
 
@@ -209,14 +218,17 @@ def test_crash_iterations(tmp_path: Path) -> None:
     start = time.perf_counter()
     figures = crash._crash_loop(tmp_path, SAMPLE, copies=4, kills=100, seed=3, torn=False)
     FIGURES["crash iterations survived"] = (
-        f"{figures['kills']} SIGKILLs over {figures['reports']} reports / {figures['operations']} operations, "
+        f"{figures['kills']} SIGKILLs over {figures['reports']} reports / "
+        f"{figures['operations']} operations, "
         f"state equal to an engine that never crashed ({time.perf_counter() - start:.0f} s)"
     )
 
 
 def teardown_module() -> None:
     if FIGURES:
-        print(f"\n\nstore figures ({platform.machine()}, Python {platform.python_version()}, "
-              f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC):")
+        print(
+            f"\n\nstore figures ({platform.machine()}, Python {platform.python_version()}, "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC):"
+        )
         for name, figure in FIGURES.items():
             print(f"  {name}: {figure}")

@@ -76,14 +76,41 @@ class PostgresServer:
         port = _free_port()
         try:
             subprocess.run(
-                [*self._as, f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                 "--no-sync"],
-                check=True, capture_output=True, timeout=120,
+                [
+                    *self._as,
+                    f"{bin_dir}/initdb",
+                    "-D",
+                    data,
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
             )
             subprocess.run(
-                [*self._as, f"{bin_dir}/pg_ctl", "-D", data, "-w", "-t", "60", "-l", os.path.join(self._dir, "log"),
-                 "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {self._dir} -c fsync=on", "start"],
-                check=True, capture_output=True, timeout=120,
+                [
+                    *self._as,
+                    f"{bin_dir}/pg_ctl",
+                    "-D",
+                    data,
+                    "-w",
+                    "-t",
+                    "60",
+                    "-l",
+                    os.path.join(self._dir, "log"),
+                    "-o",
+                    f"-c listen_addresses=127.0.0.1 -p {port} -k {self._dir} -c fsync=on",
+                    "start",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
             )
         except (OSError, subprocess.SubprocessError) as exc:
             detail = getattr(exc, "stderr", b"") or b""
@@ -94,8 +121,17 @@ class PostgresServer:
     def stop(self) -> None:
         if self._dir and self.url:
             subprocess.run(
-                [*self._as, f"{self._bin}/pg_ctl", "-D", os.path.join(self._dir, "data"), "-m", "immediate", "stop"],
-                capture_output=True, timeout=60,
+                [
+                    *self._as,
+                    f"{self._bin}/pg_ctl",
+                    "-D",
+                    os.path.join(self._dir, "data"),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ],
+                capture_output=True,
+                timeout=60,
             )
         if self._dir:
             shutil.rmtree(self._dir, ignore_errors=True)

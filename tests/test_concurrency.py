@@ -11,10 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from store_helpers import events, fresh_database, postgres_url  # noqa: F401  (postgres_url: fixture)
 
 from routing_core import Decision, Engine
 from routing_core.times import to_epoch
+from store_helpers import events, fresh_database, postgres_url  # noqa: F401  (postgres_url: fixture)
 
 THREADS = 8
 TZ = ZoneInfo("Asia/Shanghai")
@@ -79,7 +79,9 @@ def _hammer(engine: Engine, reports: list[dict[str, Any]]) -> tuple[list[Decisio
     return decisions, closes
 
 
-def _check_invariants(engine: Engine, reports: list[dict[str, Any]], decisions: list[Decision], closes: int) -> None:
+def _check_invariants(
+    engine: Engine, reports: list[dict[str, Any]], decisions: list[Decision], closes: int
+) -> None:
     ids = [r["id"] for r in reports]
     assert sorted(d.report_id for d in decisions) == sorted(ids)  # each decision once
     all_events = events(engine)

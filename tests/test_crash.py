@@ -20,10 +20,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from store_helpers import events
 
 from routing_core import Engine
 from routing_core.times import to_epoch
+from store_helpers import events
 
 WORKER = Path(__file__).parent / "crash_worker.py"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -36,7 +36,9 @@ def _make_stream(sample: list[dict[str, Any]], copies: int, seed: int) -> tuple[
     reports = []
     for k in range(copies):
         for r in sample:
-            reports.append({**r, "id": f"{r['id']}-{k}", "time": to_epoch(r["time"], "time", TZ) + k * 7 * 86400})
+            reports.append(
+                {**r, "id": f"{r['id']}-{k}", "time": to_epoch(r["time"], "time", TZ) + k * 7 * 86400}
+            )
     reference = Engine()
     stream: list[dict[str, Any]] = []
     i = 0
@@ -103,7 +105,9 @@ def _run_until_killed(
     ``kill`` is false). Returns (the last acknowledged operation, whether the worker finished)."""
     proc = subprocess.Popen(
         [sys.executable, str(WORKER), str(db), str(stream_file), str(start)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     last_ack = start - 1
@@ -153,7 +157,9 @@ def _crash_loop(
 ) -> dict[str, int]:
     stream, reference = _make_stream(sample, copies, seed)
     stream_file = tmp_path / "stream.jsonl"
-    stream_file.write_text("".join(json.dumps(op, ensure_ascii=False) + "\n" for op in stream), encoding="utf-8")
+    stream_file.write_text(
+        "".join(json.dumps(op, ensure_ascii=False) + "\n" for op in stream), encoding="utf-8"
+    )
     db = tmp_path / "events.sqlite"
     rng = random.Random(seed + 1)
     reference_ids = [r["id"] for op in stream if op["kind"] == "batch" for r in op["reports"]]

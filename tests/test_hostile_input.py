@@ -17,17 +17,35 @@ from routing_core import Engine, InvalidReportError, Limits, RoutingCoreError
 _engine = Engine()
 
 anything = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=200), st.binary(max_size=200),
-    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=200),
+    st.binary(max_size=200),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
-zh = st.text(alphabet=st.sampled_from("巡查发现七五社区门口夜宵摊占道经营垃圾桶满溢百丈东路168号鄞州区 \t\n\ud7ff\u3000\U0001f600"),
-             max_size=300)
+zh = st.text(
+    alphabet=st.sampled_from(
+        "巡查发现七五社区门口夜宵摊占道经营垃圾桶满溢百丈东路168号鄞州区 \t\n\ud7ff\u3000\U0001f600"
+    ),
+    max_size=300,
+)
 report_like = st.fixed_dictionaries(
-    {"id": st.one_of(st.text(max_size=30), anything), "text": st.one_of(zh, anything),
-     "time": st.one_of(st.integers(min_value=-10**12, max_value=10**12), st.text(max_size=30), anything)},
-    optional={"address": st.one_of(zh, anything), "source": st.one_of(st.sampled_from(["grid", "hotline", "fax"]),
-              anything), "lat": anything, "lon": anything, "category": st.one_of(st.sampled_from(["dispute", "x"]),
-              anything), "extra": anything},
+    {
+        "id": st.one_of(st.text(max_size=30), anything),
+        "text": st.one_of(zh, anything),
+        "time": st.one_of(st.integers(min_value=-(10**12), max_value=10**12), st.text(max_size=30), anything),
+    },
+    optional={
+        "address": st.one_of(zh, anything),
+        "source": st.one_of(st.sampled_from(["grid", "hotline", "fax"]), anything),
+        "lat": anything,
+        "lon": anything,
+        "category": st.one_of(st.sampled_from(["dispute", "x"]), anything),
+        "extra": anything,
+    },
 )
 
 

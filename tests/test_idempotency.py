@@ -9,13 +9,23 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from store_helpers import events
 
 from routing_core import Engine, InvalidReportError
+from store_helpers import events
 
 
 def _key(d: Any) -> tuple[Any, ...]:
-    return (d.report_id, d.event_id, d.outcome, d.duplicate_of, d.category, d.level, d.unit, d.deadline, d.score)
+    return (
+        d.report_id,
+        d.event_id,
+        d.outcome,
+        d.duplicate_of,
+        d.category,
+        d.level,
+        d.unit,
+        d.deadline,
+        d.score,
+    )
 
 
 def test_resent_report_returns_the_original_decision(sample_reports: list[dict[str, Any]]) -> None:
@@ -33,9 +43,14 @@ def test_resent_report_returns_the_original_decision(sample_reports: list[dict[s
 def test_same_id_other_content_is_rejected_naming_the_id(sample_reports: list[dict[str, Any]]) -> None:
     engine = Engine()
     engine.submit(sample_reports[0])
-    for change in ({"text": "另一件事"}, {"address": "别的地址"}, {"time": "2026-11-21T00:00:00+08:00"},
-                   {"source": "web" if sample_reports[0]["source"] != "web" else "app"}, {"category": "dispute"},
-                   {"lat": 29.8, "lon": 121.5}):
+    for change in (
+        {"text": "另一件事"},
+        {"address": "别的地址"},
+        {"time": "2026-11-21T00:00:00+08:00"},
+        {"source": "web" if sample_reports[0]["source"] != "web" else "app"},
+        {"category": "dispute"},
+        {"lat": 29.8, "lon": 121.5},
+    ):
         with pytest.raises(InvalidReportError, match="different content") as info:
             engine.submit({**sample_reports[0], **change})
         assert info.value.field == "id"
@@ -59,7 +74,9 @@ def test_batch_repeats_answer_with_the_first_occurrence(sample_reports: list[dic
 @pytest.mark.property
 @settings(max_examples=25, deadline=None)
 @given(resend=st.lists(st.integers(min_value=0, max_value=59), max_size=40))
-def test_resends_anywhere_leave_the_same_state(sample_reports: list[dict[str, Any]], resend: list[int]) -> None:
+def test_resends_anywhere_leave_the_same_state(
+    sample_reports: list[dict[str, Any]], resend: list[int]
+) -> None:
     """Interleaving re-sends of earlier reports anywhere gives the state of a clean run."""
     reports = sample_reports[:60]
     clean = Engine()

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from store_helpers import events, fresh_database, postgres_url  # noqa: F401  (postgres_url: fixture)
 
 from routing_core import ConfigError, Engine, InvalidReportError, StoreError
 from routing_core.store import Op, SQLiteStore, Step, Store, open_store
+from store_helpers import events, fresh_database, postgres_url  # noqa: F401  (postgres_url: fixture)
 
 CUT = 150  # reports before the restart; the rest after it
 
@@ -79,7 +79,9 @@ def test_journal_holds_every_accepted_report_and_state_change(
         ops = list(store.ops())
         steps = list(store.steps())
         assert [o.report_id for o in ops if o.kind == "report"] == [d.report_id for d in decisions]
-        assert [(o.event_id, o.resolution) for o in ops if o.kind == "close"] == [(e.id, "已处置") for e in closed]
+        assert [(o.event_id, o.resolution) for o in ops if o.kind == "close"] == [
+            (e.id, "已处置") for e in closed
+        ]
         by_kind: dict[str, list[Step]] = {}
         for s in steps:
             by_kind.setdefault(s.kind, []).append(s)
@@ -118,7 +120,9 @@ def test_resent_report_after_restart_returns_the_original_decision_and_is_not_jo
         assert engine.store.counts() == before
 
 
-def test_rejected_input_changes_neither_engine_nor_store(store_spec: str, sample_reports: list[dict[str, Any]]) -> None:
+def test_rejected_input_changes_neither_engine_nor_store(
+    store_spec: str, sample_reports: list[dict[str, Any]]
+) -> None:
     with Engine(store=store_spec) as engine:
         engine.submit_many(sample_reports[:10])
         assert engine.store is not None

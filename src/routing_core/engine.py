@@ -100,8 +100,10 @@ class Engine:
                 rules=Path(rules) if rules is not None else default_rules_path(),
                 gazetteer=Path(gazetteer) if gazetteer is not None else default_gazetteer_path(),
                 match=Path(match) if match is not None else default_match_path(),
-                limits=[getattr(core_limits, n) for n in ("max_id_bytes", "max_text_bytes", "max_address_bytes",
-                                                          "max_source_bytes")],
+                limits=[
+                    getattr(core_limits, n)
+                    for n in ("max_id_bytes", "max_text_bytes", "max_address_bytes", "max_source_bytes")
+                ],
                 version=__version__,
             )
             self._journal = Journal(open_store(store), self._core, digest)
@@ -158,7 +160,9 @@ class Engine:
             resolution.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise InvalidReportError(
-                f"field 'resolution': not encodable as UTF-8 (index {exc.start})", "resolution", repr(resolution)[:80]
+                f"field 'resolution': not encodable as UTF-8 (index {exc.start})",
+                "resolution",
+                repr(resolution)[:80],
             ) from None
         close = self._core.close if self._journal is None else self._journal.close
         return self._event(close(str(event_id), when, resolution))

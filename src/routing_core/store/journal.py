@@ -96,8 +96,14 @@ class Journal:
                     assert op.report_id is not None
                     batch.append(
                         _core.Report(
-                            id=op.report_id, text=op.text, address=op.address, time=op.time, source=op.source,
-                            category=op.category, lat=op.lat, lon=op.lon,
+                            id=op.report_id,
+                            text=op.text,
+                            address=op.address,
+                            time=op.time,
+                            source=op.source,
+                            category=op.category,
+                            lat=op.lat,
+                            lon=op.lon,
                         )
                     )
                     if len(batch) >= _REPLAY_BATCH:
@@ -116,7 +122,9 @@ class Journal:
                 f"store {self.store.url}: replayed {counts['report']} reports but the engine holds "
                 f"{self._core.stats().reports}"
             )
-        return RecoveryStats(counts["report"], counts["close"], counts["advance"], _time.perf_counter() - start)
+        return RecoveryStats(
+            counts["report"], counts["close"], counts["advance"], _time.perf_counter() - start
+        )
 
     # -- changes --------------------------------------------------------------------------------
 
@@ -183,7 +191,16 @@ class Journal:
                 self._append(
                     [Op("advance", now)],
                     [
-                        Step(e.event_id, "escalated", now, e.to_level, e.unit_code, e.deadline, "", e.from_level)
+                        Step(
+                            e.event_id,
+                            "escalated",
+                            now,
+                            e.to_level,
+                            e.unit_code,
+                            e.deadline,
+                            "",
+                            e.from_level,
+                        )
                         for e in escalations
                     ],
                 )

@@ -81,7 +81,8 @@ class PostgreSQLStore(Store):
             raise StoreError(f"store {self.url}: cannot connect: {exc}") from None
         try:
             with self._conn.transaction():
-                if not self._conn.execute("SELECT pg_try_advisory_lock(%s)", (_LOCK_KEY,)).fetchone()[0]:
+                row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (_LOCK_KEY,)).fetchone()
+                if row is None or not row[0]:
                     raise StoreError(f"store {self.url}: in use by another engine (advisory lock held)")
                 # Serialise concurrent first-time schema creation by two processes.
                 self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY + 1,))
@@ -108,16 +109,39 @@ class PostgreSQLStore(Store):
                             f"INSERT INTO routing_core_ops ({_OP_COLUMNS}) "
                             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                             [
-                                (o.kind, o.time, o.report_id, o.text, o.address, o.source, o.category, o.lat,
-                                 o.lon, o.event_id, o.resolution)
+                                (
+                                    o.kind,
+                                    o.time,
+                                    o.report_id,
+                                    o.text,
+                                    o.address,
+                                    o.source,
+                                    o.category,
+                                    o.lat,
+                                    o.lon,
+                                    o.event_id,
+                                    o.resolution,
+                                )
                                 for o in ops
                             ],
                         )
                     if steps:
                         cur.executemany(
-                            f"INSERT INTO routing_core_steps ({_STEP_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                            [(s.event_id, s.kind, s.time, s.level, s.unit, s.deadline, s.report_id, s.detail)
-                             for s in steps],
+                            f"INSERT INTO routing_core_steps ({_STEP_COLUMNS}) "
+                            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                            [
+                                (
+                                    s.event_id,
+                                    s.kind,
+                                    s.time,
+                                    s.level,
+                                    s.unit,
+                                    s.deadline,
+                                    s.report_id,
+                                    s.detail,
+                                )
+                                for s in steps
+                            ],
                         )
             except self._psycopg.Error as exc:
                 raise StoreError(f"store {self.url}: write failed: {exc}") from None
@@ -137,7 +161,8 @@ class PostgreSQLStore(Store):
                 conn = self._connection()
                 with conn.transaction():
                     rows = conn.execute(
-                        f"SELECT seq, {columns} FROM {table} WHERE seq > %s ORDER BY seq LIMIT %s", (last, chunk)
+                        f"SELECT seq, {columns} FROM {table} WHERE seq > %s ORDER BY seq LIMIT %s",
+                        (last, chunk),
                     ).fetchall()
             if not rows:
                 return
@@ -170,7 +195,9 @@ class PostgreSQLStore(Store):
             conn = self._connection()
             with conn.transaction():
                 out = {kind: 0 for kind in ("report", "close", "advance")}
-                out.update(dict(conn.execute("SELECT kind, count(*) FROM routing_core_ops GROUP BY kind").fetchall()))
+                out.update(
+                    dict(conn.execute("SELECT kind, count(*) FROM routing_core_ops GROUP BY kind").fetchall())
+                )
                 out["steps"] = conn.execute("SELECT count(*) FROM routing_core_steps").fetchone()[0]
         return out
 

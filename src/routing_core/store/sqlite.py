@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import StoreError
 from .base import Op, Step, Store
@@ -111,14 +112,28 @@ class SQLiteStore(Store):
                 conn.executemany(
                     f"INSERT INTO ops ({_OP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (o.kind, o.time, o.report_id, o.text, o.address, o.source, o.category, o.lat, o.lon,
-                         o.event_id, o.resolution)
+                        (
+                            o.kind,
+                            o.time,
+                            o.report_id,
+                            o.text,
+                            o.address,
+                            o.source,
+                            o.category,
+                            o.lat,
+                            o.lon,
+                            o.event_id,
+                            o.resolution,
+                        )
                         for o in ops
                     ],
                 )
                 conn.executemany(
                     f"INSERT INTO steps ({_STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(s.event_id, s.kind, s.time, s.level, s.unit, s.deadline, s.report_id, s.detail) for s in steps],
+                    [
+                        (s.event_id, s.kind, s.time, s.level, s.unit, s.deadline, s.report_id, s.detail)
+                        for s in steps
+                    ],
                 )
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -134,14 +149,19 @@ class SQLiteStore(Store):
         for row in self._rows("steps", _STEP_COLUMNS):
             yield Step(*row)
 
-    def _rows(self, table: str, columns: str, chunk: int = 8192) -> Iterator[tuple[object, ...]]:
+    def _rows(self, table: str, columns: str, chunk: int = 8192) -> Iterator[tuple[Any, ...]]:
         # Chunks by sequence number, the lock held per chunk only (never across a yield).
         last = 0
         while True:
             with self._lock:
-                rows = self._connection().execute(
-                    f"SELECT seq, {columns} FROM {table} WHERE seq > ? ORDER BY seq LIMIT ?", (last, chunk)
-                ).fetchall()
+                rows = (
+                    self._connection()
+                    .execute(
+                        f"SELECT seq, {columns} FROM {table} WHERE seq > ? ORDER BY seq LIMIT ?",
+                        (last, chunk),
+                    )
+                    .fetchall()
+                )
             if not rows:
                 return
             last = rows[-1][0]
@@ -157,7 +177,8 @@ class SQLiteStore(Store):
         with self._lock:
             try:
                 self._connection().execute(
-                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    "INSERT INTO meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (key, value),
                 )
             except sqlite3.Error as exc:
