@@ -216,7 +216,7 @@ def test_crash_iterations(tmp_path: Path) -> None:
         _load("store_helpers")
     crash = _load("test_crash")
     start = time.perf_counter()
-    figures = crash._crash_loop(tmp_path, SAMPLE, copies=4, kills=100, seed=3, torn=False)
+    figures = crash._crash_loop(tmp_path, SAMPLE, copies=16, kills=100, seed=3, torn=False)
     FIGURES["crash iterations survived"] = (
         f"{figures['kills']} SIGKILLs over {figures['reports']} reports / "
         f"{figures['operations']} operations, "

@@ -11,6 +11,7 @@ before it returns. A session advisory lock makes the store one engine's at a tim
 from __future__ import annotations
 
 import threading
+import time
 import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -63,9 +64,12 @@ class PostgreSQLStore(Store):
     ----------
     url : str
         ``postgresql://...`` connection URI.
+    lock_wait : float
+        Seconds to wait for the store's lock: after a crash the server may take a moment to notice
+        that the dead engine's session is gone and release its lock.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, lock_wait: float = 2.0) -> None:
         try:
             import psycopg
         except ImportError:
@@ -80,10 +84,16 @@ class PostgreSQLStore(Store):
         except psycopg.Error as exc:
             raise StoreError(f"store {self.url}: cannot connect: {exc}") from None
         try:
-            with self._conn.transaction():
-                row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (_LOCK_KEY,)).fetchone()
-                if row is None or not row[0]:
+            deadline = time.monotonic() + lock_wait
+            while True:
+                with self._conn.transaction():
+                    row = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (_LOCK_KEY,)).fetchone()
+                if row is not None and row[0]:
+                    break
+                if time.monotonic() >= deadline:
                     raise StoreError(f"store {self.url}: in use by another engine (advisory lock held)")
+                time.sleep(0.05)
+            with self._conn.transaction():
                 # Serialise concurrent first-time schema creation by two processes.
                 self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY + 1,))
                 self._conn.execute(_SCHEMA)
