@@ -14,7 +14,6 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -40,6 +39,8 @@ FIGURES: dict[str, str] = {}
 
 
 def _load(name: str) -> Any:
+    if name in sys.modules:  # already imported by the tests in this session
+        return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, TESTS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -64,18 +65,16 @@ def stream() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
+def pg_server() -> str:
     try:
         import psycopg  # noqa: F401
     except ImportError:
         pytest.skip("psycopg is not installed: pip install '.[postgres]'")
     helpers = _load("store_helpers")
-    gen = helpers.postgres_server()
-    url = next(gen)
+    url, reason = helpers.shared_postgres()
     if url is None:
-        pytest.skip(f"no PostgreSQL server can run here: {helpers.postgres_server.reason}")
-    yield url
-    next(gen, None)
+        pytest.skip(f"no PostgreSQL server can run here: {reason}")
+    return str(url)
 
 
 def _batches(reports: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import pwd
@@ -11,7 +12,6 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -137,18 +137,21 @@ class PostgresServer:
             shutil.rmtree(self._dir, ignore_errors=True)
 
 
-def postgres_server() -> Iterator[str | None]:
-    """Yields a server URL, or None with the reason in ``postgres_server.reason``."""
+_SHARED: dict[str, Any] = {}
+
+
+def shared_postgres() -> tuple[str | None, str]:
+    """(URL, "") of a server shared by the whole session, started on first use and stopped at exit;
+    or (None, the reason it cannot run here). $ROUTING_CORE_TEST_POSTGRES names an external one."""
     if os.environ.get(PG_ENV):
-        yield os.environ[PG_ENV]
-        return
-    server = PostgresServer()
-    reason = server.start()
-    postgres_server.reason = reason  # type: ignore[attr-defined]
-    try:
-        yield None if reason else server.url
-    finally:
-        server.stop()
+        return os.environ[PG_ENV], ""
+    if "result" not in _SHARED:
+        server = PostgresServer()
+        reason = server.start()
+        atexit.register(server.stop)
+        _SHARED["result"] = (None, reason) if reason else (server.url, "")
+    result: tuple[str | None, str] = _SHARED["result"]
+    return result
 
 
 def fresh_database(server_url: str) -> str:
@@ -172,15 +175,13 @@ def wait_until(predicate: Any, timeout: float = 10.0) -> bool:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_url() -> str:
     """A PostgreSQL server for the store tests: $ROUTING_CORE_TEST_POSTGRES, or one started here."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
         pytest.skip("psycopg is not installed: pip install '.[postgres]' to test the PostgreSQL store")
-    gen = postgres_server()
-    url = next(gen)
+    url, reason = shared_postgres()
     if url is None:
-        pytest.skip(f"no PostgreSQL server can run here: {postgres_server.reason}")  # type: ignore[attr-defined]
-    yield url
-    next(gen, None)
+        pytest.skip(f"no PostgreSQL server can run here: {reason}")
+    return url
