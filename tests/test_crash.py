@@ -187,7 +187,10 @@ def _crash_loop(
         killed += 1
         if not torn:
             # No acknowledged operation lost; none stored twice; the journal is the stream's order.
-            assert _journal_position(db, stream) >= last_ack + 1
+            # Acknowledged operations past the journal's end can only be advances that escalated
+            # nothing (they change no state, so they are not journaled).
+            position = _journal_position(db, stream)
+            assert all(op["kind"] == "advance" for op in stream[position : last_ack + 1])
             stored = _stored_report_ids(db)
             assert stored[: len(_acked_ids(stream, last_ack))] == _acked_ids(stream, last_ack)
         else:

@@ -115,7 +115,7 @@ void Engine::validate(const Report& r) const {
     }
 }
 
-const Decision* Engine::receipt_for(const Report& report) const {
+const Engine::Receipt* Engine::receipt_for(const Report& report) const {
     const auto it = receipts_.find(report.id);
     if (it == receipts_.end()) return nullptr;
     if (it->second.fingerprint != report_fingerprint(report)) {
@@ -123,7 +123,50 @@ const Decision* Engine::receipt_for(const Report& report) const {
                            "a report with this id was already accepted with different content "
                            "(text, address, time, source, category or coordinates)");
     }
-    return &it->second.decision;
+    return &it->second;
+}
+
+void Engine::remember(const Report& report, const Decision& d, std::uint32_t event_index) {
+    const EventState& ev = events_[event_index];
+    Receipt receipt;
+    receipt.fingerprint = report_fingerprint(report);
+    receipt.deadline = ev.deadline;
+    receipt.score = d.score;
+    receipt.category_confidence = d.category_confidence;
+    receipt.event = event_index;
+    receipt.category = ev.category;
+    receipt.unit = ev.unit;
+    if (!d.recurrence_of.empty()) receipt.recurrence_of = ev.recurrence_of;
+    if (!d.review_event.empty()) receipt.review_event = static_cast<std::int32_t>(find_event(d.review_event));
+    receipt.level = ev.level;
+    receipt.is_new = d.is_new;
+    receipt.category_from_hint = d.category_from_hint;
+    receipt.needs_review = d.needs_review;
+    receipts_.emplace(report.id, receipt);
+}
+
+Decision Engine::answer(const std::string& report_id, const Receipt& r) const {
+    const EventState& ev = events_[r.event];
+    Decision d;
+    d.report_id = report_id;
+    d.event_id = ev.id;
+    d.is_new = r.is_new;
+    if (!r.is_new) d.duplicate_of = ev.id;
+    if (r.recurrence_of >= 0) d.recurrence_of = events_[static_cast<std::size_t>(r.recurrence_of)].id;
+    d.needs_review = r.needs_review;
+    if (r.review_event >= 0) d.review_event = events_[static_cast<std::size_t>(r.review_event)].id;
+    d.score = r.score;
+    d.category_confidence = r.category_confidence;
+    d.category_from_hint = r.category_from_hint;
+    const CategoryRule& rule = rules_->category(r.category);
+    d.category = rule.code;
+    d.platform = rules_->platform_code(rule.platform);
+    for (std::uint32_t p : rule.co_platforms) d.co_platforms.push_back(rules_->platform_code(p));
+    d.level = r.level;
+    d.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(r.unit)).code;
+    d.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(r.unit));
+    d.deadline = r.deadline;
+    return d;
 }
 
 bool Engine::knows_report(const std::string& report_id) const {
@@ -133,7 +176,7 @@ bool Engine::knows_report(const std::string& report_id) const {
 
 Decision Engine::submit(const Report& report) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (const Decision* original = receipt_for(report)) return *original;
+    if (const Receipt* original = receipt_for(report)) return answer(report.id, *original);
     validate(report);
     return apply(report);
 }
@@ -143,7 +186,7 @@ std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
     constexpr std::size_t apply_it = static_cast<std::size_t>(-1);
     // For each report: nullptr and apply_it to apply it; an original decision (already accepted id); or
     // the position of its first occurrence in this batch.
-    std::vector<const Decision*> originals(reports.size(), nullptr);
+    std::vector<const Receipt*> originals(reports.size(), nullptr);
     std::vector<std::size_t> first_of(reports.size(), apply_it);
     std::unordered_map<std::string_view, std::size_t> batch_ids;
     for (std::size_t i = 0; i < reports.size(); ++i) {
@@ -168,7 +211,7 @@ std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
     decisions.reserve(reports.size());
     for (std::size_t i = 0; i < reports.size(); ++i) {
         if (originals[i] != nullptr) {
-            decisions.push_back(*originals[i]);
+            decisions.push_back(answer(reports[i].id, *originals[i]));
         } else if (first_of[i] != apply_it) {
             decisions.push_back(decisions[first_of[i]]);
         } else {
@@ -356,8 +399,7 @@ Decision Engine::apply(const Report& report) {
     d.event_id = ev.id;
     fill_routing(d, ev);
     d.address = std::move(address);
-    // The receipt for idempotent re-submission keeps the decision without its candidates (memory).
-    receipts_.emplace(report.id, Receipt{report_fingerprint(report), d});
+    remember(report, d, event_index);
     d.candidates = std::move(scored);
     return d;
 }
