@@ -5,12 +5,16 @@ decision of its first occurrence and applies it once."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing_core import Engine, InvalidReportError
+from routing_core.times import to_epoch
+
+TZ = ZoneInfo("Asia/Shanghai")
 from store_helpers import events
 
 
@@ -38,6 +42,24 @@ def test_resent_report_returns_the_original_decision(sample_reports: list[dict[s
     assert [_key(d) for d in again] == [_key(d) for d in originals]
     assert all(d.candidates == () for d in again)  # the kept decision has no candidates (memory)
     assert (engine.stats(), events(engine)) == before
+
+
+def test_every_field_of_the_answer_is_the_original_one(sample_reports: list[dict[str, Any]]) -> None:
+    """Over the whole sample (new, duplicate, recurrence and review outcomes), a re-send answers
+    with every field of the original decision's record (``to_dict``), rebuilt from its receipt."""
+    engine = Engine()
+    first = engine.submit_many(sample_reports)
+    end = max(d.deadline for d in first)
+    for k in range(1, engine.stats().events + 1):  # close everything: the next copy recurs
+        engine.close(f"E{k:08d}", time=end, resolution="已处置")
+    later = [
+        {**r, "id": f"{r['id']}-b", "time": to_epoch(r["time"], "time", TZ) + 3 * 86400}
+        for r in sample_reports
+    ]
+    originals = [d.to_dict() for d in [*first, *engine.submit_many(later)]]
+    assert {d["outcome"] for d in originals} == {"new", "duplicate", "review", "recurrence"}
+    engine.advance("2026-12-31T00:00:00+08:00")  # the state moves on: answers stay as decided
+    assert [d.to_dict() for d in engine.submit_many([*sample_reports, *later])] == originals
 
 
 def test_same_id_other_content_is_rejected_naming_the_id(sample_reports: list[dict[str, Any]]) -> None:
