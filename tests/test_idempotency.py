@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from store_helpers import events
 
 from routing_core import Engine, InvalidReportError
 from routing_core.times import to_epoch
 
 TZ = ZoneInfo("Asia/Shanghai")
-from store_helpers import events
 
 
 def _key(d: Any) -> tuple[Any, ...]:
