@@ -69,7 +69,7 @@ class Engine:
     def __init__(
         self,
         rules: str | Path | None = None,
-        store: str | Path | None = None,
+        store: str | Path | Store | None = None,
         *,
         gazetteer: str | Path | None = None,
         match: str | Path | None = None,
