@@ -169,7 +169,13 @@ PYBIND11_MODULE(_core, m) {
              py::arg("id"), py::arg("text"), py::arg("address"), py::arg("time"), py::arg("source"),
              py::arg("category"), py::arg("lat"), py::arg("lon"))
         .def_readonly("id", &Report::id)
-        .def_readonly("time", &Report::time);
+        .def_readonly("text", &Report::text)
+        .def_readonly("address", &Report::address)
+        .def_readonly("time", &Report::time)
+        .def_readonly("source", &Report::source)
+        .def_readonly("category", &Report::category)
+        .def_readonly("lat", &Report::lat)
+        .def_readonly("lon", &Report::lon);
 
     py::class_<Address>(m, "Address")
         .def_readonly("normalised", &Address::normalised)
@@ -277,6 +283,7 @@ PYBIND11_MODULE(_core, m) {
         .def("advance", &Engine::advance, py::arg("now"), py::call_guard<py::gil_scoped_release>())
         .def("event", &Engine::event, py::arg("event_id"), py::call_guard<py::gil_scoped_release>())
         .def("stats", &Engine::stats)
+        .def("knows_report", &Engine::knows_report, py::arg("report_id"))
         .def("parse_address", &Engine::parse_address, py::arg("address"), py::call_guard<py::gil_scoped_release>())
         .def("classify", &Engine::classify, py::arg("text"), py::call_guard<py::gil_scoped_release>())
         .def("category_code", [](const Engine& e, std::uint32_t i) { return e.rules().category(i).code; })

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
 
 #include "routing_core/address_parser.hpp"
 #include "routing_core/address_similarity.hpp"
@@ -37,6 +36,33 @@ void check_size(const char* field, const std::string& value, std::size_t limit) 
         throw InvalidInput(field, excerpt(value),
                            std::to_string(value.size()) + " bytes exceeds the limit of " + std::to_string(limit));
     }
+}
+
+// FNV-1a (64 bit) over every field but the id, each length-prefixed: what "the same report" means for
+// an idempotent re-submission. Stable across processes and platforms, unlike std::hash.
+std::uint64_t report_fingerprint(const Report& r) {
+    std::uint64_t h = 14695981039346656037ull;
+    const auto mix = [&h](const void* data, std::size_t size) {
+        const auto* bytes = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < size; ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+    };
+    const auto mix_string = [&mix](const std::string& s) {
+        const std::uint64_t size = s.size();
+        mix(&size, sizeof size);
+        mix(s.data(), s.size());
+    };
+    mix_string(r.text);
+    mix_string(r.address);
+    mix(&r.time, sizeof r.time);
+    mix_string(r.source);
+    mix_string(r.category);
+    for (const auto& coordinate : {r.lat, r.lon}) {
+        const double value = coordinate.value_or(0.0);
+        const unsigned char present = coordinate.has_value() ? 1 : 0;
+        mix(&present, 1);
+        mix(&value, sizeof value);
+    }
+    return h;
 }
 
 }  // namespace
@@ -87,31 +113,114 @@ void Engine::validate(const Report& r) const {
     if (r.lon && (!std::isfinite(*r.lon) || *r.lon < -180.0 || *r.lon > 180.0)) {
         throw InvalidInput("lon", std::to_string(*r.lon), "must be a longitude in [-180, 180]");
     }
-    if (report_event_.count(r.id) != 0) throw InvalidInput("id", excerpt(r.id), "a report with this id was already submitted");
+}
+
+const Engine::Receipt* Engine::receipt_for(const Report& report) const {
+    const auto it = receipts_.find(report.id);
+    if (it == receipts_.end()) return nullptr;
+    if (it->second.fingerprint != report_fingerprint(report)) {
+        throw InvalidInput("id", excerpt(report.id),
+                           "a report with this id was already accepted with different content "
+                           "(text, address, time, source, category or coordinates)");
+    }
+    return &it->second;
+}
+
+void Engine::remember(const Report& report, const Decision& d, std::uint32_t event_index) {
+    const EventState& ev = events_[event_index];
+    Receipt receipt;
+    receipt.fingerprint = report_fingerprint(report);
+    receipt.deadline = ev.deadline;
+    receipt.score = d.score;
+    receipt.category_confidence = d.category_confidence;
+    receipt.event = event_index;
+    receipt.category = ev.category;
+    receipt.platform = ev.platform;
+    for (std::uint32_t p : ev.co_platforms) receipt.co_platforms |= 1u << p;
+    receipt.unit = ev.unit;
+    if (!d.recurrence_of.empty()) receipt.recurrence_of = ev.recurrence_of;
+    if (!d.review_event.empty()) receipt.review_event = static_cast<std::int32_t>(find_event(d.review_event));
+    receipt.level = ev.level;
+    receipt.is_new = d.is_new;
+    receipt.category_from_hint = d.category_from_hint;
+    receipt.needs_review = d.needs_review;
+    receipts_.emplace(report.id, receipt);
+}
+
+Decision Engine::answer(const std::string& report_id, const Receipt& r) const {
+    const EventState& ev = events_[r.event];
+    Decision d;
+    d.report_id = report_id;
+    d.event_id = ev.id;
+    d.is_new = r.is_new;
+    if (!r.is_new) d.duplicate_of = ev.id;
+    if (r.recurrence_of >= 0) d.recurrence_of = events_[static_cast<std::size_t>(r.recurrence_of)].id;
+    d.needs_review = r.needs_review;
+    if (r.review_event >= 0) d.review_event = events_[static_cast<std::size_t>(r.review_event)].id;
+    d.score = r.score;
+    d.category_confidence = r.category_confidence;
+    d.category_from_hint = r.category_from_hint;
+    d.category = rules_->category(r.category).code;
+    d.platform = rules_->platform_code(r.platform);
+    for (std::uint32_t p = 0; p < 32; ++p) {
+        if (r.co_platforms & (1u << p)) d.co_platforms.push_back(rules_->platform_code(p));
+    }
+    d.level = r.level;
+    d.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(r.unit)).code;
+    d.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(r.unit));
+    d.deadline = r.deadline;
+    return d;
+}
+
+bool Engine::knows_report(const std::string& report_id) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return receipts_.count(report_id) != 0;
 }
 
 Decision Engine::submit(const Report& report) {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (const Receipt* original = receipt_for(report)) return answer(report.id, *original);
     validate(report);
     return apply(report);
 }
 
 std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
     std::lock_guard<std::mutex> lock(mutex_);
-    std::unordered_set<std::string_view> batch_ids;
+    constexpr std::size_t apply_it = static_cast<std::size_t>(-1);
+    // For each report: nullptr and apply_it to apply it; an original decision (already accepted id); or
+    // the position of its first occurrence in this batch.
+    std::vector<const Receipt*> originals(reports.size(), nullptr);
+    std::vector<std::size_t> first_of(reports.size(), apply_it);
+    std::unordered_map<std::string_view, std::size_t> batch_ids;
     for (std::size_t i = 0; i < reports.size(); ++i) {
         try {
-            validate(reports[i]);
-            if (!batch_ids.insert(reports[i].id).second) {
-                throw InvalidInput("id", excerpt(reports[i].id), "appears twice in the batch");
+            if ((originals[i] = receipt_for(reports[i])) != nullptr) continue;
+            const auto [it, inserted] = batch_ids.emplace(reports[i].id, i);
+            if (!inserted) {
+                if (report_fingerprint(reports[i]) != report_fingerprint(reports[it->second])) {
+                    throw InvalidInput("id", excerpt(reports[i].id),
+                                       "appears twice in the batch with different content (first at reports[" +
+                                           std::to_string(it->second) + "])");
+                }
+                first_of[i] = it->second;
+                continue;
             }
+            validate(reports[i]);
         } catch (const InvalidInput& e) {
             throw InvalidInput("reports[" + std::to_string(i) + "]." + e.field(), e.value(), e.problem());
         }
     }
     std::vector<Decision> decisions;
     decisions.reserve(reports.size());
-    for (const Report& report : reports) decisions.push_back(apply(report));
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        if (originals[i] != nullptr) {
+            decisions.push_back(answer(reports[i].id, *originals[i]));
+        } else if (first_of[i] != apply_it) {
+            decisions.push_back(decisions[first_of[i]]);
+        } else {
+            decisions.push_back(apply(reports[i]));
+        }
+    }
     return decisions;
 }
 
@@ -218,6 +327,7 @@ void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, c
             ev.co_platforms.push_back(p);
         }
     }
+    std::sort(ev.co_platforms.begin(), ev.co_platforms.end());  // canonical order: the platforms' order
     if (changed) schedule(event_index);
     router_.explain(input, routing, d.rules_fired, d.rule_reasons);
 }
@@ -334,6 +444,7 @@ Decision Engine::apply(const Report& report) {
     d.event_id = ev.id;
     fill_routing(d, ev);
     d.address = std::move(address);
+    remember(report, d, event_index);
     d.candidates = std::move(scored);
     return d;
 }

@@ -110,6 +110,7 @@ Routing Router::route(const RouteInput& in, const std::vector<TermHit>& hits, co
     for (std::uint32_t p : co_platforms) {
         if (p != routing.platform && !contains(routing.co_platforms, p)) routing.co_platforms.push_back(p);
     }
+    std::sort(routing.co_platforms.begin(), routing.co_platforms.end());  // canonical: the platforms' order
 
     // The lowest resolved unit at or above the handling level.
     const Level wanted = routing.level == Level::grid ? Level::community : routing.level;

@@ -23,6 +23,7 @@ void check_hours(const std::string& where, double hours) {
 std::uint32_t RuleSet::add_platform(const std::string& code, const std::string& label) {
     if (code.empty()) throw ConfigError("platform: empty code");
     if (find_platform(code) >= 0) throw ConfigError("platform '" + excerpt(code) + "' defined twice");
+    if (platforms_.size() >= 32) throw ConfigError("platform '" + excerpt(code) + "': at most 32 platforms");
     platforms_.emplace_back(code, label);
     return static_cast<std::uint32_t>(platforms_.size() - 1);
 }

@@ -14,10 +14,11 @@ from .classification import Classification
 from .decision import Candidate, Decision
 from .errors import ConfigError, InvalidReportError
 from .event import Escalation, Event, EventStep
-from .gazetteer import load_gazetteer
-from .match_params import load_match_params
+from .gazetteer import default_gazetteer_path, load_gazetteer
+from .match_params import default_match_path, load_match_params
 from .report import Report, to_core_report
-from .rules import LoadedRules, load_rules
+from .rules import LoadedRules, default_rules_path, load_rules
+from .store import Journal, RecoveryStats, Store, config_digest, open_store
 from .times import TimeLike, from_epoch, to_epoch
 
 __all__ = ["Engine", "EngineStats", "Limits"]
@@ -50,9 +51,11 @@ class Engine:
     ----------
     rules : path, optional
         A rules file (TOML); the bundled Ningbo rules by default.
-    store : path or URL, optional
-        A durable store. Not available yet: passing one raises ``ConfigError`` rather than silently
-        running in memory.
+    store : path, URL or Store, optional
+        A durable store: a file path (SQLite, WAL mode) or ``postgresql://...`` (needs the
+        ``postgres`` extra). Every accepted report, close and escalation is journaled before the call
+        returns; opening an existing store replays it, so the engine continues exactly where it
+        stopped. See ``routing_core.store``.
     gazetteer : path, optional
         A gazetteer TSV; the bundled Ningbo gazetteer by default.
     match : path, optional
@@ -67,16 +70,12 @@ class Engine:
     def __init__(
         self,
         rules: str | Path | None = None,
-        store: str | Path | None = None,
+        store: str | Path | Store | None = None,
         *,
         gazetteer: str | Path | None = None,
         match: str | Path | None = None,
         limits: Limits | None = None,
     ) -> None:
-        if store is not None:
-            raise ConfigError(
-                f"store={store!r}: durable stores are not implemented yet; use Engine() for an in-memory engine"
-            )
         self._rules: LoadedRules = load_rules(rules)
         config = _core.EngineConfig()
         config.match = load_match_params(match)
@@ -96,9 +95,24 @@ class Engine:
         self._core = _core.Engine(self._gazetteer, self._rules.table, config)
         self._tz = self._rules.timezone
         self._units: dict[int, AdminUnit] = {}
+        self._journal: Journal | None = None
+        if store is not None:
+            from . import __version__
+
+            digest = config_digest(
+                rules=Path(rules) if rules is not None else default_rules_path(),
+                gazetteer=Path(gazetteer) if gazetteer is not None else default_gazetteer_path(),
+                match=Path(match) if match is not None else default_match_path(),
+                limits=[
+                    getattr(core_limits, n)
+                    for n in ("max_id_bytes", "max_text_bytes", "max_address_bytes", "max_source_bytes")
+                ],
+                version=__version__,
+            )
+            self._journal = Journal(open_store(store), self._core, digest)
 
     def empty_copy(self) -> Engine:
-        """A new in-memory engine with this one's rules, gazetteer and parameters, and no events.
+        """A new in-memory engine with this one's rules, gazetteer and parameters, no events and no store.
 
         Cheap (milliseconds: nothing is read from disk again); what property tests use for a clean
         engine per example.
@@ -106,6 +120,7 @@ class Engine:
         new = object.__new__(Engine)
         new.__dict__.update(self.__dict__)
         new._core = _core.Engine(self._gazetteer, self._rules.table, self._config)
+        new._journal = None  # never the original's store
         return new
 
     # -- submitting -----------------------------------------------------------------------------
@@ -118,7 +133,10 @@ class Engine:
         InvalidReportError
             Naming the field and value; the engine is unchanged.
         """
-        return self._decision(self._core.submit(to_core_report(report, self._tz)))
+        core_report = to_core_report(report, self._tz)
+        if self._journal is not None:
+            return self._decision(self._journal.submit(core_report))
+        return self._decision(self._core.submit(core_report))
 
     def submit_many(self, reports: Iterable[Report | Mapping[str, Any]] | Any) -> list[Decision]:
         """Submit a batch in order: a list/iterable of Report or dict, or a pandas/pyarrow table.
@@ -138,7 +156,8 @@ class Engine:
                 type(reports).__name__,
             )
         batch = [to_core_report(r, self._tz, f"reports[{i}].") for i, r in enumerate(reports)]
-        return [self._decision(d) for d in self._core.submit_many(batch)]
+        submit_many = self._core.submit_many if self._journal is None else self._journal.submit_many
+        return [self._decision(d) for d in submit_many(batch)]
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -152,11 +171,21 @@ class Engine:
             raise InvalidReportError(
                 f"field 'resolution': expected str, got {type(resolution).__name__}", "resolution", repr(resolution)
             )
-        return self._event(self._core.close(str(event_id), when, resolution))
+        try:
+            resolution.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidReportError(
+                f"field 'resolution': not encodable as UTF-8 (index {exc.start})",
+                "resolution",
+                repr(resolution)[:80],
+            ) from None
+        close = self._core.close if self._journal is None else self._journal.close
+        return self._event(close(str(event_id), when, resolution))
 
     def advance(self, now: TimeLike) -> list[Escalation]:
         """Escalate every open event overdue at ``now`` one level up (capped at city)."""
-        escalations = self._core.advance(to_epoch(now, "now", self._tz))
+        advance = self._core.advance if self._journal is None else self._journal.advance
+        escalations = advance(to_epoch(now, "now", self._tz))
         return [
             Escalation(
                 event_id=e.event_id,
@@ -177,6 +206,29 @@ class Engine:
     def stats(self) -> EngineStats:
         s = self._core.stats()
         return EngineStats(s.events, s.open_events, s.reports, s.index_bytes)
+
+    # -- store --------------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store | None:
+        """The durable store, or None for an in-memory engine."""
+        return None if self._journal is None else self._journal.store
+
+    @property
+    def recovery(self) -> RecoveryStats | None:
+        """What opening the store replayed and how long it took, or None without a store."""
+        return None if self._journal is None else self._journal.recovery
+
+    def close_store(self) -> None:
+        """Release the store; the engine then refuses changes (StoreError). Also ``with Engine(...)``."""
+        if self._journal is not None:
+            self._journal.close_store()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close_store()
 
     # -- inspection -----------------------------------------------------------------------------
 
