@@ -47,7 +47,11 @@ std::uint32_t Gazetteer::add_unit(const std::string& code, Level level, const st
     return index;
 }
 
-void Gazetteer::build() { names_.build(); }
+void Gazetteer::build() {
+    names_.build();
+    for (auto& level : by_level_) level.clear();
+    for (std::uint32_t i = 0; i < units_.size(); ++i) by_level_[level_index(units_[i].level)].push_back(i);
+}
 
 std::int32_t Gazetteer::find(const std::string& code) const {
     const auto it = by_code_.find(code);

@@ -45,6 +45,8 @@ public:
     std::int32_t ancestor_at(std::uint32_t index, Level level) const;
     // Chinese name path from the county (or the unit's own level when higher) down: 鄞州区百丈街道.
     std::string name_path(std::uint32_t index) const;
+    // Indices of every unit at `level` (valid after build()).
+    const std::vector<std::uint32_t>& units_at(Level level) const { return by_level_.at(level_index(level)); }
     // The root of the gazetteer's city, the unit that handles city-level events (no_unit if none).
     std::int32_t city() const noexcept { return city_; }
 
@@ -58,6 +60,7 @@ private:
     PatternMatcher names_;
     std::vector<std::vector<std::pair<std::uint32_t, bool>>> pattern_units_;  // pattern -> (unit, full name)
     std::int32_t city_ = no_unit;
+    std::vector<std::vector<std::uint32_t>> by_level_ = std::vector<std::vector<std::uint32_t>>(level_count);
 };
 
 }  // namespace routing_core
