@@ -1,6 +1,7 @@
 #include "routing_core/address_parser.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "routing_core/normalise.hpp"
@@ -179,10 +180,12 @@ struct Ambiguity {
 void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameHit>& hits, std::u32string_view text,
                    std::vector<Ambiguity>& ambiguities) {
     std::set<std::pair<std::uint32_t, std::uint32_t>> used;  // spans that chose a unit
-    for (Level level : {Level::province, Level::city, Level::county, Level::town, Level::community}) {
+    for (Level level :
+         {Level::province, Level::city, Level::county, Level::town, Level::community, Level::grid}) {
         if (address.unit_at(level) != no_unit) continue;
         std::set<std::uint32_t> fitting;
         std::set<std::uint32_t> named;
+        std::map<std::pair<std::uint32_t, std::uint32_t>, std::set<std::uint32_t>> full_spans;
         const NameHit* first = nullptr;
         for (const NameHit& hit : hits) {
             if (g.unit(hit.unit).level != level) continue;
@@ -196,6 +199,13 @@ void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameH
             if (!consistent) continue;
             fitting.insert(hit.unit);
             if (first == nullptr) first = &hit;
+            if (hit.full_name) full_spans[{hit.begin, hit.end}].insert(hit.unit);
+        }
+        // Names from several places in the text fit this level (深甽镇 and 凤山, the short form of both
+        // 凤山街道 and 凤山社区): an official name written in full is the one that states this level,
+        // the short forms are left to the levels below.
+        if (fitting.size() > 1 && full_spans.size() == 1 && full_spans.begin()->second.size() == 1) {
+            fitting = full_spans.begin()->second;
         }
         if (fitting.size() == 1) {
             const std::uint32_t chosen = *fitting.begin();

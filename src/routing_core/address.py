@@ -22,7 +22,10 @@ class ParsedAddress:
     """A report address split into administrative units and finer components.
 
     Unit fields are None when the address does not name (or imply) that level; ``ambiguities`` lists
-    names that fit several units, which the parser reports instead of guessing.
+    names that fit several units, which the parser reports instead of guessing (the levels above
+    that all candidates share are still given). ``grid`` is set only when the loaded gazetteer
+    has grid rows (the bundled Ningbo file has none) and the address names one. ``lat``/``lon``
+    are carried, not used for jurisdiction: no boundary or centroid data is bundled.
     """
 
     normalised: str
@@ -42,3 +45,4 @@ class ParsedAddress:
     confidence: float
     lat: float | None
     lon: float | None
+    grid: AdminUnit | None = None
