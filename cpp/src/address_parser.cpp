@@ -1,7 +1,6 @@
 #include "routing_core/address_parser.hpp"
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 #include "routing_core/normalise.hpp"
@@ -21,6 +20,22 @@ struct Span {
     std::uint32_t begin;
     std::uint32_t end;
 };
+
+// Small sorted sets as vectors: the parser runs per report, and node-based sets cost an allocation
+// per element.
+using UnitSet = std::vector<std::uint32_t>;
+using SpanSet = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+
+template <typename Set, typename T>
+void insert_sorted(Set& set, const T& value) {
+    const auto it = std::lower_bound(set.begin(), set.end(), value);
+    if (it == set.end() || *it != value) set.insert(it, value);
+}
+
+template <typename Set, typename T>
+bool contains(const Set& set, const T& value) {
+    return std::binary_search(set.begin(), set.end(), value);
+}
 
 bool is_direction(char32_t cp) noexcept {
     return cp == U'东' || cp == U'南' || cp == U'西' || cp == U'北' || cp == U'中';
@@ -82,14 +97,16 @@ std::vector<Span> find_roads(std::u32string_view text, const std::vector<NameHit
     // For each end position: the earliest begin of a hit ending there that lies outside strong names.
     std::vector<std::uint32_t> earliest_begin(text.size() + 1, none);
     std::vector<bool> hit_ends(text.size() + 1, false);
-    std::set<std::pair<std::uint32_t, std::uint32_t>> hit_spans;
+    SpanSet hit_spans;
+    hit_spans.reserve(hits.size());
     for (const NameHit& h : hits) {
         hit_ends[h.end] = true;
-        hit_spans.emplace(h.begin, h.end);
+        hit_spans.emplace_back(h.begin, h.end);
         bool overlaps_strong = false;
         for (std::uint32_t k = h.begin; k < h.end && !overlaps_strong; ++k) overlaps_strong = strong[k];
         if (!overlaps_strong) earliest_begin[h.end] = std::min(earliest_begin[h.end], h.begin);
     }
+    std::sort(hit_spans.begin(), hit_spans.end());
     std::vector<Span> roads;
     std::size_t i = 0;
     while (i < text.size()) {
@@ -125,7 +142,7 @@ std::vector<Span> find_roads(std::u32string_view text, const std::vector<NameHit
         if (after.substr(0, 2) == U"街道" || after.substr(0, 1) == U"镇" || after.substr(0, 1) == U"乡") named = false;
         // A unit's short form that ends in a road suffix (周巷, 横街, 大施巷) names the unit unless a
         // house number follows it (横街128号).
-        if (hit_spans.count({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end)}) != 0 &&
+        if (contains(hit_spans, std::make_pair(static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end))) &&
             !(end < text.size() && is_digit(text[end]))) {
             named = false;
         }
@@ -156,7 +173,7 @@ std::vector<NameHit> outermost_hits(std::vector<NameHit> hits) {
     return kept;
 }
 
-std::string join_names(const Gazetteer& g, const std::set<std::uint32_t>& units) {
+std::string join_names(const Gazetteer& g, const UnitSet& units) {
     std::string out;
     for (std::uint32_t u : units) {
         if (!out.empty()) out += "、";
@@ -168,7 +185,7 @@ std::string join_names(const Gazetteer& g, const std::set<std::uint32_t>& units)
 struct Ambiguity {
     Level level;
     std::string written;
-    std::set<std::uint32_t> candidates;
+    UnitSet candidates;
     bool conflict;  // the name fits no unit under the units named above it
 };
 
@@ -179,33 +196,40 @@ struct Ambiguity {
 // read again at a lower one (高桥 is the town 高桥镇, not also its village 高桥村).
 void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameHit>& hits, std::u32string_view text,
                    std::vector<Ambiguity>& ambiguities) {
-    std::set<std::pair<std::uint32_t, std::uint32_t>> used;  // spans that chose a unit
+    SpanSet used;  // spans that chose a unit, sorted
+    UnitSet fitting;
+    UnitSet named;
+    std::vector<std::pair<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t>> full_names;  // span, unit
     for (Level level :
          {Level::province, Level::city, Level::county, Level::town, Level::community, Level::grid}) {
         if (address.unit_at(level) != no_unit) continue;
-        std::set<std::uint32_t> fitting;
-        std::set<std::uint32_t> named;
-        std::map<std::pair<std::uint32_t, std::uint32_t>, std::set<std::uint32_t>> full_spans;
+        fitting.clear();
+        named.clear();
+        full_names.clear();
         const NameHit* first = nullptr;
         for (const NameHit& hit : hits) {
             if (g.unit(hit.unit).level != level) continue;
-            if (used.count({hit.begin, hit.end}) != 0) continue;
-            named.insert(hit.unit);
+            if (contains(used, std::make_pair(hit.begin, hit.end))) continue;
+            insert_sorted(named, hit.unit);
             bool consistent = true;
             for (std::size_t above = level_index(level) + 1; above < level_count; ++above) {
                 const std::int32_t chosen = address.units[above];
                 if (chosen != no_unit && g.ancestor_at(hit.unit, static_cast<Level>(above)) != chosen) consistent = false;
             }
             if (!consistent) continue;
-            fitting.insert(hit.unit);
+            insert_sorted(fitting, hit.unit);
             if (first == nullptr) first = &hit;
-            if (hit.full_name) full_spans[{hit.begin, hit.end}].insert(hit.unit);
+            if (hit.full_name) full_names.push_back({{hit.begin, hit.end}, hit.unit});
         }
         // Names from several places in the text fit this level (深甽镇 and 凤山, the short form of both
         // 凤山街道 and 凤山社区): an official name written in full is the one that states this level,
         // the short forms are left to the levels below.
-        if (fitting.size() > 1 && full_spans.size() == 1 && full_spans.begin()->second.size() == 1) {
-            fitting = full_spans.begin()->second;
+        if (fitting.size() > 1 && !full_names.empty()) {
+            const auto& one = full_names.front();
+            const bool single = std::all_of(full_names.begin(), full_names.end(), [&](const auto& f) {
+                return f.first == one.first && f.second == one.second;
+            });
+            if (single) fitting.assign(1, one.second);
         }
         if (fitting.size() == 1) {
             const std::uint32_t chosen = *fitting.begin();
@@ -214,7 +238,7 @@ void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameH
                 if (ancestor != no_unit) address.units[up] = ancestor;
             }
             for (const NameHit& hit : hits) {
-                if (hit.unit == chosen) used.emplace(hit.begin, hit.end);
+                if (hit.unit == chosen) insert_sorted(used, std::make_pair(hit.begin, hit.end));
             }
         } else if (fitting.size() > 1) {
             ambiguities.push_back(
@@ -429,7 +453,7 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
     // is no longer one.
     for (const Ambiguity& a : ambiguities) {
         const std::int32_t chosen = address.unit_at(a.level);
-        if (!a.conflict && chosen != no_unit && a.candidates.count(static_cast<std::uint32_t>(chosen)) != 0) continue;
+        if (!a.conflict && chosen != no_unit && contains(a.candidates, static_cast<std::uint32_t>(chosen))) continue;
         if (a.conflict) {
             address.ambiguities.push_back(std::string(level_code(a.level)) + " " + join_names(gazetteer, a.candidates) +
                                           " does not lie in the units named above it");
