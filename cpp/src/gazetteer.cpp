@@ -1,12 +1,66 @@
 #include "routing_core/gazetteer.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "routing_core/error.hpp"
 #include "routing_core/normalise.hpp"
 #include "routing_core/utf8.hpp"
 
 namespace routing_core {
+namespace {
+
+std::vector<std::string> split_fields(const std::string& line, char separator) {
+    std::vector<std::string> fields(1);
+    for (char c : line) {
+        if (c == separator) {
+            fields.emplace_back();
+        } else {
+            fields.back().push_back(c);
+        }
+    }
+    return fields;
+}
+
+}  // namespace
+
+Gazetteer Gazetteer::from_tsv(std::istream& in, const std::string& source) {
+    static const std::vector<std::string> header{"code", "level", "parent", "name", "short", "aliases"};
+    Gazetteer g;
+    std::string line;
+    std::size_t lineno = 0;
+    bool header_seen = false;
+    while (std::getline(in, line)) {
+        ++lineno;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty() || line[0] == '#') continue;
+        const std::string where = source + ":" + std::to_string(lineno) + ": ";
+        const std::vector<std::string> fields = split_fields(line, '\t');
+        if (!header_seen) {
+            if (fields != header) throw ConfigError(where + "expected the header code level parent name short aliases");
+            header_seen = true;
+            continue;
+        }
+        if (fields.size() != header.size()) {
+            throw ConfigError(where + "expected 6 tab-separated columns, got " + std::to_string(fields.size()));
+        }
+        std::vector<std::string> others;
+        if (!fields[4].empty()) others.push_back(fields[4]);
+        for (std::string& alias : split_fields(fields[5], '|')) {
+            if (!alias.empty()) others.push_back(std::move(alias));
+        }
+        try {
+            g.add_unit(fields[0], level_from_code(fields[1]), fields[2], fields[3], others);
+        } catch (const Error& e) {
+            throw ConfigError(where + e.what());
+        } catch (const std::invalid_argument& e) {  // an unknown level
+            throw ConfigError(where + e.what());
+        }
+    }
+    if (!header_seen) throw ConfigError(source + ": no header line; expected code level parent name short aliases");
+    g.build();
+    return g;
+}
 
 std::uint32_t Gazetteer::add_unit(const std::string& code, Level level, const std::string& parent_code,
                                   const std::string& name, const std::vector<std::string>& other_names) {

@@ -31,36 +31,10 @@ std::vector<std::string> split(const std::string& line, char sep) {
     return out;
 }
 
-Level parse_level(const std::string& s) {
-    for (Level l : {Level::grid, Level::community, Level::town, Level::county, Level::city, Level::province}) {
-        if (s == level_code(l)) return l;
-    }
-    throw std::runtime_error("unknown level " + s);
-}
-
 Gazetteer load_gazetteer(const char* path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error(std::string("cannot read ") + path);
-    Gazetteer g;
-    std::string line;
-    bool header = false;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        if (!header) {
-            header = true;
-            continue;
-        }
-        const auto f = split(line, '\t');
-        if (f.size() != 6) throw std::runtime_error("bad gazetteer row: " + line);
-        std::vector<std::string> others;
-        if (!f[4].empty()) others.push_back(f[4]);
-        for (const auto& a : split(f[5], '|')) {
-            if (!a.empty()) others.push_back(a);
-        }
-        g.add_unit(f[0], parse_level(f[1]), f[2], f[3], others);
-    }
-    g.build();
-    return g;
+    return Gazetteer::from_tsv(in, path);
 }
 
 std::vector<std::string> load_addresses(const char* path) {

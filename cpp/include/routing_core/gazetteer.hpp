@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,6 +31,11 @@ struct NameHit {
 
 class Gazetteer {
 public:
+    // Reads the gazetteer TSV format (GAZETTEER_NOTICE.md: '#' comments, the header
+    // "code level parent name short aliases", one unit per row, parents first, aliases '|'-separated)
+    // and builds it. Throws ConfigError naming `source` and the line of a malformed row.
+    static Gazetteer from_tsv(std::istream& in, const std::string& source);
+
     // Adds a unit; the parent must have been added before (empty parent_code for a root). Throws
     // ConfigError for a duplicate code, an unknown parent or a level not below the parent's.
     std::uint32_t add_unit(const std::string& code, Level level, const std::string& parent_code,
