@@ -262,7 +262,7 @@ void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameH
 std::int32_t misspelt_town(const Gazetteer& g, const Address& address, std::u32string_view text,
                            const std::vector<Mark>& marks, Span& where) {
     const std::int32_t county = address.unit_at(Level::county);
-    std::vector<std::pair<std::u32string, std::uint32_t>> towns;
+    std::vector<std::pair<std::u32string_view, std::uint32_t>> towns;
     std::size_t tried = 0;  // bounded: a text full of 镇 must not cost towns × length
     for (std::size_t i = 0; i < text.size() && tried < 8; ++i) {
         std::size_t suffix = 0;
@@ -273,7 +273,7 @@ std::int32_t misspelt_town(const Gazetteer& g, const Address& address, std::u32s
         if (towns.empty()) {
             for (std::uint32_t t : g.units_at(Level::town)) {
                 if (county != no_unit && g.ancestor_at(t, Level::county) != county) continue;
-                towns.emplace_back(utf8::decode(g.unit(t).name), t);
+                towns.emplace_back(g.unit(t).normalised_name, t);
             }
         }
         // The written name is the whole run of free name characters before the suffix when that run
@@ -398,7 +398,7 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
     if (normalised.empty()) return address;
     const std::size_t n = normalised.size();
 
-    const std::vector<NameHit> all_hits = gazetteer.find_names(normalised);
+    std::vector<NameHit> all_hits = gazetteer.find_names(normalised);
     std::vector<bool> strong(n, false);
     for (const NameHit& hit : all_hits) {
         const std::u32string_view name = normalised.substr(hit.begin, hit.end - hit.begin);
@@ -413,14 +413,17 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
     const std::vector<Span> roads = find_roads(normalised, all_hits, strong);
 
     // Names inside a road's name are not statements of jurisdiction (百丈东路 is not 百丈街道).
-    std::vector<NameHit> hits;
-    for (const NameHit& hit : all_hits) {
-        const bool in_road = std::any_of(roads.begin(), roads.end(), [&](const Span& r) {
-            return hit.begin < r.end && r.begin < hit.end;
-        });
-        if (!in_road) hits.push_back(hit);
-    }
-    hits = outermost_hits(std::move(hits));
+    std::vector<bool> in_road(n, false);
+    for (const Span& r : roads) std::fill(in_road.begin() + r.begin, in_road.begin() + r.end, true);
+    all_hits.erase(std::remove_if(all_hits.begin(), all_hits.end(),
+                                  [&](const NameHit& hit) {
+                                      for (std::uint32_t k = hit.begin; k < hit.end; ++k) {
+                                          if (in_road[k]) return true;
+                                      }
+                                      return false;
+                                  }),
+                   all_hits.end());
+    const std::vector<NameHit> hits = outermost_hits(std::move(all_hits));
 
     std::vector<Ambiguity> ambiguities;
     resolve_units(gazetteer, address, hits, normalised, ambiguities);

@@ -79,7 +79,10 @@ std::uint32_t Gazetteer::add_unit(const std::string& code, Level level, const st
         }
     }
     const auto index = static_cast<std::uint32_t>(units_.size());
-    units_.push_back(Unit{code, level, parent, name});
+    if (utf8::find_invalid(name) != std::string::npos) {
+        throw ConfigError("gazetteer unit " + excerpt(code) + ": name is not valid UTF-8");
+    }
+    units_.push_back(Unit{code, level, parent, name, normalise_address(utf8::decode(name))});
     by_code_.emplace(code, index);
     if (level == Level::city && city_ == no_unit) city_ = static_cast<std::int32_t>(index);
 
@@ -105,6 +108,15 @@ void Gazetteer::build() {
     names_.build();
     for (auto& level : by_level_) level.clear();
     for (std::uint32_t i = 0; i < units_.size(); ++i) by_level_[level_index(units_[i].level)].push_back(i);
+    ancestors_.assign(units_.size(), {});
+    for (std::uint32_t i = 0; i < units_.size(); ++i) {
+        auto& row = ancestors_[i];
+        row.fill(no_unit);
+        for (auto current = static_cast<std::int32_t>(i); current != no_unit;
+             current = units_[static_cast<std::size_t>(current)].parent) {
+            row[level_index(units_[static_cast<std::size_t>(current)].level)] = current;
+        }
+    }
 }
 
 std::int32_t Gazetteer::find(const std::string& code) const {
@@ -113,6 +125,7 @@ std::int32_t Gazetteer::find(const std::string& code) const {
 }
 
 std::int32_t Gazetteer::ancestor_at(std::uint32_t index, Level level) const {
+    if (index < ancestors_.size()) return ancestors_[index][level_index(level)];
     auto current = static_cast<std::int32_t>(index);
     while (current != no_unit) {
         const Unit& u = units_[static_cast<std::size_t>(current)];
@@ -139,7 +152,9 @@ std::string Gazetteer::name_path(std::uint32_t index) const {
 
 std::vector<NameHit> Gazetteer::find_names(std::u32string_view text) const {
     std::vector<NameHit> hits;
-    for (const PatternMatch& m : names_.find_all(text)) {
+    const std::vector<PatternMatch> matches = names_.find_all(text);
+    hits.reserve(matches.size() + 4);
+    for (const PatternMatch& m : matches) {
         for (const auto& [unit, full] : pattern_units_[m.pattern]) hits.push_back(NameHit{unit, m.begin, m.end, full});
     }
     return hits;

@@ -2,6 +2,7 @@
 // names people write for them (official name, short form, former names). Built once, then read-only.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <istream>
 #include <string>
@@ -19,6 +20,7 @@ struct Unit {
     Level level = Level::community;
     std::int32_t parent = no_unit;
     std::string name;
+    std::u32string normalised_name;  // normalise_address(name), as the parser compares it
 };
 
 // One place in a text where a name of a unit was found.
@@ -67,6 +69,8 @@ private:
     std::vector<std::vector<std::pair<std::uint32_t, bool>>> pattern_units_;  // pattern -> (unit, full name)
     std::int32_t city_ = no_unit;
     std::vector<std::vector<std::uint32_t>> by_level_ = std::vector<std::vector<std::uint32_t>>(level_count);
+    // Each unit's ancestor (or itself) per level, from build(): the parser asks for them per name hit.
+    std::vector<std::array<std::int32_t, level_count>> ancestors_;
 };
 
 }  // namespace routing_core
