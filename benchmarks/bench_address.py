@@ -41,3 +41,12 @@ def test_parse_address_core(benchmark: Any) -> None:
 def test_parse_address_api(benchmark: Any) -> None:
     out = benchmark(lambda: [_engine.parse_address(a) for a in ADDRESSES])
     assert sum(p.town is not None for p in out) >= 1000
+
+
+@pytest.mark.benchmark(group="address")
+def test_peer_cpca_transform(benchmark: Any) -> None:
+    # Peer, not a dependency: cpca (PyPI, MIT) resolves province/city/county only, in pure Python
+    # over pandas. Skipped when it is not installed (`pip install cpca`).
+    cpca = pytest.importorskip("cpca")
+    out = benchmark(lambda: cpca.transform(ADDRESSES))
+    assert len(out) == len(ADDRESSES)

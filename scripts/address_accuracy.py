@@ -5,7 +5,10 @@ expected empty level must stay empty: a guess is an error), the town accuracy on
 that state their town (the issue's target, >= 98 %), the share of expected ambiguities that were
 listed rather than guessed, and the accuracy of each finer component, overall and by style.
 
-    python scripts/address_accuracy.py [--set tests/data/address_set.tsv] [--errors N]
+    python scripts/address_accuracy.py [--set tests/data/address_set.tsv] [--errors N] [--peer cpca]
+
+``--peer cpca`` also prints the county accuracy of cpca (PyPI; a benchmark peer, not a
+dependency: it resolves province, city and county only) on the same set.
 """
 
 from __future__ import annotations
@@ -65,7 +68,9 @@ def evaluate(rows: list[dict[str, str]], parse: Any = None) -> Accuracy:
                 acc.units[level] += 1
             else:
                 ok_all = False
-                acc.errors.append((row["id"], level, f"{row['address']}: expected {row[level] or '-'} got {got or '-'}"))
+                acc.errors.append(
+                    (row["id"], level, f"{row['address']}: expected {row[level] or '-'} got {got or '-'}")
+                )
         for comp in COMPONENTS:
             got = getattr(p, comp)
             expected = row[comp]
@@ -81,7 +86,9 @@ def evaluate(rows: list[dict[str, str]], parse: Any = None) -> Accuracy:
             acc.town_scored_right += _code(p.town) == row["town"]
         if row["ambiguous"]:
             acc.ambiguous += 1
-            acc.ambiguous_listed += bool(p.ambiguities) and all(_code(getattr(p, lv)) == "" for lv in row["ambiguous"].split("|"))
+            acc.ambiguous_listed += bool(p.ambiguities) and all(
+                _code(getattr(p, lv)) == "" for lv in row["ambiguous"].split("|")
+            )
         acc.by_style[row["style"]][0] += 1
         acc.by_style[row["style"]][1] += ok_all
     return acc
@@ -93,7 +100,8 @@ def report(acc: Accuracy) -> str:
     for level in LEVELS:
         out.append(f"  {level:<10} {acc.share(acc.units[level]):7.2%}")
     out.append(
-        f"town accuracy where the address states its town: {acc.share(acc.town_scored_right, acc.town_scored):.2%}"
+        "town accuracy where the address states its town: "
+        f"{acc.share(acc.town_scored_right, acc.town_scored):.2%}"
         f" ({acc.town_scored_right}/{acc.town_scored})"
     )
     out.append(
@@ -113,9 +121,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", type=Path, default=DEFAULT_SET)
     ap.add_argument("--errors", type=int, default=0, help="print the first N mismatches")
+    ap.add_argument("--peer", choices=["cpca"], help="also score a peer library's county on the set")
     args = ap.parse_args(argv)
-    acc = evaluate(load_set(args.set))
+    rows = load_set(args.set)
+    acc = evaluate(rows)
     print(report(acc))
+    if args.peer == "cpca":
+        import cpca  # type: ignore[import-not-found]
+
+        frame = cpca.transform([r["address"] for r in rows])
+        got = ["" if code != code or code is None else str(code) for code in frame["adcode"]]  # NaN -> ""
+        # cpca gives a city or province code when it finds no county; count those as no county.
+        got = [c if len(c) == 6 and not c.endswith("00") else "" for c in got]
+        right = sum(g == r["county"] for g, r in zip(got, rows, strict=True))
+        print(f"peer cpca: county accuracy {right / len(rows):.2%} ({right}/{len(rows)})")
     for _, what, message in acc.errors[: args.errors]:
         print(f"  {what:<10} {message}", file=sys.stderr)
     return 0

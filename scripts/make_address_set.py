@@ -46,15 +46,70 @@ COLUMNS = (
 # Generic first parts of invented roads and compounds (common in Chinese cities). Any that
 # contains a gazetteer name is rejected by the hygiene check, not by hand.
 ROAD_STEMS = [
-    "中山", "人民", "解放", "建设", "文化", "新华", "和平", "学府", "民安", "天童", "四明", "环城",
-    "兴宁", "彩虹", "泰康", "钱湖", "惊驾", "嵩江", "桑田", "前河", "日丽", "宁穿", "福明", "兴业",
-    "科技", "创新", "育才", "朝晖", "锦绣", "振兴", "工业", "光明", "胜利", "青年", "迎宾", "凤凰",
+    "中山",
+    "人民",
+    "解放",
+    "建设",
+    "文化",
+    "新华",
+    "和平",
+    "学府",
+    "民安",
+    "天童",
+    "四明",
+    "环城",
+    "兴宁",
+    "彩虹",
+    "泰康",
+    "钱湖",
+    "惊驾",
+    "嵩江",
+    "桑田",
+    "前河",
+    "日丽",
+    "宁穿",
+    "福明",
+    "兴业",
+    "科技",
+    "创新",
+    "育才",
+    "朝晖",
+    "锦绣",
+    "振兴",
+    "工业",
+    "光明",
+    "胜利",
+    "青年",
+    "迎宾",
+    "凤凰",
 ]
 ROAD_SUFFIXES = ["路", "路", "路", "东路", "西路", "南路", "北路", "中路", "街", "大道"]
 LANE_STEMS = ["鼓楼后", "药行", "孝闻", "青石", "卖鱼", "县学", "双池", "柳汀", "天一", "竹林"]
 COMPOUND_STEMS = [
-    "金色", "阳光", "锦华", "东方", "翠柏", "紫金", "银河", "绿城", "金茂", "万科", "世纪", "碧桂",
-    "海德", "宝龙", "怡景", "嘉和", "丽景", "星光", "恒大", "明珠", "华润", "嘉禾", "瑞丰", "康乐",
+    "金色",
+    "阳光",
+    "锦华",
+    "东方",
+    "翠柏",
+    "紫金",
+    "银河",
+    "绿城",
+    "金茂",
+    "万科",
+    "世纪",
+    "碧桂",
+    "海德",
+    "宝龙",
+    "怡景",
+    "嘉和",
+    "丽景",
+    "星光",
+    "恒大",
+    "明珠",
+    "华润",
+    "嘉禾",
+    "瑞丰",
+    "康乐",
 ]
 COMPOUND_SUFFIXES = ["小区", "花园", "家园", "公寓", "大厦", "广场", "苑"]
 POIS = ["菜场", "菜市场", "农贸市场", "小学", "幼儿园", "医院", "超市", "公园"]
@@ -64,14 +119,70 @@ ZH_DIGITS = "零一二三四五六七八九"
 
 # Near-homophones (same or near pinyin), for the typo style.
 HOMOPHONES = {
-    "州": "洲", "丈": "仗", "桥": "侨", "山": "衫", "江": "姜", "河": "禾", "湖": "胡", "家": "佳",
-    "新": "心", "塘": "堂", "港": "岗", "东": "冬", "西": "希", "南": "楠", "浦": "普", "溪": "希",
-    "头": "投", "石": "十", "林": "琳", "峰": "锋", "龙": "隆", "华": "化", "明": "名", "安": "按",
-    "平": "苹", "阳": "杨", "庄": "装", "园": "圆", "城": "程", "门": "们", "海": "亥", "宁": "凝",
-    "春": "椿", "高": "糕", "横": "衡", "古": "谷", "洞": "冻", "梅": "枚", "白": "柏", "云": "芸",
-    "月": "悦", "鼓": "古", "楼": "娄", "望": "旺", "慈": "磁", "碶": "契", "仑": "伦", "柴": "豺",
-    "霞": "侠", "大": "达", "小": "晓", "镇": "振", "岙": "奥", "潘": "盼", "姚": "遥", "奉": "凤",
-    "象": "像", "昌": "娼", "溪口": "西口", "丹": "单", "泗": "四", "周": "舟", "观": "关", "陆": "路",
+    "州": "洲",
+    "丈": "仗",
+    "桥": "侨",
+    "山": "衫",
+    "江": "姜",
+    "河": "禾",
+    "湖": "胡",
+    "家": "佳",
+    "新": "心",
+    "塘": "堂",
+    "港": "岗",
+    "东": "冬",
+    "西": "希",
+    "南": "楠",
+    "浦": "普",
+    "溪": "希",
+    "头": "投",
+    "石": "十",
+    "林": "琳",
+    "峰": "锋",
+    "龙": "隆",
+    "华": "化",
+    "明": "名",
+    "安": "按",
+    "平": "苹",
+    "阳": "杨",
+    "庄": "装",
+    "园": "圆",
+    "城": "程",
+    "门": "们",
+    "海": "亥",
+    "宁": "凝",
+    "春": "椿",
+    "高": "糕",
+    "横": "衡",
+    "古": "谷",
+    "洞": "冻",
+    "梅": "枚",
+    "白": "柏",
+    "云": "芸",
+    "月": "悦",
+    "鼓": "古",
+    "楼": "娄",
+    "望": "旺",
+    "慈": "磁",
+    "碶": "契",
+    "仑": "伦",
+    "柴": "豺",
+    "霞": "侠",
+    "大": "达",
+    "小": "晓",
+    "镇": "振",
+    "岙": "奥",
+    "潘": "盼",
+    "姚": "遥",
+    "奉": "凤",
+    "象": "像",
+    "昌": "娼",
+    "溪口": "西口",
+    "丹": "单",
+    "泗": "四",
+    "周": "舟",
+    "观": "关",
+    "陆": "路",
 }
 
 
@@ -117,7 +228,9 @@ class Gazetteer:
 
     def fitting(self, form: str, context: list[str]) -> set[str]:
         """Units of any level whose names include `form` and that lie under every unit in `context`."""
-        return {c for c in self.by_form.get(form, ()) if all(a in self.ancestors(c).values() for a in context)}
+        return {
+            c for c in self.by_form.get(form, ()) if all(a in self.ancestors(c).values() for a in context)
+        }
 
     def stray_names(self, address: str, spans: list[tuple[int, int]]) -> list[str]:
         """Gazetteer names occurring in `address` outside the spans that were placed on purpose."""
@@ -211,7 +324,11 @@ def invented_roads(g: Gazetteer, rng: random.Random) -> dict[str, list[str]]:
         names = set()
         while len(names) < 3:
             names.add(rng.choice(ROAD_STEMS) + rng.choice(ROAD_SUFFIXES))
-        own = (town.short + rng.choice(["东路", "西路", "南路", "北路", "路", "中路"])) if len(town.short) >= 2 else ""
+        own = (
+            (town.short + rng.choice(["东路", "西路", "南路", "北路", "路", "中路"]))
+            if len(town.short) >= 2
+            else ""
+        )
         roads[town.code] = [*sorted(names), *([own] if own else [])]
     return roads
 
@@ -352,7 +469,9 @@ def make(style: str, g: Gazetteer, roads: dict[str, list[str]], rng: random.Rand
             b.spans.append((start, start + len(other)))
         b.comp["remainder"] = f"与{other}交叉口往{direction}{meters}米"
     elif style == "former":
-        with_alias = [c for c in g.at("county") + g.at("town") if c.aliases and (c.level == "county" or c.children)]
+        with_alias = [
+            c for c in g.at("county") + g.at("town") if c.aliases and (c.level == "county" or c.children)
+        ]
         unit = rng.choice(with_alias)
         alias = rng.choice([a for a in unit.aliases if len(a) >= 3] or unit.aliases)
         if unit.level == "county":
@@ -375,7 +494,9 @@ def make(style: str, g: Gazetteer, roads: dict[str, list[str]], rng: random.Rand
         # suffix differs from it in exactly one character; only such typos are drawn, and the
         # expected values are those of the correct name.
         b.name(county.code, county.name)
-        letters = [i for i, c in enumerate(town.name) if c in HOMOPHONES and town.name[i:] not in ("街道", "道")]
+        letters = [
+            i for i, c in enumerate(town.name) if c in HOMOPHONES and town.name[i:] not in ("街道", "道")
+        ]
         letters = [i for i in letters if town.name[i] not in "镇乡"]
         if not letters:
             raise ValueError("no homophone")
@@ -383,10 +504,11 @@ def make(style: str, g: Gazetteer, roads: dict[str, list[str]], rng: random.Rand
         typo = town.name[:i] + HOMOPHONES[town.name[i]] + town.name[i + 1 :]
         if typo in g.by_form:
             raise ValueError("typo is a real name")
-        near = [
-            t for t in county.children
-            if len(g.units[t].name) == len(typo) and sum(x != y for x, y in zip(g.units[t].name, typo)) == 1
-        ]  # fmt: skip
+
+        def one_off(name: str) -> bool:
+            return len(name) == len(typo) and sum(x != y for x, y in zip(name, typo, strict=True)) == 1
+
+        near = [t for t in county.children if one_off(g.units[t].name)]
         if near != [town.code]:
             raise ValueError("typo is not recoverable")
         b.name(town.code, town.name, typo=typo)
@@ -454,11 +576,22 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rows = generate(args.seed)
     with args.out.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(f"# routing_core labelled address set: {len(rows)} addresses built from gazetteer_ningbo.tsv\n")
-        fh.write(f"# generated by: python scripts/make_address_set.py --seed {args.seed} --out tests/data/address_set.tsv\n")
-        fh.write("# unit columns hold expected gazetteer codes (empty: the address does not state that level);\n")
-        fh.write("# ambiguous lists levels whose written name fits several units; town_scored = 1 where the\n")
-        fh.write("# address states its town (by the town's name or a village/community name that fits one unit)\n")
+        fh.write(
+            f"# routing_core labelled address set: {len(rows)} addresses built from gazetteer_ningbo.tsv\n"
+        )
+        fh.write(
+            "# generated by: python scripts/make_address_set.py"
+            f" --seed {args.seed} --out tests/data/address_set.tsv\n"
+        )
+        fh.write(
+            "# unit columns hold expected gazetteer codes (empty: the address does not state that level);\n"
+        )
+        fh.write(
+            "# ambiguous lists levels whose written name fits several units; town_scored = 1 where the\n"
+        )
+        fh.write(
+            "# address states its town (by the town's name or a village/community name that fits one unit)\n"
+        )
         writer = csv.DictWriter(fh, COLUMNS, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE)
         writer.writeheader()
         writer.writerows(rows)

@@ -12,7 +12,20 @@ contract written in normalise.hpp, not the C++ code's structure:
 
 from __future__ import annotations
 
-DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 NUMERALS = set(DIGITS) | set(UNITS) | {"万"}
 COUNTERS = set("号幢栋弄巷室楼层米户人个次天辆座组期单间家名位条处只台点小分年月日元块吨周")
@@ -146,5 +159,9 @@ def render_chinese(n: int) -> str:
         return below_10000(low, True)
     text = below_10000(high, True) + "万"
     if low:
-        text += ("零" if low < 1000 else "") + below_10000(low, False).lstrip("零") if low >= 1000 else "零" + below_10000(low, True)
+        text += (
+            ("零" if low < 1000 else "") + below_10000(low, False).lstrip("零")
+            if low >= 1000
+            else "零" + below_10000(low, True)
+        )
     return text

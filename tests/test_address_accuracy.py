@@ -69,7 +69,10 @@ def test_accuracy_on_the_committed_set(committed: list[dict[str, str]]) -> None:
 def test_accuracy_on_sets_not_looked_at_while_tuning(seed: int) -> None:
     # measured seed 7: units >= 99.92 %, town where stated 99.92 %, remainder 99.60 %;
     # seed 99: 100 % except remainder 99.84 %. The target for the town is 98 %.
-    _check(accuracy.evaluate(make_set.generate(seed)), {"unit": 0.99, "town": 0.98, "ambiguous": 0.9, "component": 0.98})
+    _check(
+        accuracy.evaluate(make_set.generate(seed)),
+        {"unit": 0.99, "town": 0.98, "ambiguous": 0.9, "component": 0.98},
+    )
 
 
 def test_accuracy_counts_a_guess_as_an_error() -> None:

@@ -8,10 +8,10 @@ writing -> value).
 from __future__ import annotations
 
 import pytest
-from address_reference import chinese_numeral_value, normalise_address, normalise_text, render_chinese
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from address_reference import chinese_numeral_value, normalise_address, normalise_text, render_chinese
 from routing_core import Engine, Limits, _core
 
 pytestmark = pytest.mark.property
@@ -19,7 +19,9 @@ pytestmark = pytest.mark.property
 _numeral_chars = "零〇一二两三四五六七八九十百千万"
 _address_chars = "幢栋号楼弄巷室单元路街道社区村镇区市省第米宁波鄞州百丈划船东西南北与交叉口往"
 _odd = "０１９ＡＺａ　 \t\n\r\x00\x1f\x7f\x85\u200b\ufeff😀🏠。、【】“”‘’"
-ADDRESSISH = st.text(st.sampled_from(list(_numeral_chars + _address_chars + _odd + "0123456789AZaz-")), max_size=60)
+ADDRESSISH = st.text(
+    st.sampled_from(list(_numeral_chars + _address_chars + _odd + "0123456789AZaz-")), max_size=60
+)
 ANY = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
 NUMERAL_RUN = st.text(st.sampled_from(list(_numeral_chars)), min_size=1, max_size=12)
 
@@ -68,7 +70,7 @@ _core_engine = _engine._core
 
 @given(st.one_of(ADDRESSISH, ANY))
 def test_parser_never_crashes_and_reports_consistent_units(s: str) -> None:
-    a = _core_engine.parse_address(s)  
+    a = _core_engine.parse_address(s)
     assert 0.0 <= a.confidence <= 1.0
     units = [u for u in a.units if u >= 0]
     # Every unit found lies under the ones found above it: by the code scheme (GAZETTEER_NOTICE.md)

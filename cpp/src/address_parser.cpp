@@ -92,7 +92,8 @@ std::size_t road_suffix_at(std::u32string_view text, std::size_t i) {
 // Roads in the text, in order: a name before a suffix, extended over a direction and a second
 // suffix (横街西路, 白沙路东路). A name hit that ends at the suffix, or at a direction before it, or
 // that holds the suffix itself, is the start of the road's name (百丈东路, 兰江北路 whatever 江北 is).
-std::vector<Span> find_roads(std::u32string_view text, const std::vector<NameHit>& hits, const std::vector<bool>& strong) {
+std::vector<Span> find_roads(std::u32string_view text, const std::vector<NameHit>& hits,
+                             const std::vector<bool>& strong) {
     constexpr std::uint32_t none = UINT32_MAX;
     // For each end position: the earliest begin of a hit ending there that lies outside strong names.
     std::vector<std::uint32_t> earliest_begin(text.size() + 1, none);
@@ -117,8 +118,8 @@ std::vector<Span> find_roads(std::u32string_view text, const std::vector<NameHit
         }
         const std::size_t s = i;
         std::size_t end = s + suffix;
-        while (end + 1 < text.size() && is_direction(text[end]) && (text[end + 1] == U'路' || text[end + 1] == U'街') &&
-               !strong[end] && !strong[end + 1]) {
+        while (end + 1 < text.size() && is_direction(text[end]) &&
+               (text[end + 1] == U'路' || text[end + 1] == U'街') && !strong[end] && !strong[end + 1]) {
             end += 2;
         }
         std::size_t start = s;
@@ -139,10 +140,13 @@ std::vector<Span> find_roads(std::u32string_view text, const std::vector<NameHit
         bool named = s > start && !(s - start == 1 && is_direction(text[start]) && !attached);
         // 柏沙路街道, 路埠镇: the name of a town the gazetteer did not recognise, not a road.
         const std::u32string_view after = text.substr(end);
-        if (after.substr(0, 2) == U"街道" || after.substr(0, 1) == U"镇" || after.substr(0, 1) == U"乡") named = false;
+        if (after.substr(0, 2) == U"街道" || after.substr(0, 1) == U"镇" || after.substr(0, 1) == U"乡") {
+            named = false;
+        }
         // A unit's short form that ends in a road suffix (周巷, 横街, 大施巷) names the unit unless a
         // house number follows it (横街128号).
-        if (contains(hit_spans, std::make_pair(static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end))) &&
+        const auto span = std::make_pair(static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end));
+        if (contains(hit_spans, span) &&
             !(end < text.size() && is_digit(text[end]))) {
             named = false;
         }
@@ -194,8 +198,8 @@ struct Ambiguity {
 // out. Several fitting units are an ambiguity: the levels above that all of them share are still
 // known (two 划船社区 in one county give the county). A span that chose a unit at one level is not
 // read again at a lower one (高桥 is the town 高桥镇, not also its village 高桥村).
-void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameHit>& hits, std::u32string_view text,
-                   std::vector<Ambiguity>& ambiguities) {
+void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameHit>& hits,
+                   std::u32string_view text, std::vector<Ambiguity>& ambiguities) {
     SpanSet used;  // spans that chose a unit, sorted
     UnitSet fitting;
     UnitSet named;
@@ -214,7 +218,9 @@ void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameH
             bool consistent = true;
             for (std::size_t above = level_index(level) + 1; above < level_count; ++above) {
                 const std::int32_t chosen = address.units[above];
-                if (chosen != no_unit && g.ancestor_at(hit.unit, static_cast<Level>(above)) != chosen) consistent = false;
+                if (chosen != no_unit && g.ancestor_at(hit.unit, static_cast<Level>(above)) != chosen) {
+                    consistent = false;
+                }
             }
             if (!consistent) continue;
             insert_sorted(fitting, hit.unit);
@@ -241,8 +247,8 @@ void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameH
                 if (hit.unit == chosen) insert_sorted(used, std::make_pair(hit.begin, hit.end));
             }
         } else if (fitting.size() > 1) {
-            ambiguities.push_back(
-                Ambiguity{level, utf8::encode(text.substr(first->begin, first->end - first->begin)), fitting, false});
+            const std::string written = utf8::encode(text.substr(first->begin, first->end - first->begin));
+            ambiguities.push_back(Ambiguity{level, written, fitting, false});
             for (std::size_t up = level_index(level) + 1; up < level_count; ++up) {
                 std::int32_t shared = g.ancestor_at(*fitting.begin(), static_cast<Level>(up));
                 for (std::uint32_t u : fitting) {
@@ -349,7 +355,8 @@ void take_road_number(std::u32string_view text, std::vector<Mark>& marks, std::s
         }
         address.number = utf8::encode(number);
         mark(marks, k, stop, Mark::consumed);
-    } else if (text[d] == U'号' && !(d + 1 < text.size() && text[d + 1] == U'楼' && haolou_is_building(text, d + 2))) {
+    } else if (text[d] == U'号' &&
+               !(d + 1 < text.size() && text[d + 1] == U'楼' && haolou_is_building(text, d + 2))) {
         address.number = utf8::encode(text.substr(k, d - k));
         mark(marks, k, d + 1, Mark::consumed);
     }
@@ -371,7 +378,9 @@ void take_compound(std::u32string_view text, std::vector<Mark>& marks, Address& 
             continue;
         }
         std::size_t run_end = i;
-        while (run_end < text.size() && marks[run_end] == Mark::free && !is_compound_break(text[run_end])) ++run_end;
+        while (run_end < text.size() && marks[run_end] == Mark::free && !is_compound_break(text[run_end])) {
+            ++run_end;
+        }
         std::size_t best_end = 0;
         for (std::size_t p = i; p < run_end; ++p) {
             for (std::u32string_view suffix : suffixes) {
@@ -430,7 +439,9 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
 
     std::vector<Mark> marks(n, Mark::free);
     for (const NameHit& hit : hits) mark(marks, hit.begin, hit.end, Mark::consumed);
-    for (std::size_t r = 0; r < roads.size(); ++r) mark(marks, roads[r].begin, roads[r].end, r == 0 ? Mark::consumed : Mark::kept);
+    for (std::size_t r = 0; r < roads.size(); ++r) {
+        mark(marks, roads[r].begin, roads[r].end, r == 0 ? Mark::consumed : Mark::kept);
+    }
 
     double certainty = 1.0;
     {
@@ -442,7 +453,8 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
             certainty = 0.8;
             if (known == no_unit) {
                 for (std::size_t up = level_index(Level::town); up < level_count; ++up) {
-                    const std::int32_t a = gazetteer.ancestor_at(static_cast<std::uint32_t>(town), static_cast<Level>(up));
+                    const std::int32_t a =
+                        gazetteer.ancestor_at(static_cast<std::uint32_t>(town), static_cast<Level>(up));
                     if (a != no_unit) address.units[up] = a;
                 }
                 address.units[level_index(Level::community)] = no_unit;
@@ -456,9 +468,11 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
     // is no longer one.
     for (const Ambiguity& a : ambiguities) {
         const std::int32_t chosen = address.unit_at(a.level);
-        if (!a.conflict && chosen != no_unit && contains(a.candidates, static_cast<std::uint32_t>(chosen))) continue;
+        const bool settled = chosen != no_unit && contains(a.candidates, static_cast<std::uint32_t>(chosen));
+        if (!a.conflict && settled) continue;
         if (a.conflict) {
-            address.ambiguities.push_back(std::string(level_code(a.level)) + " " + join_names(gazetteer, a.candidates) +
+            address.ambiguities.push_back(std::string(level_code(a.level)) + " " +
+                                          join_names(gazetteer, a.candidates) +
                                           " does not lie in the units named above it");
         } else {
             address.ambiguities.push_back(a.written + ": " + std::string(level_code(a.level)) + " " +
