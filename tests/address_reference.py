@@ -158,10 +158,6 @@ def render_chinese(n: int) -> str:
     if high == 0:
         return below_10000(low, True)
     text = below_10000(high, True) + "万"
-    if low:
-        text += (
-            ("零" if low < 1000 else "") + below_10000(low, False).lstrip("零")
-            if low >= 1000
-            else "零" + below_10000(low, True)
-        )
+    if low:  # 一万零五, 一万零一十 (after 零 the tens keep their 一), 一万一千
+        text += below_10000(low, False) if low >= 1000 else "零" + below_10000(low, False).lstrip("零")
     return text
