@@ -70,3 +70,21 @@ def test_grid_rows_of_an_integrators_gazetteer(tmp_path: pytest.TempPathFactory)
     assert p.grid is not None and p.grid.code == "3302120101ea201"
     assert p.community is not None and p.community.code == "3302120101ea2"
     assert src.parse_address("划船1网格").grid is None
+
+
+def test_jurisdiction_per_level() -> None:
+    p = parse_address("鄞州区百丈东路168号")  # a road gives no town: the county handles it
+    assert p.finest_unit is not None and p.finest_unit.code == "330212"
+    assert list(p.jurisdiction) == ["county", "city", "province"]
+    assert p.unit_at("town") is None
+    assert p.unit_at("county") == p.county
+    full = parse_address("划船社区菜场门口")
+    assert [u.code for u in full.jurisdiction.values()] == [
+        "3302120101ea2",
+        "330212010",
+        "330212",
+        "330200",
+        "330000",
+    ]
+    with pytest.raises(ValueError, match="level 'street'"):
+        p.unit_at("street")
