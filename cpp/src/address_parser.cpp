@@ -129,25 +129,36 @@ std::vector<Span> find_roads(std::u32string_view text, const std::vector<NameHit
         attach(s);
         if (s > 0 && is_direction(text[s - 1])) attach(s - 1);
         for (std::size_t e = s + 1; e <= end; ++e) attach(e);
-        const bool attached = start < s;
-        if (!attached) {
-            while (start > 0 && s - start < 6 && !strong[start - 1] && !is_name_break(text[start - 1]) &&
-                   !(start < s && hit_ends[start])) {
-                --start;
+        // Backwards from the suffix over name characters, stopping at a strong name, a function
+        // word or the end of another name.
+        const auto scan_back = [&]() {
+            std::size_t b = s;
+            while (b > 0 && s - b < 6 && !strong[b - 1] && !is_name_break(text[b - 1]) && !(b < s && hit_ends[b])) {
+                --b;
+            }
+            return b;
+        };
+        bool attached = start < s;
+        if (!attached) start = scan_back();
+        // A unit's short form that ends in a road suffix (周巷, 横街, 大施巷) names the unit unless a
+        // house number follows it (横街128号), or unless it is only the end of a longer road name
+        // (北路, a community's short form, in 宁南北路).
+        const auto span = std::make_pair(static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end));
+        bool unit_not_road = false;
+        if (contains(hit_spans, span) && !(end < text.size() && is_digit(text[end]))) {
+            const std::size_t longer = scan_back();
+            if (longer < start) {
+                start = longer;
+                attached = false;
+            } else {
+                unit_not_road = true;
             }
         }
         // A direction alone before the suffix is no name either (东路 right after a unit's name).
-        bool named = s > start && !(s - start == 1 && is_direction(text[start]) && !attached);
+        bool named = !unit_not_road && s > start && !(s - start == 1 && is_direction(text[start]) && !attached);
         // 柏沙路街道, 路埠镇: the name of a town the gazetteer did not recognise, not a road.
         const std::u32string_view after = text.substr(end);
         if (after.substr(0, 2) == U"街道" || after.substr(0, 1) == U"镇" || after.substr(0, 1) == U"乡") {
-            named = false;
-        }
-        // A unit's short form that ends in a road suffix (周巷, 横街, 大施巷) names the unit unless a
-        // house number follows it (横街128号).
-        const auto span = std::make_pair(static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end));
-        if (contains(hit_spans, span) &&
-            !(end < text.size() && is_digit(text[end]))) {
             named = false;
         }
         if (named) roads.push_back(Span{static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end)});
@@ -214,7 +225,9 @@ void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameH
         for (const NameHit& hit : hits) {
             if (g.unit(hit.unit).level != level) continue;
             if (contains(used, std::make_pair(hit.begin, hit.end))) continue;
-            insert_sorted(named, hit.unit);
+            // A short form that fits nothing named above it is most likely an ordinary word (东南角,
+            // 东门, 文化广场); only an official name written in full is reported as a conflict.
+            if (hit.full_name) insert_sorted(named, hit.unit);
             bool consistent = true;
             for (std::size_t above = level_index(level) + 1; above < level_count; ++above) {
                 const std::int32_t chosen = address.units[above];
@@ -257,7 +270,7 @@ void resolve_units(const Gazetteer& g, Address& address, const std::vector<NameH
                 if (shared != no_unit && address.units[up] == no_unit) address.units[up] = shared;
             }
         } else if (!named.empty()) {
-            ambiguities.push_back(Ambiguity{level, {}, named, true});
+            ambiguities.push_back(Ambiguity{level, {}, named, true});  // official names that conflict
         }
     }
 }
@@ -333,6 +346,26 @@ std::string take_numbered(std::u32string_view text, std::vector<Mark>& marks,
             mark(marks, i, j + suffix.size(), Mark::consumed);
             return utf8::encode(text.substr(i, j - i));
         }
+    }
+    return {};
+}
+
+// A room written as bare digits right after a number, building or unit (3号502, 2单元1203): three or
+// four digits that end the text or are followed by no counter.
+std::string take_bare_room(std::u32string_view text, std::vector<Mark>& marks) {
+    for (std::size_t i = 1; i < text.size(); ++i) {
+        if (!is_digit(text[i]) || marks[i] != Mark::free || marks[i - 1] != Mark::consumed) continue;
+        const char32_t before = text[i - 1];
+        if (before != U'号' && before != U'幢' && before != U'栋' && before != U'座' && before != U'元' &&
+            before != U'楼') {
+            continue;
+        }
+        std::size_t j = i;
+        while (j < text.size() && is_digit(text[j]) && marks[j] == Mark::free) ++j;
+        if (j - i < 3 || j - i > 4) continue;
+        if (j < text.size() && (marks[j] != Mark::free || is_cjk(text[j]))) continue;
+        mark(marks, i, j, Mark::consumed);
+        return utf8::encode(text.substr(i, j - i));
     }
     return {};
 }
@@ -437,8 +470,20 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
     std::vector<Ambiguity> ambiguities;
     resolve_units(gazetteer, address, hits, normalised, ambiguities);
 
+    // The names that count: a chosen unit's, a candidate of an ambiguity, or any official name.
+    // Other short forms (文化 of some 文化社区 in 宁波文化广场) stay free for compounds and the remainder.
     std::vector<Mark> marks(n, Mark::free);
-    for (const NameHit& hit : hits) mark(marks, hit.begin, hit.end, Mark::consumed);
+    const auto mark_names = [&] {
+        for (const NameHit& hit : hits) {
+            const Level level = gazetteer.unit(hit.unit).level;
+            bool counts = hit.full_name || address.unit_at(level) == static_cast<std::int32_t>(hit.unit);
+            for (const Ambiguity& a : ambiguities) {
+                counts = counts || (!a.conflict && a.level == level && contains(a.candidates, hit.unit));
+            }
+            if (counts) mark(marks, hit.begin, hit.end, Mark::consumed);
+        }
+    };
+    mark_names();
     for (std::size_t r = 0; r < roads.size(); ++r) {
         mark(marks, roads[r].begin, roads[r].end, r == 0 ? Mark::consumed : Mark::kept);
     }
@@ -460,6 +505,7 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
                 address.units[level_index(Level::community)] = no_unit;
                 ambiguities.clear();
                 resolve_units(gazetteer, address, hits, normalised, ambiguities);
+                mark_names();
             }
         }
     }
@@ -487,6 +533,7 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
     address.building = take_numbered(normalised, marks, {U"号楼", U"幢", U"栋", U"座"});
     address.unit = take_numbered(normalised, marks, {U"单元"});
     address.room = take_numbered(normalised, marks, {U"室"});
+    if (address.room.empty()) address.room = take_bare_room(normalised, marks);
     if (address.number.empty()) address.number = take_numbered(normalised, marks, {U"号"});
     take_compound(normalised, marks, address);
 
