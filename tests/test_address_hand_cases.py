@@ -44,4 +44,4 @@ def test_hand_cases() -> None:
     print(f"\nhand cases: units {unit_right}/{unit_total}, components {comp_right}/{comp_total}")
     print("\n".join(misses))
     assert unit_right == unit_total  # measured 90/90
-    assert comp_right / comp_total >= 0.95  # measured 174/176: 宁波文化广场 -> 文化广场, 那个菜场
+    assert comp_right / comp_total >= 0.95  # measured 175/176: 宁波文化广场 read as 文化广场

@@ -423,7 +423,12 @@ void take_compound(std::u32string_view text, std::vector<Mark>& marks, Address& 
             }
         }
         if (best_end != 0) {
-            const std::size_t start = best_end - i > 10 ? best_end - 10 : i;
+            std::size_t start = best_end - i > 10 ? best_end - 10 : i;
+            // A demonstrative is no part of the name (那个菜场, 这家超市).
+            if (best_end - start > 3 && (text[start] == U'那' || text[start] == U'这') &&
+                (text[start + 1] == U'个' || text[start + 1] == U'家' || text[start + 1] == U'边')) {
+                start += 2;
+            }
             address.compound = utf8::encode(text.substr(start, best_end - start));
             mark(marks, start, best_end, Mark::consumed);
             return;
