@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "routing_core/address_similarity.hpp"
 #include "routing_core/engine.hpp"
 #include "routing_core/error.hpp"
 #include "routing_core/normalise.hpp"
@@ -285,6 +286,11 @@ PYBIND11_MODULE(_core, m) {
         .def("stats", &Engine::stats)
         .def("knows_report", &Engine::knows_report, py::arg("report_id"))
         .def("parse_address", &Engine::parse_address, py::arg("address"), py::call_guard<py::gil_scoped_release>())
+        .def("address_similarity",
+             [](const Engine& e, std::string_view a, std::string_view b) {
+                 return address_similarity(e.parse_address(a), e.parse_address(b));
+             },
+             py::arg("a"), py::arg("b"), py::call_guard<py::gil_scoped_release>())
         .def("classify", &Engine::classify, py::arg("text"), py::call_guard<py::gil_scoped_release>())
         .def("category_code", [](const Engine& e, std::uint32_t i) { return e.rules().category(i).code; })
         .def("unit_info", [](const Engine& e, std::uint32_t i) {

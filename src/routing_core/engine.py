@@ -278,6 +278,7 @@ class Engine:
             confidence=a.confidence,
             lat=a.lat,
             lon=a.lon,
+            grid=self._unit(units["grid"]),
         )
 
     def _candidate(self, c: _core.CandidateScore, weights: tuple[float, float, float, float]) -> Candidate:
