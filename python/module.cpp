@@ -90,6 +90,7 @@ PYBIND11_MODULE(_core, m) {
             py::arg("code"), py::arg("label"), py::arg("platform"), py::arg("co_platforms"), py::arg("level"),
             py::arg("deadline_hours"), py::arg("working_time") = false)
         .def("add_term", &RuleSet::add_term, py::arg("category"), py::arg("term"), py::arg("weight"))
+        .def("add_channel_hint", &RuleSet::add_channel_hint, py::arg("channel"), py::arg("category"), py::arg("weight"))
         .def(
             "add_rule",
             [](RuleSet& r, const std::string& id, std::int32_t priority, const std::vector<std::string>& terms,
@@ -291,7 +292,8 @@ PYBIND11_MODULE(_core, m) {
                  return address_similarity(e.parse_address(a), e.parse_address(b));
              },
              py::arg("a"), py::arg("b"), py::call_guard<py::gil_scoped_release>())
-        .def("classify", &Engine::classify, py::arg("text"), py::call_guard<py::gil_scoped_release>())
+        .def("classify", &Engine::classify, py::arg("text"), py::arg("channel") = "",
+             py::call_guard<py::gil_scoped_release>())
         .def("category_code", [](const Engine& e, std::uint32_t i) { return e.rules().category(i).code; })
         .def("unit_info", [](const Engine& e, std::uint32_t i) {
             const Unit& u = e.gazetteer().unit(i);

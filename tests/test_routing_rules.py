@@ -214,3 +214,27 @@ def test_working_clock_without_calendar_is_refused(tmp_path: Path) -> None:
     text = HEAD.replace('deadline_hours = 24\n', 'deadline_hours = 24\ndeadline_clock = "working"\n', 1)
     with pytest.raises(RulesError, match="no calendar"):
         _engine(tmp_path, text)
+
+
+def test_channel_hint_counts_as_classification_evidence(tmp_path: Path) -> None:
+    text = HEAD.replace('[platforms]', '[channels]\ngrid = "网格员"\nm12315 = "12315 市场监管热线"\n\n[platforms]') + (
+        '\n[channel_hints.m12315]\nsanitation = 2.0\n')
+    engine = _engine(tmp_path, text)
+    # No term at all: the fallback through the grid app, sanitation through the 12315 line.
+    assert engine.classify("请尽快处理", channel="grid").category == "other"
+    hinted = engine.classify("请尽快处理", channel="m12315")
+    assert hinted.category == "sanitation" and hinted.evidence == ("channel:m12315",)
+    d = engine.submit({"id": "h1", "text": "请尽快处理", "time": "2026-11-23T08:00:00+08:00", "source": "m12315"})
+    assert d.category == "sanitation"
+    with pytest.raises(RulesError, match=r"channel_hints\.pigeon"):
+        _engine(tmp_path, text + '\n[channel_hints.pigeon]\nsanitation = 1\n')
+
+
+def test_a_report_spanning_two_towns_goes_to_their_county() -> None:
+    # 百丈街道 and 东柳街道 are both towns of 鄞州区: the parser names no town, keeps the county they
+    # share, and lists the ambiguity; the router hands the event to the lowest level that contains both.
+    d = Engine().submit({"id": "s1", "text": "百丈街道与东柳街道交界的河道里漂满垃圾",
+                         "address": "鄞州区百丈街道与东柳街道交界处", "time": "2026-11-23T08:00:00+08:00"})
+    assert d.address.town is None and d.address.ambiguities
+    assert d.level == "county" and d.unit_name == "鄞州区"
+    assert any(r.startswith("jurisdiction:unresolved-") for r in d.rules_fired)

@@ -20,7 +20,7 @@ Classifier::Classifier(const RuleSet& rules)
     matcher_.build();
 }
 
-Classification Classifier::classify(std::u32string_view text) const {
+Classification Classifier::classify(std::u32string_view text, std::string_view channel) const {
     std::vector<double> scores(rules_->category_count(), 0.0);
     std::vector<std::uint32_t> seen_patterns;
     Classification result;
@@ -38,6 +38,13 @@ Classification Classifier::classify(std::u32string_view text) const {
             scores[term.category] += term.weight;
         }
         result.evidence.push_back(rules_->terms()[pattern_terms_[m.pattern].front()].text);
+    }
+    if (!channel.empty()) {
+        for (const ChannelHint& hint : rules_->channel_hints()) {
+            if (hint.channel != channel) continue;
+            scores[hint.category] += hint.weight;
+            result.evidence.push_back("channel:" + hint.channel);
+        }
     }
     double total = 0.0;
     std::uint32_t best = rules_->fallback_category();

@@ -353,7 +353,7 @@ Decision Engine::apply(const Report& report) {
     address.lat = report.lat;
     address.lon = report.lon;
     // classify (the report's own category is a feature of the match)
-    Classification cls = classifier_.classify(text);
+    Classification cls = classifier_.classify(text, report.source);
     std::uint32_t category = cls.category;
     bool from_hint = false;
     if (!report.category.empty()) {
@@ -555,10 +555,10 @@ Address Engine::parse_address(std::string_view address) const {
     return parse_address_normalised(normalise_address(utf8::decode(address)));
 }
 
-Classification Engine::classify(std::string_view text) const {
+Classification Engine::classify(std::string_view text, std::string_view channel) const {
     check_size("text", std::string(text), config_.limits.max_text_bytes);
     check_utf8("text", std::string(text));
-    return classifier_.classify(normalise_text(utf8::decode(text)));
+    return classifier_.classify(normalise_text(utf8::decode(text)), channel);
 }
 
 }  // namespace routing_core

@@ -109,6 +109,15 @@ void RuleSet::add_rule(const RoutingRuleSpec& spec) {
     rules_.insert(at, std::move(rule));
 }
 
+void RuleSet::add_channel_hint(const std::string& channel, const std::string& category, double weight) {
+    const std::string where = "channel hint '" + excerpt(channel) + "'";
+    if (channel.empty()) throw ConfigError("channel hint: empty channel");
+    const std::int32_t c = find_category(category);
+    if (c < 0) throw ConfigError(where + ": unknown category '" + excerpt(category) + "'");
+    if (!(weight > 0.0) || !std::isfinite(weight)) throw ConfigError(where + ": weight must be a positive number");
+    channel_hints_.push_back(ChannelHint{channel, static_cast<std::uint32_t>(c), weight});
+}
+
 void RuleSet::set_level_hours(Level level, double hours) {
     check_handling_level(std::string("levels.") + level_code(level), level);
     check_hours(std::string("levels.") + level_code(level), hours);

@@ -232,10 +232,11 @@ class Engine:
 
     # -- inspection -----------------------------------------------------------------------------
 
-    def classify(self, text: str) -> Classification:
-        """Classify a text with this engine's rules; no event is matched or changed."""
+    def classify(self, text: str, channel: str | None = None) -> Classification:
+        """Classify a text (as if it came through ``channel``) with this engine's rules; no event is
+        matched or changed."""
         checked = _checked_text(text, "text")
-        c = self._core.classify(checked)
+        c = self._core.classify(checked, _checked_text(channel, "channel") if channel is not None else "")
         code = self._core.category_code(c.category)
         return Classification(code, self._rules.category_labels[code], c.confidence, tuple(c.evidence))
 

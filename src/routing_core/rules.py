@@ -204,6 +204,20 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
     if not isinstance(channels, dict) or not channels:
         raise r.fail("channels", "expected a table of channel code = label")
 
+    hints = doc.get("channel_hints", {})
+    if not isinstance(hints, dict):
+        raise r.fail("channel_hints", "expected a table of channel -> {category = weight}")
+    for channel, weights in hints.items():
+        where = f"channel_hints.{channel}"
+        if channel not in channels:
+            raise r.fail(where, f"unknown channel; expected one of {', '.join(channels)}")
+        if not isinstance(weights, dict):
+            raise r.fail(where, "expected a table of category = weight")
+        for category, weight in weights.items():
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+                raise r.fail(f"{where}.{category}", f"expected a weight number, got {weight!r}")
+            _apply(r, f"{where}.{category}", table.add_channel_hint, channel, category, float(weight))
+
     routing_rules: list[RuleSpec] = []
     for section in ("severity", "rules"):
         entries = doc.get(section, [])

@@ -24,7 +24,8 @@ public:
     explicit Classifier(const RuleSet& rules);
     // Never throws for a valid normalised text; returns the fallback category when no term matches.
     // Ties go to the category defined first in the rules.
-    Classification classify(std::u32string_view normalised_text) const;
+    // A report's channel adds the rules' channel hints to the scores (evidence "channel:CODE").
+    Classification classify(std::u32string_view normalised_text, std::string_view channel = {}) const;
 
 private:
     const RuleSet* rules_;

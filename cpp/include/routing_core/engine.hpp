@@ -73,7 +73,7 @@ public:
 
     // The steps of the hot path, exposed for inspection and tests.
     Address parse_address(std::string_view address) const;
-    Classification classify(std::string_view text) const;
+    Classification classify(std::string_view text, std::string_view channel = {}) const;
     const Gazetteer& gazetteer() const noexcept { return *gazetteer_; }
     const RuleSet& rules() const noexcept { return *rules_; }
 

@@ -25,6 +25,14 @@ struct CategoryRule {
     bool working_time = false;  // the deadline counts working time of the rules' calendar
 };
 
+// A channel that is itself evidence of a category (a market-regulation hotline, a fire-safety app):
+// reports through it add `weight` to the category's classification score.
+struct ChannelHint {
+    std::string channel;
+    std::uint32_t category = 0;
+    double weight = 1.0;
+};
+
 struct Term {
     std::string text;
     std::uint32_t category = 0;
@@ -83,6 +91,8 @@ public:
                                const std::vector<std::string>& co_platforms, Level level, double deadline_hours,
                                bool working_time = false);
     void add_term(const std::string& category, const std::string& term, double weight);
+    // Throws ConfigError for an empty channel, an unknown category or a non-positive weight.
+    void add_channel_hint(const std::string& channel, const std::string& category, double weight);
     // Throws ConfigError naming the rule: duplicate id, no condition or no action, unknown category or
     // platform, empty term or channel, bad level or hours.
     void add_rule(const RoutingRuleSpec& spec);
@@ -104,6 +114,7 @@ public:
     const std::string& platform_code(std::uint32_t index) const { return platforms_.at(index).first; }
     std::size_t category_count() const noexcept { return categories_.size(); }
     const std::vector<Term>& terms() const noexcept { return terms_; }
+    const std::vector<ChannelHint>& channel_hints() const noexcept { return channel_hints_; }
     // In evaluation order: priority descending, then file order.
     const std::vector<RoutingRule>& routing_rules() const noexcept { return rules_; }
     const std::string& platform_label(std::uint32_t index) const { return platforms_.at(index).second; }
@@ -118,6 +129,7 @@ private:
     std::vector<std::pair<std::string, std::string>> platforms_;
     std::vector<CategoryRule> categories_;
     std::vector<Term> terms_;
+    std::vector<ChannelHint> channel_hints_;
     std::vector<RoutingRule> rules_;
     std::array<double, level_count> level_hours_{0, 0, 0, 0, 0, 0};
     std::uint32_t fallback_ = 0;
