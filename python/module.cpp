@@ -76,7 +76,8 @@ PYBIND11_MODULE(_core, m) {
             py::arg("code"), py::arg("level"), py::arg("parent"), py::arg("name"), py::arg("other_names"))
         .def("build", &Gazetteer::build)
         .def("__len__", &Gazetteer::size)
-        .def("find", &Gazetteer::find, py::arg("code"));
+        .def("find", &Gazetteer::find, py::arg("code"))
+        .def("set_centroid", &Gazetteer::set_centroid, py::arg("index"), py::arg("lat"), py::arg("lon"));
 
     py::class_<RuleSet>(m, "RuleSet")
         .def(py::init<>())
@@ -191,6 +192,7 @@ PYBIND11_MODULE(_core, m) {
         .def_readonly("remainder", &Address::remainder)
         .def_readonly("ambiguities", &Address::ambiguities)
         .def_readonly("confidence", &Address::confidence)
+        .def_readonly("placed_by_coordinates", &Address::placed_by_coordinates)
         .def_readonly("lat", &Address::lat)
         .def_readonly("lon", &Address::lon);
 

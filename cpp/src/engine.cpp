@@ -281,6 +281,44 @@ void Engine::merge_address(Address& into, const Address& from) const {
     }
 }
 
+namespace {
+
+// How far a report's coordinates may lie from a unit's centroid for the report to be placed in that unit
+// when its address does not name one. Centroids are points, not boundaries: these radii are about the
+// size of an urban community, a town and a county of Ningbo, and an integrator with boundaries should
+// resolve units before submitting.
+double centroid_radius_km(Level level) noexcept {
+    switch (level) {
+        case Level::community: return 3.0;
+        case Level::town: return 15.0;
+        case Level::county: return 60.0;
+        default: return 0.0;
+    }
+}
+
+}  // namespace
+
+// Fills the levels the address leaves open, from the county down, with the unit whose centroid is
+// nearest to the report's coordinates inside the unit already known above (when the gazetteer has
+// centroids). Named units always win over coordinates.
+void Engine::place_by_coordinates(Address& address) const {
+    for (Level level : {Level::county, Level::town, Level::community}) {
+        const std::size_t l = level_index(level);
+        if (address.units[l] != no_unit) continue;
+        std::int32_t within = no_unit;  // the finest unit already known above this level
+        for (std::size_t above = l + 1; above < level_count && within == no_unit; ++above) within = address.units[above];
+        const std::int32_t unit = gazetteer_->nearest(*address.lat, *address.lon, level, within, centroid_radius_km(level));
+        if (unit == no_unit) continue;
+        address.units[l] = unit;
+        address.placed_by_coordinates = true;
+        for (std::size_t above = l + 1; above < level_count; ++above) {  // and the unit's own ancestors
+            if (address.units[above] == no_unit) {
+                address.units[above] = gazetteer_->ancestor_at(static_cast<std::uint32_t>(unit), static_cast<Level>(above));
+            }
+        }
+    }
+}
+
 void Engine::schedule(std::uint32_t event) {
     EventState& ev = events_[event];
     ++ev.deadline_version;
@@ -352,6 +390,7 @@ Decision Engine::apply(const Report& report) {
     Address address = parse_address_normalised(address_text);
     address.lat = report.lat;
     address.lon = report.lon;
+    if (report.lat) place_by_coordinates(address);
     // classify (the report's own category is a feature of the match)
     Classification cls = classifier_.classify(text, report.source);
     std::uint32_t category = cls.category;

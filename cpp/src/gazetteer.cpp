@@ -1,6 +1,7 @@
 #include "routing_core/gazetteer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "routing_core/error.hpp"
@@ -26,23 +27,28 @@ std::vector<std::string> split_fields(const std::string& line, char separator) {
 
 Gazetteer Gazetteer::from_tsv(std::istream& in, const std::string& source) {
     static const std::vector<std::string> header{"code", "level", "parent", "name", "short", "aliases"};
+    static const std::vector<std::string> with_centroids{"code", "level", "parent", "name", "short", "aliases",
+                                                         "lat", "lon"};
     Gazetteer g;
     std::string line;
     std::size_t lineno = 0;
-    bool header_seen = false;
+    std::size_t columns = 0;  // 0 until the header is read
     while (std::getline(in, line)) {
         ++lineno;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty() || line[0] == '#') continue;
         const std::string where = source + ":" + std::to_string(lineno) + ": ";
         const std::vector<std::string> fields = split_fields(line, '\t');
-        if (!header_seen) {
-            if (fields != header) throw ConfigError(where + "expected the header code level parent name short aliases");
-            header_seen = true;
+        if (columns == 0) {
+            if (fields != header && fields != with_centroids) {
+                throw ConfigError(where + "expected the header code level parent name short aliases [lat lon]");
+            }
+            columns = fields.size();
             continue;
         }
-        if (fields.size() != header.size()) {
-            throw ConfigError(where + "expected 6 tab-separated columns, got " + std::to_string(fields.size()));
+        if (fields.size() != columns) {
+            throw ConfigError(where + "expected " + std::to_string(columns) + " tab-separated columns, got " +
+                              std::to_string(fields.size()));
         }
         std::vector<std::string> others;
         if (!fields[4].empty()) others.push_back(fields[4]);
@@ -50,14 +56,17 @@ Gazetteer Gazetteer::from_tsv(std::istream& in, const std::string& source) {
             if (!alias.empty()) others.push_back(std::move(alias));
         }
         try {
-            g.add_unit(fields[0], level_from_code(fields[1]), fields[2], fields[3], others);
+            const std::uint32_t index = g.add_unit(fields[0], level_from_code(fields[1]), fields[2], fields[3], others);
+            if (columns == 8 && !(fields[6].empty() && fields[7].empty())) {
+                g.set_centroid(index, std::stod(fields[6]), std::stod(fields[7]));
+            }
         } catch (const Error& e) {
             throw ConfigError(where + e.what());
-        } catch (const std::invalid_argument& e) {  // an unknown level
+        } catch (const std::logic_error& e) {  // an unknown level, or lat/lon not a number
             throw ConfigError(where + e.what());
         }
     }
-    if (!header_seen) throw ConfigError(source + ": no header line; expected code level parent name short aliases");
+    if (columns == 0) throw ConfigError(source + ": no header line; expected code level parent name short aliases");
     g.build();
     return g;
 }
@@ -82,7 +91,7 @@ std::uint32_t Gazetteer::add_unit(const std::string& code, Level level, const st
     if (utf8::find_invalid(name) != std::string::npos) {
         throw ConfigError("gazetteer unit " + excerpt(code) + ": name is not valid UTF-8");
     }
-    units_.push_back(Unit{code, level, parent, name, normalise_address(utf8::decode(name))});
+    units_.push_back(Unit{code, level, parent, name, normalise_address(utf8::decode(name)), std::nullopt});
     by_code_.emplace(code, index);
     if (level == Level::city && city_ == no_unit) city_ = static_cast<std::int32_t>(index);
 
@@ -158,6 +167,40 @@ std::vector<NameHit> Gazetteer::find_names(std::u32string_view text) const {
         for (const auto& [unit, full] : pattern_units_[m.pattern]) hits.push_back(NameHit{unit, m.begin, m.end, full});
     }
     return hits;
+}
+
+void Gazetteer::set_centroid(std::uint32_t index, double lat, double lon) {
+    Unit& u = units_.at(index);
+    if (!std::isfinite(lat) || !std::isfinite(lon) || lat < -90.0 || lat > 90.0 || lon < -180.0 || lon > 180.0) {
+        throw ConfigError("gazetteer unit '" + u.code + "': centroid " + std::to_string(lat) + ", " + std::to_string(lon) +
+                          " is not a WGS84 latitude, longitude");
+    }
+    u.centroid = std::make_pair(lat, lon);
+}
+
+std::int32_t Gazetteer::nearest(double lat, double lon, Level level, std::int32_t within, double max_km) const {
+    constexpr double earth_km = 6371.0088;
+    constexpr double radians = 3.14159265358979323846 / 180.0;
+    std::int32_t best = no_unit;
+    double best_km = max_km;
+    const Level within_level = within == no_unit ? Level::province : units_.at(static_cast<std::uint32_t>(within)).level;
+    for (std::uint32_t i : units_at(level)) {
+        const Unit& u = units_[i];
+        if (!u.centroid) continue;
+        if (within != no_unit && ancestor_at(i, within_level) != within) continue;
+        // Haversine distance.
+        const double dlat = (u.centroid->first - lat) * radians;
+        const double dlon = (u.centroid->second - lon) * radians;
+        const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                         std::cos(lat * radians) * std::cos(u.centroid->first * radians) * std::sin(dlon / 2) *
+                             std::sin(dlon / 2);
+        const double km = 2 * earth_km * std::asin(std::min(1.0, std::sqrt(a)));
+        if (km <= best_km) {
+            best_km = km;
+            best = static_cast<std::int32_t>(i);
+        }
+    }
+    return best;
 }
 
 }  // namespace routing_core

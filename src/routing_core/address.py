@@ -49,6 +49,7 @@ class ParsedAddress:
     lat: float | None
     lon: float | None
     grid: AdminUnit | None = None
+    placed_by_coordinates: bool = False  # a unit came from lat/lon and the gazetteer's centroids
 
     def unit_at(self, level: str) -> AdminUnit | None:
         """The unit that handles events at ``level`` for this address, or None when unknown.

@@ -280,6 +280,7 @@ class Engine:
             lat=a.lat,
             lon=a.lon,
             grid=self._unit(units["grid"]),
+            placed_by_coordinates=a.placed_by_coordinates,
         )
 
     def _candidate(self, c: _core.CandidateScore, weights: tuple[float, float, float, float]) -> Candidate:

@@ -13,9 +13,12 @@ from pathlib import Path
 from . import _core
 from .errors import ConfigError
 
-__all__ = ["GAZETTEER_COLUMNS", "default_gazetteer_path", "load_gazetteer"]
+__all__ = ["CENTROID_COLUMNS", "GAZETTEER_COLUMNS", "default_gazetteer_path", "load_gazetteer"]
 
 GAZETTEER_COLUMNS = ("code", "level", "parent", "name", "short", "aliases")
+# Optional trailing columns: a unit's centroid (WGS84), used for reports with coordinates and no
+# usable address; empty where unknown.
+CENTROID_COLUMNS = ("lat", "lon")
 
 
 def default_gazetteer_path() -> Path:
@@ -35,24 +38,29 @@ def load_gazetteer(path: str | Path | None = None) -> _core.Gazetteer:
     try:
         with path.open(encoding="utf-8", newline="") as fh:
             header_seen = False
+            columns = len(GAZETTEER_COLUMNS)
             for lineno, line in enumerate(fh, start=1):
                 if line.startswith("#") or not line.strip():
                     continue
                 row = next(csv.reader([line.rstrip("\r\n")], delimiter="\t", quoting=csv.QUOTE_NONE))
                 if not header_seen:
-                    if tuple(row) != GAZETTEER_COLUMNS:
+                    if tuple(row) not in (GAZETTEER_COLUMNS, GAZETTEER_COLUMNS + CENTROID_COLUMNS):
                         raise ConfigError(
-                            f"{path}:{lineno}: expected the header {' '.join(GAZETTEER_COLUMNS)} (tab-separated)"
+                            f"{path}:{lineno}: expected the header {' '.join(GAZETTEER_COLUMNS)} "
+                            f"[{' '.join(CENTROID_COLUMNS)}] (tab-separated)"
                         )
+                    columns = len(row)
                     header_seen = True
                     continue
-                if len(row) != len(GAZETTEER_COLUMNS):
-                    raise ConfigError(f"{path}:{lineno}: expected {len(GAZETTEER_COLUMNS)} columns, got {len(row)}")
-                code, level, parent, name, short, aliases = row
+                if len(row) != columns:
+                    raise ConfigError(f"{path}:{lineno}: expected {columns} columns, got {len(row)}")
+                code, level, parent, name, short, aliases = row[:6]
                 others = [short, *[a for a in aliases.split("|") if a]] if short else [a for a in aliases.split("|") if a]
                 try:
-                    gazetteer.add_unit(code, level, parent, name, others)
-                except ConfigError as exc:
+                    index = gazetteer.add_unit(code, level, parent, name, others)
+                    if columns == 8 and (row[6] or row[7]):
+                        gazetteer.set_centroid(index, _float(row[6], "lat"), _float(row[7], "lon"))
+                except (ConfigError, ValueError) as exc:
                     raise ConfigError(f"{path}:{lineno}: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read gazetteer: {exc.strerror}") from None
@@ -62,3 +70,10 @@ def load_gazetteer(path: str | Path | None = None) -> _core.Gazetteer:
         raise ConfigError(f"{path}: no header line; expected {' '.join(GAZETTEER_COLUMNS)}")
     gazetteer.build()
     return gazetteer
+
+
+def _float(text: str, column: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"column {column}: {text!r} is not a number") from None

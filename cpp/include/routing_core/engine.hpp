@@ -142,6 +142,7 @@ private:
     void merge_address(Address& into, const Address& from) const;
     void reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
                           Decision& d);
+    void place_by_coordinates(Address& address) const;
     void schedule(std::uint32_t event);
     EventView view(std::uint32_t event) const;
     std::uint32_t find_event(const std::string& event_id) const;

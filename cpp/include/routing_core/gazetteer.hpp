@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -21,6 +23,7 @@ struct Unit {
     std::int32_t parent = no_unit;
     std::string name;
     std::u32string normalised_name;  // normalise_address(name), as the parser compares it
+    std::optional<std::pair<double, double>> centroid;  // (lat, lon) WGS84, when the gazetteer gives one
 };
 
 // One place in a text where a name of a unit was found.
@@ -57,6 +60,13 @@ public:
     const std::vector<std::uint32_t>& units_at(Level level) const { return by_level_.at(level_index(level)); }
     // The root of the gazetteer's city, the unit that handles city-level events (no_unit if none).
     std::int32_t city() const noexcept { return city_; }
+
+    // Sets a unit's centroid; throws ConfigError naming the unit for coordinates off the globe.
+    void set_centroid(std::uint32_t index, double lat, double lon);
+    // The unit at `level` with the nearest centroid to (lat, lon), at most `max_km` away and inside
+    // `within` (a unit index, or no_unit for anywhere); no_unit when there is none. A linear scan of
+    // the level: meant for reports that give coordinates but no usable address.
+    std::int32_t nearest(double lat, double lon, Level level, std::int32_t within, double max_km) const;
 
     // Every occurrence of a unit name in a normalised text; a name shared by several units gives one
     // hit per unit.

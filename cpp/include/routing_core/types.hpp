@@ -35,6 +35,7 @@ struct Address {
     double confidence = 0.0;               // share of the address that was understood, in [0, 1]
     std::optional<double> lat;
     std::optional<double> lon;
+    bool placed_by_coordinates = false;  // some unit came from lat/lon, not from the text
 
     std::int32_t unit_at(Level level) const noexcept { return units[level_index(level)]; }
     // The finest administrative level resolved, or nullopt when none is.
