@@ -106,12 +106,24 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("rare_shingles", &LookupLimits::rare_shingles)
         .def_readwrite("max_candidates", &LookupLimits::max_candidates);
 
+    py::class_<Curve>(m, "Curve")
+        .def(py::init<>())
+        .def_readwrite("x", &Curve::x)
+        .def_readwrite("y", &Curve::y)
+        .def("__call__", &Curve::operator(), py::arg("value"));
+
     py::class_<MatchParams>(m, "MatchParams")
         .def(py::init<>())
         .def_readwrite("weight_address", &MatchParams::weight_address)
         .def_readwrite("weight_text", &MatchParams::weight_text)
         .def_readwrite("weight_category", &MatchParams::weight_category)
         .def_readwrite("weight_time", &MatchParams::weight_time)
+        .def_readwrite("weight_place", &MatchParams::weight_place)
+        .def_readwrite("curve_address", &MatchParams::curve_address)
+        .def_readwrite("curve_text", &MatchParams::curve_text)
+        .def_readwrite("curve_place", &MatchParams::curve_place)
+        .def_readwrite("curve_category", &MatchParams::curve_category)
+        .def_readwrite("curve_time", &MatchParams::curve_time)
         .def_readwrite("time_scale_hours", &MatchParams::time_scale_hours)
         .def_readwrite("duplicate_threshold", &MatchParams::duplicate_threshold)
         .def_readwrite("review_threshold", &MatchParams::review_threshold)
@@ -163,6 +175,7 @@ PYBIND11_MODULE(_core, m) {
         .def_readonly("closed", &CandidateScore::closed)
         .def_readonly("address", &CandidateScore::address)
         .def_readonly("text", &CandidateScore::text)
+        .def_readonly("place", &CandidateScore::place)
         .def_readonly("category", &CandidateScore::category)
         .def_readonly("hours_apart", &CandidateScore::hours_apart)
         .def_readonly("recency", &CandidateScore::recency)

@@ -86,7 +86,7 @@ def test_explain_lists_candidates_with_feature_contributions(engine: Engine) -> 
     explained = engine.submit(BIN_GRID).explain()
     assert explained["outcome"] == "duplicate"
     best = explained["candidates"][0]
-    assert set(best["contributions"]) == {"address", "text", "category", "time"}
+    assert set(best["contributions"]) == {"address", "text", "place", "category", "time"}
     # The contributions are the weighted features; they add up to the score.
     assert sum(best["contributions"].values()) == pytest.approx(best["score"])
     assert explained["routing"]["platform"] == "enforcement"

@@ -58,8 +58,20 @@ class LookupLimits:
     @rare_shingles.setter
     def rare_shingles(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
+class Curve:
+    x: list[float]
+    y: list[float]
+    def __init__(self) -> None:
+        ...
+    def __call__(self, value: typing.SupportsFloat | typing.SupportsIndex) -> float:
+        ...
 class MatchParams:
     lookup: LookupLimits
+    curve_address: Curve
+    curve_text: Curve
+    curve_place: Curve
+    curve_category: Curve
+    curve_time: Curve
     def __init__(self) -> None:
         ...
     @property
@@ -97,6 +109,12 @@ class MatchParams:
         ...
     @weight_category.setter
     def weight_category(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_place(self) -> float:
+        ...
+    @weight_place.setter
+    def weight_place(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def weight_text(self) -> float:
@@ -218,6 +236,9 @@ class CandidateScore:
         ...
     @property
     def hours_apart(self) -> float:
+        ...
+    @property
+    def place(self) -> float:
         ...
     @property
     def recency(self) -> float:

@@ -143,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     parse = sub.add_parser("parse-address", help="parse addresses with the bundled gazetteer")
     parse.add_argument("address", nargs="+")
     parse.set_defaults(run=_parse)
+
+    from . import cli_evaluate, cli_synth
+
+    cli_synth.register(sub)
+    cli_evaluate.register(sub)
     return parser
 
 

@@ -14,7 +14,7 @@ from .decision import Candidate, Decision
 from .errors import ConfigError, InvalidReportError
 from .event import Escalation, Event, EventStep
 from .gazetteer import load_gazetteer
-from .match_params import load_match_params
+from .match_params import contributions, load_match_params
 from .report import Report, to_core_report
 from .rules import LoadedRules, load_rules
 from .times import TimeLike, from_epoch, to_epoch
@@ -78,9 +78,7 @@ class Engine:
             )
         self._rules: LoadedRules = load_rules(rules)
         config = _core.EngineConfig()
-        config.match = load_match_params(match)
-        m = config.match
-        self._weights = (m.weight_address, m.weight_text, m.weight_category, m.weight_time)
+        config.match = self._match = load_match_params(match)
         limits = limits or Limits()
         core_limits = _core.Limits()
         for name in ("max_id_bytes", "max_text_bytes", "max_address_bytes", "max_source_bytes"):
@@ -217,20 +215,13 @@ class Engine:
             lon=a.lon,
         )
 
-    def _candidate(self, c: _core.CandidateScore, weights: tuple[float, float, float, float]) -> Candidate:
-        total = sum(weights)
-        parts = {
-            "address": weights[0] * c.address / total,
-            "text": weights[1] * c.text / total,
-            "category": weights[2] * c.category / total,
-            "time": weights[3] * c.recency / total,
-        }
+    def _candidate(self, c: _core.CandidateScore) -> Candidate:
         return Candidate(
-            c.event_id, c.closed, c.score, c.address, c.text, c.category, c.hours_apart, c.recency, parts
+            c.event_id, c.closed, c.score, c.address, c.text, c.category, c.hours_apart, c.recency,
+            contributions(self._match, c), c.place,
         )
 
     def _decision(self, d: _core.Decision) -> Decision:
-        m = self._weights
         return Decision(
             report_id=d.report_id,
             event_id=d.event_id,
@@ -252,7 +243,7 @@ class Engine:
             unit_name=d.unit_name,
             deadline=from_epoch(d.deadline, self._tz),
             address=self._address(d.address),
-            candidates=tuple(self._candidate(c, m) for c in d.candidates),
+            candidates=tuple(self._candidate(c) for c in d.candidates),
             rules_fired=tuple(d.rules_fired),
         )
 
