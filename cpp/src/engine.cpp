@@ -19,6 +19,17 @@ constexpr std::int64_t earliest_time = 0;
 constexpr std::int64_t latest_time = 4102444800;
 // How many texts represent an event: its first report and the most recent ones.
 constexpr std::size_t representative_texts = 4;
+// The most shingles an event's vocabulary keeps (a burst of 30 paraphrases stays well below it).
+constexpr std::size_t vocabulary_limit = 1024;
+
+void add_vocabulary(std::vector<Shingle>& vocabulary, const std::vector<Shingle>& a, const std::vector<Shingle>& b) {
+    if (vocabulary.size() >= vocabulary_limit) return;
+    std::vector<Shingle> ab;
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(ab));
+    std::vector<Shingle> merged;
+    std::set_union(vocabulary.begin(), vocabulary.end(), ab.begin(), ab.end(), std::back_inserter(merged));
+    vocabulary = std::move(merged);
+}
 
 std::string format_event_id(std::size_t sequence) {
     std::string digits = std::to_string(sequence);
@@ -146,10 +157,14 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
             c.place = std::max({c.place, weighted_containment(place, ev.places[k], ev.texts[k], idf),
                                 weighted_containment(ev.places[k], place, text, idf)});
         }
+        // Against everything the event's reports said: a burst of paraphrases covers the next one.
+        const auto own_place = [&](Shingle s) { return std::binary_search(place.begin(), place.end(), s); };
+        c.coverage = weighted_containment(text, ev.vocabulary, {}, idf, own_place);
+        c.place = std::max(c.place, weighted_containment(place, ev.vocabulary, {}, idf));
         c.category = ev.category == category ? 1.0 : 0.0;
         c.hours_apart = std::abs(static_cast<double>(time - ev.last_report)) / 3600.0;
         c.recency = p.recency(c.hours_apart);
-        c.score = p.combine(Features{c.address, c.text, c.place, c.category, c.recency});
+        c.score = p.combine(Features{c.address, c.text, c.place, c.coverage, c.category, c.recency});
         scored.emplace_back(std::move(c), e);
     }
     std::stable_sort(scored.begin(), scored.end(),
@@ -256,6 +271,7 @@ Decision Engine::apply(const Report& report) {
         index_.add_address_keys(event_index, address_keys(ev.address));
         index_.add_shingles(event_index, text_shingles);
         index_.add_shingles(event_index, place_shingles);
+        add_vocabulary(ev.vocabulary, text_shingles, place_shingles);
         ev.history.push_back(EventStep{report.time, "merged", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", report.id});
         // A merged report can only make an event more urgent: severity terms raise its level.
         const Routing raised = router_.route(ev.category, severities, ev.address, report.time);
@@ -284,6 +300,7 @@ Decision Engine::apply(const Report& report) {
         ev.address = address;
         ev.texts.push_back(text_shingles);
         ev.places.push_back(place_shingles);
+        add_vocabulary(ev.vocabulary, text_shingles, place_shingles);
         d.rules_fired = routing.rules_fired;
         if (md.outcome == Outcome::recurrence) {
             const std::uint32_t previous = candidate_events[md.chosen];

@@ -12,7 +12,8 @@ void MatchParams::validate() const {
     const auto check_unit = [](const char* name, double v) {
         if (!(v >= 0.0 && v <= 1.0)) throw ConfigError(std::string("match.") + name + " must lie in [0, 1], got " + std::to_string(v));
     };
-    for (double w : {weight_address, weight_text, weight_category, weight_time, weight_place}) {
+    for (double w : {weight_address, weight_text, weight_category, weight_time, weight_place, weight_place_category,
+                     weight_place_text, weight_coverage}) {
         if (!(w >= 0.0) || !std::isfinite(w)) throw ConfigError("match weights must be non-negative numbers");
     }
     curve_address.validate("curve_address");
@@ -20,7 +21,12 @@ void MatchParams::validate() const {
     curve_place.validate("curve_place");
     curve_category.validate("curve_category");
     curve_time.validate("curve_time");
-    if (weight_address + weight_text + weight_category + weight_time + weight_place <= 0.0) {
+    curve_place_category.validate("curve_place_category");
+    curve_place_text.validate("curve_place_text");
+    curve_coverage.validate("curve_coverage");
+    if (weight_address + weight_text + weight_category + weight_time + weight_place + weight_place_category +
+            weight_place_text + weight_coverage <=
+        0.0) {
         throw ConfigError("match weights are all zero");
     }
     if (!(time_scale_hours > 0.0) || !std::isfinite(time_scale_hours)) {
@@ -64,10 +70,12 @@ void Curve::validate(const char* name) const {
 }
 
 double MatchParams::combine(const Features& f) const noexcept {
-    const double total = weight_address + weight_text + weight_category + weight_time + weight_place;
+    const double total = weight_address + weight_text + weight_category + weight_time + weight_place +
+                         weight_place_category + weight_place_text + weight_coverage;
     return (weight_address * curve_address(f.address) + weight_text * curve_text(f.text) +
             weight_place * curve_place(f.place) + weight_category * curve_category(f.category) +
-            weight_time * curve_time(f.recency)) /
+            weight_time * curve_time(f.recency) + weight_place_category * curve_place_category(f.place * f.category) +
+            weight_place_text * curve_place_text(f.place * f.text) + weight_coverage * curve_coverage(f.coverage)) /
            total;
 }
 

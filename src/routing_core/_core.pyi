@@ -72,6 +72,9 @@ class MatchParams:
     curve_place: Curve
     curve_category: Curve
     curve_time: Curve
+    curve_place_category: Curve
+    curve_place_text: Curve
+    curve_coverage: Curve
     def __init__(self) -> None:
         ...
     @property
@@ -109,6 +112,24 @@ class MatchParams:
         ...
     @weight_category.setter
     def weight_category(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_place_category(self) -> float:
+        ...
+    @weight_place_category.setter
+    def weight_place_category(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_place_text(self) -> float:
+        ...
+    @weight_place_text.setter
+    def weight_place_text(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_coverage(self) -> float:
+        ...
+    @weight_coverage.setter
+    def weight_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def weight_place(self) -> float:
@@ -230,6 +251,9 @@ class CandidateScore:
         ...
     @property
     def closed(self) -> bool:
+        ...
+    @property
+    def coverage(self) -> float:
         ...
     @property
     def event_id(self) -> str:

@@ -38,8 +38,6 @@ from .synth import Batch, generate
 
 __all__ = ["Fit", "calibrate", "fit_logistic", "render_toml"]
 
-# Raw candidate attribute per feature (see match_params.FEATURES).
-_RAW = {name: attr for name, (_, _, attr) in FEATURES.items()}
 _GRID = tuple(k / 10 for k in range(11))
 
 
@@ -107,7 +105,9 @@ def fit_logistic(rows: Sequence[tuple[dict[str, float], bool]], *, ridge: float 
     y = np.array([label for _, label in rows], dtype=float)
     if y.min() == y.max():
         raise ValueError("the train candidates are all of one label: cannot fit")
-    columns = {f: np.array([r[_RAW[f]] for r, _ in rows], dtype=float) for f in FEATURES}
+    attrs_used = {a for _, _, attrs in FEATURES.values() for a in attrs}
+    raw = {a: np.array([r[a] for r, _ in rows], dtype=float) for a in attrs_used}
+    columns = {f: np.prod([raw[a] for a in attrs], axis=0) for f, (_, _, attrs) in FEATURES.items()}
     knots = {f: _knots(v) for f, v in columns.items()}
     blocks = [_hat(columns[f], knots[f]) for f in FEATURES]
     x = np.hstack([np.ones((y.size, 1)), *blocks])

@@ -30,6 +30,7 @@ class Candidate:
     recency: float
     contributions: dict[str, float]
     place: float = 0.0
+    coverage: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from .decision import Candidate, Decision
 from .errors import ConfigError, InvalidReportError
 from .event import Escalation, Event, EventStep
 from .gazetteer import load_gazetteer
-from .match_params import contributions, load_match_params
+from .match_params import Contributions, load_match_params
 from .report import Report, to_core_report
 from .rules import LoadedRules, load_rules
 from .times import TimeLike, from_epoch, to_epoch
@@ -78,7 +78,7 @@ class Engine:
             )
         self._rules: LoadedRules = load_rules(rules)
         config = _core.EngineConfig()
-        config.match = self._match = load_match_params(match)
+        config.match = load_match_params(match)
         limits = limits or Limits()
         core_limits = _core.Limits()
         for name in ("max_id_bytes", "max_text_bytes", "max_address_bytes", "max_source_bytes"):
@@ -88,7 +88,8 @@ class Engine:
             setattr(core_limits, name, value)
         config.limits = core_limits
         config.sources = list(self._rules.channels)
-        self._core = _core.Engine(load_gazetteer(gazetteer), self._rules.table, config)
+        self._core = _core.Engine(load_gazetteer(gazetteer), self._rules.table, config)  # validates config.match
+        self._contributions = Contributions(config.match)
         self._tz = self._rules.timezone
         self._units: dict[int, AdminUnit] = {}
 
@@ -218,7 +219,7 @@ class Engine:
     def _candidate(self, c: _core.CandidateScore) -> Candidate:
         return Candidate(
             c.event_id, c.closed, c.score, c.address, c.text, c.category, c.hours_apart, c.recency,
-            contributions(self._match, c), c.place,
+            self._contributions(c), c.place, c.coverage,
         )
 
     def _decision(self, d: _core.Decision) -> Decision:

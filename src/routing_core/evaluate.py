@@ -83,6 +83,21 @@ def bcubed(pred: Sequence[Any], truth: Sequence[Any]) -> Scores:
     return Scores(p, r, _f1(p, r))
 
 
+def recall_by_kind(pred: Sequence[Any], truth: Sequence[Any], kinds: Sequence[str]) -> dict[str, float]:
+    """Pairwise recall within the true incidents of each kind (normal, burst, next_door, ...): which
+    kind of incident the method splits."""
+    cells = Counter(zip(pred, truth, strict=True))
+    kind_of = dict(zip(truth, kinds, strict=True))
+    sizes = Counter(truth)
+    found: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for t, n in sizes.items():
+        total[kind_of[t]] += n * (n - 1) // 2
+    for (_, t), n in cells.items():
+        found[kind_of[t]] += n * (n - 1) // 2
+    return {k: found[k] / total[k] for k in sorted(total) if total[k]}
+
+
 def scores(pred: Sequence[Any], truth: Sequence[Any]) -> dict[str, Scores]:
     return {"pairwise": pairwise(pred, truth), "bcubed": bcubed(pred, truth)}
 
@@ -150,6 +165,7 @@ def run_engine(
     events_of: dict[str, list[str]] = defaultdict(list)  # true incident -> engine events holding its reports
     closed: set[str] = set()
     texts: dict[str, list[str]] = defaultdict(list)
+    kinds: list[str] = []
     cand_hits = cand_total = 0
     rec_hits = rec_total = 0
     start = _time.perf_counter()
@@ -167,6 +183,7 @@ def run_engine(
         index = len(run.pred)
         run.pred.append(d.event_id)
         run.truth.append(incident)
+        kinds.append(truth["kind"])
         seen = incident in events_of
         mine = set(events_of.get(incident, ()))
         rec_events = set(events_of.get(truth["recurrence_of"], ())) if truth["recurrence_of"] else set()
@@ -179,7 +196,8 @@ def run_engine(
         if collect:
             for c in d.candidates:
                 label = c.event_id in (rec_events if c.closed else mine)
-                f = {"address": c.address, "text": c.text, "place": c.place, "category": c.category,
+                f = {"address": c.address, "text": c.text, "place": c.place, "coverage": c.coverage,
+                     "category": c.category,
                      "recency": c.recency,
                      "hours_apart": c.hours_apart, "closed": float(c.closed), "score": c.score}
                 if features is not None:
@@ -209,6 +227,7 @@ def run_engine(
         "open_events": stats.open_events,
         "index_bytes": stats.index_bytes,
         "index_bytes_per_event": stats.index_bytes / max(stats.events, 1),
+        "pair_recall_by_kind": {k: round(v, 4) for k, v in recall_by_kind(run.pred, run.truth, kinds).items()},
     }
     return run
 

@@ -2,35 +2,81 @@
 
 from __future__ import annotations
 
+import bisect
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from . import _core
 from .errors import ConfigError
 
-__all__ = ["FEATURES", "contributions", "default_match_path", "load_match_params"]
+__all__ = ["FEATURES", "Contributions", "contributions", "default_match_path", "feature_value", "load_match_params"]
 
-_FLOATS = ("weight_address", "weight_text", "weight_category", "weight_time", "weight_place", "time_scale_hours",
+_FLOATS = ("weight_address", "weight_text", "weight_category", "weight_time", "weight_place",
+           "weight_place_category", "weight_place_text", "weight_coverage", "time_scale_hours",
            "duplicate_threshold", "review_threshold", "window_hours", "recurrence_days")
 _LOOKUP = ("postings_per_key", "rare_shingles", "max_candidates")
-# Feature name in explanations and [curves] -> (weight attribute, curve attribute, CandidateScore attribute).
-FEATURES = {
-    "address": ("weight_address", "curve_address", "address"),
-    "text": ("weight_text", "curve_text", "text"),
-    "place": ("weight_place", "curve_place", "place"),
-    "category": ("weight_category", "curve_category", "category"),
-    "time": ("weight_time", "curve_time", "recency"),
+# Feature name in explanations and [curves] -> (weight attribute, curve attribute, the candidate's
+# attributes whose product is the feature).
+FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "address": ("weight_address", "curve_address", ("address",)),
+    "text": ("weight_text", "curve_text", ("text",)),
+    "place": ("weight_place", "curve_place", ("place",)),
+    "category": ("weight_category", "curve_category", ("category",)),
+    "time": ("weight_time", "curve_time", ("recency",)),
+    "place_category": ("weight_place_category", "curve_place_category", ("place", "category")),
+    "place_text": ("weight_place_text", "curve_place_text", ("place", "text")),
+    "coverage": ("weight_coverage", "curve_coverage", ("coverage",)),
 }
+
+
+def feature_value(name: str, candidate: Any) -> float:
+    """The value of feature ``name`` for a candidate (anything with the CandidateScore attributes)."""
+    value = 1.0
+    for attr in FEATURES[name][2]:
+        value *= float(getattr(candidate, attr))
+    return value
+
+
+def _interpolate(xs: tuple[float, ...], ys: tuple[float, ...], v: float) -> float:
+    """The core's Curve in Python (its reference twin): piecewise linear, constant beyond the ends,
+    the identity clamped to [0, 1] without knots."""
+    if not xs:
+        return min(1.0, max(0.0, v))
+    if v <= xs[0]:
+        return ys[0]
+    if v >= xs[-1]:
+        return ys[-1]
+    k = bisect.bisect_right(xs, v)
+    t = (v - xs[k - 1]) / (xs[k] - xs[k - 1])
+    return ys[k - 1] + t * (ys[k] - ys[k - 1])
+
+
+class Contributions:
+    """Computes each feature's share of a candidate's score, weight · curve(feature) / Σ weights, in
+    Python from a copy of the parameters (no call into the core per feature). They add up to the score."""
+
+    def __init__(self, params: _core.MatchParams) -> None:
+        total = sum(getattr(params, w) for w, _, _ in FEATURES.values())
+        self._terms = [
+            (name, getattr(params, w) / total, tuple(getattr(params, c).x), tuple(getattr(params, c).y), attrs)
+            for name, (w, c, attrs) in FEATURES.items()
+        ]
+
+    def __call__(self, candidate: Any) -> dict[str, float]:
+        out = {}
+        for name, weight, xs, ys, attrs in self._terms:
+            v = float(getattr(candidate, attrs[0]))
+            if len(attrs) > 1:
+                v *= float(getattr(candidate, attrs[1]))
+            out[name] = weight * _interpolate(xs, ys, v)
+        return out
 
 
 def contributions(params: _core.MatchParams, candidate: _core.CandidateScore) -> dict[str, float]:
     """Each feature's share of a candidate's score: weight · curve(feature) / Σ weights. They add up to
     the score (the core computes the same sum)."""
-    total = sum(getattr(params, w) for w, _, _ in FEATURES.values())
-    return {
-        name: getattr(params, w) * getattr(params, c)(getattr(candidate, f)) / total
-        for name, (w, c, f) in FEATURES.items()
-    }
+    return Contributions(params)(candidate)
 
 
 def default_match_path() -> Path:

@@ -335,7 +335,8 @@ def generate(
     if isinstance(reports_per_day, bool) or not isinstance(reports_per_day, int) or reports_per_day < 0:
         raise ValueError(f"reports_per_day={reports_per_day!r}: expected a non-negative int")
     mix = mix or Mix()
-    communities = _communities(str(gazetteer or default_gazetteer_path()))
+    gazetteer_path = str(gazetteer or default_gazetteer_path())
+    communities = _world(gazetteer_path)[0]
     rng = np.random.Generator(np.random.PCG64(seed))
     t0 = _epoch(start)
     mean_size = (1 - mix.burst_share) * (mix.single + (1 - mix.single) * (2 + mix.extra_mean)) + (
@@ -485,9 +486,10 @@ def generate(
         carry_closes = (close_ev[~ctoday], close_time[~ctoday])
 
         batch = Batch(day=day)
-        _assemble(batch, emit, communities, channel_names, mix, next_report)
+        _assemble(batch, emit, communities, channel_names, mix, next_report, gazetteer_path)
         next_report += len(batch)
-        batch.closes = [(_event_name(int(e)), int(t)) for e, t in zip(close_ev[ctoday], close_time[ctoday], strict=True)]
+        batch.closes = [(f"T{e:08d}", t) for e, t in zip(close_ev[ctoday].tolist(), close_time[ctoday].tolist(),
+                                                        strict=True)]
         yield batch
 
 
@@ -502,10 +504,6 @@ _COMPOUND_P = np.array([0.20, 0.30, 0.20, 0.10, 0.12, 0.08])
 _COMPOUND_P /= _COMPOUND_P.sum()
 
 
-def _event_name(e: int) -> str:
-    return f"T{e:08d}"
-
-
 def _roads(c: _Community) -> tuple[str, str]:
     # The community's own road, and a town road shared by the town's communities.
     d = DIRECTIONS[sum(map(ord, c.town_short)) % len(DIRECTIONS)]
@@ -516,86 +514,99 @@ def _compound(c: _Community) -> str:
     return c.short + COMPOUND_SUFFIXES[sum(map(ord, c.short)) % len(COMPOUND_SUFFIXES)]
 
 
+@lru_cache(maxsize=4)
+def _world(path: str) -> tuple[tuple[_Community, ...], tuple[tuple[str, str], ...], tuple[str, ...]]:
+    communities = _communities(path)
+    return communities, tuple(_roads(c) for c in communities), tuple(_compound(c) for c in communities)
+
+
+def _split_voice(template: str) -> tuple[str, str, str]:
+    head, rest = template.split("{a}")
+    mid, tail = rest.split("{p}")
+    return head, mid, tail
+
+
+_VOICE_PARTS = {channel: tuple(_split_voice(t) for t in templates) for channel, templates in VOICES.items()}
+
+
 def _assemble(batch: Batch, cols: dict[str, np.ndarray], communities: tuple[_Community, ...],
-              channel_names: list[str], mix: Mix, first_report: int) -> None:
-    """Turns the drawn columns into strings (the only per-report Python loop)."""
-    roads = [_roads(c) for c in communities]
-    compounds = [_compound(c) for c in communities]
-    voices = [VOICES[c] for c in channel_names]
+              channel_names: list[str], mix: Mix, first_report: int, gazetteer: str) -> None:
+    """Turns the drawn columns into strings (the only per-report Python loops)."""
+    _, roads, compounds = _world(gazetteer)
+    voices = [_VOICE_PARTS[c] for c in channel_names]
     paras = [p[2] for p in PROBLEMS]
     cats = [p[0] for p in PROBLEMS]
-    kinds = KINDS
     cn_cache: dict[int, str] = {}
-    ids = batch.id
-    texts, addresses, sources, hints = batch.text, batch.address, batch.source, batch.category_hint
-    events, categories, recs, kind_out = batch.event, batch.category, batch.recurrence_of, batch.kind
-    times = cols["time"].tolist()
-    batch.time = times
-    rid = first_report
-    for ev, prob, cm, rd, num, bld, knd, rec, ch, vc, pa, var, nr, mention, hint in zip(
-        cols["event"].tolist(), cols["problem"].tolist(), cols["comm"].tolist(), cols["road"].tolist(),
-        cols["number"].tolist(), cols["building"].tolist(), cols["kind"].tolist(), cols["recur"].tolist(),
-        cols["channel"].tolist(), cols["voice"].tolist(), cols["para"].tolist(), cols["variant"].tolist(),
-        cols["near"].tolist(), cols["mention"].tolist(), cols["hint"].tolist(), strict=True,
+    m = cols["time"].size
+    batch.time = cols["time"].tolist()
+    batch.id = [f"R{i:09d}" for i in range(first_report, first_report + m)]
+    problems = cols["problem"].tolist()
+    channels = cols["channel"].tolist()
+    batch.source = [channel_names[c] for c in channels]
+    batch.category = [cats[p] for p in problems]
+    batch.event = [f"T{e:08d}" for e in cols["event"].tolist()]
+    batch.recurrence_of = [f"T{e:08d}" if e >= 0 else "" for e in cols["recur"].tolist()]
+    batch.kind = [KINDS[k] for k in cols["kind"].tolist()]
+    hinted = ((cols["hint"] < mix.hint_share) & (cols["channel"] == channel_names.index("grid"))).tolist() \
+        if "grid" in channel_names else [False] * m
+    batch.category_hint = [c if h else None for c, h in zip(batch.category, hinted, strict=True)]
+    texts = batch.text
+    addresses = batch.address
+    for prob, cm, rd, num, bld, ch, vc, pa, var, nr, mention in zip(
+        problems, cols["comm"].tolist(), cols["road"].tolist(), cols["number"].tolist(),
+        cols["building"].tolist(), channels, cols["voice"].tolist(), cols["para"].tolist(),
+        cols["variant"].tolist(), cols["near"].tolist(), cols["mention"].tolist(), strict=True,
     ):
         c = communities[cm]
-        road = roads[cm][rd]
         # The address field as the channel's form or clerk records it: a street place (road + number)
         # or a compound place (compound + building), each in the ways people write it.
         if var < 7:
-            if var == 0:
-                address = f"{c.county}{c.town}{c.name}{road}{num}号"
-            elif var == 1:
-                address = f"{road}{num}号"
+            road = roads[cm][rd]
+            exact = f"{road}{num}号"
+            if var == 1:
+                address = exact
+            elif var == 0:
+                address = f"{c.county}{c.town}{c.name}{exact}"
             elif var == 2:
                 cn = cn_cache.get(num)
                 if cn is None:
                     cn = cn_cache[num] = chinese_number(num)
                 address = f"{road}{cn}号"
             elif var == 3:
-                address = f"{c.town}{road}{num}号"
+                address = c.town + exact
             elif var == 4:
-                address = f"{road}{num}号{NEAR[nr]}"
+                address = exact + NEAR[nr]
             elif var == 5:
-                address = f"{c.name}{road}"
+                address = c.name + road
             else:
                 address = ""
-            exact = f"{road}{num}号"
-            vague = f"{road}{NEAR[nr]}"
+            vague = road + NEAR[nr]
         else:
             compound = compounds[cm]
-            if var == 7:
-                address = f"{c.county}{c.town}{c.name}{compound}{bld}幢"
-            elif var == 8:
-                address = f"{compound}{bld}幢"
+            exact = f"{compound}{bld}幢"
+            if var == 8:
+                address = exact
+            elif var == 7:
+                address = f"{c.county}{c.town}{c.name}{exact}"
             elif var == 9:
-                address = f"{compound}{bld}幢{NEAR[nr]}"
+                address = exact + NEAR[nr]
             elif var == 10:
                 address = f"{c.county}{compound}{bld}号楼"
             elif var == 11:
-                address = f"{c.name}{compound}"
+                address = c.name + compound
             else:
                 address = ""
-            exact = f"{compound}{bld}幢"
-            vague = f"{compound}{NEAR[nr]}"
+            vague = compound + NEAR[nr]
         # The text names the place in the reporter's words (always when the address field is empty).
-        if address == "" or mention < 0.2:
+        if not address or mention < 0.2:
             spoken = exact
         elif mention < 0.35:
             spoken = vague
         else:
             spoken = ""
-        channel = channel_names[ch]
-        texts.append(voices[ch][vc].format(a=spoken, p=paras[prob][pa]))
+        head, mid, tail = voices[ch][vc]
+        texts.append(head + spoken + mid + paras[prob][pa] + tail)
         addresses.append(address)
-        sources.append(channel)
-        ids.append(f"R{rid:09d}")
-        rid += 1
-        hints.append(cats[prob] if channel == "grid" and hint < mix.hint_share else None)
-        events.append(_event_name(ev))
-        categories.append(cats[prob])
-        recs.append(_event_name(rec) if rec >= 0 else "")
-        kind_out.append(kinds[knd])
 
 
 def iter_reports(**kwargs: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:

@@ -85,6 +85,7 @@ private:
         Address address;
         std::vector<std::vector<Shingle>> texts;  // the first report's shingles, then the latest ones
         std::vector<std::vector<Shingle>> places;  // address-string shingles, parallel to texts
+        std::vector<Shingle> vocabulary;  // text and address shingles of all its reports (capped), sorted
         std::vector<EventStep> history;
         std::uint32_t deadline_version = 0;
     };

@@ -28,6 +28,7 @@ struct Features {
     double address = 0.0;
     double text = 0.0;
     double place = 0.0;
+    double coverage = 0.0;
     double category = 0.0;
     double recency = 0.0;
 };
@@ -38,11 +39,19 @@ struct MatchParams {
     double weight_category = 0.10;
     double weight_time = 0.0;
     double weight_place = 0.0;
+    // Interactions: the same place AND the same problem is far stronger evidence than either alone
+    // (a second problem at the same door is a different incident).
+    double weight_place_category = 0.0;  // feature: place · category
+    double weight_place_text = 0.0;      // feature: place · text
+    double weight_coverage = 0.0;
     Curve curve_address;
     Curve curve_text;
     Curve curve_place;
     Curve curve_category;
     Curve curve_time;
+    Curve curve_place_category;
+    Curve curve_place_text;
+    Curve curve_coverage;
     double time_scale_hours = 12.0;    // recency = exp(-hours apart / time_scale_hours)
     double duplicate_threshold = 0.6;  // at or above: the same incident
     double review_threshold = 0.5;     // at or above (and below duplicate): flag for a human

@@ -56,17 +56,25 @@ double weighted_dice(const std::vector<Shingle>& a, const std::vector<Shingle>& 
 // Weighted containment of `part` in the union of the sorted sets `a` and `b`: w(part ∩ (a ∪ b)) / w(part),
 // in [0, 1]; 0 when `part` is empty. Used for places: "崔岙花园12幢" is contained in
 // "海曙区章水镇崔岙花园12幢对面", and an address may be named in the other report's text instead.
-template <typename Weight>
+// weighted_containment over the shingles of `part` for which `skip` is false.
+template <typename Weight, typename Skip>
 double weighted_containment(const std::vector<Shingle>& part, const std::vector<Shingle>& a,
-                            const std::vector<Shingle>& b, const Weight& weight) {
+                            const std::vector<Shingle>& b, const Weight& weight, const Skip& skip) {
     double total = 0.0;
     double found = 0.0;
     for (Shingle s : part) {
+        if (skip(s)) continue;
         const double w = weight(s);
         total += w;
         if (std::binary_search(a.begin(), a.end(), s) || std::binary_search(b.begin(), b.end(), s)) found += w;
     }
     return total > 0.0 ? std::min(1.0, found / total) : 0.0;
+}
+
+template <typename Weight>
+double weighted_containment(const std::vector<Shingle>& part, const std::vector<Shingle>& a,
+                            const std::vector<Shingle>& b, const Weight& weight) {
+    return weighted_containment(part, a, b, weight, [](Shingle) { return false; });
 }
 
 }  // namespace routing_core
