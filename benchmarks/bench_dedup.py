@@ -29,18 +29,22 @@ OPEN_EVENTS = [int(x) for x in os.environ.get("ROUTING_CORE_BENCH_OPEN", "10000,
 
 @pytest.mark.benchmark(group="synth")
 def test_generate_one_day(benchmark: Any) -> None:
+    per_day = 2000 if benchmark.disabled else GENERATE_PER_DAY
+
     def run() -> int:
-        return sum(len(b) for b in generate(days=1, reports_per_day=GENERATE_PER_DAY, seed=1))
+        return sum(len(b) for b in generate(days=1, reports_per_day=per_day, seed=1))
 
     n = benchmark(run)
-    assert n > GENERATE_PER_DAY * 0.5  # the first day: later reports of its incidents spill into day 2
+    assert n > per_day * 0.5  # the first day: later reports of its incidents spill into day 2
 
 
 @pytest.mark.benchmark(group="synth")
 def test_baseline_constant_dicts(benchmark: Any) -> None:
     def run() -> int:
-        out = [{"id": "R", "text": "巡查发现", "address": "百丈东路168号", "time": 0, "source": "grid"}
-               for _ in range(GENERATE_PER_DAY)]
+        out = [
+            {"id": "R", "text": "巡查发现", "address": "百丈东路168号", "time": 0, "source": "grid"}
+            for _ in range(GENERATE_PER_DAY)
+        ]
         return len(out)
 
     benchmark(run)
@@ -62,6 +66,8 @@ def _engine_with_open_events(n: int) -> tuple[Engine, list[dict[str, Any]]]:
 @pytest.mark.parametrize("open_events", OPEN_EVENTS)
 @pytest.mark.benchmark(group="match-vs-open-events")
 def test_submit_against_open_events(benchmark: Any, open_events: int) -> None:
+    if benchmark.disabled:  # the test suite's smoke run: a small engine, same code path
+        open_events = min(open_events, 2000)
     engine, probe = _engine_with_open_events(open_events)
     counter = iter(range(10**9))
 

@@ -60,8 +60,15 @@ def test_engine_run_on_a_held_out_stream() -> None:
     assert summary["reports"] == len(run.truth) > 400
     primary = ("merged", "new", "false_merge", "missed_duplicate")  # one per report
     assert sum(run.errors[k] for k in primary) == len(run.truth)
-    assert set(run.errors) <= {"merged", "new", "false_merge", "missed_duplicate", "recurrence",
-                               "wrong_recurrence", "missed_recurrence"}
+    assert set(run.errors) <= {
+        "merged",
+        "new",
+        "false_merge",
+        "missed_duplicate",
+        "recurrence",
+        "wrong_recurrence",
+        "missed_recurrence",
+    }
     # Quality floor on this small held-out stream (the full figures are in README, `routing-core evaluate`).
     assert summary["pairwise"].precision >= 0.9
     assert summary["pairwise"].f1 >= 0.7
@@ -80,6 +87,8 @@ def test_rapidfuzz_links_cluster_like_brute_force() -> None:
     strings = [f"{a} {t}" for b in batches for a, t in zip(b.address, b.text, strict=True)]
     times = [t for b in batches for t in b.time]
     for i in range(1, len(strings), 17):  # the nearest earlier report, checked by a plain loop
-        scores = [rapidfuzz.fuzz.ratio(strings[i], strings[j]) for j in range(i) if times[j] >= times[i] - 72 * 3600]
+        scores = [
+            rapidfuzz.fuzz.ratio(strings[i], strings[j]) for j in range(i) if times[j] >= times[i] - 72 * 3600
+        ]
         assert links.score[i] == pytest.approx(max(scores), abs=1e-3)
     assert cluster_links(links, 101.0) == [f"c{i}" for i in range(len(strings))]

@@ -23,8 +23,14 @@ def _rows(n: int, seed: int) -> list[tuple[dict[str, float], bool]]:
     rng = np.random.default_rng(seed)
     rows = []
     for _ in range(n):
-        f = {"address": float(rng.choice([0.0, 0.1, 0.75, 1.0])), "text": float(rng.random()),
-             "place": float(rng.random()), "category": float(rng.integers(0, 2)), "recency": float(rng.random())}
+        f = {
+            "address": float(rng.choice([0.0, 0.1, 0.75, 1.0])),
+            "text": float(rng.random()),
+            "coverage": float(rng.random()),
+            "place": float(rng.random()),
+            "category": float(rng.integers(0, 2)),
+            "recency": float(rng.random()),
+        }
         logit = -6 + 5 * f["place"] + 3 * f["category"] + 2 * f["text"]
         rows.append((f, bool(rng.random() < 1 / (1 + math.exp(-logit)))))
     return rows
@@ -39,13 +45,27 @@ def test_fit_recovers_a_known_logistic_model(tmp_path: Path) -> None:
     params = load_match_params(path)
     total = sum(getattr(params, w) for w, _, _ in FEATURES.values())
     for f, true_logit in [
-        ({"address": 0.1, "text": 0.5, "place": 0.9, "category": 1.0, "recency": 0.3}, -6 + 4.5 + 3 + 1),
-        ({"address": 1.0, "text": 0.1, "place": 0.2, "category": 0.0, "recency": 0.9}, -6 + 1 + 0 + 0.2),
-        ({"address": 0.75, "text": 0.9, "place": 0.5, "category": 1.0, "recency": 0.0}, -6 + 2.5 + 3 + 1.8),
+        (
+            {"address": 0.1, "text": 0.5, "place": 0.9, "category": 1.0, "recency": 0.3, "coverage": 0.5},
+            -6 + 4.5 + 3 + 1,
+        ),
+        (
+            {"address": 1.0, "text": 0.1, "place": 0.2, "category": 0.0, "recency": 0.9, "coverage": 0.5},
+            -6 + 1 + 0 + 0.2,
+        ),
+        (
+            {"address": 0.75, "text": 0.9, "place": 0.5, "category": 1.0, "recency": 0.0, "coverage": 0.5},
+            -6 + 2.5 + 3 + 1.8,
+        ),
     ]:
         row = _Row(f)
-        score = sum(getattr(params, w) * getattr(params, c)(feature_value(name, row))
-                    for name, (w, c, _) in FEATURES.items()) / total
+        score = (
+            sum(
+                getattr(params, w) * getattr(params, c)(feature_value(name, row))
+                for name, (w, c, _) in FEATURES.items()
+            )
+            / total
+        )
         assert fit.offset + fit.scale * score == pytest.approx(true_logit, abs=0.6)
     assert fit.probability(params.duplicate_threshold) == pytest.approx(0.6, abs=1e-4)
 

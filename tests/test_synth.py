@@ -28,7 +28,10 @@ def test_reports_are_in_time_order_within_their_day_with_unique_ids() -> None:
     assert times == sorted(times)
     day0 = batches[0].time[0] - batches[0].time[0] % 86400
     for b in batches:
-        assert all(day0 - 8 * 3600 + b.day * 86400 <= t < day0 - 8 * 3600 + (b.day + 1) * 86400 + 86400 for t in b.time)
+        assert all(
+            day0 - 8 * 3600 + b.day * 86400 <= t < day0 - 8 * 3600 + (b.day + 1) * 86400 + 86400
+            for t in b.time
+        )
     ids = [i for b in batches for i in b.id]
     assert len(ids) == len(set(ids))
 

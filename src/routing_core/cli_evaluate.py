@@ -35,21 +35,33 @@ def _evaluate(args: argparse.Namespace) -> int:
         except ImportError as exc:
             print(f"splink peer skipped: {exc} (pip install 'routing_core[bench]')", file=sys.stderr)
     n = sum(len(b) for b in test)
-    print(f"test split: seed {args.test_seed}, {args.days} days, {n} reports"
-          + ("" if args.no_peers else f"; peers fitted on train seed {args.train_seed}"))
+    print(
+        f"test split: seed {args.test_seed}, {args.days} days, {n} reports"
+        + ("" if args.no_peers else f"; peers fitted on train seed {args.train_seed}")
+    )
     print(format_table(rows))
     if args.json:
+
         def plain(v: object) -> object:
             return v.__dict__ if hasattr(v, "__dict__") else v
-        Path(args.json).write_text(json.dumps(rows, default=plain, ensure_ascii=False, indent=1), encoding="utf-8")
+
+        Path(args.json).write_text(
+            json.dumps(rows, default=plain, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
     return 0
 
 
 def _calibrate(args: argparse.Namespace) -> int:
     from .calibrate import calibrate
 
-    fit, toml = calibrate(days=args.days, reports_per_day=args.per_day, seed=args.seed,
-                          min_precision=args.min_precision, log=lambda m: print(m, file=sys.stderr))
+    fit, toml = calibrate(
+        days=args.days,
+        reports_per_day=args.per_day,
+        seed=args.seed,
+        min_precision=args.min_precision,
+        sample_truth=args.sample_truth,
+        log=lambda m: print(m, file=sys.stderr),
+    )
     Path(args.output).write_text(toml, encoding="utf-8")
     print(f"wrote {args.output}: {fit.train_figures}", file=sys.stderr)
     return 0
@@ -72,4 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--per-day", type=int, default=2000)
     c.add_argument("--seed", type=int, default=1, help="train split seed (never a test seed)")
     c.add_argument("--min-precision", type=float, default=0.985)
+    c.add_argument(
+        "--sample-truth",
+        help="also fit on the bundled hand-written sample, with this truth file "
+        "(tests/data/sample_truth.json in the repository)",
+    )
     c.set_defaults(run=_calibrate)

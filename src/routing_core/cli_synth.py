@@ -26,7 +26,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("synth", help="write a seeded, labelled stream of synthetic Ningbo reports (JSON Lines)")
+    p = sub.add_parser(
+        "synth", help="write a seeded, labelled stream of synthetic Ningbo reports (JSON Lines)"
+    )
     p.add_argument("-o", "--output", required=True, help="reports file (JSON Lines)")
     p.add_argument("--truth", help="ground truth file: one row per report, then the day's closings")
     p.add_argument("--days", type=int, default=7)

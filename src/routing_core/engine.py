@@ -88,7 +88,8 @@ class Engine:
             setattr(core_limits, name, value)
         config.limits = core_limits
         config.sources = list(self._rules.channels)
-        self._core = _core.Engine(load_gazetteer(gazetteer), self._rules.table, config)  # validates config.match
+        # The core validates config.match; the contributions use it only after that.
+        self._core = _core.Engine(load_gazetteer(gazetteer), self._rules.table, config)
         self._contributions = Contributions(config.match)
         self._tz = self._rules.timezone
         self._units: dict[int, AdminUnit] = {}

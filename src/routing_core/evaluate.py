@@ -51,6 +51,10 @@ def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def _pairs(counts: Iterable[int]) -> int:
+    return sum(n * (n - 1) // 2 for n in counts)
+
+
 def pairwise(pred: Sequence[Any], truth: Sequence[Any]) -> Scores:
     """Pairwise precision/recall/F1 of a clustering (``pred[i]`` the cluster of item i) against the truth.
 
@@ -59,10 +63,9 @@ def pairwise(pred: Sequence[Any], truth: Sequence[Any]) -> Scores:
     if len(pred) != len(truth):
         raise ValueError(f"pred has {len(pred)} items, truth {len(truth)}")
     cells = Counter(zip(pred, truth, strict=True))
-    pairs = lambda counts: sum(n * (n - 1) // 2 for n in counts)  # noqa: E731
-    tp = pairs(cells.values())
-    pred_pairs = pairs(Counter(pred).values())
-    true_pairs = pairs(Counter(truth).values())
+    tp = _pairs(cells.values())
+    pred_pairs = _pairs(Counter(pred).values())
+    true_pairs = _pairs(Counter(truth).values())
     p = tp / pred_pairs if pred_pairs else 1.0
     r = tp / true_pairs if true_pairs else 1.0
     return Scores(p, r, _f1(p, r))
@@ -196,10 +199,17 @@ def run_engine(
         if collect:
             for c in d.candidates:
                 label = c.event_id in (rec_events if c.closed else mine)
-                f = {"address": c.address, "text": c.text, "place": c.place, "coverage": c.coverage,
-                     "category": c.category,
-                     "recency": c.recency,
-                     "hours_apart": c.hours_apart, "closed": float(c.closed), "score": c.score}
+                f = {
+                    "address": c.address,
+                    "text": c.text,
+                    "place": c.place,
+                    "coverage": c.coverage,
+                    "category": c.category,
+                    "recency": c.recency,
+                    "hours_apart": c.hours_apart,
+                    "closed": float(c.closed),
+                    "score": c.score,
+                }
                 if features is not None:
                     f.update(features(report, c, texts))
                 run.candidates.append((index, f, bool(label)))
@@ -227,7 +237,9 @@ def run_engine(
         "open_events": stats.open_events,
         "index_bytes": stats.index_bytes,
         "index_bytes_per_event": stats.index_bytes / max(stats.events, 1),
-        "pair_recall_by_kind": {k: round(v, 4) for k, v in recall_by_kind(run.pred, run.truth, kinds).items()},
+        "pair_recall_by_kind": {
+            k: round(v, 4) for k, v in recall_by_kind(run.pred, run.truth, kinds).items()
+        },
     }
     return run
 
@@ -245,7 +257,9 @@ class NearestLinks:
     seconds: float
 
 
-def rapidfuzz_links(batches: Iterable[Batch], *, window_hours: float = 72.0, block: int = 256) -> NearestLinks:
+def rapidfuzz_links(
+    batches: Iterable[Batch], *, window_hours: float = 72.0, block: int = 256
+) -> NearestLinks:
     """Brute force: every report against every earlier report of the last ``window_hours`` hours, by
     rapidfuzz's Indel ratio of "address + text". The one pass is threshold-independent; clusters for any
     threshold follow from the links (:func:`cluster_links`)."""
@@ -321,8 +335,14 @@ def baseline_rapidfuzz(train: Sequence[Batch], test: Sequence[Batch]) -> Cluster
         else:
             errors["false_merge" if first_of[c] != t else "merged"] += 1
         seen.add(t)
-    return Clustering("rapidfuzz brute force (fuzz.ratio)", pred, links.truth, errors, links.seconds,
-                      {"threshold": threshold, "comparisons": "all reports of the last 72 h"})
+    return Clustering(
+        "rapidfuzz brute force (fuzz.ratio)",
+        pred,
+        links.truth,
+        errors,
+        links.seconds,
+        {"threshold": threshold, "comparisons": "all reports of the last 72 h"},
+    )
 
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
@@ -337,7 +357,11 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
         )
     for s in rows:
         errors = ", ".join(f"{k} {v}" for k, v in sorted(s["errors"].items()))
-        extra = {k: v for k, v in s.items() if k not in ("method", "reports", "pairwise", "bcubed", "errors", "seconds")}
+        extra = {
+            k: v
+            for k, v in s.items()
+            if k not in ("method", "reports", "pairwise", "bcubed", "errors", "seconds")
+        }
         lines.append(f"{s['method']}: {errors}")
         if extra:
             lines.append("    " + ", ".join(f"{k} {_fmt(v)}" for k, v in extra.items()))

@@ -37,8 +37,10 @@ def _linker(con: Any, table: str, rows: list[tuple[Any, ...]], settings: Any) ->
     from splink import Linker
     from splink.internals.duckdb.database_api import DuckDBAPI
 
-    con.execute(f"CREATE OR REPLACE TABLE {table} (unique_id VARCHAR, address VARCHAR, text VARCHAR, "
-                "t BIGINT, place VARCHAR, truth VARCHAR)")
+    con.execute(
+        f"CREATE OR REPLACE TABLE {table} (unique_id VARCHAR, address VARCHAR, text VARCHAR, "
+        "t BIGINT, place VARCHAR, truth VARCHAR)"
+    )
     con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)", rows)
     db = DuckDBAPI(connection=con)
     return Linker(db.register(table), settings, log_level=40)
@@ -62,8 +64,9 @@ def splink_peer(train: Sequence[Batch], test: Sequence[Batch]) -> Clustering:
             cl.JaroWinklerAtThresholds("address", [0.95, 0.85, 0.7]),
             cl.JaccardAtThresholds("text", [0.8, 0.6, 0.4]),
         ],
+        # Splink accepts SQL strings as blocking rules; its annotation names only the creator types.
         blocking_rules_to_generate_predictions=[
-            "l.place = r.place AND l.place <> '' AND abs(l.t - r.t) < 259200",
+            "l.place = r.place AND l.place <> '' AND abs(l.t - r.t) < 259200",  # type: ignore[list-item]
         ],
         retain_intermediate_calculation_columns=False,
     )
@@ -75,7 +78,8 @@ def splink_peer(train: Sequence[Batch], test: Sequence[Batch]) -> Clustering:
     sizes = Counter(r[5] for r in train_rows)
     n = len(train_rows)
     settings.probability_two_random_records_match = max(
-        1e-9, sum(k * (k - 1) // 2 for k in sizes.values()) / max(n * (n - 1) // 2, 1))
+        1e-9, sum(k * (k - 1) // 2 for k in sizes.values()) / max(n * (n - 1) // 2, 1)
+    )
     linker = _linker(con, "train_reports", train_rows, settings)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     linker.training.estimate_m_from_label_column("truth")
@@ -94,6 +98,9 @@ def splink_peer(train: Sequence[Batch], test: Sequence[Batch]) -> Clustering:
     pred = _clusters(test_linker, test_predictions, best_t, [r[0] for r in test_rows])
     seconds = time.perf_counter() - start
     return Clustering(
-        "splink 5 (duckdb), m from labels", pred, [r[5] for r in test_rows], seconds=seconds,
+        "splink 5 (duckdb), m from labels",
+        pred,
+        [r[5] for r in test_rows],
+        seconds=seconds,
         notes={"threshold": best_t, "train_f1": round(best_f1, 4)},
     )

@@ -10,7 +10,14 @@ from typing import Any
 from . import _core
 from .errors import ConfigError
 
-__all__ = ["FEATURES", "Contributions", "contributions", "default_match_path", "feature_value", "load_match_params"]
+__all__ = [
+    "FEATURES",
+    "Contributions",
+    "contributions",
+    "default_match_path",
+    "feature_value",
+    "load_match_params",
+]
 
 _FLOATS = ("weight_address", "weight_text", "weight_category", "weight_time", "weight_place",
            "weight_place_category", "weight_place_text", "weight_coverage", "time_scale_hours",
@@ -59,7 +66,8 @@ class Contributions:
     def __init__(self, params: _core.MatchParams) -> None:
         total = sum(getattr(params, w) for w, _, _ in FEATURES.values())
         self._terms = [
-            (name, getattr(params, w) / total, tuple(getattr(params, c).x), tuple(getattr(params, c).y), attrs)
+            (name, getattr(params, w) / total, tuple(getattr(params, c).x), tuple(getattr(params, c).y),
+             attrs)
             for name, (w, c, attrs) in FEATURES.items()
         ]
 
@@ -99,7 +107,9 @@ def load_match_params(path: str | Path | None = None) -> _core.MatchParams:
         raise ConfigError(f"{path}: curves: expected a table")
     for name, table in curves.items():
         if name not in FEATURES:
-            raise ConfigError(f"{path}: curves.{name}: unknown feature; expected one of {', '.join(FEATURES)}")
+            raise ConfigError(
+                f"{path}: curves.{name}: unknown feature; expected one of {', '.join(FEATURES)}"
+            )
         if not isinstance(table, dict) or set(table) != {"x", "y"}:
             raise ConfigError(f"{path}: curves.{name}: expected a table with keys x and y")
         curve = getattr(params, FEATURES[name][1])

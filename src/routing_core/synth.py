@@ -76,7 +76,12 @@ class Mix:
     close_after_hours: float = 24.0
     recur_after_days: tuple[float, float] = (1.0, 20.0)
     channels: tuple[tuple[str, float], ...] = (
-        ("grid", 0.40), ("hotline", 0.30), ("app", 0.15), ("wechat", 0.10), ("web", 0.05))
+        ("grid", 0.40),
+        ("hotline", 0.30),
+        ("app", 0.15),
+        ("wechat", 0.10),
+        ("web", 0.05),
+    )
     hint_share: float = 0.10  # grid reports that carry the worker's category code
     compound_share: float = 0.3  # places named by residential compound and building, not road and number
 
@@ -84,112 +89,495 @@ class Mix:
 # Problems: (category, keyword for humans, paraphrases). Paraphrases of one problem describe the same
 # thing in different words; two problems of one category are different incidents.
 PROBLEMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("dispute", "邻里噪音纠纷", ("楼上楼下因为噪音问题吵架，双方闹得很僵", "邻里之间因噪音起了纠纷，需要调解",
-                           "楼上天天半夜拖椅子，上门沟通反而吵起来了", "邻居矛盾激化，两家人在楼道里争执")),
-    ("dispute", "漏水纠纷", ("楼上卫生间漏水到楼下，两家协商不成发生纠纷", "因为漏水赔偿问题邻里闹翻了，要求调解",
-                         "楼上渗水把我家天花板泡坏了，对方不肯修", "漏水纠纷调处未果，双方各执一词")),
-    ("public_security", "电瓶被盗", ("车棚里电瓶车电瓶被盗，好几辆都被撬了", "电动车电瓶被偷，怀疑有人专门撬锁",
-                                 "晚上停的电瓶车电瓶没了，车棚锁被撬", "发生电瓶被盗案件，车棚监控坏了")),
-    ("public_security", "聚众赌博", ("有人在棋牌室聚众赌博，进出人员复杂", "晚上经常有一伙人赌钱到凌晨",
-                                 "疑似有人聚众赌博，赌注不小", "棚屋里天天有人打牌赌钱，存在治安隐患")),
-    ("petition", "拆迁补偿", ("拆迁安置补偿款迟迟没有到位，村民要求说法", "对拆迁补偿标准有异议，多次反映无果",
-                          "征收补偿款被拖着不给，要求信访处理", "拆迁安置房一直没落实，群众意见很大")),
-    ("petition", "村务公开", ("村里账目不公开，村民要求查账", "村务公开不到位，怀疑集体资产被侵占",
-                          "要求村里公开集体资产收支情况", "村干部优亲厚友，村务不公开")),
-    ("special_population", "精神障碍", ("有一名精神障碍患者情绪不稳定，在楼道大喊大叫", "精神病人最近没吃药，家属管不住",
-                                    "邻居精神有问题，经常砸东西，担心肇事肇祸", "精神异常人员在路上追打行人")),
-    ("special_population", "社区矫正", ("社区矫正对象近期未按时报到，疑似脱管", "矫正对象最近联系不上，存在漏管风险",
-                                    "刑满释放人员无固定住所，需要安置帮教", "刑释人员回来后没人管，需要帮教")),
-    ("rental_housing", "群租房", ("出租房被隔成十几个隔间，群租现象严重", "二房东把房子隔断出租，住了二十多人",
-                              "群租房人员进出频繁，隔间里住满了租客", "房东把一套房隔成好几间群租")),
-    ("rental_housing", "流动人口未登记", ("出租房屋租客未办理居住登记", "新来的租户没有做流动人口登记",
-                                    "出租屋住了外来人口，房东没报居住信息", "外来人员租住未登记，居住证也没办")),
-    ("fire_safety", "楼道充电", ("有人在楼道里给电瓶车充电，飞线充电很危险", "楼道里私拉电线给电动车充电，存在火灾隐患",
-                             "电瓶车推进楼道充电，电线从窗户拉下来", "飞线充电现象严重，楼道堆满电动车")),
-    ("fire_safety", "消防通道堵塞", ("消防通道被杂物和车辆堵死，消防车进不来", "疏散通道堆满杂物，安全出口被锁",
-                                 "楼道堆物严重，消防通道完全堵住", "消防通道长期被占用，存在消防隐患")),
-    ("work_safety", "工地无防护", ("工地高空作业不系安全带，脚手架没有防护", "施工现场工人不戴安全帽，违章作业",
-                               "脚手架搭得歪歪扭扭，高空作业没有防护措施", "工地临时用电乱接，安全生产隐患大")),
-    ("work_safety", "危化品存放", ("小作坊里堆放危险化学品，没有任何防护", "厂房里危化品随意存放，气味刺鼻",
-                               "企业违规存放危险化学品，存在安全生产隐患", "仓库里危化品和杂物混放")),
-    ("food_drug", "食物中毒", ("在饭店吃完饭后好几个人上吐下泻，怀疑食物中毒", "吃了外卖后全家拉肚子呕吐",
-                           "集体聚餐后多人腹泻，怀疑食品安全问题", "饭店后厨卫生很差，吃坏肚子了")),
-    ("food_drug", "过期食品", ("超市在卖过期食品，保质期都过了", "小店销售三无食品和过期零食",
-                           "买到的面包已经发霉变质，超过保质期", "商店货架上有过期食品在售")),
-    ("unlicensed_business", "无证经营", ("有家店没有营业执照一直在经营", "无证无照经营的小作坊，卫生条件很差",
-                                     "路边开了一家无照经营的小吃店", "黑作坊无证经营，晚上偷偷开工")),
-    ("unlicensed_business", "黑网吧", ("居民楼里开了黑网吧，未成年人进出", "有人开无证网吧，通宵营业",
-                                   "黑网吧里全是学生，也没有执照", "地下室里的网吧没有经营证照")),
-    ("product_quality", "电梯故障", ("电梯经常故障停运，有人被困在里面", "电梯运行时异响抖动，检验标志过期",
-                                 "电梯坏了好几天没人修，老人上下楼困难", "电梯突然下坠停在两层之间，维保不到位")),
-    ("product_quality", "假冒伪劣", ("商店在卖假冒伪劣产品，质量很差", "买到的电线电缆是劣质产品，不是铜芯",
-                                 "店里卖三无产品，没有厂名厂址", "销售假冒名牌商品，产品质量不合格")),
-    ("consumer_rights", "预付卡跑路", ("健身房办了预付卡，现在关门跑路了不退钱", "理发店办的会员卡突然不能用了，要求退款",
-                                   "培训机构收了学费关门，不给退费", "预付卡商家失联，消费者要求维权")),
-    ("consumer_rights", "价格欺诈", ("商家价格欺诈，结账时多收钱", "店里没有明码标价，结账时宰客",
-                                 "标价和结账价格不一致，商家拒绝退款", "强制消费，不买就不让走")),
-    ("sanitation", "垃圾满溢", ("垃圾桶满溢，垃圾散落一地", "垃圾桶满了好几天没人清运", "垃圾堆满了臭气熏天，没有人来收",
-                            "生活垃圾没有及时清运，桶边堆满垃圾")),
-    ("sanitation", "小广告", ("墙上贴满了小广告，牛皮癣很难看", "到处乱张贴小广告，影响市容",
-                          "电线杆和墙面被乱涂乱画，贴满牛皮癣", "楼道里小广告贴得到处都是")),
-    ("illegal_construction", "违章搭建", ("楼顶私自搭建彩钢房，属于违章建筑", "有住户在屋顶加盖一层，违法建设",
-                                      "一楼住户在院子里违章搭建阳光房", "有人未批先建，正在搭钢棚")),
-    ("illegal_construction", "外扩违建", ("店铺往外扩建占了公共绿地，是违建", "有户人家把围墙外扩搭了简易房",
-                                      "住户私搭乱建，把阳台外扩了一米多", "沿街店面违章外扩，搭了彩钢瓦棚")),
-    ("street_vending", "占道经营", ("路边有人摆摊占道经营，行人只能走车道", "流动摊贩在人行道上摆地摊，堵住了路",
-                                "商户出店经营，把货物摆到人行道上", "早上马路菜场占道卖菜，交通很乱")),
-    ("street_vending", "夜宵摊", ("晚上烧烤摊占道经营，油烟很大", "夜宵摊摆到路边，桌椅占满人行道",
-                              "露天烧烤摊一直摆到凌晨，占道又扰民", "夜里路边摊占道，垃圾满地")),
-    ("pollution", "夜间施工噪音", ("工地夜间施工噪音太大，吵得睡不着", "半夜还在打桩，噪声扰民严重",
-                                "晚上十一点以后还在施工，机器轰鸣", "夜间施工扰民，凌晨还有噪音")),
-    ("pollution", "餐饮油烟", ("饭店油烟直排，熏得窗户都不敢开", "餐馆油烟没有净化直接排放，味道刺鼻",
-                           "楼下饭店排油烟管对着居民窗户", "餐饮店油烟扰民，屋里全是油烟味")),
-    ("waterways", "河道垃圾", ("河道里漂浮物很多，垃圾没人打捞", "河面上有大量垃圾和水葫芦",
-                           "河道保洁不到位，河面上漂着垃圾", "河里漂满了塑料瓶和生活垃圾")),
-    ("waterways", "河水黑臭", ("河水发黑发臭，怀疑有人偷排污水", "河道黑臭，排污口一直往外排废水",
-                           "河水变黑，臭味很大，可能有排污", "内河水质很差，发黑发臭")),
-    ("municipal_facilities", "井盖缺失", ("路上窨井盖缺失，很容易掉下去", "井盖破损塌陷，电瓶车差点摔倒",
-                                      "人行道上检查井盖松动，踩上去会翻", "马路中间井盖不见了，很危险")),
-    ("municipal_facilities", "路灯不亮", ("路灯坏了好几天不亮，晚上很黑", "整条路的路灯都不亮，行人看不清",
-                                      "路灯晚上不亮，夜里出行不安全", "这一段路灯一直不亮，没人修")),
-    ("municipal_facilities", "爆管", ("自来水管爆裂，路面大量积水", "地下水管爆了，水冒出来半米高",
-                                  "供水管破裂，路上全是水，车都过不去", "马路上水管爆管，积水一大片")),
-    ("traffic_order", "违章停车", ("车辆违章停车堵住了小区出入口", "门口长期有车乱停，占用消防车道",
-                               "人行道上停满了车，违停严重", "有辆车违停好几天，挡住了路口")),
-    ("traffic_order", "僵尸车", ("路边一辆僵尸车停了几个月没人挪", "有辆报废车长期停在路边，积满灰尘",
-                             "僵尸车占着车位很久了，轮胎都瘪了", "路边停着一辆没牌照的僵尸车")),
-    ("social_assistance", "独居老人", ("独居老人生活困难，没人照顾", "孤寡老人身体不好，需要临时救助",
-                                   "空巢老人家里断粮了，希望民政帮忙", "有位独居老人生病没人管，生活无着落")),
-    ("social_assistance", "低保申请", ("家庭困难想申请低保，不知道怎么办", "因病致贫，希望申请临时救助",
-                                   "困难家庭申请低保一直没批下来", "低收入家庭申请救助被拒，要求复核")),
-    ("labour_security", "拖欠工资", ("老板拖欠工资三个月了，工人讨薪无门", "工地包工头拖欠农民工工资",
-                                 "公司欠薪不发，老板失联了", "干了半年活工钱一直没结，要求讨薪")),
-    ("labour_security", "不签合同", ("公司不签劳动合同，也不交社保", "单位不给缴社会保险，还随意辞退",
-                                 "上班一年了没签劳动合同，被辞退没有补偿", "用人单位不缴社保，加班也没有工资")),
-    ("health_education", "无证行医", ("有人在出租房里无证行医，给人打针输液", "小诊所非法行医，没有执业证",
-                                  "黑诊所无证行医，病人很多", "有个游医在摆摊看病，疑似非法行医")),
-    ("health_education", "校外培训", ("有机构违规开展学科类培训，周末上课", "校外培训机构偷偷补课，违反双减",
-                                  "小区里有人办学科类培训班", "违规学科类培训在居民楼里开班")),
-    ("consultation", "加装电梯", ("咨询老旧小区加装电梯的政策和补贴", "想了解加装电梯怎么申请",
-                              "老小区加装电梯需要哪些手续", "询问加装电梯的办事指南")),
-    ("consultation", "公积金", ("咨询公积金提取需要什么材料", "想问一下公积金贷款的办理流程",
-                            "公积金怎么提取用来还房贷", "咨询住房公积金缴存的政策")),
+    (
+        "dispute",
+        "邻里噪音纠纷",
+        (
+            "楼上楼下因为噪音问题吵架，双方闹得很僵",
+            "邻里之间因噪音起了纠纷，需要调解",
+            "楼上天天半夜拖椅子，上门沟通反而吵起来了",
+            "邻居矛盾激化，两家人在楼道里争执",
+        ),
+    ),
+    (
+        "dispute",
+        "漏水纠纷",
+        (
+            "楼上卫生间漏水到楼下，两家协商不成发生纠纷",
+            "因为漏水赔偿问题邻里闹翻了，要求调解",
+            "楼上渗水把我家天花板泡坏了，对方不肯修",
+            "漏水纠纷调处未果，双方各执一词",
+        ),
+    ),
+    (
+        "public_security",
+        "电瓶被盗",
+        (
+            "车棚里电瓶车电瓶被盗，好几辆都被撬了",
+            "电动车电瓶被偷，怀疑有人专门撬锁",
+            "晚上停的电瓶车电瓶没了，车棚锁被撬",
+            "发生电瓶被盗案件，车棚监控坏了",
+        ),
+    ),
+    (
+        "public_security",
+        "聚众赌博",
+        (
+            "有人在棋牌室聚众赌博，进出人员复杂",
+            "晚上经常有一伙人赌钱到凌晨",
+            "疑似有人聚众赌博，赌注不小",
+            "棚屋里天天有人打牌赌钱，存在治安隐患",
+        ),
+    ),
+    (
+        "petition",
+        "拆迁补偿",
+        (
+            "拆迁安置补偿款迟迟没有到位，村民要求说法",
+            "对拆迁补偿标准有异议，多次反映无果",
+            "征收补偿款被拖着不给，要求信访处理",
+            "拆迁安置房一直没落实，群众意见很大",
+        ),
+    ),
+    (
+        "petition",
+        "村务公开",
+        (
+            "村里账目不公开，村民要求查账",
+            "村务公开不到位，怀疑集体资产被侵占",
+            "要求村里公开集体资产收支情况",
+            "村干部优亲厚友，村务不公开",
+        ),
+    ),
+    (
+        "special_population",
+        "精神障碍",
+        (
+            "有一名精神障碍患者情绪不稳定，在楼道大喊大叫",
+            "精神病人最近没吃药，家属管不住",
+            "邻居精神有问题，经常砸东西，担心肇事肇祸",
+            "精神异常人员在路上追打行人",
+        ),
+    ),
+    (
+        "special_population",
+        "社区矫正",
+        (
+            "社区矫正对象近期未按时报到，疑似脱管",
+            "矫正对象最近联系不上，存在漏管风险",
+            "刑满释放人员无固定住所，需要安置帮教",
+            "刑释人员回来后没人管，需要帮教",
+        ),
+    ),
+    (
+        "rental_housing",
+        "群租房",
+        (
+            "出租房被隔成十几个隔间，群租现象严重",
+            "二房东把房子隔断出租，住了二十多人",
+            "群租房人员进出频繁，隔间里住满了租客",
+            "房东把一套房隔成好几间群租",
+        ),
+    ),
+    (
+        "rental_housing",
+        "流动人口未登记",
+        (
+            "出租房屋租客未办理居住登记",
+            "新来的租户没有做流动人口登记",
+            "出租屋住了外来人口，房东没报居住信息",
+            "外来人员租住未登记，居住证也没办",
+        ),
+    ),
+    (
+        "fire_safety",
+        "楼道充电",
+        (
+            "有人在楼道里给电瓶车充电，飞线充电很危险",
+            "楼道里私拉电线给电动车充电，存在火灾隐患",
+            "电瓶车推进楼道充电，电线从窗户拉下来",
+            "飞线充电现象严重，楼道堆满电动车",
+        ),
+    ),
+    (
+        "fire_safety",
+        "消防通道堵塞",
+        (
+            "消防通道被杂物和车辆堵死，消防车进不来",
+            "疏散通道堆满杂物，安全出口被锁",
+            "楼道堆物严重，消防通道完全堵住",
+            "消防通道长期被占用，存在消防隐患",
+        ),
+    ),
+    (
+        "work_safety",
+        "工地无防护",
+        (
+            "工地高空作业不系安全带，脚手架没有防护",
+            "施工现场工人不戴安全帽，违章作业",
+            "脚手架搭得歪歪扭扭，高空作业没有防护措施",
+            "工地临时用电乱接，安全生产隐患大",
+        ),
+    ),
+    (
+        "work_safety",
+        "危化品存放",
+        (
+            "小作坊里堆放危险化学品，没有任何防护",
+            "厂房里危化品随意存放，气味刺鼻",
+            "企业违规存放危险化学品，存在安全生产隐患",
+            "仓库里危化品和杂物混放",
+        ),
+    ),
+    (
+        "food_drug",
+        "食物中毒",
+        (
+            "在饭店吃完饭后好几个人上吐下泻，怀疑食物中毒",
+            "吃了外卖后全家拉肚子呕吐",
+            "集体聚餐后多人腹泻，怀疑食品安全问题",
+            "饭店后厨卫生很差，吃坏肚子了",
+        ),
+    ),
+    (
+        "food_drug",
+        "过期食品",
+        (
+            "超市在卖过期食品，保质期都过了",
+            "小店销售三无食品和过期零食",
+            "买到的面包已经发霉变质，超过保质期",
+            "商店货架上有过期食品在售",
+        ),
+    ),
+    (
+        "unlicensed_business",
+        "无证经营",
+        (
+            "有家店没有营业执照一直在经营",
+            "无证无照经营的小作坊，卫生条件很差",
+            "路边开了一家无照经营的小吃店",
+            "黑作坊无证经营，晚上偷偷开工",
+        ),
+    ),
+    (
+        "unlicensed_business",
+        "黑网吧",
+        (
+            "居民楼里开了黑网吧，未成年人进出",
+            "有人开无证网吧，通宵营业",
+            "黑网吧里全是学生，也没有执照",
+            "地下室里的网吧没有经营证照",
+        ),
+    ),
+    (
+        "product_quality",
+        "电梯故障",
+        (
+            "电梯经常故障停运，有人被困在里面",
+            "电梯运行时异响抖动，检验标志过期",
+            "电梯坏了好几天没人修，老人上下楼困难",
+            "电梯突然下坠停在两层之间，维保不到位",
+        ),
+    ),
+    (
+        "product_quality",
+        "假冒伪劣",
+        (
+            "商店在卖假冒伪劣产品，质量很差",
+            "买到的电线电缆是劣质产品，不是铜芯",
+            "店里卖三无产品，没有厂名厂址",
+            "销售假冒名牌商品，产品质量不合格",
+        ),
+    ),
+    (
+        "consumer_rights",
+        "预付卡跑路",
+        (
+            "健身房办了预付卡，现在关门跑路了不退钱",
+            "理发店办的会员卡突然不能用了，要求退款",
+            "培训机构收了学费关门，不给退费",
+            "预付卡商家失联，消费者要求维权",
+        ),
+    ),
+    (
+        "consumer_rights",
+        "价格欺诈",
+        (
+            "商家价格欺诈，结账时多收钱",
+            "店里没有明码标价，结账时宰客",
+            "标价和结账价格不一致，商家拒绝退款",
+            "强制消费，不买就不让走",
+        ),
+    ),
+    (
+        "sanitation",
+        "垃圾满溢",
+        (
+            "垃圾桶满溢，垃圾散落一地",
+            "垃圾桶满了好几天没人清运",
+            "垃圾堆满了臭气熏天，没有人来收",
+            "生活垃圾没有及时清运，桶边堆满垃圾",
+        ),
+    ),
+    (
+        "sanitation",
+        "小广告",
+        (
+            "墙上贴满了小广告，牛皮癣很难看",
+            "到处乱张贴小广告，影响市容",
+            "电线杆和墙面被乱涂乱画，贴满牛皮癣",
+            "楼道里小广告贴得到处都是",
+        ),
+    ),
+    (
+        "illegal_construction",
+        "违章搭建",
+        (
+            "楼顶私自搭建彩钢房，属于违章建筑",
+            "有住户在屋顶加盖一层，违法建设",
+            "一楼住户在院子里违章搭建阳光房",
+            "有人未批先建，正在搭钢棚",
+        ),
+    ),
+    (
+        "illegal_construction",
+        "外扩违建",
+        (
+            "店铺往外扩建占了公共绿地，是违建",
+            "有户人家把围墙外扩搭了简易房",
+            "住户私搭乱建，把阳台外扩了一米多",
+            "沿街店面违章外扩，搭了彩钢瓦棚",
+        ),
+    ),
+    (
+        "street_vending",
+        "占道经营",
+        (
+            "路边有人摆摊占道经营，行人只能走车道",
+            "流动摊贩在人行道上摆地摊，堵住了路",
+            "商户出店经营，把货物摆到人行道上",
+            "早上马路菜场占道卖菜，交通很乱",
+        ),
+    ),
+    (
+        "street_vending",
+        "夜宵摊",
+        (
+            "晚上烧烤摊占道经营，油烟很大",
+            "夜宵摊摆到路边，桌椅占满人行道",
+            "露天烧烤摊一直摆到凌晨，占道又扰民",
+            "夜里路边摊占道，垃圾满地",
+        ),
+    ),
+    (
+        "pollution",
+        "夜间施工噪音",
+        (
+            "工地夜间施工噪音太大，吵得睡不着",
+            "半夜还在打桩，噪声扰民严重",
+            "晚上十一点以后还在施工，机器轰鸣",
+            "夜间施工扰民，凌晨还有噪音",
+        ),
+    ),
+    (
+        "pollution",
+        "餐饮油烟",
+        (
+            "饭店油烟直排，熏得窗户都不敢开",
+            "餐馆油烟没有净化直接排放，味道刺鼻",
+            "楼下饭店排油烟管对着居民窗户",
+            "餐饮店油烟扰民，屋里全是油烟味",
+        ),
+    ),
+    (
+        "waterways",
+        "河道垃圾",
+        (
+            "河道里漂浮物很多，垃圾没人打捞",
+            "河面上有大量垃圾和水葫芦",
+            "河道保洁不到位，河面上漂着垃圾",
+            "河里漂满了塑料瓶和生活垃圾",
+        ),
+    ),
+    (
+        "waterways",
+        "河水黑臭",
+        (
+            "河水发黑发臭，怀疑有人偷排污水",
+            "河道黑臭，排污口一直往外排废水",
+            "河水变黑，臭味很大，可能有排污",
+            "内河水质很差，发黑发臭",
+        ),
+    ),
+    (
+        "municipal_facilities",
+        "井盖缺失",
+        (
+            "路上窨井盖缺失，很容易掉下去",
+            "井盖破损塌陷，电瓶车差点摔倒",
+            "人行道上检查井盖松动，踩上去会翻",
+            "马路中间井盖不见了，很危险",
+        ),
+    ),
+    (
+        "municipal_facilities",
+        "路灯不亮",
+        (
+            "路灯坏了好几天不亮，晚上很黑",
+            "整条路的路灯都不亮，行人看不清",
+            "路灯晚上不亮，夜里出行不安全",
+            "这一段路灯一直不亮，没人修",
+        ),
+    ),
+    (
+        "municipal_facilities",
+        "爆管",
+        (
+            "自来水管爆裂，路面大量积水",
+            "地下水管爆了，水冒出来半米高",
+            "供水管破裂，路上全是水，车都过不去",
+            "马路上水管爆管，积水一大片",
+        ),
+    ),
+    (
+        "traffic_order",
+        "违章停车",
+        (
+            "车辆违章停车堵住了小区出入口",
+            "门口长期有车乱停，占用消防车道",
+            "人行道上停满了车，违停严重",
+            "有辆车违停好几天，挡住了路口",
+        ),
+    ),
+    (
+        "traffic_order",
+        "僵尸车",
+        (
+            "路边一辆僵尸车停了几个月没人挪",
+            "有辆报废车长期停在路边，积满灰尘",
+            "僵尸车占着车位很久了，轮胎都瘪了",
+            "路边停着一辆没牌照的僵尸车",
+        ),
+    ),
+    (
+        "social_assistance",
+        "独居老人",
+        (
+            "独居老人生活困难，没人照顾",
+            "孤寡老人身体不好，需要临时救助",
+            "空巢老人家里断粮了，希望民政帮忙",
+            "有位独居老人生病没人管，生活无着落",
+        ),
+    ),
+    (
+        "social_assistance",
+        "低保申请",
+        (
+            "家庭困难想申请低保，不知道怎么办",
+            "因病致贫，希望申请临时救助",
+            "困难家庭申请低保一直没批下来",
+            "低收入家庭申请救助被拒，要求复核",
+        ),
+    ),
+    (
+        "labour_security",
+        "拖欠工资",
+        (
+            "老板拖欠工资三个月了，工人讨薪无门",
+            "工地包工头拖欠农民工工资",
+            "公司欠薪不发，老板失联了",
+            "干了半年活工钱一直没结，要求讨薪",
+        ),
+    ),
+    (
+        "labour_security",
+        "不签合同",
+        (
+            "公司不签劳动合同，也不交社保",
+            "单位不给缴社会保险，还随意辞退",
+            "上班一年了没签劳动合同，被辞退没有补偿",
+            "用人单位不缴社保，加班也没有工资",
+        ),
+    ),
+    (
+        "health_education",
+        "无证行医",
+        (
+            "有人在出租房里无证行医，给人打针输液",
+            "小诊所非法行医，没有执业证",
+            "黑诊所无证行医，病人很多",
+            "有个游医在摆摊看病，疑似非法行医",
+        ),
+    ),
+    (
+        "health_education",
+        "校外培训",
+        (
+            "有机构违规开展学科类培训，周末上课",
+            "校外培训机构偷偷补课，违反双减",
+            "小区里有人办学科类培训班",
+            "违规学科类培训在居民楼里开班",
+        ),
+    ),
+    (
+        "consultation",
+        "加装电梯",
+        (
+            "咨询老旧小区加装电梯的政策和补贴",
+            "想了解加装电梯怎么申请",
+            "老小区加装电梯需要哪些手续",
+            "询问加装电梯的办事指南",
+        ),
+    ),
+    (
+        "consultation",
+        "公积金",
+        (
+            "咨询公积金提取需要什么材料",
+            "想问一下公积金贷款的办理流程",
+            "公积金怎么提取用来还房贷",
+            "咨询住房公积金缴存的政策",
+        ),
+    ),
 )
 
 # A burst needs something many people see at once.
-BURST_PROBLEMS = tuple(i for i, p in enumerate(PROBLEMS) if p[1] in ("爆管", "消防通道堵塞", "夜间施工噪音", "河水黑臭"))
+BURST_PROBLEMS = tuple(
+    i for i, p in enumerate(PROBLEMS) if p[1] in ("爆管", "消防通道堵塞", "夜间施工噪音", "河水黑臭")
+)
 
 # Channel voices: {a} is the address as the reporter says it (may be empty), {p} the problem.
 VOICES: dict[str, tuple[str, ...]] = {
-    "grid": ("巡查发现{a}{p}，已拍照上报。", "网格员巡查时发现{a}{p}，请相关部门处置。", "走访发现{a}{p}。",
-             "日常巡查发现：{a}{p}，需协调处理。"),
-    "hotline": ("来电人反映{a}{p}，请求尽快处理。", "市民来电称{a}{p}，希望有关部门处理。",
-                "来电人反映：{a}{p}，要求核实处理。", "来电人称{a}{p}，请尽快安排人员。"),
-    "app": ("{a}{p}，麻烦管一管！", "我家这边{a}{p}，好几天了没人管", "我想反映一下，{a}{p}，请尽快处理",
-            "{a}{p}，我已经受不了了"),
-    "wechat": ("{a}这里{p}，谁来管一下", "群里问一下，{a}{p}，有人知道找谁吗", "各位邻居，{a}{p}", "{a}{p}，网格员看一下"),
-    "web": ("本人反映{a}{p}，望有关部门重视。", "我要反映一个问题：{a}{p}。", "{a}{p}，恳请相关部门处理为盼。",
-            "反映{a}{p}，请给予答复。"),
+    "grid": (
+        "巡查发现{a}{p}，已拍照上报。",
+        "网格员巡查时发现{a}{p}，请相关部门处置。",
+        "走访发现{a}{p}。",
+        "日常巡查发现：{a}{p}，需协调处理。",
+    ),
+    "hotline": (
+        "来电人反映{a}{p}，请求尽快处理。",
+        "市民来电称{a}{p}，希望有关部门处理。",
+        "来电人反映：{a}{p}，要求核实处理。",
+        "来电人称{a}{p}，请尽快安排人员。",
+    ),
+    "app": (
+        "{a}{p}，麻烦管一管！",
+        "我家这边{a}{p}，好几天了没人管",
+        "我想反映一下，{a}{p}，请尽快处理",
+        "{a}{p}，我已经受不了了",
+    ),
+    "wechat": (
+        "{a}这里{p}，谁来管一下",
+        "群里问一下，{a}{p}，有人知道找谁吗",
+        "各位邻居，{a}{p}",
+        "{a}{p}，网格员看一下",
+    ),
+    "web": (
+        "本人反映{a}{p}，望有关部门重视。",
+        "我要反映一个问题：{a}{p}。",
+        "{a}{p}，恳请相关部门处理为盼。",
+        "反映{a}{p}，请给予答复。",
+    ),
 }
 NEAR = ("门口", "对面", "旁边", "附近", "楼下", "这边")
 DIRECTIONS = ("东", "西", "南", "北", "中")
@@ -202,7 +590,7 @@ def chinese_number(n: int) -> str:
     """0 < n < 10000 in Chinese numerals as people write house numbers: 168 → 一百六十八, 12 → 十二."""
     if not 0 < n < 10000:
         raise ValueError(f"n={n}: house numbers are 1..9999")
-    out = []
+    out: list[str] = []
     units = ((1000, "千"), (100, "百"), (10, "十"), (1, ""))
     zero = False
     for value, name in units:
@@ -232,7 +620,9 @@ class _Community:
 def _communities(path: str) -> tuple[_Community, ...]:
     names: dict[str, tuple[str, str, str, str]] = {}  # code -> level, parent, name, short
     with open(path, encoding="utf-8", newline="") as fh:
-        rows = csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE)
+        rows = csv.reader(
+            (line for line in fh if not line.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE
+        )
         next(rows)
         for code, level, parent, name, short, _aliases in rows:
             names[code] = (level, parent, name, short or name)
@@ -289,8 +679,9 @@ class Batch:
         """Per report: ``id``, ``event``, ``category``, ``recurrence_of``, ``kind``."""
         return [
             {"id": rid, "event": e, "category": c, "recurrence_of": rec, "kind": k}
-            for rid, e, c, rec, k in zip(self.id, self.event, self.category, self.recurrence_of, self.kind,
-                                         strict=True)
+            for rid, e, c, rec, k in zip(
+                self.id, self.event, self.category, self.recurrence_of, self.kind, strict=True
+            )
         ]
 
 
@@ -302,7 +693,9 @@ def _epoch(start: str) -> int:
 
 
 # Share of first reports per hour of the day (reports cluster in the working day and the evening).
-_HOUR_WEIGHTS = np.array([1, 1, 1, 1, 1, 2, 4, 8, 10, 10, 9, 8, 7, 8, 9, 9, 9, 8, 7, 7, 6, 5, 3, 2], dtype=float)
+_HOUR_WEIGHTS = np.array(
+    [1, 1, 1, 1, 1, 2, 4, 8, 10, 10, 9, 8, 7, 8, 9, 9, 9, 8, 7, 7, 6, 5, 3, 2], dtype=float
+)
 _HOUR_WEIGHTS /= _HOUR_WEIGHTS.sum()
 
 
@@ -380,7 +773,12 @@ def generate(
         for mask, k in ((hard_same, 1), (hard_next, 2)):
             idx = np.nonzero(mask & (np.arange(n) > 0))[0]
             src = earlier[idx]
-            comm[idx], road[idx], number[idx], building[idx] = comm[src], road[src], number[src], building[src]
+            comm[idx], road[idx], number[idx], building[idx] = (
+                comm[src],
+                road[src],
+                number[src],
+                building[src],
+            )
             compound_place[idx] = compound_place[src]
             kind[idx] = k
             parent[idx] = src  # local index, only for the copy; not a truth link
@@ -398,7 +796,9 @@ def generate(
         # Bursts.
         burst = rng.random(n) < mix.burst_share
         if BURST_PROBLEMS:
-            problem[burst] = np.array(BURST_PROBLEMS)[rng.integers(0, len(BURST_PROBLEMS), size=int(burst.sum()))]
+            problem[burst] = np.array(BURST_PROBLEMS)[
+                rng.integers(0, len(BURST_PROBLEMS), size=int(burst.sum()))
+            ]
         kind[burst] = 4
         recur_of = np.full(n, -1, np.int64)
 
@@ -423,12 +823,16 @@ def generate(
         next_event += n
 
         # -- reports of each incident ----------------------------------------------------------
-        size = np.where(rng.random(n) < mix.single, 1, 2 + rng.geometric(1 / (1 + mix.extra_mean), size=n) - 1)
+        size = np.where(
+            rng.random(n) < mix.single, 1, 2 + rng.geometric(1 / (1 + mix.extra_mean), size=n) - 1
+        )
         size = np.where(burst, mix.burst_size, size)
         inc = np.repeat(np.arange(n), size)
         first = np.zeros(inc.size, bool)
         first[np.concatenate([[0], np.cumsum(size)[:-1]])] = True if n else False
-        offset = np.minimum(rng.exponential(mix.spread_hours * HOUR, size=inc.size), mix.max_spread_hours * HOUR)
+        offset = np.minimum(
+            rng.exponential(mix.spread_hours * HOUR, size=inc.size), mix.max_spread_hours * HOUR
+        )
         offset = np.where(burst[inc], rng.integers(0, mix.burst_minutes * 60, size=inc.size), offset)
         offset = np.where(first, 0, offset).astype(np.int64)
         r_time = start_t[inc] + offset
@@ -440,11 +844,20 @@ def generate(
         lo, hi = mix.recur_after_days
         rec_start = close_t + (rng.uniform(lo, hi, size=n) * DAY).astype(np.int64)
         idx = np.nonzero(recurs)[0]
-        new_pending = {"start": rec_start[idx], "problem": problem[idx], "comm": comm[idx], "road": road[idx],
-                       "number": number[idx], "building": building[idx], "compound": compound_place[idx], "event": event_id[idx]}
+        new_pending = {
+            "start": rec_start[idx],
+            "problem": problem[idx],
+            "comm": comm[idx],
+            "road": road[idx],
+            "number": number[idx],
+            "building": building[idx],
+            "compound": compound_place[idx],
+            "event": event_id[idx],
+        }
         pending_recurrences = (
             {k: np.concatenate([pending_recurrences[k], v]) for k, v in new_pending.items()}
-            if pending_recurrences else new_pending
+            if pending_recurrences
+            else new_pending
         )
 
         m = inc.size
@@ -459,13 +872,17 @@ def generate(
             "kind": kind[inc],
             "recur": np.where(first, recur_of[inc], -1),
             "channel": np.where(
-                burst[inc], rng.choice(np.array([1, 2, 3]), size=m),
-                rng.choice(len(channel_names), size=m, p=channel_p)),
+                burst[inc],
+                rng.choice(np.array([1, 2, 3]), size=m),
+                rng.choice(len(channel_names), size=m, p=channel_p),
+            ),
             "voice": rng.integers(0, 4, size=m),
             "para": rng.integers(0, 4, size=m),
             "variant": np.where(
-                compound_place[inc], 7 + rng.choice(_COMPOUND_P.size, size=m, p=_COMPOUND_P),
-                rng.choice(_STREET_P.size, size=m, p=_STREET_P)),
+                compound_place[inc],
+                7 + rng.choice(_COMPOUND_P.size, size=m, p=_COMPOUND_P),
+                rng.choice(_STREET_P.size, size=m, p=_STREET_P),
+            ),
             "near": rng.integers(0, len(NEAR), size=m),
             "mention": rng.random(m),
             "hint": rng.random(m),
@@ -488,8 +905,10 @@ def generate(
         batch = Batch(day=day)
         _assemble(batch, emit, communities, channel_names, mix, next_report, gazetteer_path)
         next_report += len(batch)
-        batch.closes = [(f"T{e:08d}", t) for e, t in zip(close_ev[ctoday].tolist(), close_time[ctoday].tolist(),
-                                                        strict=True)]
+        batch.closes = [
+            (f"T{e:08d}", t)
+            for e, t in zip(close_ev[ctoday].tolist(), close_time[ctoday].tolist(), strict=True)
+        ]
         yield batch
 
 
@@ -529,8 +948,15 @@ def _split_voice(template: str) -> tuple[str, str, str]:
 _VOICE_PARTS = {channel: tuple(_split_voice(t) for t in templates) for channel, templates in VOICES.items()}
 
 
-def _assemble(batch: Batch, cols: dict[str, np.ndarray], communities: tuple[_Community, ...],
-              channel_names: list[str], mix: Mix, first_report: int, gazetteer: str) -> None:
+def _assemble(
+    batch: Batch,
+    cols: dict[str, np.ndarray],
+    communities: tuple[_Community, ...],
+    channel_names: list[str],
+    mix: Mix,
+    first_report: int,
+    gazetteer: str,
+) -> None:
     """Turns the drawn columns into strings (the only per-report Python loops)."""
     _, roads, compounds = _world(gazetteer)
     voices = [_VOICE_PARTS[c] for c in channel_names]
@@ -547,15 +973,27 @@ def _assemble(batch: Batch, cols: dict[str, np.ndarray], communities: tuple[_Com
     batch.event = [f"T{e:08d}" for e in cols["event"].tolist()]
     batch.recurrence_of = [f"T{e:08d}" if e >= 0 else "" for e in cols["recur"].tolist()]
     batch.kind = [KINDS[k] for k in cols["kind"].tolist()]
-    hinted = ((cols["hint"] < mix.hint_share) & (cols["channel"] == channel_names.index("grid"))).tolist() \
-        if "grid" in channel_names else [False] * m
+    hinted = (
+        ((cols["hint"] < mix.hint_share) & (cols["channel"] == channel_names.index("grid"))).tolist()
+        if "grid" in channel_names
+        else [False] * m
+    )
     batch.category_hint = [c if h else None for c, h in zip(batch.category, hinted, strict=True)]
     texts = batch.text
     addresses = batch.address
     for prob, cm, rd, num, bld, ch, vc, pa, var, nr, mention in zip(
-        problems, cols["comm"].tolist(), cols["road"].tolist(), cols["number"].tolist(),
-        cols["building"].tolist(), channels, cols["voice"].tolist(), cols["para"].tolist(),
-        cols["variant"].tolist(), cols["near"].tolist(), cols["mention"].tolist(), strict=True,
+        problems,
+        cols["comm"].tolist(),
+        cols["road"].tolist(),
+        cols["number"].tolist(),
+        cols["building"].tolist(),
+        channels,
+        cols["voice"].tolist(),
+        cols["para"].tolist(),
+        cols["variant"].tolist(),
+        cols["near"].tolist(),
+        cols["mention"].tolist(),
+        strict=True,
     ):
         c = communities[cm]
         # The address field as the channel's form or clerk records it: a street place (road + number)
