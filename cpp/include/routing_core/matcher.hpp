@@ -33,12 +33,14 @@ struct Features {
     double recency = 0.0;
 };
 
+// The defaults serve an engine built without a match parameters file (C++ tests, embedders); the
+// package always loads the calibrated src/routing_core/data/match.toml, which sets every weight.
 struct MatchParams {
-    double weight_address = 0.45;
-    double weight_text = 0.45;
-    double weight_category = 0.10;
+    double weight_address = 0.5;
+    double weight_text = 0.3;
+    double weight_category = 0.1;
     double weight_time = 0.0;
-    double weight_place = 0.0;
+    double weight_place = 0.1;
     // Interactions: the same place AND the same problem is far stronger evidence than either alone
     // (a second problem at the same door is a different incident).
     double weight_place_category = 0.0;  // feature: place · category
