@@ -236,7 +236,7 @@ def calibrate(
     reports_per_day: int = 2000,
     seed: int = 1,
     min_precision: float = 0.985,
-    probabilities: Sequence[float] = (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8),
+    probabilities: Sequence[float] = (0.5, 0.6, 0.7, 0.725, 0.75, 0.775, 0.8),
     sample_truth: str | Path | None = None,
     sample_weight: int = 10,
     log: Any = None,
