@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from routing_core import ConfigError, Engine
 from routing_core.match_params import FEATURES, load_match_params
@@ -77,3 +79,23 @@ def test_contributions_add_up_to_the_core_score() -> None:
     best = b.candidates[0]
     assert set(best.contributions) == set(FEATURES)
     assert sum(best.contributions.values()) == pytest.approx(best.score, abs=1e-9)
+
+
+@pytest.mark.property
+@settings(max_examples=200, deadline=None)
+@given(
+    knots=st.lists(st.floats(-2, 2, allow_nan=False), min_size=0, max_size=8, unique=True),
+    ys=st.lists(st.floats(0, 1), min_size=8, max_size=8),
+    v=st.floats(-3, 3, allow_nan=False),
+)
+def test_core_curve_matches_the_python_twin(knots: list[float], ys: list[float], v: float) -> None:
+    from routing_core import _core
+    from routing_core.match_params import _interpolate
+
+    xs = sorted(knots)
+    if any(b - a < 1e-9 for a, b in zip(xs, xs[1:], strict=False)):
+        return
+    curve = _core.Curve()
+    curve.x = xs
+    curve.y = ys[: len(xs)]
+    assert curve(v) == pytest.approx(_interpolate(tuple(xs), tuple(ys[: len(xs)]), v), abs=1e-12)
