@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "routing_core/address_similarity.hpp"
 #include "routing_core/engine.hpp"
 #include "routing_core/error.hpp"
 #include "routing_core/normalise.hpp"
@@ -83,21 +84,50 @@ PYBIND11_MODULE(_core, m) {
         .def(
             "add_category",
             [](RuleSet& r, const std::string& code, const std::string& label, const std::string& platform,
-               const std::vector<std::string>& co, const std::string& level, double hours) {
-                return r.add_category(code, label, platform, co, to_level(level), hours);
+               const std::vector<std::string>& co, const std::string& level, double hours, bool working_time) {
+                return r.add_category(code, label, platform, co, to_level(level), hours, working_time);
             },
             py::arg("code"), py::arg("label"), py::arg("platform"), py::arg("co_platforms"), py::arg("level"),
-            py::arg("deadline_hours"))
+            py::arg("deadline_hours"), py::arg("working_time") = false)
         .def("add_term", &RuleSet::add_term, py::arg("category"), py::arg("term"), py::arg("weight"))
+        .def("add_channel_hint", &RuleSet::add_channel_hint, py::arg("channel"), py::arg("category"), py::arg("weight"))
         .def(
-            "add_severity",
-            [](RuleSet& r, const std::string& id, const std::vector<std::string>& terms, const std::string& level,
-               double hours) { r.add_severity(id, terms, to_level(level), hours); },
-            py::arg("id"), py::arg("terms"), py::arg("min_level"), py::arg("deadline_hours"))
+            "add_rule",
+            [](RuleSet& r, const std::string& id, std::int32_t priority, const std::vector<std::string>& terms,
+               const std::vector<std::string>& channels, const std::vector<std::string>& categories,
+               std::uint32_t min_reports, std::uint32_t min_recurrences, const std::optional<std::string>& min_level,
+               std::optional<double> deadline_hours, const std::string& platform,
+               const std::vector<std::string>& co_platforms) {
+                RoutingRuleSpec spec{id, priority, terms, channels, categories, min_reports, min_recurrences,
+                                     std::nullopt, deadline_hours, platform, co_platforms};
+                if (min_level) spec.min_level = to_level(*min_level);
+                r.add_rule(spec);
+            },
+            py::arg("id"), py::kw_only(), py::arg("priority") = 0, py::arg("terms") = std::vector<std::string>{},
+            py::arg("channels") = std::vector<std::string>{}, py::arg("categories") = std::vector<std::string>{},
+            py::arg("min_reports") = 0, py::arg("min_recurrences") = 0, py::arg("min_level") = py::none(),
+            py::arg("deadline_hours") = py::none(), py::arg("platform") = "",
+            py::arg("co_platforms") = std::vector<std::string>{})
         .def(
             "set_level_hours", [](RuleSet& r, const std::string& level, double hours) { r.set_level_hours(to_level(level), hours); },
             py::arg("level"), py::arg("hours"))
         .def("set_fallback_category", &RuleSet::set_fallback_category, py::arg("code"))
+        .def(
+            "set_calendar",
+            [](RuleSet& r, std::int32_t utc_offset, const std::vector<std::pair<std::int32_t, std::int32_t>>& periods,
+               const std::vector<std::int32_t>& weekdays, const std::vector<std::int64_t>& holidays,
+               const std::vector<std::int64_t>& workdays) {
+                WorkCalendar c;
+                c.set_utc_offset(utc_offset);
+                c.set_periods(periods);
+                c.set_weekdays(weekdays);
+                for (auto d : holidays) c.add_holiday(d);
+                for (auto d : workdays) c.add_workday(d);
+                r.set_calendar(std::move(c));
+            },
+            py::arg("utc_offset"), py::arg("periods"), py::arg("weekdays"), py::arg("holidays"), py::arg("workdays"))
+        .def("set_classification_negation", &RuleSet::set_classification_negation, py::arg("cues"), py::arg("window"))
+        .def("set_rule_negation", &RuleSet::set_rule_negation, py::arg("cues"), py::arg("window"))
         .def("validate", &RuleSet::validate);
 
     py::class_<LookupLimits>(m, "LookupLimits")
@@ -159,7 +189,13 @@ PYBIND11_MODULE(_core, m) {
              py::arg("id"), py::arg("text"), py::arg("address"), py::arg("time"), py::arg("source"),
              py::arg("category"), py::arg("lat"), py::arg("lon"))
         .def_readonly("id", &Report::id)
-        .def_readonly("time", &Report::time);
+        .def_readonly("text", &Report::text)
+        .def_readonly("address", &Report::address)
+        .def_readonly("time", &Report::time)
+        .def_readonly("source", &Report::source)
+        .def_readonly("category", &Report::category)
+        .def_readonly("lat", &Report::lat)
+        .def_readonly("lon", &Report::lon);
 
     py::class_<Address>(m, "Address")
         .def_readonly("normalised", &Address::normalised)
@@ -214,7 +250,8 @@ PYBIND11_MODULE(_core, m) {
         .def_readonly("deadline", &Decision::deadline)
         .def_readonly("address", &Decision::address)
         .def_readonly("candidates", &Decision::candidates)
-        .def_readonly("rules_fired", &Decision::rules_fired);
+        .def_readonly("rules_fired", &Decision::rules_fired)
+        .def_readonly("rule_reasons", &Decision::rule_reasons);
 
     py::class_<EventStep>(m, "EventStep")
         .def_readonly("time", &EventStep::time)
@@ -268,8 +305,15 @@ PYBIND11_MODULE(_core, m) {
         .def("advance", &Engine::advance, py::arg("now"), py::call_guard<py::gil_scoped_release>())
         .def("event", &Engine::event, py::arg("event_id"), py::call_guard<py::gil_scoped_release>())
         .def("stats", &Engine::stats)
+        .def("knows_report", &Engine::knows_report, py::arg("report_id"))
         .def("parse_address", &Engine::parse_address, py::arg("address"), py::call_guard<py::gil_scoped_release>())
-        .def("classify", &Engine::classify, py::arg("text"), py::call_guard<py::gil_scoped_release>())
+        .def("address_similarity",
+             [](const Engine& e, std::string_view a, std::string_view b) {
+                 return address_similarity(e.parse_address(a), e.parse_address(b));
+             },
+             py::arg("a"), py::arg("b"), py::call_guard<py::gil_scoped_release>())
+        .def("classify", &Engine::classify, py::arg("text"), py::arg("channel") = "",
+             py::call_guard<py::gil_scoped_release>())
         .def("category_code", [](const Engine& e, std::uint32_t i) { return e.rules().category(i).code; })
         .def("unit_info", [](const Engine& e, std::uint32_t i) {
             const Unit& u = e.gazetteer().unit(i);

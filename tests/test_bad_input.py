@@ -86,12 +86,16 @@ def test_bad_report_in_batch_is_named_by_index_and_nothing_is_applied() -> None:
     assert len(engine.submit_many(batch[:2])) == 2
 
 
-def test_duplicate_id_within_a_batch_or_resent_is_rejected() -> None:
+def test_duplicate_id_with_other_content_is_rejected() -> None:
+    # The same report twice is idempotent (tests/test_idempotency.py); the same id for two contents is not.
     engine = Engine()
     with pytest.raises(InvalidReportError) as info:
-        engine.submit_many([GOOD, GOOD])
+        engine.submit_many([GOOD, {**GOOD, "text": "另一件事"}])
     assert info.value.field == "reports[1].id"
     assert engine.stats().reports == 0
+    first, again = engine.submit_many([GOOD, GOOD])
+    assert (again.event_id, again.outcome) == (first.event_id, first.outcome)
+    assert engine.stats().reports == 1
 
 
 def test_size_limits_are_configurable() -> None:

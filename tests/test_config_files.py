@@ -71,6 +71,6 @@ def test_match_params_reject_unknown_keys_and_types(tmp_path: Path) -> None:
         Engine(match=_write(tmp_path, "[lookup]\nmax_candidates = 0\n", "m2.toml"))
 
 
-def test_durable_store_is_refused_not_silently_ignored() -> None:
+def test_unknown_store_scheme_is_refused_not_silently_ignored() -> None:
     with pytest.raises(ConfigError, match="store"):
-        Engine(store="events.sqlite")
+        Engine(store="mysql://localhost/events")

@@ -28,6 +28,17 @@ def test_python_example_runs_and_prints_what_it_says(capsys: pytest.CaptureFixtu
     assert "百丈街道" in out[2] and "'community'" in out[2] and "'town'" in out[2]
 
 
+def test_rules_fuzzing_example_runs() -> None:
+    code = _block_after("<!-- testing-example -->")
+    assert len(code.strip().splitlines()) <= 20
+    namespace: dict[str, object] = {}
+    exec(compile(code, str(README), "exec"), namespace)
+    tests = [f for name, f in namespace.items() if name.startswith("test_") and callable(f)]
+    assert len(tests) == 2
+    for test in tests:
+        test()
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     command = _block_after("<!-- test-command -->").strip()
     assert "pytest" in command

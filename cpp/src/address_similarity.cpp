@@ -20,6 +20,13 @@ constexpr double nothing_comparable = 0.1;
 
 bool both(const std::string& a, const std::string& b) { return !a.empty() && !b.empty(); }
 
+// An address that points at a place rather than an area: a house number, a building, a compound or
+// point of interest, a community, or a road with a landmark or crossing (百丈路与民安路交叉口).
+bool names_a_place(const Address& a) {
+    return !a.number.empty() || !a.building.empty() || !a.room.empty() || !a.compound.empty() ||
+           a.unit_at(Level::community) != no_unit || (!a.road.empty() && !a.remainder.empty());
+}
+
 }  // namespace
 
 double address_similarity(const Address& a, const Address& b) noexcept {
@@ -28,6 +35,9 @@ double address_similarity(const Address& a, const Address& b) noexcept {
         const std::int32_t ub = b.unit_at(level);
         if (ua != no_unit && ub != no_unit && ua != ub) return 0.0;
     }
+    // The same place written the same way is the same place; the same area (a bare road or town
+    // written twice) stays on the ladder below.
+    if (!a.normalised.empty() && a.normalised == b.normalised && names_a_place(a)) return 1.0;
     const bool same_community_known = a.unit_at(Level::community) != no_unit &&
                                       a.unit_at(Level::community) == b.unit_at(Level::community);
     if (both(a.road, b.road)) {

@@ -7,7 +7,8 @@
 
 namespace routing_core {
 
-Classifier::Classifier(const RuleSet& rules) : rules_(&rules) {
+Classifier::Classifier(const RuleSet& rules)
+    : rules_(&rules), negation_(rules.classification_negation().cues, rules.classification_negation().window) {
     const auto& terms = rules.terms();
     for (std::uint32_t t = 0; t < terms.size(); ++t) {
         const std::u32string pattern = normalise_text(utf8::decode(terms[t].text));
@@ -19,19 +20,31 @@ Classifier::Classifier(const RuleSet& rules) : rules_(&rules) {
     matcher_.build();
 }
 
-Classification Classifier::classify(std::u32string_view text) const {
+Classification Classifier::classify(std::u32string_view text, std::string_view channel) const {
     std::vector<double> scores(rules_->category_count(), 0.0);
     std::vector<std::uint32_t> seen_patterns;
     Classification result;
+    const NegationCues::Scan negation = negation_.scan(text);
     for (const PatternMatch& m : matcher_.find_all(text)) {
         // A term counts once however often it occurs: repetition is emphasis, not evidence.
         if (std::find(seen_patterns.begin(), seen_patterns.end(), m.pattern) != seen_patterns.end()) continue;
+        if (negation.negated(m.begin)) {
+            result.evidence.push_back("¬" + rules_->terms()[pattern_terms_[m.pattern].front()].text);
+            continue;
+        }
         seen_patterns.push_back(m.pattern);
         for (std::uint32_t t : pattern_terms_[m.pattern]) {
             const Term& term = rules_->terms()[t];
             scores[term.category] += term.weight;
         }
         result.evidence.push_back(rules_->terms()[pattern_terms_[m.pattern].front()].text);
+    }
+    if (!channel.empty()) {
+        for (const ChannelHint& hint : rules_->channel_hints()) {
+            if (hint.channel != channel) continue;
+            scores[hint.category] += hint.weight;
+            result.evidence.push_back("channel:" + hint.channel);
+        }
     }
     double total = 0.0;
     std::uint32_t best = rules_->fallback_category();

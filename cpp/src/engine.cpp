@@ -51,6 +51,33 @@ void check_size(const char* field, const std::string& value, std::size_t limit) 
     }
 }
 
+// FNV-1a (64 bit) over every field but the id, each length-prefixed: what "the same report" means for
+// an idempotent re-submission. Stable across processes and platforms, unlike std::hash.
+std::uint64_t report_fingerprint(const Report& r) {
+    std::uint64_t h = 14695981039346656037ull;
+    const auto mix = [&h](const void* data, std::size_t size) {
+        const auto* bytes = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < size; ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+    };
+    const auto mix_string = [&mix](const std::string& s) {
+        const std::uint64_t size = s.size();
+        mix(&size, sizeof size);
+        mix(s.data(), s.size());
+    };
+    mix_string(r.text);
+    mix_string(r.address);
+    mix(&r.time, sizeof r.time);
+    mix_string(r.source);
+    mix_string(r.category);
+    for (const auto& coordinate : {r.lat, r.lon}) {
+        const double value = coordinate.value_or(0.0);
+        const unsigned char present = coordinate.has_value() ? 1 : 0;
+        mix(&present, 1);
+        mix(&value, sizeof value);
+    }
+    return h;
+}
+
 }  // namespace
 
 Engine::Engine(Gazetteer gazetteer, RuleSet rules, EngineConfig config)
@@ -99,31 +126,114 @@ void Engine::validate(const Report& r) const {
     if (r.lon && (!std::isfinite(*r.lon) || *r.lon < -180.0 || *r.lon > 180.0)) {
         throw InvalidInput("lon", std::to_string(*r.lon), "must be a longitude in [-180, 180]");
     }
-    if (report_event_.count(r.id) != 0) throw InvalidInput("id", excerpt(r.id), "a report with this id was already submitted");
+}
+
+const Engine::Receipt* Engine::receipt_for(const Report& report) const {
+    const auto it = receipts_.find(report.id);
+    if (it == receipts_.end()) return nullptr;
+    if (it->second.fingerprint != report_fingerprint(report)) {
+        throw InvalidInput("id", excerpt(report.id),
+                           "a report with this id was already accepted with different content "
+                           "(text, address, time, source, category or coordinates)");
+    }
+    return &it->second;
+}
+
+void Engine::remember(const Report& report, const Decision& d, std::uint32_t event_index) {
+    const EventState& ev = events_[event_index];
+    Receipt receipt;
+    receipt.fingerprint = report_fingerprint(report);
+    receipt.deadline = ev.deadline;
+    receipt.score = d.score;
+    receipt.category_confidence = d.category_confidence;
+    receipt.event = event_index;
+    receipt.category = ev.category;
+    receipt.platform = ev.platform;
+    for (std::uint32_t p : ev.co_platforms) receipt.co_platforms |= 1u << p;
+    receipt.unit = ev.unit;
+    if (!d.recurrence_of.empty()) receipt.recurrence_of = ev.recurrence_of;
+    if (!d.review_event.empty()) receipt.review_event = static_cast<std::int32_t>(find_event(d.review_event));
+    receipt.level = ev.level;
+    receipt.is_new = d.is_new;
+    receipt.category_from_hint = d.category_from_hint;
+    receipt.needs_review = d.needs_review;
+    receipts_.emplace(report.id, receipt);
+}
+
+Decision Engine::answer(const std::string& report_id, const Receipt& r) const {
+    const EventState& ev = events_[r.event];
+    Decision d;
+    d.report_id = report_id;
+    d.event_id = ev.id;
+    d.is_new = r.is_new;
+    if (!r.is_new) d.duplicate_of = ev.id;
+    if (r.recurrence_of >= 0) d.recurrence_of = events_[static_cast<std::size_t>(r.recurrence_of)].id;
+    d.needs_review = r.needs_review;
+    if (r.review_event >= 0) d.review_event = events_[static_cast<std::size_t>(r.review_event)].id;
+    d.score = r.score;
+    d.category_confidence = r.category_confidence;
+    d.category_from_hint = r.category_from_hint;
+    d.category = rules_->category(r.category).code;
+    d.platform = rules_->platform_code(r.platform);
+    for (std::uint32_t p = 0; p < 32; ++p) {
+        if (r.co_platforms & (1u << p)) d.co_platforms.push_back(rules_->platform_code(p));
+    }
+    d.level = r.level;
+    d.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(r.unit)).code;
+    d.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(r.unit));
+    d.deadline = r.deadline;
+    return d;
+}
+
+bool Engine::knows_report(const std::string& report_id) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return receipts_.count(report_id) != 0;
 }
 
 Decision Engine::submit(const Report& report) {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (const Receipt* original = receipt_for(report)) return answer(report.id, *original);
     validate(report);
     return apply(report);
 }
 
 std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
     std::lock_guard<std::mutex> lock(mutex_);
-    std::unordered_set<std::string_view> batch_ids;
+    constexpr std::size_t apply_it = static_cast<std::size_t>(-1);
+    // For each report: nullptr and apply_it to apply it; an original decision (already accepted id); or
+    // the position of its first occurrence in this batch.
+    std::vector<const Receipt*> originals(reports.size(), nullptr);
+    std::vector<std::size_t> first_of(reports.size(), apply_it);
+    std::unordered_map<std::string_view, std::size_t> batch_ids;
     for (std::size_t i = 0; i < reports.size(); ++i) {
         try {
-            validate(reports[i]);
-            if (!batch_ids.insert(reports[i].id).second) {
-                throw InvalidInput("id", excerpt(reports[i].id), "appears twice in the batch");
+            if ((originals[i] = receipt_for(reports[i])) != nullptr) continue;
+            const auto [it, inserted] = batch_ids.emplace(reports[i].id, i);
+            if (!inserted) {
+                if (report_fingerprint(reports[i]) != report_fingerprint(reports[it->second])) {
+                    throw InvalidInput("id", excerpt(reports[i].id),
+                                       "appears twice in the batch with different content (first at reports[" +
+                                           std::to_string(it->second) + "])");
+                }
+                first_of[i] = it->second;
+                continue;
             }
+            validate(reports[i]);
         } catch (const InvalidInput& e) {
             throw InvalidInput("reports[" + std::to_string(i) + "]." + e.field(), e.value(), e.problem());
         }
     }
     std::vector<Decision> decisions;
     decisions.reserve(reports.size());
-    for (const Report& report : reports) decisions.push_back(apply(report));
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        if (originals[i] != nullptr) {
+            decisions.push_back(answer(reports[i].id, *originals[i]));
+        } else if (first_of[i] != apply_it) {
+            decisions.push_back(decisions[first_of[i]]);
+        } else {
+            decisions.push_back(apply(reports[i]));
+        }
+    }
     return decisions;
 }
 
@@ -206,12 +316,57 @@ void Engine::schedule(std::uint32_t event) {
     deadlines_.push(DeadlineEntry{ev.deadline, event, ev.deadline_version});
 }
 
+// A merged report can only make its event more urgent: routing rules that now fire (a severity term
+// in its text, its channel, the event's report count) raise the level, shorten the deadline, or set
+// the lead platform and add co-handlers; nothing is ever lowered.
+void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
+                              Decision& d) {
+    EventState& ev = events_[event_index];
+    const RouteInput input{ev.category, report.source, static_cast<std::uint32_t>(ev.report_ids.size()),
+                           ev.recurrences, report.time};
+    const Routing routing = router_.route(input, hits, ev.address);
+    const std::string rules = router_.rule_ids(routing);
+    const auto step = [&](const char* kind) {
+        ev.history.push_back(EventStep{report.time, kind, ev.level,
+                                       gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, rules, report.id});
+    };
+    bool changed = false;
+    if (routing.rule_level && *routing.rule_level > ev.level) {
+        ev.level = std::max(*routing.rule_level, routing.level);
+        ev.unit = routing.unit;
+        step("raised");
+        changed = true;
+    }
+    if (routing.rule_deadline && *routing.rule_deadline < ev.deadline) {
+        ev.deadline = *routing.rule_deadline;
+        changed = true;
+    }
+    if (routing.rule_platform >= 0 && static_cast<std::uint32_t>(routing.rule_platform) != ev.platform) {
+        const std::uint32_t previous = ev.platform;
+        ev.platform = static_cast<std::uint32_t>(routing.rule_platform);
+        ev.co_platforms.erase(std::remove(ev.co_platforms.begin(), ev.co_platforms.end(), ev.platform),
+                              ev.co_platforms.end());
+        if (std::find(ev.co_platforms.begin(), ev.co_platforms.end(), previous) == ev.co_platforms.end()) {
+            ev.co_platforms.push_back(previous);  // the platform that had it keeps co-handling
+        }
+        step("rerouted");
+    }
+    for (std::uint32_t p : routing.rule_co_platforms) {
+        if (p != ev.platform && std::find(ev.co_platforms.begin(), ev.co_platforms.end(), p) == ev.co_platforms.end()) {
+            ev.co_platforms.push_back(p);
+        }
+    }
+    std::sort(ev.co_platforms.begin(), ev.co_platforms.end());  // canonical order: the platforms' order
+    if (changed) schedule(event_index);
+    router_.explain(input, routing, d.rules_fired, d.rule_reasons);
+}
+
 void Engine::fill_routing(Decision& d, const EventState& ev) const {
     const CategoryRule& rule = rules_->category(ev.category);
     d.category = rule.code;
-    d.platform = rules_->platform_code(rule.platform);
+    d.platform = rules_->platform_code(ev.platform);
     d.co_platforms.clear();
-    for (std::uint32_t p : rule.co_platforms) d.co_platforms.push_back(rules_->platform_code(p));
+    for (std::uint32_t p : ev.co_platforms) d.co_platforms.push_back(rules_->platform_code(p));
     d.level = ev.level;
     d.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code;
     d.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(ev.unit));
@@ -227,7 +382,7 @@ Decision Engine::apply(const Report& report) {
     address.lat = report.lat;
     address.lon = report.lon;
     // classify (the report's own category is a feature of the match)
-    Classification cls = classifier_.classify(text);
+    Classification cls = classifier_.classify(text, report.source);
     std::uint32_t category = cls.category;
     bool from_hint = false;
     if (!report.category.empty()) {
@@ -249,7 +404,7 @@ Decision Engine::apply(const Report& report) {
     d.category_confidence = from_hint ? 1.0 : cls.confidence;
     d.category_from_hint = from_hint;
     d.evidence = std::move(cls.evidence);
-    const std::vector<std::uint32_t> severities = router_.severities(text);
+    const std::vector<TermHit> hits = router_.term_hits(text);
 
     std::uint32_t event_index = 0;
     if (md.outcome == Outcome::duplicate) {
@@ -273,17 +428,7 @@ Decision Engine::apply(const Report& report) {
         index_.add_shingles(event_index, place_shingles);
         add_vocabulary(ev.vocabulary, text_shingles, place_shingles);
         ev.history.push_back(EventStep{report.time, "merged", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", report.id});
-        // A merged report can only make an event more urgent: severity terms raise its level.
-        const Routing raised = router_.route(ev.category, severities, ev.address, report.time);
-        d.rules_fired = raised.rules_fired;
-        if (raised.level > ev.level && !severities.empty()) {
-            ev.level = raised.level;
-            ev.unit = raised.unit;
-            ev.deadline = std::min(ev.deadline, raised.deadline);
-            ev.history.push_back(EventStep{report.time, "raised", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code,
-                                           d.rules_fired.back(), report.id});
-            schedule(event_index);
-        }
+        reroute_on_merge(event_index, report, hits, d);
     } else {
         event_index = static_cast<std::uint32_t>(events_.size());
         EventState ev;
@@ -291,7 +436,13 @@ Decision Engine::apply(const Report& report) {
         ev.report_ids.push_back(report.id);
         ev.sources.push_back(report.source);
         ev.category = category;
-        const Routing routing = router_.route(category, severities, address, report.time);
+        if (md.outcome == Outcome::recurrence) {
+            ev.recurrences = events_[candidate_events[md.chosen]].recurrences + 1;
+        }
+        const RouteInput input{category, report.source, 1, ev.recurrences, report.time};
+        const Routing routing = router_.route(input, hits, address);
+        ev.platform = routing.platform;
+        ev.co_platforms = routing.co_platforms;
         ev.level = routing.level;
         ev.unit = routing.unit;
         ev.deadline = routing.deadline;
@@ -301,12 +452,13 @@ Decision Engine::apply(const Report& report) {
         ev.texts.push_back(text_shingles);
         ev.places.push_back(place_shingles);
         add_vocabulary(ev.vocabulary, text_shingles, place_shingles);
-        d.rules_fired = routing.rules_fired;
+        router_.explain(input, routing, d.rules_fired, d.rule_reasons);
         if (md.outcome == Outcome::recurrence) {
             const std::uint32_t previous = candidate_events[md.chosen];
             ev.recurrence_of = static_cast<std::int32_t>(previous);
             d.recurrence_of = events_[previous].id;
             d.rules_fired.push_back("match:recurrence");
+            d.rule_reasons.push_back("same place and problem as " + events_[previous].id + ", closed");
         }
         if (md.needs_review) {
             d.needs_review = true;
@@ -330,6 +482,7 @@ Decision Engine::apply(const Report& report) {
     d.event_id = ev.id;
     fill_routing(d, ev);
     d.address = std::move(address);
+    remember(report, d, event_index);
     d.candidates = std::move(scored);
     return d;
 }
@@ -440,10 +593,10 @@ Address Engine::parse_address(std::string_view address) const {
     return parse_address_normalised(normalise_address(utf8::decode(address)));
 }
 
-Classification Engine::classify(std::string_view text) const {
+Classification Engine::classify(std::string_view text, std::string_view channel) const {
     check_size("text", std::string(text), config_.limits.max_text_bytes);
     check_utf8("text", std::string(text));
-    return classifier_.classify(normalise_text(utf8::decode(text)));
+    return classifier_.classify(normalise_text(utf8::decode(text)), channel);
 }
 
 }  // namespace routing_core

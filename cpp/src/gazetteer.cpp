@@ -1,12 +1,66 @@
 #include "routing_core/gazetteer.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "routing_core/error.hpp"
 #include "routing_core/normalise.hpp"
 #include "routing_core/utf8.hpp"
 
 namespace routing_core {
+namespace {
+
+std::vector<std::string> split_fields(const std::string& line, char separator) {
+    std::vector<std::string> fields(1);
+    for (char c : line) {
+        if (c == separator) {
+            fields.emplace_back();
+        } else {
+            fields.back().push_back(c);
+        }
+    }
+    return fields;
+}
+
+}  // namespace
+
+Gazetteer Gazetteer::from_tsv(std::istream& in, const std::string& source) {
+    static const std::vector<std::string> header{"code", "level", "parent", "name", "short", "aliases"};
+    Gazetteer g;
+    std::string line;
+    std::size_t lineno = 0;
+    bool header_seen = false;
+    while (std::getline(in, line)) {
+        ++lineno;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty() || line[0] == '#') continue;
+        const std::string where = source + ":" + std::to_string(lineno) + ": ";
+        const std::vector<std::string> fields = split_fields(line, '\t');
+        if (!header_seen) {
+            if (fields != header) throw ConfigError(where + "expected the header code level parent name short aliases");
+            header_seen = true;
+            continue;
+        }
+        if (fields.size() != header.size()) {
+            throw ConfigError(where + "expected 6 tab-separated columns, got " + std::to_string(fields.size()));
+        }
+        std::vector<std::string> others;
+        if (!fields[4].empty()) others.push_back(fields[4]);
+        for (std::string& alias : split_fields(fields[5], '|')) {
+            if (!alias.empty()) others.push_back(std::move(alias));
+        }
+        try {
+            g.add_unit(fields[0], level_from_code(fields[1]), fields[2], fields[3], others);
+        } catch (const Error& e) {
+            throw ConfigError(where + e.what());
+        } catch (const std::invalid_argument& e) {  // an unknown level
+            throw ConfigError(where + e.what());
+        }
+    }
+    if (!header_seen) throw ConfigError(source + ": no header line; expected code level parent name short aliases");
+    g.build();
+    return g;
+}
 
 std::uint32_t Gazetteer::add_unit(const std::string& code, Level level, const std::string& parent_code,
                                   const std::string& name, const std::vector<std::string>& other_names) {
@@ -25,7 +79,10 @@ std::uint32_t Gazetteer::add_unit(const std::string& code, Level level, const st
         }
     }
     const auto index = static_cast<std::uint32_t>(units_.size());
-    units_.push_back(Unit{code, level, parent, name});
+    if (utf8::find_invalid(name) != std::string::npos) {
+        throw ConfigError("gazetteer unit " + excerpt(code) + ": name is not valid UTF-8");
+    }
+    units_.push_back(Unit{code, level, parent, name, normalise_address(utf8::decode(name))});
     by_code_.emplace(code, index);
     if (level == Level::city && city_ == no_unit) city_ = static_cast<std::int32_t>(index);
 
@@ -47,7 +104,20 @@ std::uint32_t Gazetteer::add_unit(const std::string& code, Level level, const st
     return index;
 }
 
-void Gazetteer::build() { names_.build(); }
+void Gazetteer::build() {
+    names_.build();
+    for (auto& level : by_level_) level.clear();
+    for (std::uint32_t i = 0; i < units_.size(); ++i) by_level_[level_index(units_[i].level)].push_back(i);
+    ancestors_.assign(units_.size(), {});
+    for (std::uint32_t i = 0; i < units_.size(); ++i) {
+        auto& row = ancestors_[i];
+        row.fill(no_unit);
+        for (auto current = static_cast<std::int32_t>(i); current != no_unit;
+             current = units_[static_cast<std::size_t>(current)].parent) {
+            row[level_index(units_[static_cast<std::size_t>(current)].level)] = current;
+        }
+    }
+}
 
 std::int32_t Gazetteer::find(const std::string& code) const {
     const auto it = by_code_.find(code);
@@ -55,6 +125,7 @@ std::int32_t Gazetteer::find(const std::string& code) const {
 }
 
 std::int32_t Gazetteer::ancestor_at(std::uint32_t index, Level level) const {
+    if (index < ancestors_.size()) return ancestors_[index][level_index(level)];
     auto current = static_cast<std::int32_t>(index);
     while (current != no_unit) {
         const Unit& u = units_[static_cast<std::size_t>(current)];
@@ -81,7 +152,9 @@ std::string Gazetteer::name_path(std::uint32_t index) const {
 
 std::vector<NameHit> Gazetteer::find_names(std::u32string_view text) const {
     std::vector<NameHit> hits;
-    for (const PatternMatch& m : names_.find_all(text)) {
+    const std::vector<PatternMatch> matches = names_.find_all(text);
+    hits.reserve(matches.size() + 4);
+    for (const PatternMatch& m : matches) {
         for (const auto& [unit, full] : pattern_units_[m.pattern]) hits.push_back(NameHit{unit, m.begin, m.end, full});
     }
     return hits;

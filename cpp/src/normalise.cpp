@@ -99,6 +99,7 @@ std::optional<std::uint64_t> chinese_numeral_value(std::u32string_view run) {
     std::uint64_t section = 0;  // below 万
     int digit = -1;             // pending digit, -1 when none
     std::uint64_t last_multiplier = 100000;
+    bool seen_wan = false;
     for (char32_t cp : run) {
         const int d = digit_of(cp);
         if (d >= 0) {
@@ -108,6 +109,8 @@ std::optional<std::uint64_t> chinese_numeral_value(std::u32string_view run) {
         }
         const std::uint64_t m = multiplier_of(cp);
         if (m == 10000) {
+            if (seen_wan) return std::nullopt;  // 一万二万 is not a number
+            seen_wan = true;
             total += (section + static_cast<std::uint64_t>(digit < 0 ? 0 : digit)) * 10000;
             if (total == 0) total = 10000;
             section = 0;

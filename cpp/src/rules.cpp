@@ -1,5 +1,6 @@
 #include "routing_core/rules.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "routing_core/error.hpp"
@@ -22,19 +23,20 @@ void check_hours(const std::string& where, double hours) {
 std::uint32_t RuleSet::add_platform(const std::string& code, const std::string& label) {
     if (code.empty()) throw ConfigError("platform: empty code");
     if (find_platform(code) >= 0) throw ConfigError("platform '" + excerpt(code) + "' defined twice");
+    if (platforms_.size() >= 32) throw ConfigError("platform '" + excerpt(code) + "': at most 32 platforms");
     platforms_.emplace_back(code, label);
     return static_cast<std::uint32_t>(platforms_.size() - 1);
 }
 
 std::uint32_t RuleSet::add_category(const std::string& code, const std::string& label, const std::string& platform,
                                     const std::vector<std::string>& co_platforms, Level level,
-                                    double deadline_hours) {
+                                    double deadline_hours, bool working_time) {
     const std::string where = "category '" + excerpt(code) + "'";
     if (code.empty()) throw ConfigError("category: empty code");
     if (find_category(code) >= 0) throw ConfigError(where + " defined twice");
     const std::int32_t lead = find_platform(platform);
     if (lead < 0) throw ConfigError(where + ": unknown platform '" + excerpt(platform) + "'");
-    CategoryRule rule{code, label, static_cast<std::uint32_t>(lead), {}, level, deadline_hours};
+    CategoryRule rule{code, label, static_cast<std::uint32_t>(lead), {}, level, deadline_hours, working_time};
     for (const auto& co : co_platforms) {
         const std::int32_t p = find_platform(co);
         if (p < 0) throw ConfigError(where + ": unknown co-platform '" + excerpt(co) + "'");
@@ -57,20 +59,63 @@ void RuleSet::add_term(const std::string& category, const std::string& term, dou
     terms_.push_back(Term{term, static_cast<std::uint32_t>(c), weight});
 }
 
-void RuleSet::add_severity(const std::string& id, const std::vector<std::string>& terms, Level min_level,
-                           double deadline_hours) {
-    const std::string where = "severity rule '" + excerpt(id) + "'";
-    if (id.empty()) throw ConfigError("severity rule: empty id");
-    for (const auto& s : severities_) {
-        if (s.id == id) throw ConfigError(where + " defined twice");
+void RuleSet::add_rule(const RoutingRuleSpec& spec) {
+    const std::string where = "rule '" + excerpt(spec.id) + "'";
+    if (spec.id.empty()) throw ConfigError("rule: empty id");
+    for (const auto& r : rules_) {
+        if (r.id == spec.id) throw ConfigError(where + " defined twice");
     }
-    if (terms.empty()) throw ConfigError(where + ": no terms");
-    for (const auto& t : terms) {
+    RoutingRule rule;
+    rule.id = spec.id;
+    rule.priority = spec.priority;
+    for (const auto& t : spec.terms) {
         if (t.empty()) throw ConfigError(where + ": empty term");
     }
-    check_handling_level(where, min_level);
-    check_hours(where + " deadline_hours", deadline_hours);
-    severities_.push_back(SeverityRule{id, terms, min_level, deadline_hours});
+    rule.terms = spec.terms;
+    for (const auto& c : spec.channels) {
+        if (c.empty()) throw ConfigError(where + ": empty channel");
+    }
+    rule.channels = spec.channels;
+    for (const auto& code : spec.categories) {
+        const std::int32_t c = find_category(code);
+        if (c < 0) throw ConfigError(where + ": unknown category '" + excerpt(code) + "'");
+        rule.categories.push_back(static_cast<std::uint32_t>(c));
+    }
+    rule.min_reports = spec.min_reports;
+    rule.min_recurrences = spec.min_recurrences;
+    if (rule.terms.empty() && rule.channels.empty() && rule.categories.empty() && rule.min_reports == 0 &&
+        rule.min_recurrences == 0) {
+        throw ConfigError(where + ": no condition (terms, channels, categories, min_reports or min_recurrences)");
+    }
+    if (spec.min_level) check_handling_level(where, *spec.min_level);
+    rule.min_level = spec.min_level;
+    if (spec.deadline_hours) check_hours(where + " deadline_hours", *spec.deadline_hours);
+    rule.deadline_hours = spec.deadline_hours;
+    if (!spec.platform.empty()) {
+        rule.platform = find_platform(spec.platform);
+        if (rule.platform < 0) throw ConfigError(where + ": unknown platform '" + excerpt(spec.platform) + "'");
+    }
+    for (const auto& co : spec.co_platforms) {
+        const std::int32_t p = find_platform(co);
+        if (p < 0) throw ConfigError(where + ": unknown co-platform '" + excerpt(co) + "'");
+        rule.co_platforms.push_back(static_cast<std::uint32_t>(p));
+    }
+    if (!rule.min_level && !rule.deadline_hours && rule.platform < 0 && rule.co_platforms.empty()) {
+        throw ConfigError(where + ": no action (min_level, deadline_hours, platform or co_platforms)");
+    }
+    // Keep evaluation order: priority descending, file order among equals (stable insertion).
+    const auto at = std::find_if(rules_.begin(), rules_.end(),
+                                 [&](const RoutingRule& r) { return r.priority < rule.priority; });
+    rules_.insert(at, std::move(rule));
+}
+
+void RuleSet::add_channel_hint(const std::string& channel, const std::string& category, double weight) {
+    const std::string where = "channel hint '" + excerpt(channel) + "'";
+    if (channel.empty()) throw ConfigError("channel hint: empty channel");
+    const std::int32_t c = find_category(category);
+    if (c < 0) throw ConfigError(where + ": unknown category '" + excerpt(category) + "'");
+    if (!(weight > 0.0) || !std::isfinite(weight)) throw ConfigError(where + ": weight must be a positive number");
+    channel_hints_.push_back(ChannelHint{channel, static_cast<std::uint32_t>(c), weight});
 }
 
 void RuleSet::set_level_hours(Level level, double hours) {
@@ -86,9 +131,36 @@ void RuleSet::set_fallback_category(const std::string& code) {
     fallback_set_ = true;
 }
 
+namespace {
+
+NegationSpec checked_negation(const char* where, const std::vector<std::string>& cues, std::uint32_t window) {
+    for (const auto& cue : cues) {
+        if (cue.empty()) throw ConfigError(std::string(where) + ": empty cue");
+    }
+    if (window > 16) {
+        throw ConfigError(std::string(where) + ": window must be at most 16 characters, got " + std::to_string(window));
+    }
+    return NegationSpec{cues, window};
+}
+
+}  // namespace
+
+void RuleSet::set_classification_negation(const std::vector<std::string>& cues, std::uint32_t window) {
+    classification_negation_ = checked_negation("negation.classification", cues, window);
+}
+
+void RuleSet::set_rule_negation(const std::vector<std::string>& cues, std::uint32_t window) {
+    rule_negation_ = checked_negation("negation.rules", cues, window);
+}
+
 void RuleSet::validate() const {
     if (categories_.empty()) throw ConfigError("rules define no category");
     if (!fallback_set_) throw ConfigError("rules define no fallback category");
+    for (const auto& c : categories_) {
+        if (c.working_time && !calendar_.configured()) {
+            throw ConfigError("category '" + excerpt(c.code) + "' counts working time but the rules have no calendar");
+        }
+    }
     for (Level level : {Level::grid, Level::community, Level::town, Level::county, Level::city}) {
         if (level_hours_[level_index(level)] <= 0.0) {
             throw ConfigError(std::string("rules give no hours for level '") + level_code(level) + "'");

@@ -48,7 +48,8 @@ TEST_F(AddressParser, RoadNamedAfterATownIsNotTheTown) {
 TEST_F(AddressParser, AmbiguousCommunityIsReportedNotGuessed) {
     const Address a = parse("划船社区菜场门口");
     EXPECT_EQ(code(a, Level::community), "");
-    EXPECT_EQ(code(a, Level::county), "");  // the two 划船社区 share 鄞州区 but the parser only infers from a chosen unit
+    EXPECT_EQ(code(a, Level::county), "330212");  // both 划船社区 lie in 鄞州区: the county is known
+    EXPECT_EQ(code(a, Level::town), "");          // one is in 百丈街道, the other in 东柳街道
     ASSERT_EQ(a.ambiguities.size(), 1u);
     EXPECT_NE(a.ambiguities[0].find("百丈街道"), std::string::npos);
     EXPECT_NE(a.ambiguities[0].find("东柳街道"), std::string::npos);
@@ -74,4 +75,60 @@ TEST_F(AddressParser, EmptyAndGarbageInputs) {
 TEST_F(AddressParser, CanonicalKeyIgnoresHowTheAddressWasWritten) {
     EXPECT_EQ(canonical_key(g, parse("鄞州区百丈街道七五社区百丈东路168号3幢")),
               canonical_key(g, parse("七五社区百丈东路一百六十八号三栋")));
+}
+
+TEST_F(AddressParser, UnitShortFormsInsideRoadNamesAreRoads) {
+    // 百丈 (a town's short form) followed by a direction and 路 is the road 百丈东路; the town named
+    // before it still counts.
+    const Address a = parse("鄞州区东柳街道百丈东路与七五路交叉口往东50米");
+    EXPECT_EQ(code(a, Level::town), "330212011");
+    EXPECT_EQ(a.road, "百丈东路");
+    EXPECT_EQ(a.remainder, "与七五路交叉口往东50米");  // the second road stays, as written
+    EXPECT_EQ(code(a, Level::community), "");        // 七五 here is part of 七五路, not 七五社区
+}
+
+TEST_F(AddressParser, HouseNumberBeforeFloorWord) {
+    const Address a = parse("百丈东路347号楼下");
+    EXPECT_EQ(a.number, "347");
+    EXPECT_EQ(a.building, "");
+    EXPECT_EQ(a.remainder, "楼下");
+    const Address b = parse("七五社区3号楼2单元");
+    EXPECT_EQ(b.building, "3");
+    EXPECT_EQ(b.unit, "2");
+}
+
+TEST_F(AddressParser, LaneNumbersAndCompounds) {
+    const Address a = parse("百丈街道中山东路123弄5号");
+    EXPECT_EQ(a.road, "中山东路");
+    EXPECT_EQ(a.number, "123弄5");
+    const Address b = parse("百丈街道嘉和家园门口");  // 和 inside a compound's name, the last suffix wins
+    EXPECT_EQ(b.compound, "嘉和家园");
+    EXPECT_EQ(b.remainder, "门口");
+}
+
+TEST_F(AddressParser, OneCharacterTypoOfATownIsRecoveredWhenUnique) {
+    // 佰丈 for 百丈: one character off 百丈街道 and off no other town of 鄞州区.
+    const Address a = parse("鄞州区佰丈街道七五社区");
+    EXPECT_EQ(code(a, Level::town), "330212010");
+    EXPECT_EQ(code(a, Level::community), "330212010aaaa");
+    EXPECT_EQ(a.remainder, "");
+    EXPECT_LT(a.confidence, 1.0);
+    // Two characters off is not recovered, and the unknown 街道 is no street.
+    const Address b = parse("鄞州区佰帐街道");
+    EXPECT_EQ(code(b, Level::town), "");
+    EXPECT_EQ(b.road, "");
+}
+
+TEST_F(AddressParser, AmbiguitySettledByALowerLevelIsNotListed) {
+    // The county is named; 划船 fits two communities, but the town named first settles it.
+    const Address a = parse("鄞州区东柳街道划船社区");
+    EXPECT_EQ(code(a, Level::community), "330212011bbbb");
+    EXPECT_TRUE(a.ambiguities.empty());
+}
+
+TEST_F(AddressParser, LongAndHostileInputsAreLinear) {
+    std::string big;
+    for (int i = 0; i < 20000; ++i) big += "百丈路划船社区镇";
+    const Address a = parse(big);  // 160k code points; must finish quickly and not throw
+    EXPECT_LE(a.confidence, 1.0);
 }

@@ -42,3 +42,10 @@ TEST_F(Similarity, AMissingLevelIsUnknownNotAMismatch) {
     EXPECT_EQ(sim("鄞州区百丈东路168号", "百丈东路168号"), 1.0);
     EXPECT_EQ(sim("海曙区中山西路1号", "鄞州区中山西路1号"), 0.0);  // both named, and different
 }
+
+TEST_F(Similarity, TheSamePlaceWrittenTheSameWayIsOneButAnAreaIsNot) {
+    EXPECT_EQ(sim("七五社区菜场门口", "七五社区菜场门口"), 1.0);
+    EXPECT_EQ(sim("百丈路与七五路交叉口往东50米", "百丈路与七五路交叉口往东50米"), 1.0);
+    EXPECT_EQ(sim("百丈东路", "百丈东路"), 0.75);  // the same road: an area, not one place
+    EXPECT_EQ(sim("鄞州区百丈街道", "鄞州区百丈街道"), 0.4);
+}

@@ -3,7 +3,6 @@
 #include "routing_core/classifier.hpp"
 #include "routing_core/error.hpp"
 #include "routing_core/normalise.hpp"
-#include "routing_core/router.hpp"
 #include "routing_core/utf8.hpp"
 #include "test_fixtures.hpp"
 
@@ -33,37 +32,17 @@ TEST(Classifier, FallsBackWithZeroConfidence) {
     EXPECT_EQ(r.confidence, 0.0);
 }
 
-TEST(Router, LevelsUnitsDeadlinesAndSeverity) {
-    const RuleSet rules = fixtures::small_rules();
-    const Gazetteer g = fixtures::small_gazetteer();
-    const Router router(rules, g);
-    Address a;
-    a.units[level_index(Level::community)] = g.find("330212010aaaa");
-    a.units[level_index(Level::town)] = g.find("330212010");
-    a.units[level_index(Level::county)] = g.find("330212");
-    const auto sanitation = static_cast<std::uint32_t>(rules.find_category("sanitation"));
-    const Routing r = router.route(sanitation, {}, a, 1000);
-    EXPECT_EQ(r.level, Level::community);
-    EXPECT_EQ(g.unit(static_cast<std::uint32_t>(r.unit)).code, "330212010aaaa");
-    EXPECT_EQ(r.deadline, 1000 + 24 * 3600);
-
-    const auto fire = router.severities(norm("楼道里起火了"));
-    ASSERT_EQ(fire.size(), 1u);
-    const Routing raised = router.route(sanitation, fire, a, 1000);
-    EXPECT_EQ(raised.level, Level::county);
-    EXPECT_EQ(g.unit(static_cast<std::uint32_t>(raised.unit)).code, "330212");
-    EXPECT_EQ(raised.deadline, 1000 + 2 * 3600);
-
-    const Routing nowhere = router.route(sanitation, {}, Address{}, 1000);
-    EXPECT_EQ(nowhere.level, Level::city);
-    EXPECT_EQ(g.unit(static_cast<std::uint32_t>(nowhere.unit)).code, "330200");
-}
-
-TEST(RuleSet, RejectsInconsistentRules) {
-    RuleSet r;
-    r.add_platform("governance", "综治工作");
-    EXPECT_THROW(r.add_category("x", "x", "nowhere", {}, Level::town, 24), ConfigError);
-    EXPECT_THROW(r.add_category("x", "x", "governance", {}, Level::town, -1), ConfigError);
-    EXPECT_THROW(r.add_category("x", "x", "governance", {}, Level::province, 24), ConfigError);
-    EXPECT_THROW(r.validate(), ConfigError);
+TEST(Classifier, ChannelHintsAddToTheScore) {
+    RuleSet rules = fixtures::small_rules();
+    rules.add_channel_hint("12315", "street_vending", 3.0);
+    const Classifier c(rules);
+    // 纠纷 (dispute, 3) alone is a dispute; through the 12315 channel street_vending gets 3 more and,
+    // tied at 3, the category defined first (sanitation < street_vending < dispute) wins.
+    EXPECT_EQ(rules.category(c.classify(norm("纠纷")).category).code, "dispute");
+    const auto hinted = c.classify(norm("纠纷"), "12315");
+    EXPECT_EQ(rules.category(hinted.category).code, "street_vending");
+    EXPECT_EQ(hinted.evidence.back(), "channel:12315");
+    EXPECT_EQ(hinted.confidence, 0.5);
+    EXPECT_THROW(rules.add_channel_hint("12315", "weather", 1.0), ConfigError);
+    EXPECT_THROW(rules.add_channel_hint("", "dispute", 1.0), ConfigError);
 }

@@ -67,7 +67,7 @@ TEST(Engine, RejectsBadInputWithoutChangingState) {
     EXPECT_THROW(engine.submit_many({report("ok", "垃圾", "", t0), report("bad", "", "", t0)}), InvalidInput);
     EXPECT_EQ(engine.stats().reports, 0u);
     EXPECT_NO_THROW(engine.submit(report("ok", "垃圾", "", t0)));
-    EXPECT_THROW(engine.submit(report("ok", "垃圾", "", t0)), InvalidInput);  // same id again
+    EXPECT_THROW(engine.submit(report("ok", "垃圾桶", "", t0)), InvalidInput);  // same id, other content
     EXPECT_EQ(engine.stats().reports, 1u);
 }
 

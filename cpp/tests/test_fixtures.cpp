@@ -34,7 +34,12 @@ RuleSet small_rules() {
     r.add_term("street_vending", "夜宵摊", 3.0);
     r.add_term("dispute", "纠纷", 3.0);
     r.add_term("dispute", "邻里矛盾", 4.0);
-    r.add_severity("SEV-FIRE", {"起火", "火灾"}, Level::county, 2);
+    RoutingRuleSpec fire;
+    fire.id = "SEV-FIRE";
+    fire.terms = {"起火", "火灾"};
+    fire.min_level = Level::county;
+    fire.deadline_hours = 2;
+    r.add_rule(fire);
     r.set_level_hours(Level::grid, 24);
     r.set_level_hours(Level::community, 48);
     r.set_level_hours(Level::town, 72);

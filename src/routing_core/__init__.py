@@ -10,15 +10,17 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .address import AdminUnit, ParsedAddress
+from .classification import Classification
 from .decision import Candidate, Decision
 from .engine import Engine, EngineStats, Limits
-from .errors import ConfigError, InvalidReportError, RoutingCoreError, RulesError, UnknownEventError
+from .errors import ConfigError, InvalidReportError, RoutingCoreError, RulesError, StoreError, UnknownEventError
 from .event import Escalation, Event, EventStep
 from .report import Report
 
 __all__ = [
     "AdminUnit",
     "Candidate",
+    "Classification",
     "ConfigError",
     "Decision",
     "Engine",
@@ -32,6 +34,7 @@ __all__ = [
     "Report",
     "RoutingCoreError",
     "RulesError",
+    "StoreError",
     "UnknownEventError",
     "parse_address",
 ]

@@ -6,12 +6,14 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from .cli_rules import add_rules_commands
 from .engine import Engine
 from .errors import RoutingCoreError
+from .jsonl import read_jsonl
 
 __all__ = ["main"]
 
@@ -19,35 +21,12 @@ SAMPLE_REPORTS = Path(__file__).parent / "data" / "sample_reports.jsonl"
 LEVEL_LABELS = {"grid": "网格", "community": "村(社区)", "town": "镇(街道)", "county": "区县(市)", "city": "市"}
 
 
-def _read_jsonl(path: Path, errors: IO[str]) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    """(line number, record) per non-blank line; record is None (after a message) for a bad line."""
-    with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                print(f"{path}:{lineno}: invalid UTF-8 at byte {exc.start}", file=errors)
-                yield lineno, None
-                continue
-            except json.JSONDecodeError as exc:
-                print(f"{path}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno})", file=errors)
-                yield lineno, None
-                continue
-            if not isinstance(record, dict):
-                print(f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}", file=errors)
-                yield lineno, None
-                continue
-            yield lineno, record
-
-
 def _route(args: argparse.Namespace) -> int:
     engine = Engine(rules=args.rules)
     out: IO[str] = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
     accepted = rejected = 0
     try:
-        for lineno, record in _read_jsonl(Path(args.file), sys.stderr):
+        for lineno, record in read_jsonl(Path(args.file), sys.stderr):
             if record is None:
                 rejected += 1
                 continue
@@ -75,7 +54,7 @@ def _route(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     engine = Engine(rules=args.rules)
-    records = [r for _, r in _read_jsonl(SAMPLE_REPORTS, sys.stderr) if r is not None]
+    records = [r for _, r in read_jsonl(SAMPLE_REPORTS, sys.stderr) if r is not None]
     decisions = engine.submit_many(records)
     by_event: dict[str, list[int]] = {}
     for i, d in enumerate(decisions):
@@ -143,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     parse = sub.add_parser("parse-address", help="parse addresses with the bundled gazetteer")
     parse.add_argument("address", nargs="+")
     parse.set_defaults(run=_parse)
+
+    add_rules_commands(sub)
 
     from . import cli_evaluate, cli_synth
 

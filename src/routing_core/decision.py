@@ -59,6 +59,7 @@ class Decision:
     address: ParsedAddress
     candidates: tuple[Candidate, ...]
     rules_fired: tuple[str, ...]
+    rule_reasons: tuple[str, ...] = ()  # why each of rules_fired fired, same order
 
     def explain(self) -> dict[str, Any]:
         """Why the engine decided this: parsed address, scored candidates, classification, rules fired.
@@ -86,7 +87,10 @@ class Decision:
                 "unit_name": self.unit_name,
                 "deadline": self.deadline.isoformat(),
             },
-            "rules_fired": list(self.rules_fired),
+            "rules_fired": [
+                {"rule": rule, "why": why}
+                for rule, why in zip(self.rules_fired, self.rule_reasons or ("",) * len(self.rules_fired), strict=True)
+            ],
         }
 
     @property

@@ -10,13 +10,15 @@ from typing import Any
 
 from . import _core
 from .address import AdminUnit, ParsedAddress
+from .classification import Classification
 from .decision import Candidate, Decision
 from .errors import ConfigError, InvalidReportError
 from .event import Escalation, Event, EventStep
-from .gazetteer import load_gazetteer
-from .match_params import Contributions, load_match_params
+from .gazetteer import default_gazetteer_path, load_gazetteer
+from .match_params import Contributions, default_match_path, load_match_params
 from .report import Report, to_core_report
-from .rules import LoadedRules, load_rules
+from .rules import LoadedRules, default_rules_path, load_rules
+from .store import Journal, RecoveryStats, Store, config_digest, open_store
 from .times import TimeLike, from_epoch, to_epoch
 
 __all__ = ["Engine", "EngineStats", "Limits"]
@@ -49,9 +51,11 @@ class Engine:
     ----------
     rules : path, optional
         A rules file (TOML); the bundled Ningbo rules by default.
-    store : path or URL, optional
-        A durable store. Not available yet: passing one raises ``ConfigError`` rather than silently
-        running in memory.
+    store : path, URL or Store, optional
+        A durable store: a file path (SQLite, WAL mode) or ``postgresql://...`` (needs the
+        ``postgres`` extra). Every accepted report, close and escalation is journaled before the call
+        returns; opening an existing store replays it, so the engine continues exactly where it
+        stopped. See ``routing_core.store``.
     gazetteer : path, optional
         A gazetteer TSV; the bundled Ningbo gazetteer by default.
     match : path, optional
@@ -66,16 +70,12 @@ class Engine:
     def __init__(
         self,
         rules: str | Path | None = None,
-        store: str | Path | None = None,
+        store: str | Path | Store | None = None,
         *,
         gazetteer: str | Path | None = None,
         match: str | Path | None = None,
         limits: Limits | None = None,
     ) -> None:
-        if store is not None:
-            raise ConfigError(
-                f"store={store!r}: durable stores are not implemented yet; use Engine() for an in-memory engine"
-            )
         self._rules: LoadedRules = load_rules(rules)
         config = _core.EngineConfig()
         config.match = load_match_params(match)
@@ -88,11 +88,39 @@ class Engine:
             setattr(core_limits, name, value)
         config.limits = core_limits
         config.sources = list(self._rules.channels)
-        # The core validates config.match; the contributions use it only after that.
-        self._core = _core.Engine(load_gazetteer(gazetteer), self._rules.table, config)
-        self._contributions = Contributions(config.match)
+        self._config = config
+        self._gazetteer = load_gazetteer(gazetteer)
+        self._core = _core.Engine(self._gazetteer, self._rules.table, config)
+        self._contributions = Contributions(config.match)  # after the core validated config.match
         self._tz = self._rules.timezone
         self._units: dict[int, AdminUnit] = {}
+        self._journal: Journal | None = None
+        if store is not None:
+            from . import __version__
+
+            digest = config_digest(
+                rules=Path(rules) if rules is not None else default_rules_path(),
+                gazetteer=Path(gazetteer) if gazetteer is not None else default_gazetteer_path(),
+                match=Path(match) if match is not None else default_match_path(),
+                limits=[
+                    getattr(core_limits, n)
+                    for n in ("max_id_bytes", "max_text_bytes", "max_address_bytes", "max_source_bytes")
+                ],
+                version=__version__,
+            )
+            self._journal = Journal(open_store(store), self._core, digest)
+
+    def empty_copy(self) -> Engine:
+        """A new in-memory engine with this one's rules, gazetteer and parameters, no events and no store.
+
+        Cheap (milliseconds: nothing is read from disk again); what property tests use for a clean
+        engine per example.
+        """
+        new = object.__new__(Engine)
+        new.__dict__.update(self.__dict__)
+        new._core = _core.Engine(self._gazetteer, self._rules.table, self._config)
+        new._journal = None  # never the original's store
+        return new
 
     # -- submitting -----------------------------------------------------------------------------
 
@@ -104,7 +132,10 @@ class Engine:
         InvalidReportError
             Naming the field and value; the engine is unchanged.
         """
-        return self._decision(self._core.submit(to_core_report(report, self._tz)))
+        core_report = to_core_report(report, self._tz)
+        if self._journal is not None:
+            return self._decision(self._journal.submit(core_report))
+        return self._decision(self._core.submit(core_report))
 
     def submit_many(self, reports: Iterable[Report | Mapping[str, Any]] | Any) -> list[Decision]:
         """Submit a batch in order: a list/iterable of Report or dict, or a pandas/pyarrow table.
@@ -124,7 +155,8 @@ class Engine:
                 type(reports).__name__,
             )
         batch = [to_core_report(r, self._tz, f"reports[{i}].") for i, r in enumerate(reports)]
-        return [self._decision(d) for d in self._core.submit_many(batch)]
+        submit_many = self._core.submit_many if self._journal is None else self._journal.submit_many
+        return [self._decision(d) for d in submit_many(batch)]
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -138,11 +170,21 @@ class Engine:
             raise InvalidReportError(
                 f"field 'resolution': expected str, got {type(resolution).__name__}", "resolution", repr(resolution)
             )
-        return self._event(self._core.close(str(event_id), when, resolution))
+        try:
+            resolution.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidReportError(
+                f"field 'resolution': not encodable as UTF-8 (index {exc.start})",
+                "resolution",
+                repr(resolution)[:80],
+            ) from None
+        close = self._core.close if self._journal is None else self._journal.close
+        return self._event(close(str(event_id), when, resolution))
 
     def advance(self, now: TimeLike) -> list[Escalation]:
         """Escalate every open event overdue at ``now`` one level up (capped at city)."""
-        escalations = self._core.advance(to_epoch(now, "now", self._tz))
+        advance = self._core.advance if self._journal is None else self._journal.advance
+        escalations = advance(to_epoch(now, "now", self._tz))
         return [
             Escalation(
                 event_id=e.event_id,
@@ -164,21 +206,42 @@ class Engine:
         s = self._core.stats()
         return EngineStats(s.events, s.open_events, s.reports, s.index_bytes)
 
+    # -- store --------------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store | None:
+        """The durable store, or None for an in-memory engine."""
+        return None if self._journal is None else self._journal.store
+
+    @property
+    def recovery(self) -> RecoveryStats | None:
+        """What opening the store replayed and how long it took, or None without a store."""
+        return None if self._journal is None else self._journal.recovery
+
+    def close_store(self) -> None:
+        """Release the store; the engine then refuses changes (StoreError). Also ``with Engine(...)``."""
+        if self._journal is not None:
+            self._journal.close_store()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close_store()
+
     # -- inspection -----------------------------------------------------------------------------
+
+    def classify(self, text: str, channel: str | None = None) -> Classification:
+        """Classify a text (as if it came through ``channel``) with this engine's rules; no event is
+        matched or changed."""
+        checked = _checked_text(text, "text")
+        c = self._core.classify(checked, _checked_text(channel, "channel") if channel is not None else "")
+        code = self._core.category_code(c.category)
+        return Classification(code, self._rules.category_labels[code], c.confidence, tuple(c.evidence))
 
     def parse_address(self, address: str) -> ParsedAddress:
         """Parse an address with this engine's gazetteer."""
-        if not isinstance(address, str):
-            raise InvalidReportError(
-                f"field 'address': expected str, got {type(address).__name__}", "address", repr(address)[:80]
-            )
-        try:
-            address.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise InvalidReportError(
-                f"field 'address': not encodable as UTF-8 (index {exc.start})", "address", repr(address)[:80]
-            ) from None
-        return self._address(self._core.parse_address(address))
+        return self._address(self._core.parse_address(_checked_text(address, "address")))
 
     @property
     def rules(self) -> LoadedRules:
@@ -215,6 +278,7 @@ class Engine:
             confidence=a.confidence,
             lat=a.lat,
             lon=a.lon,
+            grid=self._unit(units["grid"]),
         )
 
     def _candidate(self, c: _core.CandidateScore) -> Candidate:
@@ -247,6 +311,7 @@ class Engine:
             address=self._address(d.address),
             candidates=tuple(self._candidate(c) for c in d.candidates),
             rules_fired=tuple(d.rules_fired),
+            rule_reasons=tuple(d.rule_reasons),
         )
 
     def _event(self, v: _core.EventView) -> Event:
@@ -272,6 +337,20 @@ class Engine:
                 for s in v.history
             ),
         )
+
+
+def _checked_text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidReportError(
+            f"field '{field}': expected str, got {type(value).__name__}", field, repr(value)[:80]
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidReportError(
+            f"field '{field}': not encodable as UTF-8 (index {exc.start})", field, repr(value)[:80]
+        ) from None
+    return value
 
 
 def _none_if_nan(value: Any) -> Any:

@@ -12,6 +12,7 @@ __all__ = [
     "InvalidReportError",
     "RoutingCoreError",
     "RulesError",
+    "StoreError",
     "UnknownEventError",
 ]
 
@@ -50,3 +51,11 @@ class ConfigError(RoutingCoreError, ValueError):
 
 class RulesError(ConfigError):
     """A rules file that cannot be loaded; the message names the file and the path inside it."""
+
+
+class StoreError(RoutingCoreError):
+    """The durable store failed (or is held by another engine); the message names the store.
+
+    After a failed write the engine refuses further changes: its memory is ahead of its store. Open
+    a new engine on the store to go on from the last durable state.
+    """

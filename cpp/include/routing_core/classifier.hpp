@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "routing_core/negation.hpp"
 #include "routing_core/pattern_matcher.hpp"
 #include "routing_core/rules.hpp"
 
@@ -23,11 +24,13 @@ public:
     explicit Classifier(const RuleSet& rules);
     // Never throws for a valid normalised text; returns the fallback category when no term matches.
     // Ties go to the category defined first in the rules.
-    Classification classify(std::u32string_view normalised_text) const;
+    // A report's channel adds the rules' channel hints to the scores (evidence "channel:CODE").
+    Classification classify(std::u32string_view normalised_text, std::string_view channel = {}) const;
 
 private:
     const RuleSet* rules_;
     PatternMatcher matcher_;
+    NegationCues negation_;
     std::vector<std::vector<std::uint32_t>> pattern_terms_;  // pattern id -> indices into rules.terms()
 };
 

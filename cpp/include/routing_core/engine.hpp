@@ -51,10 +51,19 @@ public:
     Engine(Gazetteer gazetteer, RuleSet rules, EngineConfig config);
 
     // Validates the report (InvalidInput naming the field) before any state changes.
+    // Report ids are idempotency keys: a report whose id was already accepted returns the original
+    // decision (event, outcome, score, category and routing as decided; not its explanation: no
+    // candidates, evidence, rules fired or parsed address) and changes nothing; the same id with
+    // different content (text, address, time, source, category or coordinates) is rejected with
+    // InvalidInput on "id".
     Decision submit(const Report& report);
     // Validates every report first (InvalidInput names the field, prefixed with the report's position),
-    // then applies them in order; a rejected batch changes nothing.
+    // then applies them in order; a rejected batch changes nothing. An id already accepted answers with
+    // its original decision; an id that appears again later in the same batch (with the same content)
+    // answers with the decision of its first occurrence and is applied once.
     std::vector<Decision> submit_many(const std::vector<Report>& reports);
+    // True when a report with this id was accepted (its re-submission would be answered, not applied).
+    bool knows_report(const std::string& report_id) const;
 
     EventView close(const std::string& event_id, std::int64_t time, const std::string& resolution);
     // Escalates every open event whose deadline is before `now` by one level (capped at city).
@@ -64,7 +73,7 @@ public:
 
     // The steps of the hot path, exposed for inspection and tests.
     Address parse_address(std::string_view address) const;
-    Classification classify(std::string_view text) const;
+    Classification classify(std::string_view text, std::string_view channel = {}) const;
     const Gazetteer& gazetteer() const noexcept { return *gazetteer_; }
     const RuleSet& rules() const noexcept { return *rules_; }
 
@@ -74,6 +83,9 @@ private:
         std::vector<std::string> report_ids;
         std::vector<std::string> sources;
         std::uint32_t category = 0;
+        std::uint32_t platform = 0;
+        std::vector<std::uint32_t> co_platforms;
+        std::uint32_t recurrences = 0;  // length of the chain of closed events this one recurs
         Level level = Level::town;
         std::int32_t unit = no_unit;
         std::int64_t opened = 0;
@@ -96,7 +108,34 @@ private:
         bool operator>(const DeadlineEntry& o) const noexcept { return deadline > o.deadline; }
     };
 
+    // What is kept of each accepted report's decision, for idempotent re-submission (≈ 56 bytes,
+    // against ≈ 1.1 kB for a whole Decision): indices into events_, the rules and the gazetteer.
+    struct Receipt {
+        std::uint64_t fingerprint = 0;
+        std::int64_t deadline = 0;
+        double score = 0.0;
+        double category_confidence = 0.0;
+        std::uint32_t event = 0;
+        std::uint32_t category = 0;
+        std::uint32_t platform = 0;
+        std::uint32_t co_platforms = 0;  // bit p set: platform p co-handles (rules allow 32 platforms)
+        std::int32_t unit = no_unit;
+        std::int32_t recurrence_of = -1;
+        std::int32_t review_event = -1;
+        Level level = Level::town;
+        bool is_new = false;
+        bool category_from_hint = false;
+        bool needs_review = false;
+    };
+
     void validate(const Report& report) const;
+    // The receipt of an already accepted id, nullptr for a new id; throws InvalidInput on "id" when
+    // the id was accepted with different content.
+    const Receipt* receipt_for(const Report& report) const;
+    // The original decision, rebuilt from its receipt.
+    Decision answer(const std::string& report_id, const Receipt& receipt) const;
+    // Keeps the receipt of a report just applied (called by apply, last).
+    void remember(const Report& report, const Decision& decision, std::uint32_t event_index);
     Address parse_address_normalised(std::u32string_view normalised) const;
     Decision apply(const Report& report);
     std::vector<CandidateScore> score_candidates(const Address& address, const std::vector<Shingle>& text,
@@ -104,6 +143,8 @@ private:
                                                  std::int64_t time,
                                                  std::vector<std::uint32_t>& events) const;
     void merge_address(Address& into, const Address& from) const;
+    void reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
+                          Decision& d);
     void schedule(std::uint32_t event);
     EventView view(std::uint32_t event) const;
     std::uint32_t find_event(const std::string& event_id) const;
@@ -119,6 +160,7 @@ private:
     std::vector<EventState> events_;
     std::unordered_map<std::string, std::uint32_t> event_by_id_;
     std::unordered_map<std::string, std::uint32_t> report_event_;
+    std::unordered_map<std::string, Receipt> receipts_;
     CandidateIndex index_;
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines_;
     std::size_t open_events_ = 0;

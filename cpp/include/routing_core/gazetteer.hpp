@@ -2,7 +2,9 @@
 // names people write for them (official name, short form, former names). Built once, then read-only.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <istream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,6 +20,7 @@ struct Unit {
     Level level = Level::community;
     std::int32_t parent = no_unit;
     std::string name;
+    std::u32string normalised_name;  // normalise_address(name), as the parser compares it
 };
 
 // One place in a text where a name of a unit was found.
@@ -30,6 +33,11 @@ struct NameHit {
 
 class Gazetteer {
 public:
+    // Reads the gazetteer TSV format (GAZETTEER_NOTICE.md: '#' comments, the header
+    // "code level parent name short aliases", one unit per row, parents first, aliases '|'-separated)
+    // and builds it. Throws ConfigError naming `source` and the line of a malformed row.
+    static Gazetteer from_tsv(std::istream& in, const std::string& source);
+
     // Adds a unit; the parent must have been added before (empty parent_code for a root). Throws
     // ConfigError for a duplicate code, an unknown parent or a level not below the parent's.
     std::uint32_t add_unit(const std::string& code, Level level, const std::string& parent_code,
@@ -45,6 +53,8 @@ public:
     std::int32_t ancestor_at(std::uint32_t index, Level level) const;
     // Chinese name path from the county (or the unit's own level when higher) down: 鄞州区百丈街道.
     std::string name_path(std::uint32_t index) const;
+    // Indices of every unit at `level` (valid after build()).
+    const std::vector<std::uint32_t>& units_at(Level level) const { return by_level_.at(level_index(level)); }
     // The root of the gazetteer's city, the unit that handles city-level events (no_unit if none).
     std::int32_t city() const noexcept { return city_; }
 
@@ -58,6 +68,9 @@ private:
     PatternMatcher names_;
     std::vector<std::vector<std::pair<std::uint32_t, bool>>> pattern_units_;  // pattern -> (unit, full name)
     std::int32_t city_ = no_unit;
+    std::vector<std::vector<std::uint32_t>> by_level_ = std::vector<std::vector<std::uint32_t>>(level_count);
+    // Each unit's ancestor (or itself) per level, from build(): the parser asks for them per name hit.
+    std::vector<std::array<std::int32_t, level_count>> ancestors_;
 };
 
 }  // namespace routing_core

@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace routing_core {
@@ -41,8 +40,36 @@ private:
         std::uint32_t fail = 0;          // longest proper suffix that is a trie node
         std::int32_t output_link = -1;   // nearest node on the fail chain that ends a pattern
     };
+    // The trie's edges in one open-addressing table (linear probing, power-of-two size): a lookup is
+    // one hash and usually one cache line, where a node-based map chases a pointer per lookup. This
+    // lookup is most of the cost of matching.
+    class EdgeTable {
+    public:
+        std::int64_t find(std::uint64_t key) const noexcept;
+        void insert(std::uint64_t key, std::uint32_t value);  // key must not be present
+        template <typename F>
+        void for_each(F&& f) const {
+            for (const Slot& slot : slots_) {
+                if (slot.key != empty) f(slot.key, slot.value);
+            }
+        }
+
+    private:
+        static constexpr std::uint64_t empty = ~std::uint64_t{0};  // no edge key is all ones
+        struct Slot {
+            std::uint64_t key = empty;
+            std::uint32_t value = 0;
+        };
+        static std::size_t slot_of(std::uint64_t key, std::size_t mask) noexcept;
+        std::vector<Slot> slots_ = std::vector<Slot>(16);
+        std::size_t size_ = 0;
+    };
+
     std::vector<Node> nodes_{Node{}};
-    std::unordered_map<std::uint64_t, std::uint32_t> edges_;
+    EdgeTable edges_;
+    // The root's children for the Basic Multilingual Plane, indexed by code point (-1: none), set by
+    // build(): matching asks the root about nearly every character of the text.
+    std::vector<std::int32_t> root_children_;
     std::vector<std::uint32_t> pattern_lengths_;
     bool built_ = true;
 };

@@ -91,6 +91,7 @@ struct Decision {
     Address address;
     std::vector<CandidateScore> candidates;  // best first
     std::vector<std::string> rules_fired;
+    std::vector<std::string> rule_reasons;  // why each of rules_fired fired, same order
 };
 
 struct EventStep {

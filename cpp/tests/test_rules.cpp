@@ -1,0 +1,60 @@
+#include "routing_core/rules.hpp"
+
+#include <gtest/gtest.h>
+
+#include "routing_core/error.hpp"
+#include "test_fixtures.hpp"
+
+namespace routing_core {
+namespace {
+
+TEST(RuleSet, RejectsInconsistentCategories) {
+    RuleSet r;
+    r.add_platform("governance", "综治工作");
+    EXPECT_THROW(r.add_category("x", "x", "nowhere", {}, Level::town, 24), ConfigError);
+    EXPECT_THROW(r.add_category("x", "x", "governance", {}, Level::town, -1), ConfigError);
+    EXPECT_THROW(r.add_category("x", "x", "governance", {}, Level::province, 24), ConfigError);
+    EXPECT_THROW(r.validate(), ConfigError);
+}
+
+TEST(RuleSet, RejectsRulesWithoutConditionOrActionOrWithUnknownNames) {
+    RuleSet r = fixtures::small_rules();
+    RoutingRuleSpec spec;
+    spec.id = "R1";
+    spec.min_level = Level::town;
+    EXPECT_THROW(r.add_rule(spec), ConfigError);  // no condition
+    spec.min_reports = 3;
+    spec.min_level.reset();
+    EXPECT_THROW(r.add_rule(spec), ConfigError);  // no action
+    spec.platform = "police";
+    EXPECT_THROW(r.add_rule(spec), ConfigError);  // unknown platform
+    spec.platform = "market";
+    spec.categories = {"weather"};
+    EXPECT_THROW(r.add_rule(spec), ConfigError);  // unknown category
+    spec.categories = {"sanitation"};
+    spec.deadline_hours = 0.0;
+    EXPECT_THROW(r.add_rule(spec), ConfigError);  // bad hours
+    spec.deadline_hours.reset();
+    spec.id = "SEV-FIRE";
+    EXPECT_THROW(r.add_rule(spec), ConfigError);  // duplicate id
+    spec.id = "R1";
+    EXPECT_NO_THROW(r.add_rule(spec));
+}
+
+TEST(RuleSet, KeepsRulesInPriorityThenFileOrder) {
+    RuleSet r = fixtures::small_rules();  // SEV-FIRE, priority 0
+    for (auto [id, priority] : {std::pair{"A", 5}, std::pair{"B", 0}, std::pair{"C", 5}, std::pair{"D", 9}}) {
+        RoutingRuleSpec spec;
+        spec.id = id;
+        spec.priority = priority;
+        spec.min_reports = 2;
+        spec.min_level = Level::town;
+        r.add_rule(spec);
+    }
+    std::vector<std::string> order;
+    for (const auto& rule : r.routing_rules()) order.push_back(rule.id);
+    EXPECT_EQ(order, (std::vector<std::string>{"D", "A", "C", "SEV-FIRE", "B"}));
+}
+
+}  // namespace
+}  // namespace routing_core

@@ -1,0 +1,108 @@
+"""Classification accuracy on labelled texts: per-category precision, recall and F1, and the confusion.
+
+Used by ``routing-core rules accuracy`` on a labelled file (TSV ``text<TAB>category`` with a header, or
+JSON Lines with ``text`` and ``category``), and by the evaluation of generated report streams.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .engine import Engine
+from .errors import ConfigError
+
+__all__ = ["CategoryScores", "ClassificationReport", "classify_labelled", "load_labelled", "score"]
+
+
+@dataclass(frozen=True)
+class CategoryScores:
+    category: str
+    support: int  # labelled cases of this category
+    precision: float
+    recall: float
+    f1: float
+
+
+@dataclass(frozen=True)
+class ClassificationReport:
+    cases: int
+    accuracy: float
+    macro_f1: float
+    per_category: tuple[CategoryScores, ...]
+    confusion: dict[tuple[str, str], int] = field(default_factory=dict)  # (expected, predicted) -> count
+
+    def format(self, labels: dict[str, str] | None = None, *, top_confusions: int = 10) -> str:
+        labels = labels or {}
+        lines = [f"{self.cases} cases: accuracy {self.accuracy:.3f}, macro F1 {self.macro_f1:.3f}", "",
+                 f"{'category':24s} {'support':>7s} {'precision':>9s} {'recall':>7s} {'F1':>6s}"]
+        for s in self.per_category:
+            name = f"{s.category} {labels.get(s.category, '')}".strip()
+            lines.append(f"{name:24s} {s.support:7d} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f}")
+        errors = sorted(((n, e, p) for (e, p), n in self.confusion.items() if e != p), reverse=True)
+        if errors:
+            lines += ["", "most frequent confusions (expected → predicted):"]
+            lines += [f"  {n:5d}  {e} → {p}" for n, e, p in errors[:top_confusions]]
+        return "\n".join(lines)
+
+
+def score(expected: Sequence[str], predicted: Sequence[str]) -> ClassificationReport:
+    """Scores of predicted against expected categories (same order)."""
+    if len(expected) != len(predicted):
+        raise ValueError(f"{len(expected)} expected labels but {len(predicted)} predictions")
+    confusion = Counter(zip(expected, predicted, strict=True))
+    categories = sorted(set(expected) | set(predicted))
+    per = []
+    for c in categories:
+        tp = confusion[(c, c)]
+        support = sum(n for (e, _), n in confusion.items() if e == c)
+        predicted_c = sum(n for (_, p), n in confusion.items() if p == c)
+        precision = tp / predicted_c if predicted_c else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per.append(CategoryScores(c, support, precision, recall, f1))
+    labelled = [s for s in per if s.support]
+    accuracy = sum(confusion[(c, c)] for c in categories) / len(expected) if expected else 0.0
+    macro = sum(s.f1 for s in labelled) / len(labelled) if labelled else 0.0
+    return ClassificationReport(len(expected), accuracy, macro, tuple(per), dict(confusion))
+
+
+def load_labelled(path: str | Path) -> list[tuple[str, str]]:
+    """(text, category) pairs from a TSV with a ``text``/``category`` header or from JSON Lines."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read labelled cases: {exc}") from None
+    out: list[tuple[str, str]] = []
+    if path.suffix == ".jsonl":
+        for lineno, line in enumerate(raw.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                out.append((str(row["text"]), str(row["category"])))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ConfigError(f"{path}:{lineno}: expected a JSON object with text and category ({exc})") from None
+        return out
+    reader = csv.DictReader(raw.splitlines(), delimiter="\t")
+    if reader.fieldnames is None or not {"text", "category"} <= set(reader.fieldnames):
+        raise ConfigError(f"{path}: expected a TSV header with columns text and category")
+    for lineno, row in enumerate(reader, start=2):
+        if not row.get("text") or not row.get("category"):
+            raise ConfigError(f"{path}:{lineno}: empty text or category")
+        out.append((row["text"], row["category"]))
+    return out
+
+
+def classify_labelled(engine: Engine, cases: Iterable[tuple[str, str]]) -> ClassificationReport:
+    """Classify each text with the engine's rules (no matching, no state change) and score it."""
+    expected, predicted = [], []
+    for text, category in cases:
+        expected.append(category)
+        predicted.append(engine.classify(text).category)
+    return score(expected, predicted)

@@ -1,0 +1,101 @@
+"""The store interface: an append-only journal of what changed the engine's state.
+
+A store keeps two things, appended together in one transaction per call:
+
+* **operations** (``Op``): every accepted report (with all its fields), every close and every
+  advance that escalated something, in the order the engine applied them. Replaying them through an
+  engine with the same configuration rebuilds its state exactly: the engine is deterministic.
+* **steps** (``Step``): the state changes those operations made (event opened, routed, merged,
+  escalated, closed), an audit trail that platform back-ends can query without the engine.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+__all__ = ["OP_KINDS", "STEP_KINDS", "Op", "Step", "Store"]
+
+OP_KINDS = ("report", "close", "advance")
+STEP_KINDS = ("opened", "routed", "merged", "escalated", "closed")
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation that changed the engine's state, as it was applied.
+
+    ``kind`` is ``report`` (``report_id`` and the report fields; ``time`` is the report's time),
+    ``close`` (``event_id``, ``time``, ``resolution``) or ``advance`` (``time`` is ``now``). Times are
+    seconds since the Unix epoch.
+    """
+
+    kind: str
+    time: int
+    report_id: str | None = None
+    text: str = ""
+    address: str = ""
+    source: str = ""
+    category: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    event_id: str = ""
+    resolution: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One state change of one event: where it stands after the operation (level, unit, deadline)."""
+
+    event_id: str
+    kind: str
+    time: int
+    level: str
+    unit: str
+    deadline: int
+    report_id: str = ""
+    detail: str = ""
+
+
+class Store(ABC):
+    """A durable, append-only journal. One engine owns a store at a time (opening it takes a lock).
+
+    ``append`` is atomic and durable when it returns: either all of its operations and steps are
+    stored or none is, also across a crash or a power cut (as far as the storage honours fsync).
+    """
+
+    url: str
+
+    @abstractmethod
+    def append(self, ops: Sequence[Op], steps: Sequence[Step]) -> None:
+        """Store ``ops`` and ``steps`` in one transaction; raises StoreError when it cannot."""
+
+    @abstractmethod
+    def ops(self) -> Iterator[Op]:
+        """Every stored operation, in the order it was applied."""
+
+    @abstractmethod
+    def steps(self) -> Iterator[Step]:
+        """Every stored step, in order."""
+
+    @abstractmethod
+    def get_meta(self, key: str) -> str | None:
+        """A value stored with ``set_meta``, or None."""
+
+    @abstractmethod
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a value (durably) under ``key``."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """Numbers of stored operations by kind and of steps: ``{"report": n, ..., "steps": m}``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store (and its lock); further calls raise StoreError."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,55 @@
+"""Per-category scores and the accuracy command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from routing_core import ConfigError, Engine, InvalidReportError
+from routing_core.classification_report import load_labelled, score
+from routing_core.cli import main
+
+
+def test_scores_by_hand() -> None:
+    # expected a a a b; predicted a a b b:
+    # a: tp 2, predicted 2 -> precision 1, recall 2/3; b: tp 1, predicted 2 -> precision 1/2, recall 1.
+    r = score(["a", "a", "a", "b"], ["a", "a", "b", "b"])
+    by = {s.category: s for s in r.per_category}
+    assert r.accuracy == 0.75
+    assert (by["a"].precision, by["a"].recall, by["a"].support) == (1.0, 2 / 3, 3)
+    assert (by["b"].precision, by["b"].recall) == (0.5, 1.0)
+    assert by["a"].f1 == pytest.approx(0.8) and by["b"].f1 == pytest.approx(2 / 3)
+    assert r.macro_f1 == pytest.approx((0.8 + 2 / 3) / 2)
+    assert r.confusion[("a", "b")] == 1
+    with pytest.raises(ValueError):
+        score(["a"], [])
+
+
+def test_engine_classify_is_stateless_and_validated() -> None:
+    engine = Engine()
+    c = engine.classify("小区门口垃圾桶满溢好几天了")
+    assert c.category == "sanitation" and c.label == "市容环卫" and "垃圾桶满溢" in c.evidence
+    assert engine.stats().reports == 0
+    with pytest.raises(InvalidReportError) as info:
+        engine.classify(b"bytes")  # type: ignore[arg-type]
+    assert info.value.field == "text"
+
+
+def test_accuracy_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = tmp_path / "cases.tsv"
+    cases.write_text("text\tcategory\n小区门口垃圾桶满溢\tsanitation\n楼上邻居装修噪音扰民吵架\tdispute\n", "utf-8")
+    assert main(["rules", "accuracy", str(cases)]) == 0
+    out = capsys.readouterr().out
+    assert "2 cases: accuracy" in out and "sanitation" in out
+
+
+def test_labelled_file_errors_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "垃圾", "category": "sanitation"}\n{"text": "no label"}\n', "utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.jsonl:2"):
+        load_labelled(bad)
+    header = tmp_path / "h.tsv"
+    header.write_text("words\tlabel\n垃圾\tsanitation\n", "utf-8")
+    with pytest.raises(ConfigError, match="header"):
+        load_labelled(header)
