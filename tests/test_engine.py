@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from routing_core import Decision, Engine, Report, UnknownEventError
+from routing_core.match_params import FEATURES
 
 CST = timezone(timedelta(hours=8))
 
@@ -86,7 +87,7 @@ def test_explain_lists_candidates_with_feature_contributions(engine: Engine) -> 
     explained = engine.submit(BIN_GRID).explain()
     assert explained["outcome"] == "duplicate"
     best = explained["candidates"][0]
-    assert set(best["contributions"]) == {"address", "text", "category", "time"}
+    assert set(best["contributions"]) == set(FEATURES)  # address, text, place, category, time, ...
     # The contributions are the weighted features; they add up to the score.
     assert sum(best["contributions"].values()) == pytest.approx(best["score"])
     assert explained["routing"]["platform"] == "enforcement"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <unordered_set>
 
 #include "routing_core/address_parser.hpp"
 #include "routing_core/address_similarity.hpp"
@@ -17,6 +19,17 @@ constexpr std::int64_t earliest_time = 0;
 constexpr std::int64_t latest_time = 4102444800;
 // How many texts represent an event: its first report and the most recent ones.
 constexpr std::size_t representative_texts = 4;
+// The most shingles an event's vocabulary keeps (a burst of 30 paraphrases stays well below it).
+constexpr std::size_t vocabulary_limit = 1024;
+
+void add_vocabulary(std::vector<Shingle>& vocabulary, const std::vector<Shingle>& a, const std::vector<Shingle>& b) {
+    if (vocabulary.size() >= vocabulary_limit) return;
+    std::vector<Shingle> ab;
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(ab));
+    std::vector<Shingle> merged;
+    std::set_union(vocabulary.begin(), vocabulary.end(), ab.begin(), ab.end(), std::back_inserter(merged));
+    vocabulary = std::move(merged);
+}
 
 std::string format_event_id(std::size_t sequence) {
     std::string digits = std::to_string(sequence);
@@ -225,11 +238,15 @@ std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
 }
 
 std::vector<CandidateScore> Engine::score_candidates(const Address& address, const std::vector<Shingle>& text,
-                                                     std::uint32_t category, std::int64_t time,
-                                                     std::vector<std::uint32_t>& events) const {
+                                                     const std::vector<Shingle>& place, std::uint32_t category,
+                                                     std::int64_t time, std::vector<std::uint32_t>& events) const {
     const MatchParams& p = config_.match;
     const auto idf = [this](Shingle s) { return index_.idf(s); };
-    const std::vector<std::uint32_t> found = index_.lookup(address_keys(address), text, p.lookup);
+    // Text and address-string shingles share one key space: a place named in one report's text finds
+    // the event whose address field names it (app reports often leave the address field empty).
+    std::vector<Shingle> keys;
+    std::set_union(text.begin(), text.end(), place.begin(), place.end(), std::back_inserter(keys));
+    const std::vector<std::uint32_t> found = index_.lookup(address_keys(address), keys, p.lookup);
     std::vector<std::pair<CandidateScore, std::uint32_t>> scored;
     for (std::uint32_t e : found) {
         const EventState& ev = events_[e];
@@ -241,11 +258,23 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         c.event_id = ev.id;
         c.closed = closed;
         c.address = address_similarity(address, ev.address);
-        for (const auto& t : ev.texts) c.text = std::max(c.text, weighted_dice(text, t, idf));
+        for (std::size_t k = 0; k < ev.texts.size(); ++k) {
+            const auto named_place = [&](Shingle s) {
+                return std::binary_search(place.begin(), place.end(), s) ||
+                       std::binary_search(ev.places[k].begin(), ev.places[k].end(), s);
+            };
+            c.text = std::max(c.text, weighted_dice(text, ev.texts[k], idf, named_place));
+            c.place = std::max({c.place, weighted_containment(place, ev.places[k], ev.texts[k], idf),
+                                weighted_containment(ev.places[k], place, text, idf)});
+        }
+        // Against everything the event's reports said: a burst of paraphrases covers the next one.
+        const auto own_place = [&](Shingle s) { return std::binary_search(place.begin(), place.end(), s); };
+        c.coverage = weighted_containment(text, ev.vocabulary, {}, idf, own_place);
+        c.place = std::max(c.place, weighted_containment(place, ev.vocabulary, {}, idf));
         c.category = ev.category == category ? 1.0 : 0.0;
         c.hours_apart = std::abs(static_cast<double>(time - ev.last_report)) / 3600.0;
         c.recency = p.recency(c.hours_apart);
-        c.score = p.combine(c.address, c.text, c.category, c.recency);
+        c.score = p.combine(Features{c.address, c.text, c.place, c.coverage, c.category, c.recency});
         scored.emplace_back(std::move(c), e);
     }
     std::stable_sort(scored.begin(), scored.end(),
@@ -400,9 +429,11 @@ Decision Engine::apply(const Report& report) {
         from_hint = true;
     }
     const std::vector<Shingle> text_shingles = shingles(text);
+    const std::vector<Shingle> place_shingles = shingles(address_text);
     // candidates + score
     std::vector<std::uint32_t> candidate_events;
-    std::vector<CandidateScore> scored = score_candidates(address, text_shingles, category, report.time, candidate_events);
+    std::vector<CandidateScore> scored =
+        score_candidates(address, text_shingles, place_shingles, category, report.time, candidate_events);
     // decide
     const MatchDecision md = decide(scored, config_.match);
 
@@ -426,11 +457,15 @@ Decision Engine::apply(const Report& report) {
         merge_address(ev.address, address);
         if (ev.texts.size() < representative_texts) {
             ev.texts.push_back(text_shingles);
+            ev.places.push_back(place_shingles);
         } else {
             ev.texts.back() = text_shingles;
+            ev.places.back() = place_shingles;
         }
         index_.add_address_keys(event_index, address_keys(ev.address));
         index_.add_shingles(event_index, text_shingles);
+        index_.add_shingles(event_index, place_shingles);
+        add_vocabulary(ev.vocabulary, text_shingles, place_shingles);
         ev.history.push_back(EventStep{report.time, "merged", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", report.id});
         reroute_on_merge(event_index, report, hits, d);
     } else {
@@ -454,6 +489,8 @@ Decision Engine::apply(const Report& report) {
         ev.last_report = report.time;
         ev.address = address;
         ev.texts.push_back(text_shingles);
+        ev.places.push_back(place_shingles);
+        add_vocabulary(ev.vocabulary, text_shingles, place_shingles);
         router_.explain(input, routing, d.rules_fired, d.rule_reasons);
         if (md.outcome == Outcome::recurrence) {
             const std::uint32_t previous = candidate_events[md.chosen];
@@ -473,6 +510,7 @@ Decision Engine::apply(const Report& report) {
         index_.count_document();
         index_.add_address_keys(event_index, address_keys(address));
         index_.add_shingles(event_index, text_shingles);
+        index_.add_shingles(event_index, place_shingles);
         ++open_events_;
         schedule(event_index);
         d.is_new = true;

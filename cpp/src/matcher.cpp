@@ -1,5 +1,6 @@
 #include "routing_core/matcher.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -11,10 +12,21 @@ void MatchParams::validate() const {
     const auto check_unit = [](const char* name, double v) {
         if (!(v >= 0.0 && v <= 1.0)) throw ConfigError(std::string("match.") + name + " must lie in [0, 1], got " + std::to_string(v));
     };
-    for (double w : {weight_address, weight_text, weight_category, weight_time}) {
+    for (double w : {weight_address, weight_text, weight_category, weight_time, weight_place, weight_place_category,
+                     weight_place_text, weight_coverage}) {
         if (!(w >= 0.0) || !std::isfinite(w)) throw ConfigError("match weights must be non-negative numbers");
     }
-    if (weight_address + weight_text + weight_category + weight_time <= 0.0) {
+    curve_address.validate("curve_address");
+    curve_text.validate("curve_text");
+    curve_place.validate("curve_place");
+    curve_category.validate("curve_category");
+    curve_time.validate("curve_time");
+    curve_place_category.validate("curve_place_category");
+    curve_place_text.validate("curve_place_text");
+    curve_coverage.validate("curve_coverage");
+    if (weight_address + weight_text + weight_category + weight_time + weight_place + weight_place_category +
+            weight_place_text + weight_coverage <=
+        0.0) {
         throw ConfigError("match weights are all zero");
     }
     if (!(time_scale_hours > 0.0) || !std::isfinite(time_scale_hours)) {
@@ -33,9 +45,37 @@ void MatchParams::validate() const {
     }
 }
 
-double MatchParams::combine(double address, double text, double category, double recency) const noexcept {
-    const double total = weight_address + weight_text + weight_category + weight_time;
-    return (weight_address * address + weight_text * text + weight_category * category + weight_time * recency) /
+double Curve::operator()(double v) const noexcept {
+    if (x.empty()) return std::clamp(v, 0.0, 1.0);
+    if (v <= x.front()) return y.front();
+    if (v >= x.back()) return y.back();
+    const std::size_t k = static_cast<std::size_t>(std::upper_bound(x.begin(), x.end(), v) - x.begin());
+    const double t = (v - x[k - 1]) / (x[k] - x[k - 1]);
+    return y[k - 1] + t * (y[k] - y[k - 1]);
+}
+
+void Curve::validate(const char* name) const {
+    if (x.size() != y.size()) {
+        throw ConfigError(std::string("match.") + name + ": x has " + std::to_string(x.size()) + " knots, y " +
+                          std::to_string(y.size()));
+    }
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        if (!std::isfinite(x[k]) || (k > 0 && !(x[k] > x[k - 1]))) {
+            throw ConfigError(std::string("match.") + name + ": knots must be finite and strictly ascending");
+        }
+        if (!(y[k] >= 0.0 && y[k] <= 1.0)) {
+            throw ConfigError(std::string("match.") + name + ": values must lie in [0, 1], got " + std::to_string(y[k]));
+        }
+    }
+}
+
+double MatchParams::combine(const Features& f) const noexcept {
+    const double total = weight_address + weight_text + weight_category + weight_time + weight_place +
+                         weight_place_category + weight_place_text + weight_coverage;
+    return (weight_address * curve_address(f.address) + weight_text * curve_text(f.text) +
+            weight_place * curve_place(f.place) + weight_category * curve_category(f.category) +
+            weight_time * curve_time(f.recency) + weight_place_category * curve_place_category(f.place * f.category) +
+            weight_place_text * curve_place_text(f.place * f.text) + weight_coverage * curve_coverage(f.coverage)) /
            total;
 }
 

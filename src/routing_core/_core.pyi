@@ -68,8 +68,23 @@ class LookupLimits:
     @rare_shingles.setter
     def rare_shingles(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
+class Curve:
+    x: list[float]
+    y: list[float]
+    def __init__(self) -> None:
+        ...
+    def __call__(self, value: typing.SupportsFloat | typing.SupportsIndex) -> float:
+        ...
 class MatchParams:
     lookup: LookupLimits
+    curve_address: Curve
+    curve_text: Curve
+    curve_place: Curve
+    curve_category: Curve
+    curve_time: Curve
+    curve_place_category: Curve
+    curve_place_text: Curve
+    curve_coverage: Curve
     def __init__(self) -> None:
         ...
     @property
@@ -107,6 +122,30 @@ class MatchParams:
         ...
     @weight_category.setter
     def weight_category(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_place_category(self) -> float:
+        ...
+    @weight_place_category.setter
+    def weight_place_category(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_place_text(self) -> float:
+        ...
+    @weight_place_text.setter
+    def weight_place_text(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_coverage(self) -> float:
+        ...
+    @weight_coverage.setter
+    def weight_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_place(self) -> float:
+        ...
+    @weight_place.setter
+    def weight_place(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def weight_text(self) -> float:
@@ -245,10 +284,16 @@ class CandidateScore:
     def closed(self) -> bool:
         ...
     @property
+    def coverage(self) -> float:
+        ...
+    @property
     def event_id(self) -> str:
         ...
     @property
     def hours_apart(self) -> float:
+        ...
+    @property
+    def place(self) -> float:
         ...
     @property
     def recency(self) -> float:

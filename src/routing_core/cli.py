@@ -124,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     parse.set_defaults(run=_parse)
 
     add_rules_commands(sub)
+
+    from . import cli_evaluate, cli_synth
+
+    cli_synth.register(sub)
+    cli_evaluate.register(sub)
     return parser
 
 

@@ -15,7 +15,9 @@ __all__ = ["Candidate", "Decision"]
 class Candidate:
     """One candidate event scored against a report, with every feature of the score.
 
-    ``contributions`` gives each feature's weighted share of ``score`` (they add up to it).
+    ``contributions`` gives each feature's weighted share of ``score`` (they add up to it): its weight
+    times its calibrated curve value over the sum of weights (``data/match.toml``). ``place`` is how much
+    of one side's address string the other side names, in its address or its text.
     """
 
     event_id: str
@@ -27,6 +29,8 @@ class Candidate:
     hours_apart: float
     recency: float
     contributions: dict[str, float]
+    place: float = 0.0
+    coverage: float = 0.0
 
 
 @dataclass(frozen=True)

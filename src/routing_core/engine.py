@@ -15,7 +15,7 @@ from .decision import Candidate, Decision
 from .errors import ConfigError, InvalidReportError
 from .event import Escalation, Event, EventStep
 from .gazetteer import default_gazetteer_path, load_gazetteer
-from .match_params import default_match_path, load_match_params
+from .match_params import Contributions, default_match_path, load_match_params
 from .report import Report, to_core_report
 from .rules import LoadedRules, default_rules_path, load_rules
 from .store import Journal, RecoveryStats, Store, config_digest, open_store
@@ -79,8 +79,6 @@ class Engine:
         self._rules: LoadedRules = load_rules(rules)
         config = _core.EngineConfig()
         config.match = load_match_params(match)
-        m = config.match
-        self._weights = (m.weight_address, m.weight_text, m.weight_category, m.weight_time)
         limits = limits or Limits()
         core_limits = _core.Limits()
         for name in ("max_id_bytes", "max_text_bytes", "max_address_bytes", "max_source_bytes"):
@@ -93,6 +91,7 @@ class Engine:
         self._config = config
         self._gazetteer = load_gazetteer(gazetteer)
         self._core = _core.Engine(self._gazetteer, self._rules.table, config)
+        self._contributions = Contributions(config.match)  # after the core validated config.match
         self._tz = self._rules.timezone
         self._units: dict[int, AdminUnit] = {}
         self._journal: Journal | None = None
@@ -283,20 +282,13 @@ class Engine:
             placed_by_coordinates=a.placed_by_coordinates,
         )
 
-    def _candidate(self, c: _core.CandidateScore, weights: tuple[float, float, float, float]) -> Candidate:
-        total = sum(weights)
-        parts = {
-            "address": weights[0] * c.address / total,
-            "text": weights[1] * c.text / total,
-            "category": weights[2] * c.category / total,
-            "time": weights[3] * c.recency / total,
-        }
+    def _candidate(self, c: _core.CandidateScore) -> Candidate:
         return Candidate(
-            c.event_id, c.closed, c.score, c.address, c.text, c.category, c.hours_apart, c.recency, parts
+            c.event_id, c.closed, c.score, c.address, c.text, c.category, c.hours_apart, c.recency,
+            self._contributions(c), c.place, c.coverage,
         )
 
     def _decision(self, d: _core.Decision) -> Decision:
-        m = self._weights
         return Decision(
             report_id=d.report_id,
             event_id=d.event_id,
@@ -318,7 +310,7 @@ class Engine:
             unit_name=d.unit_name,
             deadline=from_epoch(d.deadline, self._tz),
             address=self._address(d.address),
-            candidates=tuple(self._candidate(c, m) for c in d.candidates),
+            candidates=tuple(self._candidate(c) for c in d.candidates),
             rules_fired=tuple(d.rules_fired),
             rule_reasons=tuple(d.rule_reasons),
         )

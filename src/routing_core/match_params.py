@@ -2,17 +2,89 @@
 
 from __future__ import annotations
 
+import bisect
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from . import _core
 from .errors import ConfigError
 
-__all__ = ["default_match_path", "load_match_params"]
+__all__ = [
+    "FEATURES",
+    "Contributions",
+    "contributions",
+    "default_match_path",
+    "feature_value",
+    "load_match_params",
+]
 
-_FLOATS = ("weight_address", "weight_text", "weight_category", "weight_time", "time_scale_hours",
+_FLOATS = ("weight_address", "weight_text", "weight_category", "weight_time", "weight_place",
+           "weight_place_category", "weight_place_text", "weight_coverage", "time_scale_hours",
            "duplicate_threshold", "review_threshold", "window_hours", "recurrence_days")
 _LOOKUP = ("postings_per_key", "rare_shingles", "max_candidates")
+# Feature name in explanations and [curves] -> (weight attribute, curve attribute, the candidate's
+# attributes whose product is the feature).
+FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "address": ("weight_address", "curve_address", ("address",)),
+    "text": ("weight_text", "curve_text", ("text",)),
+    "place": ("weight_place", "curve_place", ("place",)),
+    "category": ("weight_category", "curve_category", ("category",)),
+    "time": ("weight_time", "curve_time", ("recency",)),
+    "place_category": ("weight_place_category", "curve_place_category", ("place", "category")),
+    "place_text": ("weight_place_text", "curve_place_text", ("place", "text")),
+    "coverage": ("weight_coverage", "curve_coverage", ("coverage",)),
+}
+
+
+def feature_value(name: str, candidate: Any) -> float:
+    """The value of feature ``name`` for a candidate (anything with the CandidateScore attributes)."""
+    value = 1.0
+    for attr in FEATURES[name][2]:
+        value *= float(getattr(candidate, attr))
+    return value
+
+
+def _interpolate(xs: tuple[float, ...], ys: tuple[float, ...], v: float) -> float:
+    """The core's Curve in Python (its reference twin): piecewise linear, constant beyond the ends,
+    the identity clamped to [0, 1] without knots."""
+    if not xs:
+        return min(1.0, max(0.0, v))
+    if v <= xs[0]:
+        return ys[0]
+    if v >= xs[-1]:
+        return ys[-1]
+    k = bisect.bisect_right(xs, v)
+    t = (v - xs[k - 1]) / (xs[k] - xs[k - 1])
+    return ys[k - 1] + t * (ys[k] - ys[k - 1])
+
+
+class Contributions:
+    """Computes each feature's share of a candidate's score, weight · curve(feature) / Σ weights, in
+    Python from a copy of the parameters (no call into the core per feature). They add up to the score."""
+
+    def __init__(self, params: _core.MatchParams) -> None:
+        total = sum(getattr(params, w) for w, _, _ in FEATURES.values())
+        self._terms = [
+            (name, getattr(params, w) / total, tuple(getattr(params, c).x), tuple(getattr(params, c).y),
+             attrs)
+            for name, (w, c, attrs) in FEATURES.items()
+        ]
+
+    def __call__(self, candidate: Any) -> dict[str, float]:
+        out = {}
+        for name, weight, xs, ys, attrs in self._terms:
+            v = float(getattr(candidate, attrs[0]))
+            if len(attrs) > 1:
+                v *= float(getattr(candidate, attrs[1]))
+            out[name] = weight * _interpolate(xs, ys, v)
+        return out
+
+
+def contributions(params: _core.MatchParams, candidate: _core.CandidateScore) -> dict[str, float]:
+    """Each feature's share of a candidate's score: weight · curve(feature) / Σ weights. They add up to
+    the score (the core computes the same sum)."""
+    return Contributions(params)(candidate)
 
 
 def default_match_path() -> Path:
@@ -30,8 +102,28 @@ def load_match_params(path: str | Path | None = None) -> _core.MatchParams:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot load match parameters: {exc}") from None
     params = _core.MatchParams()
+    curves = doc.get("curves", {})
+    if not isinstance(curves, dict):
+        raise ConfigError(f"{path}: curves: expected a table")
+    for name, table in curves.items():
+        if name not in FEATURES:
+            raise ConfigError(
+                f"{path}: curves.{name}: unknown feature; expected one of {', '.join(FEATURES)}"
+            )
+        if not isinstance(table, dict) or set(table) != {"x", "y"}:
+            raise ConfigError(f"{path}: curves.{name}: expected a table with keys x and y")
+        curve = getattr(params, FEATURES[name][1])
+        for axis in ("x", "y"):
+            values = table[axis]
+            if not isinstance(values, list) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+            ):
+                raise ConfigError(f"{path}: curves.{name}.{axis}: expected a list of numbers, got {values!r}")
+            setattr(curve, axis, [float(v) for v in values])
     for section, names in (("match", _FLOATS), ("lookup", _LOOKUP)):
         table = doc.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {section}: expected a table")
         for key, value in table.items():
             if key not in names:
                 raise ConfigError(f"{path}: {section}.{key}: unknown key; expected one of {', '.join(names)}")

@@ -96,6 +96,8 @@ private:
         std::int32_t recurrence_of = -1;
         Address address;
         std::vector<std::vector<Shingle>> texts;  // the first report's shingles, then the latest ones
+        std::vector<std::vector<Shingle>> places;  // address-string shingles, parallel to texts
+        std::vector<Shingle> vocabulary;  // text and address shingles of all its reports (capped), sorted
         std::vector<EventStep> history;
         std::uint32_t deadline_version = 0;
     };
@@ -137,7 +139,8 @@ private:
     Address parse_address_normalised(std::u32string_view normalised) const;
     Decision apply(const Report& report);
     std::vector<CandidateScore> score_candidates(const Address& address, const std::vector<Shingle>& text,
-                                                 std::uint32_t category, std::int64_t time,
+                                                 const std::vector<Shingle>& place, std::uint32_t category,
+                                                 std::int64_t time,
                                                  std::vector<std::uint32_t>& events) const;
     void merge_address(Address& into, const Address& from) const;
     void reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,

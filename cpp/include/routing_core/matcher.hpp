@@ -11,11 +11,49 @@
 
 namespace routing_core {
 
+// A monotone-or-not piecewise-linear map of a feature value to [0, 1], given by knots (x ascending,
+// y in [0, 1]); constant beyond the end knots. No knots: the identity (clamped to [0, 1]). Calibration
+// fits these curves so that a feature's evidence need not be linear in its raw value (an address
+// similarity of 0.1, "other road", is evidence against a match, not a small one for it).
+struct Curve {
+    std::vector<double> x;
+    std::vector<double> y;
+    double operator()(double v) const noexcept;
+    // Throws ConfigError naming `name` when the knots are not ascending, not finite, or y is outside [0, 1].
+    void validate(const char* name) const;
+};
+
+// The features of a report against a candidate event, each in [0, 1].
+struct Features {
+    double address = 0.0;
+    double text = 0.0;
+    double place = 0.0;
+    double coverage = 0.0;
+    double category = 0.0;
+    double recency = 0.0;
+};
+
+// The defaults serve an engine built without a match parameters file (C++ tests, embedders); the
+// package always loads the calibrated src/routing_core/data/match.toml, which sets every weight.
 struct MatchParams {
-    double weight_address = 0.45;
-    double weight_text = 0.45;
-    double weight_category = 0.10;
+    double weight_address = 0.5;
+    double weight_text = 0.3;
+    double weight_category = 0.1;
     double weight_time = 0.0;
+    double weight_place = 0.1;
+    // Interactions: the same place AND the same problem is far stronger evidence than either alone
+    // (a second problem at the same door is a different incident).
+    double weight_place_category = 0.0;  // feature: place · category
+    double weight_place_text = 0.0;      // feature: place · text
+    double weight_coverage = 0.0;
+    Curve curve_address;
+    Curve curve_text;
+    Curve curve_place;
+    Curve curve_category;
+    Curve curve_time;
+    Curve curve_place_category;
+    Curve curve_place_text;
+    Curve curve_coverage;
     double time_scale_hours = 12.0;    // recency = exp(-hours apart / time_scale_hours)
     double duplicate_threshold = 0.6;  // at or above: the same incident
     double review_threshold = 0.5;     // at or above (and below duplicate): flag for a human
@@ -26,7 +64,8 @@ struct MatchParams {
     // Throws ConfigError when weights are negative or all zero, or thresholds are outside [0, 1] or
     // review > duplicate.
     void validate() const;
-    double combine(double address, double text, double category, double recency) const noexcept;
+    // Σ weight_f · curve_f(feature_f) / Σ weight_f, in [0, 1]. Each term is the feature's contribution.
+    double combine(const Features& f) const noexcept;
     double recency(double hours_apart) const noexcept;
 };
 

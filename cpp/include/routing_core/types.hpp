@@ -59,6 +59,8 @@ struct CandidateScore {
     bool closed = false;
     double address = 0.0;
     double text = 0.0;
+    double place = 0.0;  // how much of one side's address string the other side names (address or text)
+    double coverage = 0.0;  // share of the report's words (place names aside) its event's reports used
     double category = 0.0;
     double hours_apart = 0.0;
     double recency = 0.0;  // exp(-hours_apart / time_scale_hours): 1 at the same moment

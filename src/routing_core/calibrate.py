@@ -1,0 +1,317 @@
+"""Fitting the match weights and thresholds from labelled data (``routing-core calibrate``).
+
+The model is a logistic regression of "this candidate event is the report's incident (or, for a closed
+event, the incident it recurs)" on the candidate's features, each entering through a piecewise-linear
+curve (hat-function basis on knots), fitted by Newton's method with a small ridge penalty in numpy:
+
+    logit P(match) = b + Σ_f β_f(x_f),   β_f piecewise linear on its knots.
+
+It is stored in the form the core evaluates, ``score = Σ_f w_f · curve_f(x_f) / Σ_f w_f`` with
+``w_f = max β_f − min β_f`` and ``curve_f = (β_f − min β_f) / w_f`` in [0, 1], which is an increasing
+affine map of the logit: ``logit = offset + scale · score``. So the score orders candidates exactly as
+the fitted probability does, each feature's contribution is its share of the score (what
+``Decision.explain()`` shows), and the probability is ``sigmoid(offset + scale · score)``.
+
+Training data come from streaming the *train* split (a generator seed never used for testing) through
+the engine twice: once without merging (every report its own event, so candidates are clean report
+pairs) and once with the first fit (so candidates look like the events the engine really builds). The
+duplicate threshold is then chosen by streaming the train split again at several thresholds: the best
+pairwise F1 among those with precision ≥ ``min_precision``.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .engine import Engine
+from .evaluate import EngineRun, pairwise, run_engine
+from .match_params import FEATURES
+from .synth import Batch, generate
+
+__all__ = ["Fit", "calibrate", "fit_logistic", "render_toml"]
+
+_GRID = tuple(k / 10 for k in range(11))
+
+
+@dataclass
+class Fit:
+    """A fitted model: knots and curve values per feature, weights, the logit map, thresholds."""
+
+    knots: dict[str, list[float]]
+    beta: dict[str, list[float]]
+    bias: float
+    duplicate_threshold: float = 0.5
+    review_threshold: float = 0.4
+    train_figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {f: max(b) - min(b) for f, b in self.beta.items()}
+
+    @property
+    def scale(self) -> float:
+        return sum(self.weights.values())
+
+    @property
+    def offset(self) -> float:
+        return self.bias + sum(min(b) for b in self.beta.values())
+
+    def curve(self, feature: str) -> list[float]:
+        b, w = self.beta[feature], self.weights[feature]
+        return [(v - min(b)) / w if w > 0 else 0.0 for v in b]
+
+    def score_for_probability(self, p: float) -> float:
+        """The score at which the fitted match probability is ``p`` (clipped to [0, 1])."""
+        return min(1.0, max(0.0, (math.log(p / (1 - p)) - self.offset) / self.scale))
+
+    def probability(self, score: float) -> float:
+        return 1 / (1 + math.exp(-(self.offset + self.scale * score)))
+
+
+def _knots(values: np.ndarray) -> list[float]:
+    """The distinct values when there are few (a ladder like the address similarity), else a 0.1 grid."""
+    distinct = np.unique(np.round(values, 6))
+    if distinct.size <= 16:
+        return [float(v) for v in distinct] if distinct.size > 1 else [0.0, 1.0]
+    return list(_GRID)
+
+
+def _hat(x: np.ndarray, knots: Sequence[float]) -> np.ndarray:
+    """Hat-function basis: row i has the linear-interpolation weights of x[i] on the knots (sums to 1)."""
+    k = np.asarray(knots)
+    x = np.clip(x, k[0], k[-1])
+    j = np.clip(np.searchsorted(k, x, side="right") - 1, 0, k.size - 2)
+    t = (x - k[j]) / (k[j + 1] - k[j])
+    out = np.zeros((x.size, k.size))
+    rows = np.arange(x.size)
+    out[rows, j] = 1 - t
+    out[rows, j + 1] = t
+    return out
+
+
+def fit_logistic(
+    rows: Sequence[tuple[dict[str, float], bool]], *, ridge: float = 1e-3, iterations: int = 50
+) -> Fit:
+    """Fit the curves by Newton's method (IRLS) on (features, label) rows."""
+    if not rows:
+        raise ValueError("no candidates to fit on: generate a larger train split")
+    y = np.array([label for _, label in rows], dtype=float)
+    if y.min() == y.max():
+        raise ValueError("the train candidates are all of one label: cannot fit")
+    attrs_used = {a for _, _, attrs in FEATURES.values() for a in attrs}
+    raw = {a: np.array([r[a] for r, _ in rows], dtype=float) for a in attrs_used}
+    columns = {f: np.prod([raw[a] for a in attrs], axis=0) for f, (_, _, attrs) in FEATURES.items()}
+    knots = {f: _knots(v) for f, v in columns.items()}
+    blocks = [_hat(columns[f], knots[f]) for f in FEATURES]
+    x = np.hstack([np.ones((y.size, 1)), *blocks])
+    w = np.zeros(x.shape[1])
+    penalty = ridge * y.size * np.eye(x.shape[1])
+    penalty[0, 0] = 0.0
+    for _ in range(iterations):
+        z = x @ w
+        p = 1 / (1 + np.exp(-z))
+        grad = x.T @ (p - y) + penalty @ w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + penalty
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    beta: dict[str, list[float]] = {}
+    at = 1
+    for f in FEATURES:
+        n = len(knots[f])
+        beta[f] = [float(v) for v in w[at : at + n]]
+        at += n
+    return Fit(knots=knots, beta=beta, bias=float(w[0]))
+
+
+def render_toml(
+    fit: Fit,
+    *,
+    provenance: str,
+    window_hours: float = 72.0,
+    recurrence_days: float = 30.0,
+    time_scale_hours: float = 24.0,
+    lookup: dict[str, int] | None = None,
+) -> str:
+    """The match parameters file for a fit, with its provenance as comments."""
+    lookup = lookup or {"postings_per_key": 256, "rare_shingles": 12, "max_candidates": 48}
+    weights = fit.weights
+    total = fit.scale
+    lines = [
+        "# Match parameters of the default engine: how a report's similarity to a candidate event is scored",
+        "# and decided. Read by routing_core.match_params.load_match_params.",
+        "#",
+        "# GENERATED by `routing-core calibrate` (src/routing_core/calibrate.py); do not edit by hand,",
+        "# re-run the command instead. Provenance:",
+        *[f"#   {line}" for line in provenance.splitlines()],
+        "#",
+        "# score = Σ_f weight_f · curve_f(feature_f) / Σ_f weight_f, in [0, 1]; each term is the feature's",
+        "# contribution in Decision.explain(). The curves are piecewise linear on their knots. The score is",
+        "# an increasing affine map of the fitted logistic model's logit:",
+        f"#   P(same incident) = sigmoid({fit.offset:.4f} + {fit.scale:.4f} · score)",
+        f"# duplicate_threshold is P = {fit.probability(fit.duplicate_threshold):.3f}, "
+        f"review_threshold P = {fit.probability(fit.review_threshold):.3f}.",
+        "",
+        "[match]",
+        *[f"{FEATURES[f][0]} = {weights[f] / total:.6f}" for f in FEATURES],
+        "# recency = exp(-hours between the report and the event's latest report / time_scale_hours)",
+        f"time_scale_hours = {time_scale_hours:g}",
+        "# score >= duplicate_threshold: the report joins the event (or, for a closed event, opens a linked",
+        "# recurrence); review_threshold <= score < duplicate_threshold: a new event flagged for review.",
+        f"duplicate_threshold = {fit.duplicate_threshold:.6f}",
+        f"review_threshold = {fit.review_threshold:.6f}",
+        "# An open event is a candidate while its latest report is at most this many hours old.",
+        f"window_hours = {window_hours:g}",
+        "# A closed event is a candidate for recurrence for this many days after it was closed.",
+        f"recurrence_days = {recurrence_days:g}",
+        "",
+        "[lookup]",
+        "# Candidate lookup limits: newest postings read per blocking key, rarest text/address shingles",
+        "# looked up, and candidates scored per report.",
+        *[f"{k} = {v}" for k, v in lookup.items()],
+        "",
+        "[curves]",
+        "# feature value (x) -> curve value (y) in [0, 1]",
+    ]
+    for f in FEATURES:
+        xs = ", ".join(f"{v:g}" for v in fit.knots[f])
+        ys = ", ".join(f"{v:.4f}" for v in fit.curve(f))
+        lines.append(f"{f} = {{ x = [{xs}], y = [{ys}] }}")
+    return "\n".join(lines) + "\n"
+
+
+def _engine(toml: str, directory: Path) -> Engine:
+    path = directory / "match.toml"
+    path.write_text(toml, encoding="utf-8")
+    return Engine(match=path)
+
+
+_NO_MERGE = (
+    "[match]\nduplicate_threshold = 1.0\nreview_threshold = 1.0\n"
+    "[lookup]\nrare_shingles = 12\nmax_candidates = 48\n"
+)
+
+
+def sample_batch(truth_path: str | Path) -> Batch:
+    """The bundled hand-written sample (``data/sample_reports.jsonl``) with its ground truth (the repository's
+    ``tests/data/sample_truth.json``) as one batch."""
+    import json
+
+    from .rules import load_rules
+    from .times import to_epoch
+
+    tz = load_rules(None).timezone
+    truth = json.loads(Path(truth_path).read_text(encoding="utf-8"))["reports"]
+    lines = (Path(__file__).parent / "data" / "sample_reports.jsonl").read_text(encoding="utf-8").splitlines()
+    batch = Batch(day=0)
+    for line in lines:
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        batch.id.append(r["id"])
+        batch.text.append(r["text"])
+        batch.address.append(r.get("address", ""))
+        batch.time.append(to_epoch(r["time"], "time", tz))
+        batch.source.append(r.get("source", "other"))
+        batch.category_hint.append(r.get("category"))
+        batch.event.append(truth[r["id"]]["incident"])
+        batch.category.append(truth[r["id"]]["category"])
+        batch.recurrence_of.append("")
+        batch.kind.append("sample")
+    return batch
+
+
+def calibrate(
+    *,
+    days: int = 4,
+    reports_per_day: int = 2000,
+    seed: int = 1,
+    min_precision: float = 0.985,
+    probabilities: Sequence[float] = (0.5, 0.6, 0.7, 0.725, 0.75, 0.775, 0.8),
+    sample_truth: str | Path | None = None,
+    sample_weight: int = 10,
+    log: Any = None,
+) -> tuple[Fit, str]:
+    """Fit on the train split ``generate(days, reports_per_day, seed)`` (plus, with ``sample_truth``, the
+    hand-written sample's candidates, repeated ``sample_weight`` times); returns the fit and its TOML."""
+    say = log or (lambda *_: None)
+    train: list[Batch] = list(generate(days=days, reports_per_day=reports_per_day, seed=seed))
+    n = sum(len(b) for b in train)
+    sample = [sample_batch(sample_truth)] if sample_truth else []
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        say(f"train split: seed {seed}, {days} days, {n} reports")
+        first = run_engine(train, _engine(_NO_MERGE, directory), collect=True)
+        rows = [(f, label) for _, f, label in first.candidates]
+        for batch in sample:
+            extra = run_engine([batch], _engine(_NO_MERGE, directory), collect=True).candidates
+            rows += [(f, label) for _, f, label in extra] * sample_weight
+            say(f"hand-written sample: {len(extra)} candidates (x{sample_weight})")
+        fit = fit_logistic(rows)
+        say(f"pass 1 (no merging): {len(rows)} candidates, {sum(lbl for _, lbl in rows)} positive")
+        fit.duplicate_threshold = fit.score_for_probability(0.5)
+        fit.review_threshold = fit.score_for_probability(0.3)
+        second = run_engine(train, _engine(render_toml(fit, provenance="pass 2"), directory), collect=True)
+        rows += [(f, label) for _, f, label in second.candidates]
+        for batch in sample:
+            extra = run_engine(
+                [batch], _engine(render_toml(fit, provenance="pass 2"), directory), collect=True
+            ).candidates
+            rows += [(f, label) for _, f, label in extra] * sample_weight
+        fit = fit_logistic(rows)
+        say(f"pass 2 (first fit): {len(second.candidates)} more candidates; refitted")
+        best: tuple[tuple[float, float], float, EngineRun] | None = None
+        for p in probabilities:
+            fit.duplicate_threshold = fit.score_for_probability(p)
+            fit.review_threshold = min(fit.duplicate_threshold, fit.score_for_probability(p / 2))
+            run = run_engine(train, _engine(render_toml(fit, provenance="threshold search"), directory))
+            s = pairwise(run.pred, run.truth)
+            say(f"  P(match) >= {p:.2f}: train pairwise P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f}")
+            key = (1.0 if s.precision >= min_precision else 0.0, s.f1)
+            if best is None or key > best[0]:
+                best = (key, p, run)
+        assert best is not None
+        _, p, run = best
+        fit.duplicate_threshold = fit.score_for_probability(p)
+        fit.review_threshold = min(fit.duplicate_threshold, fit.score_for_probability(p / 2))
+        s = pairwise(run.pred, run.truth)
+        fit.train_figures = {
+            "probability": p,
+            "precision": s.precision,
+            "recall": s.recall,
+            "f1": s.f1,
+            "candidates": len(rows),
+            "reports": n,
+        }
+    provenance = (
+        f"command: routing-core calibrate --days {days} --per-day {reports_per_day} --seed {seed} "
+        f"--min-precision {min_precision}"
+        + (f" --sample-truth {sample_truth}" if sample_truth else "")
+        + "\n"
+        + (
+            f"also fitted on: the hand-written sample (data/sample_reports.jsonl, truth {sample_truth}), its "
+            f"candidates weighted x{sample_weight}, so the sample figures in tests/test_sample_quality.py "
+            "are "
+            "not held out\n"
+            if sample_truth
+            else ""
+        )
+        + f"train split: routing_core.synth.generate(days={days}, reports_per_day={reports_per_day}, "
+        f"seed={seed}), "
+        f"{n} reports, default Mix; the evaluation's test split uses other seeds\n"
+        f"model: logistic regression on {len(rows)} labelled candidates (two passes), ridge 1e-3, "
+        "Newton/IRLS\n"
+        f"threshold: P(match) >= {p:.2f}, best train pairwise F1 with precision >= {min_precision} "
+        f"(train P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f})\n"
+        f"fitted: {datetime.now(UTC):%Y-%m-%d}"
+    )
+    return fit, render_toml(fit, provenance=provenance)

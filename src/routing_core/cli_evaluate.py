@@ -1,0 +1,92 @@
+"""``routing-core evaluate`` and ``routing-core calibrate``: dedup quality on labelled synthetic streams."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["register"]
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .engine import Engine
+    from .evaluate import format_table, run_engine
+    from .synth import generate
+
+    def split(seed: int) -> list:  # type: ignore[type-arg]
+        return list(generate(days=args.days, reports_per_day=args.per_day, seed=seed))
+
+    test = split(args.test_seed)
+    rows = [run_engine(test, Engine(match=args.match)).summary()]
+    if not args.no_peers:
+        train = split(args.train_seed)
+        try:
+            from .evaluate import baseline_rapidfuzz
+
+            rows.append(baseline_rapidfuzz(train, test).summary())
+        except ImportError as exc:
+            print(f"rapidfuzz baseline skipped: {exc} (pip install 'routing_core[bench]')", file=sys.stderr)
+        try:
+            from .evaluate_splink import splink_peer
+
+            rows.append(splink_peer(train, test).summary())
+        except ImportError as exc:
+            print(f"splink peer skipped: {exc} (pip install 'routing_core[bench]')", file=sys.stderr)
+    n = sum(len(b) for b in test)
+    print(
+        f"test split: seed {args.test_seed}, {args.days} days, {n} reports"
+        + ("" if args.no_peers else f"; peers fitted on train seed {args.train_seed}")
+    )
+    print(format_table(rows))
+    if args.json:
+
+        def plain(v: object) -> object:
+            return v.__dict__ if hasattr(v, "__dict__") else v
+
+        Path(args.json).write_text(
+            json.dumps(rows, default=plain, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from .calibrate import calibrate
+
+    fit, toml = calibrate(
+        days=args.days,
+        reports_per_day=args.per_day,
+        seed=args.seed,
+        min_precision=args.min_precision,
+        sample_truth=args.sample_truth,
+        log=lambda m: print(m, file=sys.stderr),
+    )
+    Path(args.output).write_text(toml, encoding="utf-8")
+    print(f"wrote {args.output}: {fit.train_figures}", file=sys.stderr)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    e = sub.add_parser("evaluate", help="dedup quality on a held-out synthetic split, beside peer methods")
+    e.add_argument("--days", type=int, default=3)
+    e.add_argument("--per-day", type=int, default=2000, help="mean reports per day")
+    e.add_argument("--test-seed", type=int, default=1002, help="seed of the held-out test split")
+    e.add_argument("--train-seed", type=int, default=1, help="seed of the split peers fit thresholds on")
+    e.add_argument("--match", help="match parameters (TOML); default: the bundled calibrated file")
+    e.add_argument("--no-peers", action="store_true", help="evaluate the engine only")
+    e.add_argument("--json", help="also write the figures as JSON here")
+    e.set_defaults(run=_evaluate)
+
+    c = sub.add_parser("calibrate", help="fit match weights and thresholds on a synthetic train split")
+    c.add_argument("-o", "--output", required=True, help="where to write the match parameters (TOML)")
+    c.add_argument("--days", type=int, default=4)
+    c.add_argument("--per-day", type=int, default=2000)
+    c.add_argument("--seed", type=int, default=1, help="train split seed (never a test seed)")
+    c.add_argument("--min-precision", type=float, default=0.985)
+    c.add_argument(
+        "--sample-truth",
+        help="also fit on the bundled hand-written sample, with this truth file "
+        "(tests/data/sample_truth.json in the repository)",
+    )
+    c.set_defaults(run=_calibrate)

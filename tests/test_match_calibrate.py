@@ -1,0 +1,76 @@
+"""Calibration: the logistic fit recovers a known model, and the TOML it writes is what the core computes."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+np = pytest.importorskip("numpy")
+
+from routing_core.calibrate import fit_logistic, render_toml  # noqa: E402
+from routing_core.match_params import FEATURES, feature_value, load_match_params  # noqa: E402
+
+
+class _Row:
+    def __init__(self, d: dict[str, float]) -> None:
+        self.__dict__.update(d)
+
+
+def _rows(n: int, seed: int) -> list[tuple[dict[str, float], bool]]:
+    # A known model: logit = -6 + 5·place + 3·category + 2·text (no other feature matters).
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(n):
+        f = {
+            "address": float(rng.choice([0.0, 0.1, 0.75, 1.0])),
+            "text": float(rng.random()),
+            "coverage": float(rng.random()),
+            "place": float(rng.random()),
+            "category": float(rng.integers(0, 2)),
+            "recency": float(rng.random()),
+        }
+        logit = -6 + 5 * f["place"] + 3 * f["category"] + 2 * f["text"]
+        rows.append((f, bool(rng.random() < 1 / (1 + math.exp(-logit)))))
+    return rows
+
+
+def test_fit_recovers_a_known_logistic_model(tmp_path: Path) -> None:
+    fit = fit_logistic(_rows(40000, 1), ridge=1e-5)
+    path = tmp_path / "m.toml"
+    fit.duplicate_threshold = fit.score_for_probability(0.6)
+    fit.review_threshold = fit.score_for_probability(0.3)
+    path.write_text(render_toml(fit, provenance="test"), encoding="utf-8")
+    params = load_match_params(path)
+    total = sum(getattr(params, w) for w, _, _ in FEATURES.values())
+    for f, true_logit in [
+        (
+            {"address": 0.1, "text": 0.5, "place": 0.9, "category": 1.0, "recency": 0.3, "coverage": 0.5},
+            -6 + 4.5 + 3 + 1,
+        ),
+        (
+            {"address": 1.0, "text": 0.1, "place": 0.2, "category": 0.0, "recency": 0.9, "coverage": 0.5},
+            -6 + 1 + 0 + 0.2,
+        ),
+        (
+            {"address": 0.75, "text": 0.9, "place": 0.5, "category": 1.0, "recency": 0.0, "coverage": 0.5},
+            -6 + 2.5 + 3 + 1.8,
+        ),
+    ]:
+        row = _Row(f)
+        score = (
+            sum(
+                getattr(params, w) * getattr(params, c)(feature_value(name, row))
+                for name, (w, c, _) in FEATURES.items()
+            )
+            / total
+        )
+        assert fit.offset + fit.scale * score == pytest.approx(true_logit, abs=0.6)
+    assert fit.probability(params.duplicate_threshold) == pytest.approx(0.6, abs=1e-4)
+
+
+def test_fit_refuses_one_class() -> None:
+    rows = [(r, True) for r, _ in _rows(10, 2)]
+    with pytest.raises(ValueError, match="one label"):
+        fit_logistic(rows)
