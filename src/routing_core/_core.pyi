@@ -8,7 +8,7 @@ routing_core C++ core (internal; use the routing_core package)
 from __future__ import annotations
 import collections.abc
 import typing
-__all__: list[str] = ['Address', 'CandidateScore', 'Classification', 'Decision', 'Engine', 'EngineConfig', 'EngineStats', 'Escalation', 'EventStep', 'EventView', 'Gazetteer', 'Limits', 'LookupLimits', 'MatchParams', 'Report', 'RuleSet', 'normalise_address', 'normalise_text']
+__all__: list[str] = ['Address', 'CandidateScore', 'Classification', 'Curve', 'Decision', 'Engine', 'EngineConfig', 'EngineStats', 'Escalation', 'EventStep', 'EventView', 'Gazetteer', 'Limits', 'LookupLimits', 'MatchParams', 'Report', 'RuleSet', 'normalise_address', 'normalise_text']
 class Gazetteer:
     def __init__(self) -> None:
         ...
@@ -69,22 +69,32 @@ class LookupLimits:
     def rare_shingles(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
 class Curve:
-    x: list[float]
-    y: list[float]
-    def __init__(self) -> None:
-        ...
     def __call__(self, value: typing.SupportsFloat | typing.SupportsIndex) -> float:
         ...
+    def __init__(self) -> None:
+        ...
+    @property
+    def x(self) -> list[float]:
+        ...
+    @x.setter
+    def x(self, arg0: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
+        ...
+    @property
+    def y(self) -> list[float]:
+        ...
+    @y.setter
+    def y(self, arg0: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
+        ...
 class MatchParams:
-    lookup: LookupLimits
     curve_address: Curve
-    curve_text: Curve
-    curve_place: Curve
     curve_category: Curve
-    curve_time: Curve
+    curve_coverage: Curve
+    curve_place: Curve
     curve_place_category: Curve
     curve_place_text: Curve
-    curve_coverage: Curve
+    curve_text: Curve
+    curve_time: Curve
+    lookup: LookupLimits
     def __init__(self) -> None:
         ...
     @property
@@ -124,18 +134,6 @@ class MatchParams:
     def weight_category(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
-    def weight_place_category(self) -> float:
-        ...
-    @weight_place_category.setter
-    def weight_place_category(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
-    def weight_place_text(self) -> float:
-        ...
-    @weight_place_text.setter
-    def weight_place_text(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
-        ...
-    @property
     def weight_coverage(self) -> float:
         ...
     @weight_coverage.setter
@@ -146,6 +144,18 @@ class MatchParams:
         ...
     @weight_place.setter
     def weight_place(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_place_category(self) -> float:
+        ...
+    @weight_place_category.setter
+    def weight_place_category(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_place_text(self) -> float:
+        ...
+    @weight_place_text.setter
+    def weight_place_text(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def weight_text(self) -> float:
