@@ -53,3 +53,16 @@ def test_labelled_file_errors_name_the_line(tmp_path: Path) -> None:
     header.write_text("words\tlabel\n垃圾\tsanitation\n", "utf-8")
     with pytest.raises(ConfigError, match="header"):
         load_labelled(header)
+
+
+def test_accuracy_on_generated_reports_joins_the_truth_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reports, truth = tmp_path / "r.jsonl", tmp_path / "t.jsonl"
+    reports.write_text('{"id": "a", "text": "小区门口垃圾桶满溢"}\n{"id": "b", "text": "楼上装修噪音扰民"}\n', "utf-8")
+    truth.write_text('{"id": "a", "category": "sanitation"}\n{"id": "b", "category": "dispute"}\n'
+                     '{"closes": "T1"}\n', "utf-8")
+    assert load_labelled(reports, truth=truth) == [("小区门口垃圾桶满溢", "sanitation"), ("楼上装修噪音扰民", "dispute")]
+    assert main(["rules", "accuracy", str(reports), "--truth", str(truth)]) == 0
+    assert "2 cases" in capsys.readouterr().out
+    truth.write_text('{"id": "a", "category": "sanitation"}\n', "utf-8")
+    with pytest.raises(ConfigError, match=r"r\.jsonl:2: report 'b' has no category"):
+        load_labelled(reports, truth=truth)

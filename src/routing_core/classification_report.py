@@ -71,9 +71,27 @@ def score(expected: Sequence[str], predicted: Sequence[str]) -> ClassificationRe
     return ClassificationReport(len(expected), accuracy, macro, tuple(per), dict(confusion))
 
 
-def load_labelled(path: str | Path) -> list[tuple[str, str]]:
-    """(text, category) pairs from a TSV with a ``text``/``category`` header or from JSON Lines."""
+def load_labelled(path: str | Path, *, truth: str | Path | None = None) -> list[tuple[str, str]]:
+    """(text, category) pairs from a TSV with a ``text``/``category`` header or from JSON Lines.
+
+    With ``truth`` (JSON Lines of ``{"id", "category"}``, such as ``routing-core synth --truth``),
+    ``path`` holds reports (``id``, ``text``) and the categories come from the truth file; truth rows
+    without a category (the generator's closings) are skipped.
+    """
     path = Path(path)
+    if truth is not None:
+        labels: dict[str, str] = {}
+        for lineno, row in _json_rows(Path(truth)):
+            if "category" in row and "id" in row:
+                labels[str(row["id"])] = str(row["category"])
+        out = []
+        for lineno, row in _json_rows(path):
+            if "id" not in row or "text" not in row:
+                raise ConfigError(f"{path}:{lineno}: expected a report with id and text")
+            if str(row["id"]) not in labels:
+                raise ConfigError(f"{path}:{lineno}: report {row['id']!r} has no category in {truth}")
+            out.append((str(row["text"]), labels[str(row["id"])]))
+        return out
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -106,3 +124,22 @@ def classify_labelled(engine: Engine, cases: Iterable[tuple[str, str]]) -> Class
         expected.append(category)
         predicted.append(engine.classify(text).category)
     return score(expected, predicted)
+
+
+def _json_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    rows = []
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from None
+        if not isinstance(row, dict):
+            raise ConfigError(f"{path}:{lineno}: expected a JSON object")
+        rows.append((lineno, row))
+    return rows

@@ -41,7 +41,10 @@ def add_rules_commands(sub: Any) -> None:
     diff.set_defaults(run=_diff)
 
     accuracy = rules_sub.add_parser("accuracy", help="classification accuracy on labelled texts, per category")
-    accuracy.add_argument("cases", help="TSV with text and category columns, or JSON Lines with text and category")
+    accuracy.add_argument("cases", help="TSV with text and category columns, or JSON Lines with text and category "
+                          "(or reports, with --truth)")
+    accuracy.add_argument("--truth", help="JSON Lines of {id, category} labelling the reports in CASES, e.g. the "
+                          "--truth file of routing-core synth")
     accuracy.add_argument("--rules-file", help="rules file (TOML); default: the bundled Ningbo rules")
     accuracy.set_defaults(run=_accuracy)
 
@@ -89,7 +92,7 @@ def _lint(rules: LoadedRules) -> list[str]:
 
 def _accuracy(args: argparse.Namespace) -> int:
     engine = Engine(rules=args.rules_file or args.rules)
-    report = classify_labelled(engine, load_labelled(args.cases))
+    report = classify_labelled(engine, load_labelled(args.cases, truth=args.truth))
     print(f"{args.cases}: rules {engine.rules.name} ({engine.rules.version})")
     print(report.format(engine.rules.category_labels))
     return 0
