@@ -125,9 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_rules_commands(sub)
 
-    from . import cli_evaluate, cli_synth
+    from . import cli_bench, cli_evaluate, cli_synth
 
     cli_synth.register(sub)
+    cli_bench.register(sub)
     cli_evaluate.register(sub)
     return parser
 
