@@ -26,17 +26,20 @@ def forced_level(
     """The lowest level the rules force for ``text`` in an event of ``category``.
 
     Computed from the rules file alone, not by the engine: the category's level raised by every rule
-    whose conditions hold (a term in the normalised text, the channel, the category, the event's
-    report count and recurrences). The oracle of :func:`routing_core.testing.check_level_floor`.
+    whose conditions hold (a term in the normalised text that no negation cue cancels, the channel,
+    the category, the event's report count and recurrences). The oracle of
+    :func:`routing_core.testing.check_level_floor`.
     """
     loaded = _rules(rules)
     spec = next(c for c in loaded.categories if c.code == category)
     level = HANDLING_LEVELS.index(spec.level)
     normalised = _core.normalise_text(text)
+    cues = tuple(_core.normalise_text(c) for c in loaded.rule_negation[0])
     for rule in loaded.rules:
         if rule.min_level is None:
             continue
-        if rule.terms and not any(_core.normalise_text(t) in normalised for t in rule.terms):
+        terms = [t for t in (_core.normalise_text(t) for t in rule.terms) if t]
+        if rule.terms and not any(_term_counts(normalised, t, cues, loaded.rule_negation[1]) for t in terms):
             continue
         if rule.channels and channel not in rule.channels:
             continue
