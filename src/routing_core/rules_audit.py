@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import _core
 from .engine import Engine
-from .rules import HANDLING_LEVELS, LoadedRules, load_rules
+from .rules import HANDLING_LEVELS, LoadedRules, RuleSpec, load_rules
 
 __all__ = ["RulesLike", "forced_level", "unreachable_rules"]
 
@@ -34,20 +34,10 @@ def forced_level(
     spec = next(c for c in loaded.categories if c.code == category)
     level = HANDLING_LEVELS.index(spec.level)
     normalised = _core.normalise_text(text)
-    cues = tuple(_core.normalise_text(c) for c in loaded.rule_negation[0])
     for rule in loaded.rules:
-        if rule.min_level is None:
-            continue
-        terms = [t for t in (_core.normalise_text(t) for t in rule.terms) if t]
-        if rule.terms and not any(_term_counts(normalised, t, cues, loaded.rule_negation[1]) for t in terms):
-            continue
-        if rule.channels and channel not in rule.channels:
-            continue
-        if rule.categories and category not in rule.categories:
-            continue
-        if reports < rule.min_reports or recurrences < rule.min_recurrences:
-            continue
-        level = max(level, HANDLING_LEVELS.index(rule.min_level))
+        fires = _fires(loaded, rule, normalised, category, channel, reports, recurrences)
+        if rule.min_level is not None and fires:
+            level = max(level, HANDLING_LEVELS.index(rule.min_level))
     return HANDLING_LEVELS[level]
 
 
@@ -112,6 +102,28 @@ def _term_counts(text: str, term: str, cues: tuple[str, ...], window: int) -> bo
     return False
 
 
+def _fires(
+    rules: LoadedRules,
+    rule: RuleSpec,
+    normalised: str,
+    category: str,
+    channel: str,
+    reports: int,
+    recurrences: int,
+) -> bool:
+    """Whether every condition a rule states holds (a term counts unless a negation cue cancels it)."""
+    if rule.terms:
+        cues = tuple(_core.normalise_text(c) for c in rules.rule_negation[0])
+        terms = [t for t in (_core.normalise_text(t) for t in rule.terms) if t]
+        if not any(_term_counts(normalised, t, cues, rules.rule_negation[1]) for t in terms):
+            return False
+    if rule.channels and channel not in rule.channels:
+        return False
+    if rule.categories and category not in rule.categories:
+        return False
+    return reports >= rule.min_reports and recurrences >= rule.min_recurrences
+
+
 def _add_working_seconds(rules: LoadedRules, start: int, seconds: int) -> int:
     """Epoch seconds after ``seconds`` of working time from ``start``, walking day by day."""
     from datetime import datetime, timedelta
@@ -158,8 +170,6 @@ def reference_routing(
     loaded = _rules(rules)
     spec = next(c for c in loaded.categories if c.code == category)
     normalised = _core.normalise_text(text)
-    cues = tuple(_core.normalise_text(c) for c in loaded.rule_negation[0])
-    window = loaded.rule_negation[1]
     level = HANDLING_LEVELS.index(spec.level)
     seconds = round(spec.deadline_hours * 3600)
     deadline = _add_working_seconds(loaded, time, seconds) if spec.deadline_clock == "working" else time + seconds
@@ -169,14 +179,7 @@ def reference_routing(
     fired = []
     for i in order:
         rule = loaded.rules[i]
-        terms = [t for t in (_core.normalise_text(t) for t in rule.terms) if t]
-        if rule.terms and not any(_term_counts(normalised, t, cues, window) for t in terms):
-            continue
-        if rule.channels and channel not in rule.channels:
-            continue
-        if rule.categories and category not in rule.categories:
-            continue
-        if reports < rule.min_reports or recurrences < rule.min_recurrences:
+        if not _fires(loaded, rule, normalised, category, channel, reports, recurrences):
             continue
         fired.append(rule.id)
         if rule.min_level is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["OP_KINDS", "STEP_KINDS", "Op", "Step", "Store"]
 
@@ -55,6 +56,11 @@ class Step:
     deadline: int
     report_id: str = ""
     detail: str = ""
+
+
+# Column lists of the two tables, in the field order of Op and Step.
+OP_COLUMNS = "kind, time, report_id, text, address, source, category, lat, lon, event_id, resolution"
+STEP_COLUMNS = "event_id, kind, time, level, unit, deadline, report_id, detail"
 
 
 class Store(ABC):
@@ -99,3 +105,23 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class TableStore(Store):
+    """A store with one table of operations and one of steps (the SQL backends): reads them back in
+    sequence order through ``_rows``."""
+
+    _ops_table: str
+    _steps_table: str
+
+    def ops(self) -> Iterator[Op]:
+        for row in self._rows(self._ops_table, OP_COLUMNS):
+            yield Op(*row)
+
+    def steps(self) -> Iterator[Step]:
+        for row in self._rows(self._steps_table, STEP_COLUMNS):
+            yield Step(*row)
+
+    @abstractmethod
+    def _rows(self, table: str, columns: str, chunk: int = 8192) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``table`` in sequence order, ``columns`` selected, read ``chunk`` at a time."""

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ConfigError, StoreError
-from .base import Op, Step, Store
+from .base import OP_COLUMNS, STEP_COLUMNS, Op, Step, TableStore
 
 __all__ = ["PostgreSQLStore"]
 
@@ -51,13 +51,11 @@ CREATE TABLE IF NOT EXISTS routing_core_steps (
 CREATE INDEX IF NOT EXISTS routing_core_steps_event ON routing_core_steps (event_id);
 """
 
-_OP_COLUMNS = "kind, time, report_id, text, address, source, category, lat, lon, event_id, resolution"
-_STEP_COLUMNS = "event_id, kind, time, level, unit, deadline, report_id, detail"
 # Advisory lock key: one engine per database (and schema, through the search path's tables).
 _LOCK_KEY = zlib.crc32(b"routing_core store")
 
 
-class PostgreSQLStore(Store):
+class PostgreSQLStore(TableStore):
     """A journal in three PostgreSQL tables.
 
     Parameters
@@ -68,6 +66,9 @@ class PostgreSQLStore(Store):
         Seconds to wait for the store's lock: after a crash the server may take a moment to notice
         that the dead engine's session is gone and release its lock.
     """
+
+    _ops_table = "routing_core_ops"
+    _steps_table = "routing_core_steps"
 
     def __init__(self, url: str, *, lock_wait: float = 2.0) -> None:
         try:
@@ -116,7 +117,7 @@ class PostgreSQLStore(Store):
                 with conn.transaction(), conn.cursor() as cur:
                     if ops:
                         cur.executemany(
-                            f"INSERT INTO routing_core_ops ({_OP_COLUMNS}) "
+                            f"INSERT INTO routing_core_ops ({OP_COLUMNS}) "
                             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                             [
                                 (
@@ -137,7 +138,7 @@ class PostgreSQLStore(Store):
                         )
                     if steps:
                         cur.executemany(
-                            f"INSERT INTO routing_core_steps ({_STEP_COLUMNS}) "
+                            f"INSERT INTO routing_core_steps ({STEP_COLUMNS}) "
                             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                             [
                                 (
@@ -155,14 +156,6 @@ class PostgreSQLStore(Store):
                         )
             except self._psycopg.Error as exc:
                 raise StoreError(f"store {self.url}: write failed: {exc}") from None
-
-    def ops(self) -> Iterator[Op]:
-        for row in self._rows("routing_core_ops", _OP_COLUMNS):
-            yield Op(*row)
-
-    def steps(self) -> Iterator[Step]:
-        for row in self._rows("routing_core_steps", _STEP_COLUMNS):
-            yield Step(*row)
 
     def _rows(self, table: str, columns: str, chunk: int = 8192) -> Iterator[tuple[Any, ...]]:
         last = 0

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from .base import Op, Step, Store
+from .base import OP_COLUMNS, STEP_COLUMNS, Op, Step, TableStore
 
 __all__ = ["SQLiteStore"]
 
@@ -50,11 +50,9 @@ CREATE TABLE IF NOT EXISTS steps (
 CREATE INDEX IF NOT EXISTS steps_event ON steps (event_id);
 """
 
-_OP_COLUMNS = "kind, time, report_id, text, address, source, category, lat, lon, event_id, resolution"
-_STEP_COLUMNS = "event_id, kind, time, level, unit, deadline, report_id, detail"
 
 
-class SQLiteStore(Store):
+class SQLiteStore(TableStore):
     """A journal in one SQLite file (plus its ``-wal`` file while open).
 
     Parameters
@@ -65,6 +63,9 @@ class SQLiteStore(Store):
         ``FULL`` (default: every commit is fsynced, survives a power cut) or ``NORMAL`` (survives a
         killed process, may lose the last commits on a power cut; faster on slow disks).
     """
+
+    _ops_table = "ops"
+    _steps_table = "steps"
 
     def __init__(self, path: str | Path, *, synchronous: str = "FULL") -> None:
         if synchronous not in ("FULL", "NORMAL"):
@@ -110,7 +111,7 @@ class SQLiteStore(Store):
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.executemany(
-                    f"INSERT INTO ops ({_OP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO ops ({OP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             o.kind,
@@ -129,7 +130,7 @@ class SQLiteStore(Store):
                     ],
                 )
                 conn.executemany(
-                    f"INSERT INTO steps ({_STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO steps ({STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (s.event_id, s.kind, s.time, s.level, s.unit, s.deadline, s.report_id, s.detail)
                         for s in steps
@@ -140,14 +141,6 @@ class SQLiteStore(Store):
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise StoreError(f"store {self.url}: write failed: {exc}") from None
-
-    def ops(self) -> Iterator[Op]:
-        for row in self._rows("ops", _OP_COLUMNS):
-            yield Op(*row)
-
-    def steps(self) -> Iterator[Step]:
-        for row in self._rows("steps", _STEP_COLUMNS):
-            yield Step(*row)
 
     def _rows(self, table: str, columns: str, chunk: int = 8192) -> Iterator[tuple[Any, ...]]:
         # Chunks by sequence number, the lock held per chunk only (never across a yield).
