@@ -66,3 +66,13 @@ def test_demo_runs_as_installed_command() -> None:
     assert "events opened" in out and "reports merged" in out
     for label in ("综合执法", "综治工作", "便民服务", "市场监管", "镇(街道)"):
         assert label in out
+
+
+def test_missing_optional_extra_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A plain `pip install .` has no numpy: synth and bench must say which extra to install.
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    monkeypatch.delitem(sys.modules, "routing_core.synth", raising=False)
+    assert main(["synth", "-o", str(tmp_path / "r.jsonl")]) == 2
+    assert "routing_core[synth]" in capsys.readouterr().err

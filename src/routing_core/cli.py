@@ -143,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"routing-core: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:  # an optional extra that is not installed
+        print(f"routing-core: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -38,7 +38,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "routing_core.synth (routing-core synth, evaluate, calibrate, bench) needs numpy: "
+        "pip install 'routing_core[synth]'"
+    ) from exc
 
 from .gazetteer import default_gazetteer_path
 
