@@ -34,6 +34,9 @@ def test_engine_classify_is_stateless_and_validated() -> None:
     with pytest.raises(InvalidReportError) as info:
         engine.classify(b"bytes")  # type: ignore[arg-type]
     assert info.value.field == "text"
+    with pytest.raises(InvalidReportError, match="pigeon") as info:
+        engine.classify("垃圾桶满溢", channel="pigeon")
+    assert info.value.field == "channel"
 
 
 def test_accuracy_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

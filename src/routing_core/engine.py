@@ -235,7 +235,13 @@ class Engine:
         """Classify a text (as if it came through ``channel``) with this engine's rules; no event is
         matched or changed."""
         checked = _checked_text(text, "text")
-        c = self._core.classify(checked, _checked_text(channel, "channel") if channel is not None else "")
+        if channel is not None and _checked_text(channel, "channel") not in self._rules.channels:
+            raise InvalidReportError(
+                f"field 'channel': {channel!r} is not a channel of the rules ({', '.join(self._rules.channels)})",
+                "channel",
+                repr(channel)[:80],
+            )
+        c = self._core.classify(checked, channel or "")
         code = self._core.category_code(c.category)
         return Classification(code, self._rules.category_labels[code], c.confidence, tuple(c.evidence))
 
