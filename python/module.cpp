@@ -392,7 +392,8 @@ PYBIND11_MODULE(_core, m) {
         .def_readonly("events", &EngineStats::events)
         .def_readonly("open_events", &EngineStats::open_events)
         .def_readonly("reports", &EngineStats::reports)
-        .def_readonly("index_bytes", &EngineStats::index_bytes);
+        .def_readonly("index_bytes", &EngineStats::index_bytes)
+        .def_readonly("purged_events", &EngineStats::purged_events);
 
     py::class_<Engine>(m, "Engine")
         .def(py::init<Gazetteer, RuleSet, EngineConfig>(), py::arg("gazetteer"), py::arg("rules"), py::arg("config"))

@@ -442,6 +442,27 @@ void Engine::refresh_expiry(std::uint32_t event) {
     expires_[event] = from + static_cast<std::int64_t>(std::floor(seconds));
 }
 
+void Engine::purge_if_due() {
+    if (events_.size() < purge_due_at_) return;
+    // A margin of one window: a report that arrives late (its time before clock_) still finds the
+    // events that were candidates at its own time.
+    const std::int64_t margin = static_cast<std::int64_t>(std::min(config_.match.window_hours * 3600.0,
+                                                                   static_cast<double>(latest_time)));
+    const auto dead = [&](std::uint32_t e) { return events_[e].closed && expires_[e] < clock_ - margin; };
+    index_.purge(dead);
+    for (std::uint32_t e = 0; e < events_.size(); ++e) {
+        EventState& ev = events_[e];
+        if (!dead(e) || ev.vocabulary.capacity() == 0) continue;
+        std::vector<std::vector<Shingle>>().swap(ev.texts);
+        std::vector<std::vector<Shingle>>().swap(ev.places);
+        std::vector<Shingle>().swap(ev.vocabulary);
+        ++purged_events_;
+    }
+    // Amortised: a purge scans every event, and the next one is due after as many new events as are
+    // left unpurged (the live set of the last weeks, in a steady stream), and at least purge_interval.
+    purge_due_at_ = events_.size() + std::max(purge_interval, events_.size() - purged_events_);
+}
+
 void Engine::schedule(std::uint32_t event) {
     EventState& ev = events_[event];
     ++ev.deadline_version;
@@ -583,6 +604,8 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         d.is_new = true;
     }
     // record
+    clock_ = std::max(clock_, report.time);
+    if (d.is_new) purge_if_due();
     report_event_.emplace(report.id, event_index);
     const EventState& ev = events_[event_index];
     d.event = event_index;
@@ -695,7 +718,7 @@ EventView Engine::event(const std::string& event_id) const {
 
 EngineStats Engine::stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return EngineStats{events_.size(), open_events_, report_event_.size(), index_.memory_bytes()};
+    return EngineStats{events_.size(), open_events_, report_event_.size(), index_.memory_bytes(), purged_events_};
 }
 
 Address Engine::parse_address_normalised(std::u32string_view normalised) const {

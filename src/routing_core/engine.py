@@ -43,6 +43,7 @@ class EngineStats:
     open_events: int
     reports: int
     index_bytes: int
+    purged_events: int = 0  # closed events past their recurrence period: history kept, match data dropped
 
 
 class Engine:
@@ -283,7 +284,7 @@ class Engine:
 
     def stats(self) -> EngineStats:
         s = self._core.stats()
-        return EngineStats(s.events, s.open_events, s.reports, s.index_bytes)
+        return EngineStats(s.events, s.open_events, s.reports, s.index_bytes, s.purged_events)
 
     # -- store --------------------------------------------------------------------------------
 

@@ -66,6 +66,7 @@ struct EngineStats {
     std::size_t open_events = 0;
     std::size_t reports = 0;
     std::size_t index_bytes = 0;
+    std::size_t purged_events = 0;  // closed events past recurrence whose match data was dropped
 };
 
 class Engine {
@@ -197,6 +198,8 @@ private:
     void schedule(std::uint32_t event);
     // Recomputes expires_[event] from the event's latest report or closing time.
     void refresh_expiry(std::uint32_t event);
+    // Drops what can no longer match (see clock_) when enough events were added since the last purge.
+    void purge_if_due();
     EventView view(std::uint32_t event) const;
     std::uint32_t find_event(const std::string& event_id) const;
 
@@ -215,6 +218,13 @@ private:
     // By event: the last time it may be a candidate (latest report + window when open, closing time +
     // recurrence period when closed); lets the lookup skip expired events before ranking.
     std::vector<std::int64_t> expires_;
+    // The latest report time seen, and the event count at which the next purge is due: then closed
+    // events whose recurrence period ended more than a window before `clock_` lose their postings and
+    // match data (never their history).
+    static constexpr std::size_t purge_interval = 4096;
+    std::int64_t clock_ = 0;
+    std::size_t purge_due_at_ = purge_interval;
+    std::size_t purged_events_ = 0;
     mutable IdfMemo idf_memo_;                 // scratch of score_candidates (guarded by mutex_)
     mutable LookupScratch lookup_scratch_;     // scratch of score_candidates (guarded by mutex_)
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines_;
