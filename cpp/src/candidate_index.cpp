@@ -44,7 +44,13 @@ void CandidateIndex::add_address_keys(std::uint32_t event, const std::vector<Blo
 }
 
 void CandidateIndex::add_shingles(std::uint32_t event, const std::vector<Shingle>& shingles) {
-    for (Shingle s : shingles) append(text_postings_, s, event);
+    for (Shingle s : shingles) {
+        auto& list = text_postings_[s];
+        if (list.empty() || list.back() != event) {
+            list.push_back(event);
+            text_counts_.increment(s);
+        }
+    }
 }
 
 double CandidateIndex::list_weight(std::size_t list_size) const noexcept {
@@ -103,9 +109,55 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
     return out;
 }
 
-std::size_t CandidateIndex::postings(Shingle shingle) const noexcept {
-    const auto it = text_postings_.find(shingle);
-    return it == text_postings_.end() ? 0 : it->second.size();
+std::size_t CandidateIndex::postings(Shingle shingle) const noexcept { return text_counts_.get(shingle); }
+
+std::size_t ShingleCounts::slot_of(Shingle shingle) const noexcept {
+    // Fibonacci hashing spreads the shingles' structured bits (two code points side by side).
+    return static_cast<std::size_t>((shingle * 0x9E3779B97F4A7C15ull) >> 20) & (slots_.size() - 1);
+}
+
+std::uint32_t ShingleCounts::get(Shingle shingle) const noexcept {
+    if (shingle == 0) return zero_;
+    if (slots_.empty()) return 0;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t k = slot_of(shingle);; k = (k + 1) & mask) {
+        if (slots_[k].key == shingle) return slots_[k].count;
+        if (slots_[k].key == 0) return 0;
+    }
+}
+
+void ShingleCounts::increment(Shingle shingle) {
+    if (shingle == 0) {
+        ++zero_;
+        return;
+    }
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t k = slot_of(shingle);
+    while (slots_[k].key != 0 && slots_[k].key != shingle) k = (k + 1) & mask;
+    if (slots_[k].key == 0) {
+        slots_[k].key = shingle;
+        ++used_;
+    }
+    ++slots_[k].count;
+}
+
+void ShingleCounts::grow() {
+    std::vector<Slot> old(std::max<std::size_t>(1024, slots_.size() * 2));
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& slot : old) {
+        if (slot.key == 0) continue;
+        std::size_t k = slot_of(slot.key);
+        while (slots_[k].key != 0) k = (k + 1) & mask;
+        slots_[k] = slot;
+    }
+}
+
+void ShingleCounts::clear() noexcept {
+    std::vector<Slot>().swap(slots_);
+    used_ = 0;
+    zero_ = 0;
 }
 
 double CandidateIndex::idf(Shingle shingle) const noexcept {
@@ -157,7 +209,7 @@ void IdfMemo::grow() {
 }
 
 std::size_t CandidateIndex::memory_bytes() const noexcept {
-    std::size_t bytes = 0;
+    std::size_t bytes = text_counts_.memory_bytes();
     for (const auto* postings : {&address_postings_, &text_postings_}) {
         bytes += postings->bucket_count() * sizeof(void*);
         for (const auto& [key, list] : *postings) {

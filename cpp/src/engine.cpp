@@ -333,6 +333,21 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
     std::set_union(text.begin(), text.end(), place.begin(), place.end(), std::back_inserter(keys));
     const std::vector<std::uint32_t> found =
         index_.lookup(address_keys(address), keys, p.lookup, lookup_scratch_, &expires_, time);
+    // The query's own weights and place flags, once for all candidates.
+    std::vector<double> text_w(text.size());
+    std::vector<char> text_is_place(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        text_w[i] = idf(text[i]);
+        text_is_place[i] = std::binary_search(place.begin(), place.end(), text[i]);
+    }
+    std::vector<double> place_w(place.size());
+    for (std::size_t i = 0; i < place.size(); ++i) place_w[i] = idf(place[i]);
+    const auto text_weight = [&](std::size_t i) { return text_w[i]; };
+    const auto place_weight = [&](std::size_t i) { return place_w[i]; };
+    const auto keep = [](std::size_t) { return false; };
+    const std::vector<Shingle> none;
+
+    // Cheap features first (address, category, time: no text is read), for every live candidate.
     std::vector<std::pair<CandidateScore, std::uint32_t>> scored;
     for (std::uint32_t e : found) {
         const EventState& ev = events_[e];
@@ -341,24 +356,55 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         const double limit_hours = closed ? p.recurrence_days * 24.0 : p.window_hours;
         if (static_cast<double>(age) > limit_hours * 3600.0) continue;
         CandidateScore c;
-        if (with_ids) c.event_id = ev.id;
         c.closed = closed;
         c.address = address_similarity(address, ev.address);
-        for (std::size_t k = 0; k < ev.texts.size(); ++k) {
-            // The text feature says what the problem is: place names on either side are left out.
-            c.text = std::max(c.text, weighted_dice_skipping(text, ev.texts[k], place, ev.places[k], idf));
-            c.place = std::max({c.place, weighted_containment(place, ev.places[k], ev.texts[k], idf),
-                                weighted_containment(ev.places[k], place, text, idf)});
-        }
-        // Against everything the event's reports said: a burst of paraphrases covers the next one.
-        const auto own_place = [&](Shingle s) { return std::binary_search(place.begin(), place.end(), s); };
-        c.coverage = weighted_containment(text, ev.vocabulary, {}, idf, own_place);
-        c.place = std::max(c.place, weighted_containment(place, ev.vocabulary, {}, idf));
         c.category = ev.category == category ? 1.0 : 0.0;
         c.hours_apart = std::abs(static_cast<double>(time - ev.last_report)) / 3600.0;
         c.recency = p.recency(c.hours_apart);
-        c.score = p.combine(Features{c.address, c.text, c.place, c.coverage, c.category, c.recency});
         scored.emplace_back(std::move(c), e);
+    }
+    if (p.lookup.max_scored > 0 && scored.size() > p.lookup.max_scored) {
+        // Best by the cheap features first; recency says little about a recurrence (its event was
+        // closed days ago), so the best closed event by address and category alone is kept too.
+        std::vector<std::pair<double, std::size_t>> order;
+        std::size_t best_closed = scored.size();
+        double best_closed_value = -1.0;
+        for (std::size_t i = 0; i < scored.size(); ++i) {
+            const CandidateScore& c = scored[i].first;
+            order.emplace_back(-p.cheap_part(c.address, c.category, c.recency), i);
+            const double as_recurrence = p.cheap_part(c.address, c.category, 1.0);
+            if (c.closed && as_recurrence > best_closed_value) {
+                best_closed = i;
+                best_closed_value = as_recurrence;
+            }
+        }
+        std::stable_sort(order.begin(), order.end());
+        order.resize(p.lookup.max_scored);
+        if (best_closed < scored.size() &&
+            std::none_of(order.begin(), order.end(), [&](const auto& o) { return o.second == best_closed; })) {
+            order.emplace_back(0.0, best_closed);
+        }
+        std::vector<std::pair<CandidateScore, std::uint32_t>> kept;
+        kept.reserve(order.size());
+        for (const auto& o : order) kept.push_back(std::move(scored[o.second]));
+        scored = std::move(kept);
+    }
+    for (auto& [c, e] : scored) {
+        const EventState& ev = events_[e];
+        if (with_ids) c.event_id = ev.id;
+        for (std::size_t k = 0; k < ev.texts.size(); ++k) {
+            const std::vector<Shingle>& ev_place = ev.places[k];
+            // The text feature says what the problem is: place names on either side are left out.
+            c.text = std::max(c.text, weighted_dice_skipping(text, text_weight, ev.texts[k], idf, place, ev_place));
+            const auto ev_place_weight = [&](std::size_t i) { return idf(ev_place[i]); };
+            c.place = std::max({c.place, weighted_containment_sorted(place, place_weight, keep, ev_place, ev.texts[k]),
+                                weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text)});
+        }
+        // Against everything the event's reports said: a burst of paraphrases covers the next one.
+        const auto own_place = [&](std::size_t i) { return text_is_place[i] != 0; };
+        c.coverage = weighted_containment_sorted(text, text_weight, own_place, ev.vocabulary, none);
+        c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, ev.vocabulary, none));
+        c.score = p.combine(Features{c.address, c.text, c.place, c.coverage, c.category, c.recency});
     }
     std::stable_sort(scored.begin(), scored.end(),
                      [](const auto& a, const auto& b) { return a.first.score > b.first.score; });

@@ -79,6 +79,11 @@ double MatchParams::combine(const Features& f) const noexcept {
            total;
 }
 
+double MatchParams::cheap_part(double address, double category, double recency) const noexcept {
+    return weight_address * curve_address(address) + weight_category * curve_category(category) +
+           weight_time * curve_time(recency);
+}
+
 double MatchParams::recency(double hours_apart) const noexcept { return std::exp(-hours_apart / time_scale_hours); }
 
 MatchDecision decide(const std::vector<CandidateScore>& scored, const MatchParams& params) noexcept {

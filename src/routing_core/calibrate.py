@@ -143,7 +143,7 @@ def render_toml(
     lookup: dict[str, int] | None = None,
 ) -> str:
     """The match parameters file for a fit, with its provenance as comments."""
-    lookup = lookup or {"postings_per_key": 256, "rare_shingles": 12, "max_candidates": 48}
+    lookup = lookup or {"postings_per_key": 256, "rare_shingles": 12, "max_candidates": 48, "max_scored": 16}
     weights = fit.weights
     total = fit.scale
     lines = [
@@ -176,7 +176,8 @@ def render_toml(
         "",
         "[lookup]",
         "# Candidate lookup limits: newest postings read per blocking key, rarest text/address shingles",
-        "# looked up, and candidates scored per report.",
+        "# looked up, candidates ranked per report, and how many of those are scored on every feature (the",
+        "# best by address, category and time first, plus the best closed one; 0: all of them).",
         *[f"{k} = {v}" for k, v in lookup.items()],
         "",
         "[curves]",

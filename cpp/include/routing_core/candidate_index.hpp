@@ -24,6 +24,31 @@ struct LookupLimits {
     std::size_t postings_per_key = 256;  // newest entries read from one posting list
     std::size_t rare_shingles = 8;       // the query's rarest shingles that are looked up
     std::size_t max_candidates = 32;
+    // Of those, how many are scored on every feature: the best by the cheap features (address,
+    // category, time) first. 0: all of them.
+    std::size_t max_scored = 0;
+};
+
+// Counts by shingle in one open-addressing table (linear probing, power-of-two size, at most half
+// full): the document frequencies that IDF reads for every shingle of every candidate, one probe each
+// instead of a node-based hash map's chain of pointers.
+class ShingleCounts {
+public:
+    std::uint32_t get(Shingle shingle) const noexcept;
+    void increment(Shingle shingle);
+    void clear() noexcept;
+    std::size_t memory_bytes() const noexcept { return slots_.capacity() * sizeof(Slot); }
+
+private:
+    struct Slot {
+        Shingle key = 0;  // 0: empty (shingle 0, U+0000 alone, is counted in zero_)
+        std::uint32_t count = 0;
+    };
+    std::size_t slot_of(Shingle shingle) const noexcept;
+    void grow();
+    std::vector<Slot> slots_;
+    std::size_t used_ = 0;
+    std::uint32_t zero_ = 0;
 };
 
 // Reusable buffers of CandidateIndex::lookup (one per thread of lookups), sized to the events.
@@ -67,6 +92,7 @@ private:
     double list_weight(std::size_t list_size) const noexcept;
     Postings address_postings_;
     Postings text_postings_;
+    ShingleCounts text_counts_;  // text_postings_[s].size() by shingle, for idf
     std::size_t documents_ = 0;
 };
 
@@ -86,6 +112,10 @@ std::size_t CandidateIndex::purge(const Dead& dead) {
                 ++it;
             }
         }
+    }
+    text_counts_.clear();  // rebuilt without the shingles no event has any more
+    for (const auto& [shingle, list] : text_postings_) {
+        for (std::size_t k = 0; k < list.size(); ++k) text_counts_.increment(shingle);
     }
     return dropped;
 }

@@ -66,6 +66,9 @@ struct MatchParams {
     void validate() const;
     // Σ weight_f · curve_f(feature_f) / Σ weight_f, in [0, 1]. Each term is the feature's contribution.
     double combine(const Features& f) const noexcept;
+    // The part of combine() that needs no text: address, category and time (to rank candidates
+    // before the text features are computed).
+    double cheap_part(double address, double category, double recency) const noexcept;
     double recency(double hours_apart) const noexcept;
 };
 

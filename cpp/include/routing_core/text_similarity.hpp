@@ -49,10 +49,12 @@ double weighted_dice(const std::vector<Shingle>& a, const std::vector<Shingle>& 
 // weighted_dice of `a` and `b` over the shingles in neither sorted set `skip_a` nor `skip_b`: the same
 // value as weighted_dice(a, b, weight, s ∈ skip_a ∪ skip_b), in one linear pass over the four sets
 // (no per-shingle search), because every set is sorted and the merge visits shingles in order.
-template <typename Weight>
-double weighted_dice_skipping(const std::vector<Shingle>& a, const std::vector<Shingle>& b,
-                              const std::vector<Shingle>& skip_a, const std::vector<Shingle>& skip_b,
-                              const Weight& weight) {
+// `a_weight(i)` is the weight of a[i] (a caller scoring one query against many candidates computes
+// the query's weights once); `b_weight(s)` the weight of a shingle of b.
+template <typename AWeight, typename BWeight>
+double weighted_dice_skipping(const std::vector<Shingle>& a, const AWeight& a_weight, const std::vector<Shingle>& b,
+                              const BWeight& b_weight, const std::vector<Shingle>& skip_a,
+                              const std::vector<Shingle>& skip_b) {
     std::size_t p = 0;
     std::size_t q = 0;
     const auto skipped = [&](Shingle s) {
@@ -60,7 +62,6 @@ double weighted_dice_skipping(const std::vector<Shingle>& a, const std::vector<S
         while (q < skip_b.size() && skip_b[q] < s) ++q;
         return (p < skip_a.size() && skip_a[p] == s) || (q < skip_b.size() && skip_b[q] == s);
     };
-    const auto w = [&](Shingle s) { return skipped(s) ? 0.0 : weight(s); };
     double wa = 0.0;
     double wb = 0.0;
     double common = 0.0;
@@ -68,11 +69,13 @@ double weighted_dice_skipping(const std::vector<Shingle>& a, const std::vector<S
     std::size_t j = 0;
     while (i < a.size() || j < b.size()) {
         if (j == b.size() || (i < a.size() && a[i] < b[j])) {
-            wa += w(a[i++]);
+            wa += skipped(a[i]) ? 0.0 : a_weight(i);
+            ++i;
         } else if (i == a.size() || b[j] < a[i]) {
-            wb += w(b[j++]);
+            wb += skipped(b[j]) ? 0.0 : b_weight(b[j]);
+            ++j;
         } else {
-            const double x = w(a[i]);
+            const double x = skipped(a[i]) ? 0.0 : a_weight(i);
             wa += x;
             wb += x;
             common += x;
@@ -82,6 +85,29 @@ double weighted_dice_skipping(const std::vector<Shingle>& a, const std::vector<S
     }
     const double total = wa + wb;
     return total > 0.0 ? std::min(1.0, 2.0 * common / total) : 0.0;
+}
+
+// weighted_containment of `part` in the union of the sorted sets `a` and `b`, over the shingles of
+// part for which `skip(i)` is false, with `weight(i)` the weight of part[i]: the same value as
+// weighted_containment (below), but with index-based weights (computed once per query) and searches
+// that only move forward (part is sorted too).
+template <typename Weight, typename Skip>
+double weighted_containment_sorted(const std::vector<Shingle>& part, const Weight& weight, const Skip& skip,
+                                   const std::vector<Shingle>& a, const std::vector<Shingle>& b) {
+    double total = 0.0;
+    double found = 0.0;
+    auto ia = a.begin();
+    auto ib = b.begin();
+    for (std::size_t i = 0; i < part.size(); ++i) {
+        if (skip(i)) continue;
+        const Shingle s = part[i];
+        const double w = weight(i);
+        total += w;
+        ia = std::lower_bound(ia, a.end(), s);
+        ib = std::lower_bound(ib, b.end(), s);
+        if ((ia != a.end() && *ia == s) || (ib != b.end() && *ib == s)) found += w;
+    }
+    return total > 0.0 ? std::min(1.0, found / total) : 0.0;
 }
 
 // Weighted Dice coefficient of two sorted shingle sets: 2·w(A∩B) / (w(A) + w(B)), in [0, 1]; 0 when
