@@ -2,35 +2,96 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from routing_core import Engine
 from routing_core.cli import main
-from routing_core.replay import _weighted_percentiles, replay
+from routing_core.cli_bench import ProgressLine
+from routing_core.replay import DayProgress, _weighted_percentiles, replay
+from routing_core.synth import generate
 
 
 def test_weighted_percentiles_by_hand() -> None:
     # 90 reports at 1 µs and 10 at 100 µs: the median is 1, p95 and p99 are 100.
     p = _weighted_percentiles([(100.0, 10), (1.0, 90)], (0.5, 0.95, 0.99))
     assert p == {"p50": 1.0, "p95": 100.0, "p99": 100.0}
+    # p90 falls exactly on the last 1 µs report (90 of 100): the smallest value reaching the rank.
+    assert _weighted_percentiles([(100.0, 10), (1.0, 90)], (0.9, 0.91)) == {"p90": 1.0, "p91": 100.0}
+    assert _weighted_percentiles([(5.0, 1)], (0.999,)) == {"p99.9": 5.0}
     assert _weighted_percentiles([], (0.5,)) == {}
 
 
 def test_replay_counts_add_up() -> None:
     engine = Engine()
-    lines: list[str] = []
+    lines: list[DayProgress] = []
     r = replay(days=2, reports_per_day=150, seed=3, batch_size=40, engine=engine, progress=lines.append)
     stats = engine.stats()
     assert r.reports == stats.reports == sum(d["reports"] for d in r.per_day) > 0
     assert r.events == stats.events and r.open_events == stats.open_events
-    assert len(lines) == 2 and lines[0].startswith("day 1/2:")
+    # The open-event count kept in Python (opens - closes) agrees with the engine's own.
+    assert r.per_day[-1]["open_events"] == stats.open_events == lines[-1].open_events
+    assert len(lines) == 2 and str(lines[0]).startswith("day 1/2:")
+    assert lines[-1].total_reports == r.reports
     assert set(r.latency_us) == {"p50", "p95", "p99", "p99.9"}
     assert r.peak_rss_bytes > 0 and r.reports_per_second > 0
+    # One timeline row per submit_many call: ceil(day / 40) per day.
+    assert len(r.timeline) == sum(-(-int(d["reports"]) // 40) for d in r.per_day)
+    assert r.timeline.reports[-1] == r.reports
+    assert list(r.timeline.reports) == sorted(r.timeline.reports)
     with pytest.raises(ValueError, match="batch_size"):
         replay(days=1, reports_per_day=10, batch_size=0)
+
+
+def test_replay_of_a_given_stream_matches_generation() -> None:
+    stream = list(generate(days=2, reports_per_day=120, seed=5))
+    seen: list[tuple[int, int]] = []
+    a = replay(days=2, reports_per_day=120, seed=5, engine=Engine())
+    b = replay(days=5, reports_per_day=0, engine=Engine(), stream=stream,
+               observe=lambda batch, decisions: seen.append((len(batch), len(decisions))))
+    assert b.days == 2  # the stream ran out before --days
+    assert (a.reports, a.events, a.open_events, a.closes) == (b.reports, b.events, b.open_events, b.closes)
+    assert seen == [(len(s), len(s)) for s in stream]
+
+
+def test_replay_result_json_is_bounded() -> None:
+    r = replay(days=1, reports_per_day=200, seed=1, batch_size=1, engine=Engine())
+    assert len(r.timeline) == r.reports
+    doc = r.to_dict()
+    assert len(doc["timeline"]["reports"]) <= 2000
+    json.dumps(doc)
+
+
+def _progress(day: int, days: int) -> DayProgress:
+    return DayProgress(day, days, 100, 0.5, 100 * day, 0.5 * day, 10 * day)
+
+
+def test_progress_line_on_a_pipe_writes_about_twenty_lines() -> None:
+    out = io.StringIO()
+    line = ProgressLine(out)
+    for day in range(1, 366):
+        line(_progress(day, 365))
+    lines = out.getvalue().splitlines()
+    assert 19 <= len(lines) <= 21
+    assert lines[-1].startswith("[" + "#" * 24 + "] day 365/365 · 36,500 reports · 200/s · 3,650 open")
+
+
+def test_progress_line_on_a_terminal_updates_one_line() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    line = ProgressLine(out, width=10)
+    for day in range(1, 5):
+        line(_progress(day, 4))
+    text = out.getvalue()
+    assert text.count("\r") == 4 and text.count("\n") == 1 and text.endswith("\n")
+    assert "[#####.....] day 2/4" in text
 
 
 def test_bench_command_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,5 +99,28 @@ def test_bench_command_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["bench", "--days", "1", "--per-day", "100", "--quiet", "--json", str(out)]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["reports"] > 0 and doc["machine"]["cpus"] >= 1
+    assert doc["timeline"]["reports"][-1] == doc["reports"]
     assert "reports/s" in capsys.readouterr().out
     assert main(["bench", "--days", "0"]) == 2
+
+
+def test_bench_plot_without_matplotlib_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    png = tmp_path / "p.png"
+    assert main(["bench", "--days", "1", "--per-day", "50", "--quiet", "--plot", str(png)]) == 2
+    captured = capsys.readouterr()
+    assert "routing_core[plot]" in captured.err
+    assert "routing-core bench:" not in captured.out  # failed before the replay, not after
+    assert not png.exists()
+
+
+def test_bench_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "bench.png"
+    args = ["bench", "--days", "2", "--per-day", "100", "--batch", "20", "--quiet", "--plot", str(png)]
+    assert main(args) == 0
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    assert str(png) in capsys.readouterr().out

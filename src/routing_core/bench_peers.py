@@ -144,7 +144,9 @@ class PythonPeer:
         for ev, _ in shared.most_common(self.max_candidates):
             other = self._address[ev]
             text_score = self._partial(text, self._text[ev])
-            score = w * self._ratio(address, other) + (1 - w) * text_score if address and other else text_score
+            score = (
+                w * self._ratio(address, other) + (1 - w) * text_score if address and other else text_score
+            )
             if score > best_score:
                 best, best_score = ev, score
         if best >= 0 and best_score >= self.threshold:
@@ -188,8 +190,8 @@ def _run_python_peer(batches: Sequence[Batch], peer: PythonPeer) -> tuple[list[s
         truth += batch.event
         started = time.perf_counter()
         for incident, _ in batch.closes:
-            ev = first.pop(incident, None)
-            if ev is not None:
+            ev = first.pop(incident, -1)
+            if ev >= 0:
                 peer.close(ev)
         seconds += time.perf_counter() - started
     return pred, truth, seconds
@@ -252,12 +254,29 @@ def run_peers(
         pred.extend(d.event_id for d in decisions)
         truth.extend(batch.event)
 
-    r = replay(days=len(sample), reports_per_day=0, batch_size=batch_size, engine=engine, stream=sample,
-               observe=observe)
+    r = replay(
+        days=len(sample),
+        reports_per_day=0,
+        batch_size=batch_size,
+        engine=engine,
+        stream=sample,
+        observe=observe,
+    )
     s = pairwise(pred, truth)
-    rows = [PeerResult("routing_core (submit_many, 1 thread)", r.reports, r.seconds_engine, s.precision,
-                       s.recall, s.f1, r.open_events, "open events", label,
-                       notes={"batch_size": batch_size})]
+    rows = [
+        PeerResult(
+            "routing_core (submit_many, 1 thread)",
+            r.reports,
+            r.seconds_engine,
+            s.precision,
+            s.recall,
+            s.f1,
+            r.open_events,
+            "open events",
+            label,
+            notes={"batch_size": batch_size},
+        )
+    ]
     times = [t for b in sample for t in b.time]
     for name in peers:
         try:
@@ -267,18 +286,41 @@ def run_peers(
                 say("peers: pure-Python peer on the sample")
                 p_pred, p_truth, seconds = _run_python_peer(sample, peer)
                 s = pairwise(p_pred, p_truth)
-                rows.append(PeerResult("pure Python + rapidfuzz (blocking)", len(p_pred), seconds, s.precision,
-                                       s.recall, s.f1, peer.open_events, "open events", label, peer.threshold,
-                                       {"address_weight": peer.address_weight, "train_f1": round(train_f1, 4)}))
+                rows.append(
+                    PeerResult(
+                        "pure Python + rapidfuzz (blocking)",
+                        len(p_pred),
+                        seconds,
+                        s.precision,
+                        s.recall,
+                        s.f1,
+                        peer.open_events,
+                        "open events",
+                        label,
+                        peer.threshold,
+                        {"address_weight": peer.address_weight, "train_f1": round(train_f1, 4)},
+                    )
+                )
             elif name == "cdist":
                 from .evaluate import baseline_rapidfuzz
 
                 say("peers: rapidfuzz cdist brute force (fit and sample)")
                 c = baseline_rapidfuzz(train, sample, workers=1)
                 s = pairwise(c.pred, c.truth)
-                rows.append(PeerResult("rapidfuzz cdist brute force (1 worker)", len(c.pred), c.seconds,
-                                       s.precision, s.recall, s.f1, round(_window_sizes(times, 72 * 3600)),
-                                       "reports in 72 h (mean)", label, c.notes["threshold"]))
+                rows.append(
+                    PeerResult(
+                        "rapidfuzz cdist brute force (1 worker)",
+                        len(c.pred),
+                        c.seconds,
+                        s.precision,
+                        s.recall,
+                        s.f1,
+                        round(_window_sizes(times, 72 * 3600)),
+                        "reports in 72 h (mean)",
+                        label,
+                        c.notes["threshold"],
+                    )
+                )
             elif name == "splink":
                 from .evaluate_splink import splink_peer
 
@@ -288,10 +330,21 @@ def run_peers(
                 c = splink_peer(sub_train, sub)
                 s = pairwise(c.pred, c.truth)
                 sub_label = label if cut == n else f"first {cut:,} of the sample's {n:,} reports"
-                rows.append(PeerResult("splink (duckdb, batch)", len(c.pred), c.notes["seconds_test"],
-                                       s.precision, s.recall, s.f1, len(c.pred), "records in the batch",
-                                       sub_label, c.notes["threshold"],
-                                       {"seconds_with_fit": round(c.seconds, 3)}))
+                rows.append(
+                    PeerResult(
+                        "splink (duckdb, batch)",
+                        len(c.pred),
+                        c.notes["seconds_test"],
+                        s.precision,
+                        s.recall,
+                        s.f1,
+                        len(c.pred),
+                        "records in the batch",
+                        sub_label,
+                        c.notes["threshold"],
+                        {"seconds_with_fit": round(c.seconds, 3)},
+                    )
+                )
         except ImportError as exc:
             say(f"peers: {name} skipped: {exc} (pip install 'routing_core[bench]')")
     return rows
@@ -308,8 +361,18 @@ def _head(batches: Sequence[Batch], limit: int) -> tuple[list[Batch], int]:
             break
         k = min(len(b), limit - total)
         if k < len(b):
-            cols = ("id", "text", "address", "time", "source", "category_hint", "event", "category",
-                    "recurrence_of", "kind")
+            cols = (
+                "id",
+                "text",
+                "address",
+                "time",
+                "source",
+                "category_hint",
+                "event",
+                "category",
+                "recurrence_of",
+                "kind",
+            )
             b = replace(b, **{c: getattr(b, c)[:k] for c in cols})
         out.append(b)
         total += k
@@ -321,8 +384,10 @@ def format_peers(rows: Sequence[PeerResult]) -> str:
     if not rows:
         return ""
     engine_rate = rows[0].reports_per_second
-    head = (f"{'method':40s} {'reports':>8s} {'reports/s':>10s} {'engine ×':>9s} {'pw P':>6s} {'pw R':>6s} "
-            f"{'pw F1':>6s}  compared against")
+    head = (
+        f"{'method':40s} {'reports':>8s} {'reports/s':>10s} {'engine ×':>9s} {'pw P':>6s} {'pw R':>6s} "
+        f"{'pw F1':>6s}  compared against"
+    )
     lines = [head, "-" * len(head)]
     for r in rows:
         ratio = engine_rate / r.reports_per_second if r.reports_per_second else float("inf")
@@ -331,6 +396,10 @@ def format_peers(rows: Sequence[PeerResult]) -> str:
             f"{r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f}  {r.compared_against:,} {r.compared_what}"
         )
     samples = dict.fromkeys(r.sample for r in rows)
-    lines.append("sample: " + "; ".join(f"{s}" + (f" ({', '.join(r.method.split(' ')[0] for r in rows if r.sample == s)})"
-                                                     if len(samples) > 1 else "") for s in samples))
+    if len(samples) == 1:
+        lines.append(f"sample: {rows[0].sample}")
+    else:
+        for s in samples:
+            who = ", ".join(r.method.split(" ")[0] for r in rows if r.sample == s)
+            lines.append(f"sample ({who}): {s}")
     return "\n".join(lines)

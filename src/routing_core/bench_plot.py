@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .bench_peers import PeerResult
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["plot_replay"]
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def _pyplot() -> Any:
     try:
         import matplotlib
     except ImportError:
@@ -41,8 +41,13 @@ def plot_replay(result: ReplayResult, path: str | Path, peers: Sequence[PeerResu
     left.plot(reports, latency, lw=0.6, color="tab:blue", label=f"per batch of {result.batch_size}")
     for q, style in (("p50", "--"), ("p99", ":")):
         if q in result.latency_us:
-            left.axhline(result.latency_us[q], ls=style, color="tab:red", lw=1,
-                         label=f"{q} {result.latency_us[q]:,.0f} µs")
+            left.axhline(
+                result.latency_us[q],
+                ls=style,
+                color="tab:red",
+                lw=1,
+                label=f"{q} {result.latency_us[q]:,.0f} µs",
+            )
     left.set_xlabel("reports submitted")
     left.set_ylabel("per-report latency (µs, batch time / batch size)")
     left.set_title(f"Latency over the replay: {result.days} days, {result.reports:,} reports")
@@ -50,16 +55,28 @@ def plot_replay(result: ReplayResult, path: str | Path, peers: Sequence[PeerResu
     left.grid(alpha=0.3)
     left.legend(loc="upper left", fontsize=8)
 
-    right.scatter(list(t.open_events), throughput, s=6, alpha=0.5, color="tab:blue",
-                  label="routing_core, per batch")
+    right.scatter(
+        list(t.open_events), throughput, s=6, alpha=0.5, color="tab:blue", label="routing_core, per batch"
+    )
     markers = iter("osD^v")
     for p in peers[1:]:  # the first row is the engine on the sample
-        right.scatter([p.compared_against], [p.reports_per_second], s=60, marker=next(markers, "x"),
-                      label=f"{p.method} (F1 {p.f1:.2f}; x = {p.compared_what})")
+        right.scatter(
+            [p.compared_against],
+            [p.reports_per_second],
+            s=60,
+            marker=next(markers, "x"),
+            label=f"{p.method} (F1 {p.f1:.2f}; x = {p.compared_what})",
+        )
     if peers:
         e = peers[0]
-        right.scatter([e.compared_against], [e.reports_per_second], s=60, marker="*", color="black",
-                      label=f"routing_core on the peers' sample (F1 {e.f1:.2f})")
+        right.scatter(
+            [e.compared_against],
+            [e.reports_per_second],
+            s=60,
+            marker="*",
+            color="black",
+            label=f"routing_core on the peers' sample (F1 {e.f1:.2f})",
+        )
     right.set_xlabel("open events")
     right.set_ylabel("reports per second")
     right.set_title("Throughput versus open events (one thread)")
@@ -68,8 +85,11 @@ def plot_replay(result: ReplayResult, path: str | Path, peers: Sequence[PeerResu
     right.legend(loc="best", fontsize=7)
 
     machine = result.machine
-    fig.suptitle(f"routing-core bench · {machine.get('cpu', '')} · {machine.get('cpus', '?')} CPUs · "
-                 f"Python {machine.get('python', '')}", fontsize=9)
+    fig.suptitle(
+        f"routing-core bench · {machine.get('cpu', '')} · {machine.get('cpus', '?')} CPUs · "
+        f"Python {machine.get('python', '')}",
+        fontsize=9,
+    )
     out = Path(path)
     fig.savefig(out, dpi=110)
     plt.close(fig)

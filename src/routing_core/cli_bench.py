@@ -77,8 +77,10 @@ def _run(args: argparse.Namespace) -> int:
     r = replay(days=args.days, reports_per_day=args.per_day, seed=args.seed, batch_size=args.batch,
                engine=Engine(rules=args.rules), progress=progress)
     lat = ", ".join(f"{k} {v:,.1f} µs" for k, v in r.latency_us.items())
-    print(f"routing-core bench: {r.days} days, {r.reports:,} reports (seed {args.seed}), batches of {r.batch_size}")
-    print(f"  engine time        {r.seconds_engine:,.2f} s  ({r.reports_per_second:,.0f} reports/s, one thread)")
+    print(f"routing-core bench: {r.days} days, {r.reports:,} reports (seed {args.seed}), "
+          f"batches of {r.batch_size}")
+    print(f"  engine time        {r.seconds_engine:,.2f} s  ({r.reports_per_second:,.0f} reports/s, "
+          "one thread)")
     print(f"  generation time    {r.seconds_generate:,.2f} s  ({r.generated_per_second:,.0f} reports/s; "
           "not counted above)")
     print(f"  per-report latency {lat}  (batch time / batch size)")
@@ -125,12 +127,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--batch", type=int, default=1000, help="reports per submit_many call (default 1,000)")
     p.add_argument("--json", help="also write the figures as JSON here")
     p.add_argument("--plot", metavar="FILE.png",
-                   help="write latency over the replay and throughput versus open events (needs the plot extra)")
+                   help="write latency over the replay and throughput versus open events "
+                   "(needs the plot extra)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     g = p.add_argument_group("peers (need the bench extra)")
     g.add_argument("--peers", nargs="?", const=["python", "cdist", "splink"], default=None, type=_peer_list,
-                   metavar="LIST", help="also measure peers on a sample of the same stream: a comma-separated "
-                   "list of python, cdist, splink (all when given without a list)")
+                   metavar="LIST", help="also measure peers on a sample of the same stream: a "
+                   "comma-separated list of python, cdist, splink (all when given without a list)")
     g.add_argument("--peer-days", type=int, default=1,
                    help="the sample: the stream's first N days (default 1)")
     g.add_argument("--peer-per-day", type=int, default=None,

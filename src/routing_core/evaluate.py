@@ -285,7 +285,9 @@ def rapidfuzz_links(
         first = int(np.searchsorted(t_arr, t_arr[lo] - window, side="left"))
         if first >= hi - 1 and lo == 0 and hi == 1:
             continue
-        m = process.cdist(strings[lo:hi], strings[first:hi], scorer=fuzz.ratio, workers=workers, dtype=np.float32)
+        m = process.cdist(
+            strings[lo:hi], strings[first:hi], scorer=fuzz.ratio, workers=workers, dtype=np.float32
+        )
         cols = np.arange(first, hi)
         for i in range(lo, hi):
             row = m[i - lo]
