@@ -6,6 +6,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -124,3 +125,54 @@ def test_bench_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[s
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
     assert str(png) in capsys.readouterr().out
+
+
+class _CountingEngine:
+    """Stands in for the engine so that only the harness's own memory is measured: every report opens
+    an event, and the engine keeps nothing but counters."""
+
+    def __init__(self) -> None:
+        self.opened = self.open = 0
+
+    def submit_many(self, reports: list[dict[str, object]]) -> list[SimpleNamespace]:
+        out = []
+        for _ in reports:
+            self.opened += 1
+            self.open += 1
+            out.append(SimpleNamespace(event_id=f"E{self.opened}", is_new=True))
+        return out
+
+    def close(self, event_id: str, time: int, resolution: str) -> None:
+        self.open -= 1
+
+    def advance(self, now: int) -> list[object]:
+        return []
+
+    def stats(self) -> SimpleNamespace:
+        return SimpleNamespace(events=self.opened, open_events=self.open, reports=self.opened, index_bytes=0)
+
+
+def test_a_year_replay_keeps_the_harness_memory_flat() -> None:
+    # 365 days: the harness's traced memory at day 365 stays near that at day 60 (the incident map
+    # forgets closed incidents; per-batch figures are flat arrays), and every incident is closed once.
+    import tracemalloc
+
+    engine = _CountingEngine()
+    seen: dict[int, int] = {}
+
+    def progress(p: DayProgress) -> None:
+        if p.day in (60, 365):
+            seen[p.day] = tracemalloc.get_traced_memory()[0]
+
+    tracemalloc.start()
+    try:
+        r = replay(days=365, reports_per_day=40, seed=9, batch_size=100, engine=engine,  # type: ignore[arg-type]
+                   progress=progress)
+    finally:
+        tracemalloc.stop()
+    assert r.days == 365 and r.reports > 365 * 25
+    # Measured: 0.07 MiB growth with the map forgetting closed incidents, 1.05 MiB without.
+    assert seen[365] < seen[60] + 2**19, seen  # < 0.5 MiB growth over 305 days
+    # Every incident's first event is closed once (the fake engine opens an event per report).
+    assert r.closes_skipped == 0 and r.closes > 365 * 10
+    assert r.per_day[-1]["open_events"] == engine.open == engine.opened - r.closes
