@@ -86,17 +86,34 @@ def test_head_cuts_the_sample() -> None:
     assert _head(batches, 10**9)[1] == sum(len(b) for b in batches)
 
 
-def _row(method: str, rate: float, f1: float) -> PeerResult:
-    return PeerResult(method, 1000, 1000 / rate, 0.9, 0.8, f1, 500, "open events", "first 1 day(s)")
+def _row(method: str, rate: float, f1: float, cpu_rate: float = 0.0) -> PeerResult:
+    return PeerResult(
+        method,
+        1000,
+        1000 / rate,
+        0.9,
+        0.8,
+        f1,
+        500,
+        "open events",
+        "first 1 day(s)",
+        cpu_seconds=1000 / cpu_rate if cpu_rate else 0.0,
+    )
 
 
 def test_format_peers_ratio_is_engine_over_peer() -> None:
     table = format_peers(
-        [_row("routing_core", 10_000, 0.8), _row("slow peer", 100, 0.5), _row("fast", 20_000, 0.4)]
+        [
+            _row("routing_core", 10_000, 0.8, cpu_rate=5_000),
+            _row("slow peer", 100, 0.5, cpu_rate=100),
+            _row("fast", 20_000, 0.4),  # no CPU time measured: no CPU ratio
+        ]
     )
     lines = table.splitlines()
-    assert "100.00×" in lines[3] and "10,000" in lines[2]
-    assert "0.50×" in lines[4]
+    assert lines[2].split()[1:4] == ["1,000", "10,000", "1.00×"]
+    # wall: 10,000 / 100 = 100×; CPU: 5,000 / 100 = 50× (with 10 CPU seconds for 1,000 reports)
+    assert lines[3].split()[2:6] == ["1,000", "100", "100.00×", "10.00"] and lines[3].split()[6] == "50.00×"
+    assert lines[4].split()[3] == "0.50×" and lines[4].split()[5] == "-"
     assert lines[-1] == "sample: first 1 day(s)"
 
 
@@ -108,12 +125,14 @@ def test_run_peers_on_a_small_stream() -> None:
     n = sum(len(b) for b in sample)
     assert [r.reports for r in rows] == [n, n, n]
     assert rows[0].compared_against == engine.stats().open_events
+    assert all(r.cpu_seconds > 0 for r in rows)
     for r in rows:
         assert 0 <= r.precision <= 1 and 0 <= r.recall <= 1 and r.reports_per_second > 0
     # The Python peer's row is what its threshold gives when re-run from scratch.
     py = rows[1]
     peer = PythonPeer(py.threshold or 0.0, address_weight=py.notes["address_weight"])
-    pred, truth, _ = _run_python_peer(sample, peer)
+    pred, truth, clock = _run_python_peer(sample, peer)
+    assert clock.wall > 0 and clock.cpu > 0
     assert pairwise(pred, truth).f1 == pytest.approx(py.f1)
     assert py.compared_against == peer.open_events
     # The engine row's figures against the generator's truth, by an independent replay.
@@ -158,7 +177,7 @@ def test_bench_peers_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     text = capsys.readouterr().out
     assert "pure Python + rapidfuzz" in text and "cdist" in text and "splink" not in text
-    assert "engine ×" in text and "sample: first 1 day(s) of the stream" in text
+    assert "× wall" in text and "× CPU" in text and "sample: first 1 day(s) of the stream" in text
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert [p["method"].split()[0] for p in doc["peers"]] == ["routing_core", "pure", "rapidfuzz"]
     with pytest.raises(SystemExit):

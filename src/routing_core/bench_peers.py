@@ -68,13 +68,22 @@ class PeerResult:
     sample: str  # how the sample was drawn, e.g. "first 1 day(s) of the stream"
     threshold: float | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # process CPU time of the same work (all threads): steadier on a shared machine
 
     @property
     def reports_per_second(self) -> float:
         return self.reports / self.seconds if self.seconds else 0.0
 
+    @property
+    def reports_per_cpu_second(self) -> float:
+        return self.reports / self.cpu_seconds if self.cpu_seconds else 0.0
+
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "reports_per_second": self.reports_per_second}
+        return {
+            **asdict(self),
+            "reports_per_second": self.reports_per_second,
+            "reports_per_cpu_second": self.reports_per_cpu_second,
+        }
 
 
 def _bigrams(s: str) -> set[str]:
@@ -174,27 +183,42 @@ class PythonPeer:
             self.open_events -= 1
 
 
-def _run_python_peer(batches: Sequence[Batch], peer: PythonPeer) -> tuple[list[str], list[str], float]:
+class _Clock:
+    """Accumulates wall and process CPU time over ``with`` blocks."""
+
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+
+    def __enter__(self) -> _Clock:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall += time.perf_counter() - self._wall
+        self.cpu += time.process_time() - self._cpu
+
+
+def _run_python_peer(batches: Sequence[Batch], peer: PythonPeer) -> tuple[list[str], list[str], _Clock]:
     """The peer over the batches as the replay drives the engine: a day's reports, then its closes."""
     pred: list[str] = []
     truth: list[str] = []
-    seconds = 0.0
+    clock = _Clock()
     first: dict[str, int] = {}  # incident -> the peer's event of its first report (bookkeeping, untimed)
     for batch in batches:
-        started = time.perf_counter()
-        day = [peer.submit(a, tx, t) for a, tx, t in zip(batch.address, batch.text, batch.time, strict=True)]
-        seconds += time.perf_counter() - started
+        with clock:
+            day = [
+                peer.submit(a, tx, t) for a, tx, t in zip(batch.address, batch.text, batch.time, strict=True)
+            ]
         for ev, incident in zip(day, batch.event, strict=True):
             first.setdefault(incident, ev)
         pred += map(str, day)
         truth += batch.event
-        started = time.perf_counter()
-        for incident, _ in batch.closes:
-            ev = first.pop(incident, -1)
-            if ev >= 0:
-                peer.close(ev)
-        seconds += time.perf_counter() - started
-    return pred, truth, seconds
+        with clock:
+            for incident, _ in batch.closes:
+                ev = first.pop(incident, -1)
+                if ev >= 0:
+                    peer.close(ev)
+    return pred, truth, clock
 
 
 def fit_python_peer(train: Sequence[Batch], **kwargs: Any) -> tuple[PythonPeer, float]:
@@ -275,6 +299,7 @@ def run_peers(
             "open events",
             label,
             notes={"batch_size": batch_size},
+            cpu_seconds=r.cpu_seconds_engine,
         )
     ]
     times = [t for b in sample for t in b.time]
@@ -284,13 +309,13 @@ def run_peers(
                 say("peers: fitting the pure-Python peer on the training split")
                 peer, train_f1 = fit_python_peer(train)
                 say("peers: pure-Python peer on the sample")
-                p_pred, p_truth, seconds = _run_python_peer(sample, peer)
+                p_pred, p_truth, clock = _run_python_peer(sample, peer)
                 s = pairwise(p_pred, p_truth)
                 rows.append(
                     PeerResult(
                         "pure Python + rapidfuzz (blocking)",
                         len(p_pred),
-                        seconds,
+                        clock.wall,
                         s.precision,
                         s.recall,
                         s.f1,
@@ -299,26 +324,30 @@ def run_peers(
                         label,
                         peer.threshold,
                         {"address_weight": peer.address_weight, "train_f1": round(train_f1, 4)},
+                        cpu_seconds=clock.cpu,
                     )
                 )
             elif name == "cdist":
-                from .evaluate import baseline_rapidfuzz
+                from .evaluate import best_threshold, cluster_links, rapidfuzz_links
 
                 say("peers: rapidfuzz cdist brute force (fit and sample)")
-                c = baseline_rapidfuzz(train, sample, workers=1)
-                s = pairwise(c.pred, c.truth)
+                threshold = best_threshold(rapidfuzz_links(train, workers=1))
+                with _Clock() as clock:
+                    links = rapidfuzz_links(sample, workers=1)
+                s = pairwise(cluster_links(links, threshold), links.truth)
                 rows.append(
                     PeerResult(
                         "rapidfuzz cdist brute force (1 worker)",
-                        len(c.pred),
-                        c.seconds,
+                        len(links.truth),
+                        links.seconds,
                         s.precision,
                         s.recall,
                         s.f1,
                         round(_window_sizes(times, 72 * 3600)),
                         "reports in 72 h (mean)",
                         label,
-                        c.notes["threshold"],
+                        threshold,
+                        cpu_seconds=clock.cpu,
                     )
                 )
             elif name == "splink":
@@ -343,6 +372,7 @@ def run_peers(
                         sub_label,
                         c.notes["threshold"],
                         {"seconds_with_fit": round(c.seconds, 3)},
+                        cpu_seconds=c.notes["cpu_seconds_test"],
                     )
                 )
         except ImportError as exc:
@@ -380,19 +410,25 @@ def _head(batches: Sequence[Batch], limit: int) -> tuple[list[Batch], int]:
 
 
 def format_peers(rows: Sequence[PeerResult]) -> str:
-    """The side-by-side table; ``engine ×`` is the engine's throughput over the method's."""
+    """The side-by-side table. ``× wall`` is the engine's throughput (first row) over the method's, by
+    wall time; ``× CPU`` the same by process CPU time, steadier when other jobs share the machine."""
     if not rows:
         return ""
-    engine_rate = rows[0].reports_per_second
+    wall, cpu = rows[0].reports_per_second, rows[0].reports_per_cpu_second
+
+    def ratio(engine: float, peer: float) -> str:
+        return f"{engine / peer:7.2f}×" if peer and engine else f"{'-':>8s}"
+
     head = (
-        f"{'method':40s} {'reports':>8s} {'reports/s':>10s} {'engine ×':>9s} {'pw P':>6s} {'pw R':>6s} "
-        f"{'pw F1':>6s}  compared against"
+        f"{'method':40s} {'reports':>8s} {'reports/s':>10s} {'× wall':>8s} {'CPU s':>7s} {'× CPU':>8s} "
+        f"{'pw P':>6s} {'pw R':>6s} {'pw F1':>6s}  compared against"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
-        ratio = engine_rate / r.reports_per_second if r.reports_per_second else float("inf")
         lines.append(
-            f"{r.method[:40]:40s} {r.reports:8,d} {r.reports_per_second:10,.0f} {ratio:8.2f}× "
+            f"{r.method[:40]:40s} {r.reports:8,d} {r.reports_per_second:10,.0f} "
+            f"{ratio(wall, r.reports_per_second)} {r.cpu_seconds:7.2f} "
+            f"{ratio(cpu, r.reports_per_cpu_second)} "
             f"{r.precision:6.3f} {r.recall:6.3f} {r.f1:6.3f}  {r.compared_against:,} {r.compared_what}"
         )
     samples = dict.fromkeys(r.sample for r in rows)
