@@ -36,7 +36,7 @@ def plot_replay(result: ReplayResult, path: str | Path, peers: Sequence[PeerResu
     reports = list(t.reports)
     latency = list(t.latency_us)
     throughput = [1e6 / v if v else 0.0 for v in latency]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.6), constrained_layout=True)
 
     left.plot(reports, latency, lw=0.6, color="tab:blue", label=f"per batch of {result.batch_size}")
     for q, style in (("p50", "--"), ("p99", ":")):
@@ -53,7 +53,7 @@ def plot_replay(result: ReplayResult, path: str | Path, peers: Sequence[PeerResu
     left.set_title(f"Latency over the replay: {result.days} days, {result.reports:,} reports")
     left.set_ylim(bottom=0)
     left.grid(alpha=0.3)
-    left.legend(loc="upper left", fontsize=8)
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, ncol=3)
 
     right.scatter(
         list(t.open_events), throughput, s=6, alpha=0.5, color="tab:blue", label="routing_core, per batch"
@@ -82,7 +82,8 @@ def plot_replay(result: ReplayResult, path: str | Path, peers: Sequence[PeerResu
     right.set_title("Throughput versus open events (one thread)")
     right.set_ylim(bottom=0)
     right.grid(alpha=0.3)
-    right.legend(loc="best", fontsize=7)
+    # Below the axes, so that it never hides a point.
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=7, ncol=2)
 
     machine = result.machine
     fig.suptitle(
