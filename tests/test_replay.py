@@ -13,7 +13,8 @@ import pytest
 from routing_core import Engine
 from routing_core.cli import main
 from routing_core.cli_bench import ProgressLine
-from routing_core.replay import DayProgress, _weighted_percentiles, replay
+from routing_core.errors import InvalidReportError
+from routing_core.replay import DayProgress, _weighted_percentiles, read_stream, replay
 from routing_core.synth import generate
 
 
@@ -177,3 +178,65 @@ def test_a_year_replay_keeps_the_harness_memory_flat() -> None:
     # Every incident's first event is closed once (the fake engine opens an event per report).
     assert r.closes_skipped == 0 and r.closes > 365 * 10
     assert r.per_day[-1]["open_events"] == engine.open == engine.opened - r.closes
+
+
+def test_read_stream_gives_back_the_generated_batches(tmp_path: Path) -> None:
+    reports, truth = tmp_path / "r.jsonl", tmp_path / "t.jsonl"
+    assert main(["synth", "-o", str(reports), "--truth", str(truth), "--days", "3", "--per-day", "200",
+                 "--seed", "5"]) == 0
+    generated = list(generate(days=3, reports_per_day=200, seed=5))
+    read = list(read_stream(reports, truth))
+    assert [b.day for b in read] == [0, 1, 2]
+    for g, f in zip(generated, read, strict=True):
+        assert (f.id, f.time, f.event, f.closes) == (g.id, g.time, g.event, g.closes)
+        # The engine gets the reports as written: ISO times, the optional category hint kept.
+        assert [r["id"] for r in f.reports()] == g.id
+        assert all(isinstance(r["time"], str) for r in f.reports())
+        assert sum("category" in r for r in f.reports()) == sum(h is not None for h in g.category_hint)
+    a = replay(days=3, reports_per_day=200, seed=5, engine=Engine())
+    b = replay(days=3, reports_per_day=0, engine=Engine(), stream=read_stream(reports, truth))
+    assert (a.reports, a.events, a.open_events, a.closes) == (b.reports, b.events, b.open_events, b.closes)
+    # Without truth: every report its own incident, no closes.
+    plain = list(read_stream(reports))
+    assert [len(b) for b in plain] == [len(b) for b in generated]
+    assert all(not b.closes and b.event == b.id for b in plain)
+
+
+def test_read_stream_names_the_bad_line(tmp_path: Path) -> None:
+    good = json.dumps({"id": "a", "text": "路灯不亮", "address": "", "time": "2026-11-01T08:00:00+08:00",
+                       "source": "app"}, ensure_ascii=False)
+    path = tmp_path / "r.jsonl"
+    path.write_text(good + "\n\n{not json\n", encoding="utf-8")
+    with pytest.raises(InvalidReportError, match=r"r\.jsonl:3: not a JSON line"):
+        list(read_stream(path))
+    path.write_text(good.replace('"2026-11-01T08:00:00+08:00"', '"昨天"') + "\n", encoding="utf-8")
+    with pytest.raises(InvalidReportError, match=r"r\.jsonl:1: time"):
+        list(read_stream(path))
+    path.write_text(good + "\n", encoding="utf-8")
+    truth = tmp_path / "t.jsonl"
+    truth.write_text('{"id": "b", "event": "T1"}\n', encoding="utf-8")
+    with pytest.raises(InvalidReportError, match="truth row for report 'a'.*'b'"):
+        list(read_stream(path, truth))
+
+
+def test_read_stream_splits_days_in_the_time_zone(tmp_path: Path) -> None:
+    # 23:59 and 00:01 Beijing time are two days, though the same UTC day.
+    rows = [{"id": str(i), "text": "路灯不亮", "address": "", "time": t, "source": "app"}
+            for i, t in enumerate(["2026-11-01T23:59:00+08:00", "2026-11-02T00:01:00+08:00",
+                                   "2026-11-02T09:00:00+08:00"])]
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert [b.id for b in read_stream(path)] == [["0"], ["1", "2"]]
+
+
+def test_bench_command_replays_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reports, truth = tmp_path / "r.jsonl", tmp_path / "t.jsonl"
+    assert main(["synth", "-o", str(reports), "--truth", str(truth), "--days", "2", "--per-day", "100"]) == 0
+    capsys.readouterr()
+    assert main(["bench", "--stream", str(reports), "--truth", str(truth), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    n = len(reports.read_text(encoding="utf-8").splitlines())
+    assert f"2 days, {n} reports from {reports}" in out
+    assert "read time" in out
+    assert main(["bench", "--truth", str(truth)]) == 2
+    assert main(["bench", "--stream", str(reports), "--peers"]) == 2

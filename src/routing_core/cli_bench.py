@@ -31,6 +31,7 @@ class ProgressLine:
         self.width = width
         self.tty = out.isatty()
         self.started = time.perf_counter()
+        self.open_line = False
 
     def __call__(self, p: DayProgress) -> None:
         every = max(1, p.days // 20)
@@ -44,11 +45,18 @@ class ProgressLine:
                 f"{p.total_reports:,} reports · {rate:,.0f}/s · {p.open_events:,} open events · "
                 f"ETA {eta:,.0f} s")
         if self.tty:
-            end = "\n" if p.day == p.days else ""
-            self.out.write(f"\r{line}\x1b[K{end}")
+            self.open_line = p.day != p.days
+            self.out.write(f"\r{line}\x1b[K" + ("" if self.open_line else "\n"))
         else:
             self.out.write(line + "\n")
         self.out.flush()
+
+    def close(self) -> None:
+        """Ends the line on a terminal when the replay stopped before its last day (a short stream)."""
+        if self.open_line:
+            self.out.write("\n")
+            self.out.flush()
+            self.open_line = False
 
 
 def _peer_list(value: str) -> list[str]:
@@ -63,10 +71,17 @@ def _peer_list(value: str) -> list[str]:
 
 def _run(args: argparse.Namespace) -> int:
     from .engine import Engine
-    from .replay import replay
+    from .replay import read_stream, replay
 
     if args.days < 1 or args.per_day < 1 or args.peer_days < 1 or (args.peer_per_day or 1) < 1:
         print("routing-core bench: --days, --per-day, --peer-days and --peer-per-day must be at least 1",
+              file=sys.stderr)
+        return 2
+    if args.truth and not args.stream:
+        print("routing-core bench: --truth goes with --stream", file=sys.stderr)
+        return 2
+    if args.stream and args.peers:
+        print("routing-core bench: --peers measures on the generated stream, not with --stream",
               file=sys.stderr)
         return 2
     if args.plot:
@@ -74,14 +89,19 @@ def _run(args: argparse.Namespace) -> int:
 
         _pyplot()  # fail now, naming the extra, not after a long replay
     progress = ProgressLine(sys.stderr) if not args.quiet else None
+    engine = Engine(rules=args.rules)
+    stream = read_stream(args.stream, args.truth, tz=engine.rules.timezone) if args.stream else None
     r = replay(days=args.days, reports_per_day=args.per_day, seed=args.seed, batch_size=args.batch,
-               engine=Engine(rules=args.rules), progress=progress)
+               engine=engine, progress=progress, stream=stream)
+    if progress is not None:
+        progress.close()
     lat = ", ".join(f"{k} {v:,.1f} µs" for k, v in r.latency_us.items())
-    print(f"routing-core bench: {r.days} days, {r.reports:,} reports (seed {args.seed}), "
-          f"batches of {r.batch_size}")
+    source = f"from {args.stream}" if args.stream else f"(seed {args.seed})"
+    print(f"routing-core bench: {r.days} days, {r.reports:,} reports {source}, batches of {r.batch_size}")
     print(f"  engine time        {r.seconds_engine:,.2f} s  ({r.reports_per_second:,.0f} reports/s, "
           "one thread)")
-    print(f"  generation time    {r.seconds_generate:,.2f} s  ({r.generated_per_second:,.0f} reports/s; "
+    what = "read time        " if args.stream else "generation time  "
+    print(f"  {what}  {r.seconds_generate:,.2f} s  ({r.generated_per_second:,.0f} reports/s; "
           "not counted above)")
     print(f"  per-report latency {lat}  (batch time / batch size)")
     print(f"  events             {r.events:,} ({r.open_events:,} open); closes {r.closes:,} "
@@ -128,6 +148,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    "~3%% more)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch", type=int, default=1000, help="reports per submit_many call (default 1,000)")
+    p.add_argument("--stream", metavar="REPORTS.jsonl",
+                   help="replay this JSON Lines file (routing-core synth output or a city's history, one day "
+                   "at a time; at most --days days) instead of generating")
+    p.add_argument("--truth", metavar="TRUTH.jsonl",
+                   help="with --stream: the truth file of routing-core synth --truth (incidents and closes)")
     p.add_argument("--json", help="also write the figures as JSON here")
     p.add_argument("--plot", metavar="FILE.png",
                    help="write latency over the replay and throughput versus open events "

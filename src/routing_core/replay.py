@@ -12,24 +12,29 @@ after its close), and per-batch figures are kept in flat arrays (24 bytes per ba
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
 import sys
 import time
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta, timezone, tzinfo
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine import Engine
 from .errors import InvalidReportError
+from .times import to_epoch
 
 if TYPE_CHECKING:
     from .decision import Decision
     from .synth import Batch
 
-__all__ = ["DayProgress", "ReplayResult", "Timeline", "replay"]
+__all__ = ["DayProgress", "ReplayResult", "Timeline", "read_stream", "replay"]
 
 
 @dataclass
@@ -241,6 +246,9 @@ def replay(
             progress(DayProgress(day + 1, days, len(reports), day_seconds, result.reports,
                                  result.seconds_engine, open_events))
 
+    close = getattr(batches, "close", None)
+    if close is not None:  # a generator left before its end (--days shorter than a file) closes its file now
+        close()
     stats = engine.stats()
     result.events, result.open_events, result.index_bytes = stats.events, stats.open_events, stats.index_bytes
     result.index_bytes_per_open_event = stats.index_bytes / stats.open_events if stats.open_events else 0.0
@@ -250,3 +258,124 @@ def replay(
     result.peak_rss_bytes = _peak_rss_bytes()
     result.machine = _machine()
     return result
+
+
+def read_stream(
+    reports: str | Path, truth: str | Path | None = None, *, tz: tzinfo = timezone(timedelta(hours=8))
+) -> Iterator[Batch]:
+    """Batches of a JSON Lines report file, one per calendar day in ``tz`` (a new batch whenever the
+    day of a report differs from the one before), for :func:`replay`.
+
+    The reports go to the engine as they are in the file (``routing-core route``'s input form: ``id``,
+    ``text``, ``address``, ``time``, ``source``, optional ``lat``, ``lon``, ``category``), so a city's
+    own history replays as well as ``routing-core synth`` output. With the truth file that
+    ``routing-core synth --truth`` writes (read in step with the reports), each report carries its
+    incident and each day the incidents closed that day; without it there are no closes. One day is
+    held at a time. The file must be clean (``routing-core route`` is the tool for a dirty one): a bad
+    line raises :class:`InvalidReportError` naming the file and line.
+    """
+    file_batch = _file_batch_type()
+    shift = int((tz.utcoffset(None) or timedelta(0)).total_seconds())
+    truth_rows = _Truth(Path(truth), tz) if truth is not None else None
+    try:
+        yield from _days(Path(reports), truth, truth_rows, file_batch, shift, tz)
+    finally:
+        if truth_rows is not None:
+            truth_rows.rows.close()
+
+
+def _days(
+    reports: Path, truth: Any, truth_rows: _Truth | None, file_batch: Any, shift: int, tz: tzinfo
+) -> Iterator[Batch]:
+    batch: Any = None
+    day = None
+    for lineno, record in _jsonl(reports):
+        epoch = to_epoch(record.get("time"), f"{reports}:{lineno}: time", tz)
+        key = (epoch + shift) // 86400
+        if key != day:
+            if batch is not None:
+                if truth_rows is not None:
+                    truth_rows.closes(batch.closes)
+                yield batch
+            batch, day = file_batch(day=0 if batch is None else batch.day + 1), key
+        rid = record.get("id")
+        incident = str(rid)
+        if truth_rows is not None:
+            row = truth_rows.next_report(batch.closes)
+            got = None if row is None else row.get("id")
+            if got != rid:
+                raise InvalidReportError(
+                    f"{truth}: the truth row for report {rid!r} ({reports}:{lineno}) is for {got!r}: "
+                    "expected the truth file written with this reports file",
+                    "truth",
+                    repr(got),
+                )
+            incident = str(row.get("event"))  # type: ignore[union-attr]
+        batch.raw.append(record)
+        batch.id.append(str(rid))
+        batch.time.append(epoch)
+        batch.event.append(incident)
+    if batch is not None:
+        if truth_rows is not None:
+            truth_rows.closes(batch.closes)
+        yield batch
+
+
+class _Truth:
+    """The truth file of ``routing-core synth --truth``: report rows, each day followed by its close rows."""
+
+    def __init__(self, path: Path, tz: tzinfo) -> None:
+        self.path, self.tz = path, tz
+        self.rows = _jsonl(path)
+        self.ahead: dict[str, Any] | None = None
+
+    def closes(self, out: list[tuple[str, int]]) -> None:
+        """Close rows up to the next report row (kept for :meth:`next_report`) go to ``out``."""
+        if self.ahead is not None:
+            return
+        for lineno, row in self.rows:
+            if "close" not in row:
+                self.ahead = row
+                return
+            out.append((str(row["close"]), to_epoch(row.get("time"), f"{self.path}:{lineno}: time", self.tz)))
+
+    def next_report(self, closes: list[tuple[str, int]]) -> dict[str, Any] | None:
+        self.closes(closes)
+        row, self.ahead = self.ahead, None
+        return row
+
+
+def _jsonl(path: Path) -> Generator[tuple[int, dict[str, Any]], None, None]:
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise InvalidReportError(
+                    f"{path}:{lineno}: not a JSON line ({exc})", "line", str(lineno)
+                ) from None
+            if not isinstance(record, dict):
+                raise InvalidReportError(
+                    f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}",
+                    "line",
+                    str(lineno),
+                )
+            yield lineno, record
+
+
+@lru_cache(maxsize=1)
+def _file_batch_type() -> type[Any]:
+    from .synth import Batch
+
+    @dataclass
+    class FileBatch(Batch):
+        """A day read from a file: ``reports()`` gives the reports as they were written."""
+
+        raw: list[dict[str, Any]] = field(default_factory=list)
+
+        def reports(self) -> list[dict[str, Any]]:
+            return self.raw
+
+    return FileBatch
