@@ -1,8 +1,11 @@
 // routing_core._core: the binding. Conversions and GIL handling only; the Pythonic API is built in
 // src/routing_core/. Every call that runs the hot path releases the GIL after its arguments have been
 // converted to C++ values (conversion needs the GIL; the core never touches Python objects).
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+
+#include <cmath>
 
 #include "routing_core/address_similarity.hpp"
 #include "routing_core/engine.hpp"
@@ -54,6 +57,99 @@ std::string normalise_text_utf8(const std::string& s) {
 std::string normalise_address_utf8(const std::string& s) {
     if (utf8::find_invalid(s) != std::string::npos) throw InvalidInput("address", excerpt(s), "invalid UTF-8");
     return utf8::encode(normalise_address(utf8::decode(s)));
+}
+
+// One string column, element by element, so that a bad element is named (`texts[17]`) instead of
+// pybind11's generic "incompatible function arguments".
+std::vector<std::string> string_column(const py::sequence& column, const char* name, std::size_t rows) {
+    if (column.size() != rows) {
+        throw InvalidInput(name, std::to_string(column.size()) + " rows", "expected " + std::to_string(rows) + " rows, as ids");
+    }
+    std::vector<std::string> out;
+    out.reserve(rows);
+    for (std::size_t i = 0; i < rows; ++i) {
+        const py::handle item = column[i];
+        const std::string field = std::string(name) + "[" + std::to_string(i) + "]";
+        if (!PyUnicode_Check(item.ptr())) {
+            throw InvalidInput(field, excerpt(py::str(py::repr(item)).cast<std::string>()), "expected a str");
+        }
+        Py_ssize_t size = 0;
+        const char* data = PyUnicode_AsUTF8AndSize(item.ptr(), &size);
+        if (data == nullptr) {
+            PyErr_Clear();
+            throw InvalidInput(field, "(unencodable str)", "not valid Unicode (lone surrogate?)");
+        }
+        out.emplace_back(data, static_cast<std::size_t>(size));
+    }
+    return out;
+}
+
+using Int64Column = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+using FloatColumn = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// Engine::submit_compact over columns: strings converted with the GIL, the engine run without it,
+// the decisions returned as one numpy array per field.
+py::dict submit_columns(Engine& engine, const py::sequence& ids, const py::sequence& texts,
+                        const py::sequence& addresses, const Int64Column& times, const py::sequence& sources,
+                        const std::optional<py::sequence>& categories, const std::optional<FloatColumn>& lat,
+                        const std::optional<FloatColumn>& lon) {
+    const std::size_t n = ids.size();
+    std::vector<std::string> id = string_column(ids, "ids", n);
+    std::vector<std::string> text = string_column(texts, "texts", n);
+    std::vector<std::string> address = string_column(addresses, "addresses", n);
+    std::vector<std::string> source = string_column(sources, "sources", n);
+    std::vector<std::string> category = categories ? string_column(*categories, "categories", n) : std::vector<std::string>(n);
+    for (const auto& [column, name] : {std::pair{&lat, "lat"}, std::pair{&lon, "lon"}}) {
+        if (*column && static_cast<std::size_t>((*column)->size()) != n) {
+            throw InvalidInput(name, std::to_string((*column)->size()) + " rows", "expected " + std::to_string(n) + " rows, as ids");
+        }
+    }
+    if (static_cast<std::size_t>(times.size()) != n) {
+        throw InvalidInput("times", std::to_string(times.size()) + " rows", "expected " + std::to_string(n) + " rows, as ids");
+    }
+    std::vector<Report> reports(n);
+    const std::int64_t* t = times.data();
+    for (std::size_t i = 0; i < n; ++i) {
+        Report& r = reports[i];
+        r.id = std::move(id[i]);
+        r.text = std::move(text[i]);
+        r.address = std::move(address[i]);
+        r.time = t[i];
+        r.source = std::move(source[i]);
+        r.category = std::move(category[i]);
+        // NaN means "no coordinate" (a missing value of a numpy or pandas column); one without the other
+        // is rejected by the engine, naming the field.
+        if (lat && !std::isnan(lat->at(i))) r.lat = lat->at(i);
+        if (lon && !std::isnan(lon->at(i))) r.lon = lon->at(i);
+    }
+    std::vector<CompactDecision> decisions;
+    {
+        py::gil_scoped_release release;
+        decisions = engine.submit_compact(reports);
+    }
+    const auto column = [&](auto field, auto type_tag) {
+        using T = decltype(type_tag);
+        py::array_t<T> out(static_cast<py::ssize_t>(decisions.size()));
+        T* data = out.mutable_data();
+        for (std::size_t i = 0; i < decisions.size(); ++i) data[i] = static_cast<T>(field(decisions[i]));
+        return out;
+    };
+    py::dict out;
+    out["event"] = column([](const CompactDecision& d) { return d.event; }, std::uint32_t{});
+    out["is_new"] = column([](const CompactDecision& d) { return d.is_new; }, bool{});
+    out["recurrence_of"] = column([](const CompactDecision& d) { return d.recurrence_of; }, std::int32_t{});
+    out["needs_review"] = column([](const CompactDecision& d) { return d.needs_review; }, bool{});
+    out["review_event"] = column([](const CompactDecision& d) { return d.review_event; }, std::int32_t{});
+    out["score"] = column([](const CompactDecision& d) { return d.score; }, double{});
+    out["category"] = column([](const CompactDecision& d) { return d.category; }, std::uint32_t{});
+    out["category_confidence"] = column([](const CompactDecision& d) { return d.category_confidence; }, double{});
+    out["category_from_hint"] = column([](const CompactDecision& d) { return d.category_from_hint; }, bool{});
+    out["platform"] = column([](const CompactDecision& d) { return d.platform; }, std::uint32_t{});
+    out["co_platforms"] = column([](const CompactDecision& d) { return d.co_platforms; }, std::uint32_t{});
+    out["level"] = column([](const CompactDecision& d) { return level_index(d.level); }, std::uint8_t{});
+    out["unit"] = column([](const CompactDecision& d) { return d.unit; }, std::int32_t{});
+    out["deadline"] = column([](const CompactDecision& d) { return d.deadline; }, std::int64_t{});
+    return out;
 }
 
 }  // namespace
@@ -179,7 +275,8 @@ PYBIND11_MODULE(_core, m) {
         .def(py::init<>())
         .def_readwrite("match", &EngineConfig::match)
         .def_readwrite("limits", &EngineConfig::limits)
-        .def_readwrite("sources", &EngineConfig::sources);
+        .def_readwrite("sources", &EngineConfig::sources)
+        .def_readwrite("threads", &EngineConfig::threads);
 
     py::class_<Report>(m, "Report")
         .def(py::init([](std::string id, std::string text, std::string address, std::int64_t time, std::string source,
@@ -295,13 +392,28 @@ PYBIND11_MODULE(_core, m) {
         .def_readonly("events", &EngineStats::events)
         .def_readonly("open_events", &EngineStats::open_events)
         .def_readonly("reports", &EngineStats::reports)
-        .def_readonly("index_bytes", &EngineStats::index_bytes);
+        .def_readonly("index_bytes", &EngineStats::index_bytes)
+        .def_readonly("purged_events", &EngineStats::purged_events);
 
     py::class_<Engine>(m, "Engine")
         .def(py::init<Gazetteer, RuleSet, EngineConfig>(), py::arg("gazetteer"), py::arg("rules"), py::arg("config"))
         .def("submit", &Engine::submit, py::arg("report"), py::call_guard<py::gil_scoped_release>())
         // The list is converted to std::vector<Report> with the GIL held, before the guard releases it.
         .def("submit_many", &Engine::submit_many, py::arg("reports"), py::call_guard<py::gil_scoped_release>())
+        .def("submit_columns", &submit_columns, py::arg("ids"), py::arg("texts"), py::arg("addresses"),
+             py::arg("times"), py::arg("sources"), py::arg("categories") = py::none(), py::arg("lat") = py::none(),
+             py::arg("lon") = py::none())
+        .def("event_ids",
+             [](const Engine& e, const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& index) {
+                 std::vector<std::string> out;
+                 out.reserve(static_cast<std::size_t>(index.size()));
+                 for (py::ssize_t i = 0; i < index.size(); ++i) {
+                     const std::int64_t k = index.at(i);
+                     out.push_back(k < 0 ? std::string() : e.event_id(static_cast<std::uint32_t>(k)));
+                 }
+                 return out;
+             },
+             py::arg("index"))
         .def("close", &Engine::close, py::arg("event_id"), py::arg("time"), py::arg("resolution"),
              py::call_guard<py::gil_scoped_release>())
         .def("advance", &Engine::advance, py::arg("now"), py::call_guard<py::gil_scoped_release>())
@@ -317,6 +429,7 @@ PYBIND11_MODULE(_core, m) {
         .def("classify", &Engine::classify, py::arg("text"), py::arg("channel") = "",
              py::call_guard<py::gil_scoped_release>())
         .def("category_code", [](const Engine& e, std::uint32_t i) { return e.rules().category(i).code; })
+        .def("platform_code", [](const Engine& e, std::uint32_t i) { return e.rules().platform_code(i); })
         .def("unit_info", [](const Engine& e, std::uint32_t i) {
             const Unit& u = e.gazetteer().unit(i);
             return py::make_tuple(u.code, level_code(u.level), u.name, e.gazetteer().name_path(i));

@@ -34,8 +34,7 @@ std::vector<BlockingKey> address_keys(const Address& address) {
     return keys;
 }
 
-void CandidateIndex::append(std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>& postings,
-                            std::uint64_t key, std::uint32_t event) {
+void CandidateIndex::append(Postings& postings, std::uint64_t key, std::uint32_t event) {
     auto& list = postings[key];
     if (list.empty() || list.back() != event) list.push_back(event);
 }
@@ -48,44 +47,113 @@ void CandidateIndex::add_shingles(std::uint32_t event, const std::vector<Shingle
     for (Shingle s : shingles) append(text_postings_, s, event);
 }
 
+double CandidateIndex::list_weight(std::size_t list_size) const noexcept {
+    const double n = static_cast<double>(documents_);
+    return std::max(0.1, std::log((n + 1.0) / (static_cast<double>(list_size) + 1.0)) + 1.0);
+}
+
 std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>& keys,
                                                   const std::vector<Shingle>& text,
                                                   const LookupLimits& limits) const {
-    std::unordered_map<std::uint32_t, std::uint32_t> hits;
+    LookupScratch scratch;
+    return lookup(keys, text, limits, scratch);
+}
+
+std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>& keys,
+                                                  const std::vector<Shingle>& text, const LookupLimits& limits,
+                                                  LookupScratch& scratch, const std::vector<std::int64_t>* expires,
+                                                  std::int64_t time) const {
+    auto& weight = scratch.weight;
+    auto& touched = scratch.touched;
+    touched.clear();
     const auto read = [&](const std::vector<std::uint32_t>& list) {
+        const float w = static_cast<float>(list_weight(list.size()));
         const std::size_t n = std::min(list.size(), limits.postings_per_key);
-        for (std::size_t k = 0; k < n; ++k) ++hits[list[list.size() - 1 - k]];
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint32_t e = list[list.size() - 1 - k];
+            if (expires != nullptr && (e >= expires->size() || (*expires)[e] < time)) continue;
+            if (e >= weight.size()) weight.resize(std::max<std::size_t>(e + 1, weight.size() * 2), 0.0f);
+            if (weight[e] == 0.0f) touched.push_back(e);
+            weight[e] += w;
+        }
     };
     for (BlockingKey key : keys) {
         const auto it = address_postings_.find(key);
         if (it != address_postings_.end()) read(it->second);
     }
     // The rarest shingles of the query discriminate best; common ones (来电, 反映) would flood the set.
-    std::vector<std::pair<std::size_t, const std::vector<std::uint32_t>*>> lists;
+    std::vector<const std::vector<std::uint32_t>*> lists;
     for (Shingle s : text) {
         const auto it = text_postings_.find(s);
-        if (it != text_postings_.end()) lists.emplace_back(it->second.size(), &it->second);
+        if (it != text_postings_.end()) lists.push_back(&it->second);
     }
     const std::size_t take = std::min(lists.size(), limits.rare_shingles);
     std::partial_sort(lists.begin(), lists.begin() + static_cast<std::ptrdiff_t>(take), lists.end(),
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t k = 0; k < take; ++k) read(*lists[k].second);
+                      [](const auto* a, const auto* b) { return a->size() < b->size(); });
+    for (std::size_t k = 0; k < take; ++k) read(*lists[k]);
 
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked(hits.begin(), hits.end());
-    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-        if (a.second != b.second) return a.second > b.second;
-        return a.first > b.first;
-    });
-    std::vector<std::uint32_t> out;
-    for (std::size_t k = 0; k < ranked.size() && k < limits.max_candidates; ++k) out.push_back(ranked[k].first);
+    const auto better = [&](std::uint32_t a, std::uint32_t b) {
+        if (weight[a] != weight[b]) return weight[a] > weight[b];
+        return a > b;
+    };
+    const std::size_t keep = std::min(touched.size(), limits.max_candidates);
+    std::partial_sort(touched.begin(), touched.begin() + static_cast<std::ptrdiff_t>(keep), touched.end(), better);
+    std::vector<std::uint32_t> out(touched.begin(), touched.begin() + static_cast<std::ptrdiff_t>(keep));
+    for (std::uint32_t e : touched) weight[e] = 0.0f;
     return out;
 }
 
-double CandidateIndex::idf(Shingle shingle) const noexcept {
+std::size_t CandidateIndex::postings(Shingle shingle) const noexcept {
     const auto it = text_postings_.find(shingle);
-    const double df = it == text_postings_.end() ? 0.0 : static_cast<double>(it->second.size());
+    return it == text_postings_.end() ? 0 : it->second.size();
+}
+
+double CandidateIndex::idf(Shingle shingle) const noexcept {
+    const double df = static_cast<double>(postings(shingle));
     const double n = static_cast<double>(documents_);
     return std::max(0.1, std::log((n + 1.0) / (df + 1.0)) + 1.0);
+}
+
+void IdfMemo::reset(const CandidateIndex& index) {
+    index_ = &index;
+    if (slots_.empty()) slots_.resize(4096);
+    used_ = 0;
+    if (++generation_ == 0) {  // wrapped: old generations would look current
+        for (Slot& slot : slots_) slot.generation = 0;
+        generation_ = 1;
+    }
+}
+
+double IdfMemo::operator()(Shingle shingle) {
+    const std::size_t mask = slots_.size() - 1;
+    // Fibonacci hashing spreads the shingles' structured bits (two code points side by side).
+    std::size_t k = static_cast<std::size_t>((shingle * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+    while (slots_[k].generation == generation_) {
+        if (slots_[k].key == shingle) return slots_[k].value;
+        k = (k + 1) & mask;
+    }
+    Slot& slot = slots_[k];
+    slot.key = shingle;
+    slot.value = index_->idf(shingle);
+    slot.generation = generation_;
+    if (++used_ * 2 > slots_.size()) {
+        const double value = slot.value;
+        grow();
+        return value;
+    }
+    return slot.value;
+}
+
+void IdfMemo::grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& slot : old) {
+        if (slot.generation != generation_) continue;
+        std::size_t k = static_cast<std::size_t>((slot.key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+        while (slots_[k].generation == generation_) k = (k + 1) & mask;
+        slots_[k] = slot;
+    }
 }
 
 std::size_t CandidateIndex::memory_bytes() const noexcept {

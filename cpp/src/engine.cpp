@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <thread>
 #include <unordered_set>
 
 #include "routing_core/address_parser.hpp"
@@ -91,14 +92,15 @@ Engine::Engine(Gazetteer gazetteer, RuleSet rules, EngineConfig config)
     if (config_.sources.empty()) throw ConfigError("no report sources (channels) are configured");
 }
 
-void Engine::validate(const Report& r) const {
+std::u32string Engine::validate(const Report& r) const {
     const Limits& limits = config_.limits;
     check_size("id", r.id, limits.max_id_bytes);
     check_utf8("id", r.id);
     if (r.id.empty()) throw InvalidInput("id", "", "must not be empty");
     check_size("text", r.text, limits.max_text_bytes);
     check_utf8("text", r.text);
-    if (normalise_text(utf8::decode(r.text)).empty()) throw InvalidInput("text", excerpt(r.text), "must not be blank");
+    std::u32string text = normalise_text(utf8::decode(r.text));
+    if (text.empty()) throw InvalidInput("text", excerpt(r.text), "must not be blank");
     check_size("address", r.address, limits.max_address_bytes);
     check_utf8("address", r.address);
     check_size("source", r.source, limits.max_source_bytes);
@@ -126,6 +128,51 @@ void Engine::validate(const Report& r) const {
     if (r.lon && (!std::isfinite(*r.lon) || *r.lon < -180.0 || *r.lon > 180.0)) {
         throw InvalidInput("lon", std::to_string(*r.lon), "must be a longitude in [-180, 180]");
     }
+    return text;
+}
+
+Engine::Prepared Engine::prepare(const Report& report) const {
+    const std::u32string text = validate(report);
+    const std::u32string address_text = normalise_address(utf8::decode(report.address));
+    Prepared p;
+    // resolve
+    p.address = parse_address_normalised(address_text);
+    p.address.lat = report.lat;
+    p.address.lon = report.lon;
+    if (report.lat) place_by_coordinates(p.address);
+    // classify (the report's own category, when given, wins; either is a feature of the match)
+    p.classification = classifier_.classify(text, report.source);
+    p.category = p.classification.category;
+    if (!report.category.empty()) {
+        p.category = static_cast<std::uint32_t>(rules_->find_category(report.category));
+        p.category_from_hint = true;
+    }
+    p.text = shingles(text);
+    p.place = shingles(address_text);
+    p.hits = router_.term_hits(text);
+    return p;
+}
+
+std::vector<Engine::Prepared> Engine::prepare_all(const std::vector<Report>& reports,
+                                                  std::vector<std::exception_ptr>& errors) const {
+    std::vector<Prepared> prepared(reports.size());
+    errors.assign(reports.size(), nullptr);
+    const auto work = [&](std::size_t begin, std::size_t step) {
+        for (std::size_t i = begin; i < reports.size(); i += step) {
+            try {
+                prepared[i] = prepare(reports[i]);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    std::size_t threads = config_.threads == 0 ? std::thread::hardware_concurrency() : config_.threads;
+    threads = std::max<std::size_t>(1, std::min(threads, reports.size() / 64 + 1));  // not for tiny batches
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work, t, threads);
+    work(0, threads);
+    for (auto& w : workers) w.join();
+    return prepared;
 }
 
 const Engine::Receipt* Engine::receipt_for(const Report& report) const {
@@ -139,28 +186,7 @@ const Engine::Receipt* Engine::receipt_for(const Report& report) const {
     return &it->second;
 }
 
-void Engine::remember(const Report& report, const Decision& d, std::uint32_t event_index) {
-    const EventState& ev = events_[event_index];
-    Receipt receipt;
-    receipt.fingerprint = report_fingerprint(report);
-    receipt.deadline = ev.deadline;
-    receipt.score = d.score;
-    receipt.category_confidence = d.category_confidence;
-    receipt.event = event_index;
-    receipt.category = ev.category;
-    receipt.platform = ev.platform;
-    for (std::uint32_t p : ev.co_platforms) receipt.co_platforms |= 1u << p;
-    receipt.unit = ev.unit;
-    if (!d.recurrence_of.empty()) receipt.recurrence_of = ev.recurrence_of;
-    if (!d.review_event.empty()) receipt.review_event = static_cast<std::int32_t>(find_event(d.review_event));
-    receipt.level = ev.level;
-    receipt.is_new = d.is_new;
-    receipt.category_from_hint = d.category_from_hint;
-    receipt.needs_review = d.needs_review;
-    receipts_.emplace(report.id, receipt);
-}
-
-Decision Engine::answer(const std::string& report_id, const Receipt& r) const {
+Decision Engine::answer(const std::string& report_id, const CompactDecision& r) const {
     const EventState& ev = events_[r.event];
     Decision d;
     d.report_id = report_id;
@@ -185,29 +211,54 @@ Decision Engine::answer(const std::string& report_id, const Receipt& r) const {
     return d;
 }
 
+Decision Engine::explained(const Report& report, const CompactDecision& decision, Explanation&& e) const {
+    Decision d = answer(report.id, decision);
+    d.candidates = std::move(e.candidates);
+    d.evidence = std::move(e.evidence);
+    d.rules_fired = std::move(e.rules_fired);
+    d.rule_reasons = std::move(e.rule_reasons);
+    d.address = std::move(e.address);
+    return d;
+}
+
+std::string Engine::event_id(std::uint32_t index) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (index >= events_.size()) throw UnknownEvent("#" + std::to_string(index));
+    return events_[index].id;
+}
+
 bool Engine::knows_report(const std::string& report_id) const {
     std::lock_guard<std::mutex> lock(mutex_);
     return receipts_.count(report_id) != 0;
 }
 
 Decision Engine::submit(const Report& report) {
+    std::optional<Prepared> prepared;
+    std::exception_ptr invalid;
+    try {
+        prepared = prepare(report);  // outside the lock: other threads match meanwhile
+    } catch (const InvalidInput&) {
+        invalid = std::current_exception();
+    }
     std::lock_guard<std::mutex> lock(mutex_);
-    if (const Receipt* original = receipt_for(report)) return answer(report.id, *original);
-    validate(report);
-    return apply(report);
+    if (const Receipt* original = receipt_for(report)) return answer(report.id, original->decision);
+    if (invalid) std::rethrow_exception(invalid);
+    Explanation explanation;
+    const CompactDecision& decision = apply(report, *prepared, &explanation);
+    return explained(report, decision, std::move(explanation));
 }
 
-std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    constexpr std::size_t apply_it = static_cast<std::size_t>(-1);
-    // For each report: nullptr and apply_it to apply it; an original decision (already accepted id); or
-    // the position of its first occurrence in this batch.
-    std::vector<const Receipt*> originals(reports.size(), nullptr);
-    std::vector<std::size_t> first_of(reports.size(), apply_it);
+void Engine::plan_batch(const std::vector<Report>& reports, const std::vector<std::exception_ptr>& errors,
+                        std::vector<const CompactDecision*>& originals, std::vector<std::size_t>& first_of) const {
+    originals.assign(reports.size(), nullptr);
+    first_of.assign(reports.size(), static_cast<std::size_t>(-1));
     std::unordered_map<std::string_view, std::size_t> batch_ids;
     for (std::size_t i = 0; i < reports.size(); ++i) {
         try {
-            if ((originals[i] = receipt_for(reports[i])) != nullptr) continue;
+            if (const Receipt* r = receipt_for(reports[i])) {
+                originals[i] = &r->decision;
+                continue;
+            }
             const auto [it, inserted] = batch_ids.emplace(reports[i].id, i);
             if (!inserted) {
                 if (report_fingerprint(reports[i]) != report_fingerprint(reports[it->second])) {
@@ -218,20 +269,52 @@ std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
                 first_of[i] = it->second;
                 continue;
             }
-            validate(reports[i]);
+            if (errors[i]) std::rethrow_exception(errors[i]);
         } catch (const InvalidInput& e) {
             throw InvalidInput("reports[" + std::to_string(i) + "]." + e.field(), e.value(), e.problem());
         }
     }
+}
+
+std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
+    std::vector<std::exception_ptr> errors;
+    std::vector<Prepared> prepared = prepare_all(reports, errors);  // outside the lock
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<const CompactDecision*> originals;
+    std::vector<std::size_t> first_of;
+    plan_batch(reports, errors, originals, first_of);
     std::vector<Decision> decisions;
     decisions.reserve(reports.size());
     for (std::size_t i = 0; i < reports.size(); ++i) {
         if (originals[i] != nullptr) {
             decisions.push_back(answer(reports[i].id, *originals[i]));
-        } else if (first_of[i] != apply_it) {
+        } else if (first_of[i] != static_cast<std::size_t>(-1)) {
             decisions.push_back(decisions[first_of[i]]);
         } else {
-            decisions.push_back(apply(reports[i]));
+            Explanation explanation;
+            const CompactDecision& decision = apply(reports[i], prepared[i], &explanation);
+            decisions.push_back(explained(reports[i], decision, std::move(explanation)));
+        }
+    }
+    return decisions;
+}
+
+std::vector<CompactDecision> Engine::submit_compact(const std::vector<Report>& reports) {
+    std::vector<std::exception_ptr> errors;
+    std::vector<Prepared> prepared = prepare_all(reports, errors);  // outside the lock
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<const CompactDecision*> originals;
+    std::vector<std::size_t> first_of;
+    plan_batch(reports, errors, originals, first_of);
+    std::vector<CompactDecision> decisions;
+    decisions.reserve(reports.size());
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        if (originals[i] != nullptr) {
+            decisions.push_back(*originals[i]);
+        } else if (first_of[i] != static_cast<std::size_t>(-1)) {
+            decisions.push_back(decisions[first_of[i]]);
+        } else {
+            decisions.push_back(apply(reports[i], prepared[i], nullptr));
         }
     }
     return decisions;
@@ -239,14 +322,17 @@ std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
 
 std::vector<CandidateScore> Engine::score_candidates(const Address& address, const std::vector<Shingle>& text,
                                                      const std::vector<Shingle>& place, std::uint32_t category,
-                                                     std::int64_t time, std::vector<std::uint32_t>& events) const {
+                                                     std::int64_t time, std::vector<std::uint32_t>& events,
+                                                     bool with_ids) const {
     const MatchParams& p = config_.match;
-    const auto idf = [this](Shingle s) { return index_.idf(s); };
+    idf_memo_.reset(index_);
+    const auto idf = [this](Shingle s) { return idf_memo_(s); };
     // Text and address-string shingles share one key space: a place named in one report's text finds
     // the event whose address field names it (app reports often leave the address field empty).
     std::vector<Shingle> keys;
     std::set_union(text.begin(), text.end(), place.begin(), place.end(), std::back_inserter(keys));
-    const std::vector<std::uint32_t> found = index_.lookup(address_keys(address), keys, p.lookup);
+    const std::vector<std::uint32_t> found =
+        index_.lookup(address_keys(address), keys, p.lookup, lookup_scratch_, &expires_, time);
     std::vector<std::pair<CandidateScore, std::uint32_t>> scored;
     for (std::uint32_t e : found) {
         const EventState& ev = events_[e];
@@ -255,15 +341,12 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         const double limit_hours = closed ? p.recurrence_days * 24.0 : p.window_hours;
         if (static_cast<double>(age) > limit_hours * 3600.0) continue;
         CandidateScore c;
-        c.event_id = ev.id;
+        if (with_ids) c.event_id = ev.id;
         c.closed = closed;
         c.address = address_similarity(address, ev.address);
         for (std::size_t k = 0; k < ev.texts.size(); ++k) {
-            const auto named_place = [&](Shingle s) {
-                return std::binary_search(place.begin(), place.end(), s) ||
-                       std::binary_search(ev.places[k].begin(), ev.places[k].end(), s);
-            };
-            c.text = std::max(c.text, weighted_dice(text, ev.texts[k], idf, named_place));
+            // The text feature says what the problem is: place names on either side are left out.
+            c.text = std::max(c.text, weighted_dice_skipping(text, ev.texts[k], place, ev.places[k], idf));
             c.place = std::max({c.place, weighted_containment(place, ev.places[k], ev.texts[k], idf),
                                 weighted_containment(ev.places[k], place, text, idf)});
         }
@@ -348,6 +431,38 @@ void Engine::place_by_coordinates(Address& address) const {
     }
 }
 
+void Engine::refresh_expiry(std::uint32_t event) {
+    const EventState& ev = events_[event];
+    const MatchParams& p = config_.match;
+    // Capped at the span of valid times, so that a huge configured window cannot overflow.
+    const double seconds = std::min(ev.closed ? p.recurrence_days * 86400.0 : p.window_hours * 3600.0,
+                                    static_cast<double>(latest_time));
+    const std::int64_t from = ev.closed ? *ev.closed : ev.last_report;
+    if (expires_.size() <= event) expires_.resize(event + 1, 0);
+    expires_[event] = from + static_cast<std::int64_t>(std::floor(seconds));
+}
+
+void Engine::purge_if_due() {
+    if (events_.size() < purge_due_at_) return;
+    // A margin of one window: a report that arrives late (its time before clock_) still finds the
+    // events that were candidates at its own time.
+    const std::int64_t margin = static_cast<std::int64_t>(std::min(config_.match.window_hours * 3600.0,
+                                                                   static_cast<double>(latest_time)));
+    const auto dead = [&](std::uint32_t e) { return events_[e].closed && expires_[e] < clock_ - margin; };
+    index_.purge(dead);
+    for (std::uint32_t e = 0; e < events_.size(); ++e) {
+        EventState& ev = events_[e];
+        if (!dead(e) || ev.vocabulary.capacity() == 0) continue;
+        std::vector<std::vector<Shingle>>().swap(ev.texts);
+        std::vector<std::vector<Shingle>>().swap(ev.places);
+        std::vector<Shingle>().swap(ev.vocabulary);
+        ++purged_events_;
+    }
+    // Amortised: a purge scans every event, and the next one is due after as many new events as are
+    // left unpurged (the live set of the last weeks, in a steady stream), and at least purge_interval.
+    purge_due_at_ = events_.size() + std::max(purge_interval, events_.size() - purged_events_);
+}
+
 void Engine::schedule(std::uint32_t event) {
     EventState& ev = events_[event];
     ++ev.deadline_version;
@@ -358,7 +473,7 @@ void Engine::schedule(std::uint32_t event) {
 // in its text, its channel, the event's report count) raise the level, shorten the deadline, or set
 // the lead platform and add co-handlers; nothing is ever lowered.
 void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
-                              Decision& d) {
+                              Explanation* explanation) {
     EventState& ev = events_[event_index];
     const RouteInput input{ev.category, report.source, static_cast<std::uint32_t>(ev.report_ids.size()),
                            ev.recurrences, report.time};
@@ -396,78 +511,47 @@ void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, c
     }
     std::sort(ev.co_platforms.begin(), ev.co_platforms.end());  // canonical order: the platforms' order
     if (changed) schedule(event_index);
-    router_.explain(input, routing, d.rules_fired, d.rule_reasons);
+    if (explanation != nullptr) router_.explain(input, routing, explanation->rules_fired, explanation->rule_reasons);
 }
 
-void Engine::fill_routing(Decision& d, const EventState& ev) const {
-    const CategoryRule& rule = rules_->category(ev.category);
-    d.category = rule.code;
-    d.platform = rules_->platform_code(ev.platform);
-    d.co_platforms.clear();
-    for (std::uint32_t p : ev.co_platforms) d.co_platforms.push_back(rules_->platform_code(p));
-    d.level = ev.level;
-    d.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code;
-    d.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(ev.unit));
-    d.deadline = ev.deadline;
-}
-
-Decision Engine::apply(const Report& report) {
-    // normalise
-    const std::u32string text = normalise_text(utf8::decode(report.text));
-    const std::u32string address_text = normalise_address(utf8::decode(report.address));
-    // resolve
-    Address address = parse_address_normalised(address_text);
-    address.lat = report.lat;
-    address.lon = report.lon;
-    if (report.lat) place_by_coordinates(address);
-    // classify (the report's own category is a feature of the match)
-    Classification cls = classifier_.classify(text, report.source);
-    std::uint32_t category = cls.category;
-    bool from_hint = false;
-    if (!report.category.empty()) {
-        category = static_cast<std::uint32_t>(rules_->find_category(report.category));
-        from_hint = true;
-    }
-    const std::vector<Shingle> text_shingles = shingles(text);
-    const std::vector<Shingle> place_shingles = shingles(address_text);
+const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, Explanation* explanation) {
+    const Address& address = prepared.address;
+    const std::uint32_t category = prepared.category;
     // candidates + score
     std::vector<std::uint32_t> candidate_events;
-    std::vector<CandidateScore> scored =
-        score_candidates(address, text_shingles, place_shingles, category, report.time, candidate_events);
+    std::vector<CandidateScore> scored = score_candidates(address, prepared.text, prepared.place, category,
+                                                          report.time, candidate_events, explanation != nullptr);
     // decide
     const MatchDecision md = decide(scored, config_.match);
 
-    Decision d;
-    d.report_id = report.id;
+    CompactDecision d;
     d.score = scored.empty() ? 0.0 : scored.front().score;
-    d.category_confidence = from_hint ? 1.0 : cls.confidence;
-    d.category_from_hint = from_hint;
-    d.evidence = std::move(cls.evidence);
-    const std::vector<TermHit> hits = router_.term_hits(text);
+    d.category_confidence = prepared.category_from_hint ? 1.0 : prepared.classification.confidence;
+    d.category_from_hint = prepared.category_from_hint;
 
     std::uint32_t event_index = 0;
     if (md.outcome == Outcome::duplicate) {
         event_index = candidate_events[md.chosen];
         EventState& ev = events_[event_index];
-        d.is_new = false;
-        d.duplicate_of = ev.id;
         ev.report_ids.push_back(report.id);
         ev.sources.push_back(report.source);
         ev.last_report = std::max(ev.last_report, report.time);
         merge_address(ev.address, address);
         if (ev.texts.size() < representative_texts) {
-            ev.texts.push_back(text_shingles);
-            ev.places.push_back(place_shingles);
+            ev.texts.push_back(prepared.text);
+            ev.places.push_back(prepared.place);
         } else {
-            ev.texts.back() = text_shingles;
-            ev.places.back() = place_shingles;
+            ev.texts.back() = prepared.text;
+            ev.places.back() = prepared.place;
         }
         index_.add_address_keys(event_index, address_keys(ev.address));
-        index_.add_shingles(event_index, text_shingles);
-        index_.add_shingles(event_index, place_shingles);
-        add_vocabulary(ev.vocabulary, text_shingles, place_shingles);
-        ev.history.push_back(EventStep{report.time, "merged", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", report.id});
-        reroute_on_merge(event_index, report, hits, d);
+        index_.add_shingles(event_index, prepared.text);
+        index_.add_shingles(event_index, prepared.place);
+        add_vocabulary(ev.vocabulary, prepared.text, prepared.place);
+        refresh_expiry(event_index);
+        ev.history.push_back(EventStep{report.time, "merged", ev.level,
+                                       gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", report.id});
+        reroute_on_merge(event_index, report, prepared.hits, explanation);
     } else {
         event_index = static_cast<std::uint32_t>(events_.size());
         EventState ev;
@@ -479,7 +563,7 @@ Decision Engine::apply(const Report& report) {
             ev.recurrences = events_[candidate_events[md.chosen]].recurrences + 1;
         }
         const RouteInput input{category, report.source, 1, ev.recurrences, report.time};
-        const Routing routing = router_.route(input, hits, address);
+        const Routing routing = router_.route(input, prepared.hits, address);
         ev.platform = routing.platform;
         ev.co_platforms = routing.co_platforms;
         ev.level = routing.level;
@@ -488,42 +572,56 @@ Decision Engine::apply(const Report& report) {
         ev.opened = report.time;
         ev.last_report = report.time;
         ev.address = address;
-        ev.texts.push_back(text_shingles);
-        ev.places.push_back(place_shingles);
-        add_vocabulary(ev.vocabulary, text_shingles, place_shingles);
-        router_.explain(input, routing, d.rules_fired, d.rule_reasons);
+        ev.texts.push_back(prepared.text);
+        ev.places.push_back(prepared.place);
+        add_vocabulary(ev.vocabulary, prepared.text, prepared.place);
+        if (explanation != nullptr) router_.explain(input, routing, explanation->rules_fired, explanation->rule_reasons);
         if (md.outcome == Outcome::recurrence) {
             const std::uint32_t previous = candidate_events[md.chosen];
             ev.recurrence_of = static_cast<std::int32_t>(previous);
-            d.recurrence_of = events_[previous].id;
-            d.rules_fired.push_back("match:recurrence");
-            d.rule_reasons.push_back("same place and problem as " + events_[previous].id + ", closed");
+            d.recurrence_of = static_cast<std::int32_t>(previous);
+            if (explanation != nullptr) {
+                explanation->rules_fired.push_back("match:recurrence");
+                explanation->rule_reasons.push_back("same place and problem as " + events_[previous].id + ", closed");
+            }
         }
         if (md.needs_review) {
             d.needs_review = true;
-            d.review_event = scored[md.review].event_id;
+            d.review_event = static_cast<std::int32_t>(candidate_events[md.review]);
         }
-        ev.history.push_back(EventStep{report.time, "opened", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code,
-                                       d.rules_fired.front(), report.id});
+        ev.history.push_back(EventStep{report.time, "opened", ev.level,
+                                       gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code,
+                                       "category:" + rules_->category(category).code, report.id});
         event_by_id_.emplace(ev.id, event_index);
         events_.push_back(std::move(ev));
         index_.count_document();
         index_.add_address_keys(event_index, address_keys(address));
-        index_.add_shingles(event_index, text_shingles);
-        index_.add_shingles(event_index, place_shingles);
+        index_.add_shingles(event_index, prepared.text);
+        index_.add_shingles(event_index, prepared.place);
         ++open_events_;
+        refresh_expiry(event_index);
         schedule(event_index);
         d.is_new = true;
     }
     // record
+    clock_ = std::max(clock_, report.time);
+    if (d.is_new) purge_if_due();
     report_event_.emplace(report.id, event_index);
     const EventState& ev = events_[event_index];
-    d.event_id = ev.id;
-    fill_routing(d, ev);
-    d.address = std::move(address);
-    remember(report, d, event_index);
-    d.candidates = std::move(scored);
-    return d;
+    d.event = event_index;
+    d.deadline = ev.deadline;
+    d.category = ev.category;
+    d.platform = ev.platform;
+    for (std::uint32_t p : ev.co_platforms) d.co_platforms |= 1u << p;
+    d.unit = ev.unit;
+    d.level = ev.level;
+    if (explanation != nullptr) {
+        explanation->candidates = std::move(scored);
+        explanation->evidence = std::move(prepared.classification.evidence);
+        explanation->address = std::move(prepared.address);
+    }
+    const auto [it, inserted] = receipts_.emplace(report.id, Receipt{report_fingerprint(report), d});
+    return it->second.decision;
 }
 
 std::uint32_t Engine::find_event(const std::string& event_id) const {
@@ -550,6 +648,7 @@ EventView Engine::close(const std::string& event_id, std::int64_t time, const st
     ev.resolution = resolution;
     ev.history.push_back(EventStep{time, "closed", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", ""});
     --open_events_;
+    refresh_expiry(e);
     return view(e);
 }
 
@@ -619,7 +718,7 @@ EventView Engine::event(const std::string& event_id) const {
 
 EngineStats Engine::stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return EngineStats{events_.size(), open_events_, report_event_.size(), index_.memory_bytes()};
+    return EngineStats{events_.size(), open_events_, report_event_.size(), index_.memory_bytes(), purged_events_};
 }
 
 Address Engine::parse_address_normalised(std::u32string_view normalised) const {

@@ -4,6 +4,7 @@
 // most recent events on each key.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 #include <unordered_map>
@@ -25,27 +26,90 @@ struct LookupLimits {
     std::size_t max_candidates = 32;
 };
 
+// Reusable buffers of CandidateIndex::lookup (one per thread of lookups), sized to the events.
+struct LookupScratch {
+    std::vector<float> weight;            // by event: the weight of the keys it shares with the query
+    std::vector<std::uint32_t> touched;   // events with a non-zero weight
+};
+
 class CandidateIndex {
 public:
     void add_address_keys(std::uint32_t event, const std::vector<BlockingKey>& keys);
     void add_shingles(std::uint32_t event, const std::vector<Shingle>& shingles);
     void count_document() noexcept { ++documents_; }
 
-    // Events sharing keys with the query, most shared keys first (ties: newest first).
+    // Events sharing keys with the query, ranked by the summed IDF of the keys they share (a shared
+    // road and number or a rare shingle says far more than a shared town), ties newest first; at most
+    // limits.max_candidates. With `expires` (by event: the last time it may still be a candidate),
+    // events expired at `time` are skipped before ranking, so they never take a candidate's place.
+    std::vector<std::uint32_t> lookup(const std::vector<BlockingKey>& keys, const std::vector<Shingle>& text,
+                                      const LookupLimits& limits, LookupScratch& scratch,
+                                      const std::vector<std::int64_t>* expires = nullptr, std::int64_t time = 0) const;
     std::vector<std::uint32_t> lookup(const std::vector<BlockingKey>& keys, const std::vector<Shingle>& text,
                                       const LookupLimits& limits) const;
 
+    // Drops every posting of the events for which `dead(event)` is true (events that can never be
+    // candidates again), and returns how many postings were dropped. Document frequencies shrink with
+    // them, so IDF keeps describing the events that can still match.
+    template <typename Dead>
+    std::size_t purge(const Dead& dead);
+
     // Inverse document frequency of a shingle over the indexed events, ≥ a positive floor.
     double idf(Shingle shingle) const noexcept;
+    // How many postings a shingle has (its document frequency as idf counts it).
+    std::size_t postings(Shingle shingle) const noexcept;
     std::size_t documents() const noexcept { return documents_; }
     std::size_t memory_bytes() const noexcept;
 
 private:
-    static void append(std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>& postings, std::uint64_t key,
-                       std::uint32_t event);
-    std::unordered_map<BlockingKey, std::vector<std::uint32_t>> address_postings_;
-    std::unordered_map<Shingle, std::vector<std::uint32_t>> text_postings_;
+    using Postings = std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>;
+    static void append(Postings& postings, std::uint64_t key, std::uint32_t event);
+    double list_weight(std::size_t list_size) const noexcept;
+    Postings address_postings_;
+    Postings text_postings_;
     std::size_t documents_ = 0;
+};
+
+template <typename Dead>
+std::size_t CandidateIndex::purge(const Dead& dead) {
+    std::size_t dropped = 0;
+    for (Postings* postings : {&address_postings_, &text_postings_}) {
+        for (auto it = postings->begin(); it != postings->end();) {
+            auto& list = it->second;
+            const std::size_t before = list.size();
+            list.erase(std::remove_if(list.begin(), list.end(), dead), list.end());
+            dropped += before - list.size();
+            if (list.empty()) {
+                it = postings->erase(it);
+            } else {
+                if (list.capacity() > 2 * list.size() + 4) list.shrink_to_fit();
+                ++it;
+            }
+        }
+    }
+    return dropped;
+}
+
+// A memo of IDF weights for scoring one report against its candidates, which asks for the same
+// shingles many times over: each is looked up in the index once per report. Open addressing on a
+// power-of-two table; reset() forgets everything in O(1) by bumping a generation.
+class IdfMemo {
+public:
+    // Forgets all weights; the next ones are read from `index`, which must outlive the use.
+    void reset(const CandidateIndex& index);
+    double operator()(Shingle shingle);
+
+private:
+    struct Slot {
+        Shingle key = 0;
+        double value = 0.0;
+        std::uint32_t generation = 0;
+    };
+    void grow();
+    const CandidateIndex* index_ = nullptr;
+    std::vector<Slot> slots_;
+    std::size_t used_ = 0;
+    std::uint32_t generation_ = 0;
 };
 
 }  // namespace routing_core

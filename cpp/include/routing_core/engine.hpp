@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +37,28 @@ struct EngineConfig {
     MatchParams match;
     Limits limits;
     std::vector<std::string> sources{"grid", "hotline", "app", "web", "wechat", "other"};
+    // Worker threads of a batch's stateless stages (validate, normalise, parse, classify, shingle);
+    // matching and recording stay in report order on the calling thread. 0: one per hardware thread.
+    std::size_t threads = 1;
+};
+
+// One report's decision without strings or explanation: indices into the engine's events, the rules
+// and the gazetteer. What submit_compact returns and what the engine keeps per accepted report.
+struct CompactDecision {
+    std::uint32_t event = 0;           // Engine::event_id(event) is its id
+    std::int32_t recurrence_of = -1;   // the closed event this one recurs, or -1
+    std::int32_t review_event = -1;    // the candidate a reviewer should compare with, or -1
+    double score = 0.0;
+    double category_confidence = 0.0;
+    std::int64_t deadline = 0;
+    std::uint32_t category = 0;
+    std::uint32_t platform = 0;
+    std::uint32_t co_platforms = 0;  // bit p set: platform p co-handles (rules allow 32 platforms)
+    std::int32_t unit = no_unit;
+    Level level = Level::town;
+    bool is_new = false;
+    bool category_from_hint = false;
+    bool needs_review = false;
 };
 
 struct EngineStats {
@@ -43,6 +66,7 @@ struct EngineStats {
     std::size_t open_events = 0;
     std::size_t reports = 0;
     std::size_t index_bytes = 0;
+    std::size_t purged_events = 0;  // closed events past recurrence whose match data was dropped
 };
 
 class Engine {
@@ -62,6 +86,11 @@ public:
     // its original decision; an id that appears again later in the same batch (with the same content)
     // answers with the decision of its first occurrence and is applied once.
     std::vector<Decision> submit_many(const std::vector<Report>& reports);
+    // submit_many without explanations (no candidates, evidence, rules fired or parsed address, and no
+    // strings): the batch path for throughput. Same validation, idempotency and decisions.
+    std::vector<CompactDecision> submit_compact(const std::vector<Report>& reports);
+    // The id of the event at `index` (CompactDecision::event); throws UnknownEvent past the last one.
+    std::string event_id(std::uint32_t index) const;
     // True when a report with this id was accepted (its re-submission would be answered, not applied).
     bool knows_report(const std::string& report_id) const;
 
@@ -108,48 +137,71 @@ private:
         bool operator>(const DeadlineEntry& o) const noexcept { return deadline > o.deadline; }
     };
 
-    // What is kept of each accepted report's decision, for idempotent re-submission (≈ 56 bytes,
-    // against ≈ 1.1 kB for a whole Decision): indices into events_, the rules and the gazetteer.
+    // What is kept of each accepted report, for idempotent re-submission (≈ 72 bytes, against ≈ 1.1 kB
+    // for a whole Decision).
     struct Receipt {
         std::uint64_t fingerprint = 0;
-        std::int64_t deadline = 0;
-        double score = 0.0;
-        double category_confidence = 0.0;
-        std::uint32_t event = 0;
+        CompactDecision decision;
+    };
+    // What the stateless stages make of one valid report: computed outside the lock, in parallel for a
+    // batch, then matched and recorded under it.
+    struct Prepared {
+        Address address;
+        Classification classification;
         std::uint32_t category = 0;
-        std::uint32_t platform = 0;
-        std::uint32_t co_platforms = 0;  // bit p set: platform p co-handles (rules allow 32 platforms)
-        std::int32_t unit = no_unit;
-        std::int32_t recurrence_of = -1;
-        std::int32_t review_event = -1;
-        Level level = Level::town;
-        bool is_new = false;
         bool category_from_hint = false;
-        bool needs_review = false;
+        std::vector<Shingle> text;
+        std::vector<Shingle> place;
+        std::vector<TermHit> hits;
+    };
+    // The parts of a Decision only an explanation needs (apply fills them when asked).
+    struct Explanation {
+        std::vector<CandidateScore> candidates;
+        std::vector<std::string> evidence;
+        std::vector<std::string> rules_fired;
+        std::vector<std::string> rule_reasons;
+        Address address;
     };
 
-    void validate(const Report& report) const;
+    // Checks every field (InvalidInput naming it); returns the normalised text.
+    std::u32string validate(const Report& report) const;
+    // Validates and runs the stateless stages; touches no state, so needs no lock.
+    Prepared prepare(const Report& report) const;
+    // prepare() for a batch, on config.threads workers; a report that fails validation leaves its
+    // error in `errors` (and nothing else happens to it).
+    std::vector<Prepared> prepare_all(const std::vector<Report>& reports, std::vector<std::exception_ptr>& errors) const;
     // The receipt of an already accepted id, nullptr for a new id; throws InvalidInput on "id" when
     // the id was accepted with different content.
     const Receipt* receipt_for(const Report& report) const;
-    // The original decision, rebuilt from its receipt.
-    Decision answer(const std::string& report_id, const Receipt& receipt) const;
-    // Keeps the receipt of a report just applied (called by apply, last).
-    void remember(const Report& report, const Decision& decision, std::uint32_t event_index);
+    // For each report of a batch (under the lock): its original decision when its id was accepted
+    // before, the position of its first occurrence when it repeats an id of the batch, or neither
+    // (apply it). Throws the batch's first error in report order, prefixed "reports[i].".
+    void plan_batch(const std::vector<Report>& reports, const std::vector<std::exception_ptr>& errors,
+                    std::vector<const CompactDecision*>& originals, std::vector<std::size_t>& first_of) const;
+    // The decision with strings, from its compact form.
+    Decision answer(const std::string& report_id, const CompactDecision& decision) const;
     Address parse_address_normalised(std::u32string_view normalised) const;
-    Decision apply(const Report& report);
+    // Matches and records one prepared report (under the lock) and keeps its receipt; fills
+    // `explanation` when given.
+    const CompactDecision& apply(const Report& report, Prepared& prepared, Explanation* explanation);
+    Decision explained(const Report& report, const CompactDecision& decision, Explanation&& explanation) const;
+    // Scores the report against its candidate events, best first; events[i] is candidate i's event.
+    // Candidate event ids (strings) are filled only `with_ids`.
     std::vector<CandidateScore> score_candidates(const Address& address, const std::vector<Shingle>& text,
                                                  const std::vector<Shingle>& place, std::uint32_t category,
-                                                 std::int64_t time,
-                                                 std::vector<std::uint32_t>& events) const;
+                                                 std::int64_t time, std::vector<std::uint32_t>& events,
+                                                 bool with_ids) const;
     void merge_address(Address& into, const Address& from) const;
     void reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
-                          Decision& d);
+                          Explanation* explanation);
     void place_by_coordinates(Address& address) const;
     void schedule(std::uint32_t event);
+    // Recomputes expires_[event] from the event's latest report or closing time.
+    void refresh_expiry(std::uint32_t event);
+    // Drops what can no longer match (see clock_) when enough events were added since the last purge.
+    void purge_if_due();
     EventView view(std::uint32_t event) const;
     std::uint32_t find_event(const std::string& event_id) const;
-    void fill_routing(Decision& decision, const EventState& event) const;
 
     std::unique_ptr<Gazetteer> gazetteer_;
     std::unique_ptr<RuleSet> rules_;
@@ -163,6 +215,18 @@ private:
     std::unordered_map<std::string, std::uint32_t> report_event_;
     std::unordered_map<std::string, Receipt> receipts_;
     CandidateIndex index_;
+    // By event: the last time it may be a candidate (latest report + window when open, closing time +
+    // recurrence period when closed); lets the lookup skip expired events before ranking.
+    std::vector<std::int64_t> expires_;
+    // The latest report time seen, and the event count at which the next purge is due: then closed
+    // events whose recurrence period ended more than a window before `clock_` lose their postings and
+    // match data (never their history).
+    static constexpr std::size_t purge_interval = 4096;
+    std::int64_t clock_ = 0;
+    std::size_t purge_due_at_ = purge_interval;
+    std::size_t purged_events_ = 0;
+    mutable IdfMemo idf_memo_;                 // scratch of score_candidates (guarded by mutex_)
+    mutable LookupScratch lookup_scratch_;     // scratch of score_candidates (guarded by mutex_)
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines_;
     std::size_t open_events_ = 0;
 };

@@ -46,6 +46,44 @@ double weighted_dice(const std::vector<Shingle>& a, const std::vector<Shingle>& 
     return total > 0.0 ? std::min(1.0, 2.0 * common / total) : 0.0;
 }
 
+// weighted_dice of `a` and `b` over the shingles in neither sorted set `skip_a` nor `skip_b`: the same
+// value as weighted_dice(a, b, weight, s ∈ skip_a ∪ skip_b), in one linear pass over the four sets
+// (no per-shingle search), because every set is sorted and the merge visits shingles in order.
+template <typename Weight>
+double weighted_dice_skipping(const std::vector<Shingle>& a, const std::vector<Shingle>& b,
+                              const std::vector<Shingle>& skip_a, const std::vector<Shingle>& skip_b,
+                              const Weight& weight) {
+    std::size_t p = 0;
+    std::size_t q = 0;
+    const auto skipped = [&](Shingle s) {
+        while (p < skip_a.size() && skip_a[p] < s) ++p;
+        while (q < skip_b.size() && skip_b[q] < s) ++q;
+        return (p < skip_a.size() && skip_a[p] == s) || (q < skip_b.size() && skip_b[q] == s);
+    };
+    const auto w = [&](Shingle s) { return skipped(s) ? 0.0 : weight(s); };
+    double wa = 0.0;
+    double wb = 0.0;
+    double common = 0.0;
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < a.size() || j < b.size()) {
+        if (j == b.size() || (i < a.size() && a[i] < b[j])) {
+            wa += w(a[i++]);
+        } else if (i == a.size() || b[j] < a[i]) {
+            wb += w(b[j++]);
+        } else {
+            const double x = w(a[i]);
+            wa += x;
+            wb += x;
+            common += x;
+            ++i;
+            ++j;
+        }
+    }
+    const double total = wa + wb;
+    return total > 0.0 ? std::min(1.0, 2.0 * common / total) : 0.0;
+}
+
 // Weighted Dice coefficient of two sorted shingle sets: 2·w(A∩B) / (w(A) + w(B)), in [0, 1]; 0 when
 // both are empty. `weight` gives each shingle's weight (e.g. its IDF); it must be positive.
 template <typename Weight>

@@ -1,0 +1,120 @@
+"""The columnar batch path (Engine.submit_columns) and worker threads: the same decisions as
+submit_many, bad columns named, nothing applied from a rejected batch; and the purge of events that
+can no longer match."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from routing_core import Engine, InvalidReportError
+from routing_core.times import to_epoch
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _columns(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "ids": [r["id"] for r in reports],
+        "texts": [r["text"] for r in reports],
+        "addresses": [r.get("address") or "" for r in reports],
+        "times": np.array([to_epoch(r["time"], "time", TZ) for r in reports]),
+        "sources": [r["source"] for r in reports],
+        "categories": [r.get("category") or "" for r in reports],
+        "lat": np.array([r.get("lat", np.nan) for r in reports], dtype=float),
+        "lon": np.array([r.get("lon", np.nan) for r in reports], dtype=float),
+    }
+
+
+def test_columns_give_the_decisions_of_submit_many(sample_reports: list[dict[str, Any]]) -> None:
+    expected = [d.to_dict() for d in Engine().submit_many(sample_reports)]
+    columns = Engine().submit_columns(**_columns(sample_reports))
+    assert len(columns) == len(sample_reports)
+    assert [columns.row(i) for i in range(len(columns))] == expected
+    # The whole-column decoders agree with the rows.
+    assert columns.event_ids() == [d["event_id"] for d in expected]
+    assert list(columns.outcomes()) == [d["outcome"] for d in expected]
+    assert list(columns.category_codes()) == [d["category"] for d in expected]
+    assert list(columns.level_codes()) == [d["level"] for d in expected]
+    assert columns.unit_codes() == [d["unit"] for d in expected]
+
+
+@pytest.mark.parametrize("threads", [0, 2, 3])
+def test_worker_threads_do_not_change_decisions(sample_reports: list[dict[str, Any]], threads: int) -> None:
+    # Enough copies that the batch is split between workers (small batches stay on one thread).
+    batch = [{**r, "id": f"{r['id']}-{k}"} for k in range(3) for r in sample_reports]
+    one = [d.to_dict() for d in Engine().submit_many(batch)]
+    many = [d.to_dict() for d in Engine(threads=threads).submit_many(batch)]
+    assert many == one
+
+
+def test_resubmitted_columns_answer_the_original_decisions(sample_reports: list[dict[str, Any]]) -> None:
+    engine = Engine()
+    first = engine.submit_columns(**_columns(sample_reports))
+    before = engine.stats()
+    again = engine.submit_columns(**_columns(sample_reports))
+    assert engine.stats() == before
+    assert [again.row(i) for i in range(len(again))] == [first.row(i) for i in range(len(first))]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda c: c["texts"].__setitem__(3, 42), "texts[3]"),
+        (lambda c: c["texts"].__setitem__(3, "\ud800"), "texts[3]"),
+        (lambda c: c["addresses"].pop(), "addresses"),
+        (lambda c: c.__setitem__("times", c["times"].astype(float)), "times"),
+        (lambda c: c.__setitem__("times", c["times"][:-1]), "times"),
+        (lambda c: c["texts"].__setitem__(5, "   "), "reports[5].text"),
+        (lambda c: c["sources"].__setitem__(7, "传真"), "reports[7].source"),
+        (lambda c: c["lat"].__setitem__(2, 29.8), "reports[2].lon"),
+        (lambda c: c["categories"].__setitem__(1, "no_such_category"), "reports[1].category"),
+    ],
+)
+def test_a_bad_column_is_named_and_nothing_is_applied(
+    sample_reports: list[dict[str, Any]], change: Any, field: str
+) -> None:
+    engine = Engine()
+    columns = _columns(sample_reports[:20])
+    change(columns)
+    with pytest.raises(InvalidReportError) as info:
+        engine.submit_columns(**columns)
+    assert info.value.field == field
+    assert engine.stats().reports == 0
+
+
+def test_events_past_recurrence_are_purged_but_keep_their_history() -> None:
+    engine = Engine()
+    start = to_epoch("2026-03-02T09:00:00", "time", TZ)
+    n = 3000  # two waves pass the purge interval (4,096 events) during the second one
+
+    def wave(prefix: str, t0: int, text: str, road: str) -> Any:
+        # Distinct places, so that every report opens its own event.
+        return engine.submit_columns(
+            ids=[f"{prefix}{i}" for i in range(n)],
+            texts=[text.format(i) for i in range(n)],
+            addresses=[f"海曙区望春街道{road}{i}号" for i in range(n)],
+            times=np.full(n, t0) + np.arange(n),
+            sources=["grid"] * n,
+        )
+
+    first = wave("A", start, "巡查发现{}号窨井盖缺失", "新星路")
+    ids = sorted(set(first.event_ids()))
+    for event_id in ids:
+        engine.close(event_id, time=start + n, resolution="已处置")
+    bytes_before = engine.stats().index_bytes
+    # 60 days on: the closed events' recurrence period (30 days) and one window are over.
+    wave("B", start + 60 * 86400, "来电反映{}号门口路灯不亮", "望春路")
+    stats = engine.stats()
+    assert stats.events >= 4096
+    assert stats.purged_events == len(ids)
+    assert stats.index_bytes < bytes_before * 2  # the second wave did not double the index
+    old = engine.event(ids[0])
+    assert [step.kind for step in old.history] == ["opened", "closed"]
+    # The same report again, much later: a new event, not a recurrence of the purged one.
+    d = engine.submit({"id": "C0", "text": "巡查发现0号窨井盖缺失", "address": "海曙区望春街道新星路0号",
+                       "time": start + 61 * 86400, "source": "grid"})
+    assert d.is_new and d.recurrence_of is None
