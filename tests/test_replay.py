@@ -189,6 +189,7 @@ def test_read_stream_gives_back_the_generated_batches(tmp_path: Path) -> None:
     assert [b.day for b in read] == [0, 1, 2]
     for g, f in zip(generated, read, strict=True):
         assert (f.id, f.time, f.event, f.closes) == (g.id, g.time, g.event, g.closes)
+        assert (f.text, f.address, f.source, f.category_hint) == (g.text, g.address, g.source, g.category_hint)
         # The engine gets the reports as written: ISO times, the optional category hint kept.
         assert [r["id"] for r in f.reports()] == g.id
         assert all(isinstance(r["time"], str) for r in f.reports())
@@ -240,3 +241,24 @@ def test_bench_command_replays_a_file(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "read time" in out
     assert main(["bench", "--truth", str(truth)]) == 2
     assert main(["bench", "--stream", str(reports), "--peers"]) == 2
+
+
+def test_replay_through_submit_columns_decides_as_submit_many() -> None:
+    stream = list(generate(days=2, reports_per_day=150, seed=4))
+    many: list[str] = []
+    cols: list[str] = []
+    a = replay(days=2, reports_per_day=0, batch_size=60, engine=Engine(), stream=stream,
+               observe=lambda b, ev: many.extend(ev))
+    b = replay(days=2, reports_per_day=0, batch_size=60, engine=Engine(), stream=stream,
+               observe=lambda b, ev: cols.extend(ev), api="columns")
+    assert len(many) == a.reports == b.reports
+    assert cols == many  # same events for every report (fresh engines number events alike)
+    assert (a.events, a.open_events, a.closes) == (b.events, b.open_events, b.closes)
+    assert b.per_day[-1]["open_events"] == b.open_events
+    with pytest.raises(ValueError, match="api"):
+        replay(days=1, reports_per_day=10, api="rows")
+
+
+def test_bench_command_columns_api(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--days", "1", "--per-day", "100", "--quiet", "--api", "columns"]) == 0
+    assert "through submit_columns" in capsys.readouterr().out

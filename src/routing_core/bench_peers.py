@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 from .evaluate import pairwise
 
 if TYPE_CHECKING:
-    from .decision import Decision
     from .engine import Engine
     from .synth import Batch
 
@@ -255,12 +254,13 @@ def run_peers(
     splink_max: int = 20000,
     sample_label: str = "",
     log: Callable[[str], None] | None = None,
+    api: str = "many",
 ) -> list[PeerResult]:
     """The engine (first row) and each of ``peers`` on ``sample``, thresholds fitted on ``train``.
 
-    ``engine`` should be fresh: it replays the sample as ``routing-core bench`` does (submit_many in
-    batches of ``batch_size``, then the day's closes). A peer whose extra is missing is skipped with a
-    message to ``log``.
+    ``engine`` should be fresh: it replays the sample as ``routing-core bench`` does (``api``:
+    submit_many or submit_columns in batches of ``batch_size``, then the day's closes). A peer whose
+    extra is missing is skipped with a message to ``log``.
     """
     from .replay import replay
 
@@ -274,8 +274,8 @@ def run_peers(
     pred: list[str] = []
     truth: list[str] = []
 
-    def observe(batch: Batch, decisions: list[Decision]) -> None:
-        pred.extend(d.event_id for d in decisions)
+    def observe(batch: Batch, event_ids: list[str]) -> None:
+        pred.extend(event_ids)
         truth.extend(batch.event)
 
     r = replay(
@@ -285,11 +285,12 @@ def run_peers(
         engine=engine,
         stream=sample,
         observe=observe,
+        api=api,
     )
     s = pairwise(pred, truth)
     rows = [
         PeerResult(
-            "routing_core (submit_many, 1 thread)",
+            f"routing_core (submit_{api}, 1 thread)",
             r.reports,
             r.seconds_engine,
             s.precision,

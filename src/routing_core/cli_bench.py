@@ -92,14 +92,14 @@ def _run(args: argparse.Namespace) -> int:
     engine = Engine(rules=args.rules)
     stream = read_stream(args.stream, args.truth, tz=engine.rules.timezone) if args.stream else None
     r = replay(days=args.days, reports_per_day=args.per_day, seed=args.seed, batch_size=args.batch,
-               engine=engine, progress=progress, stream=stream)
+               engine=engine, progress=progress, stream=stream, api=args.api)
     if progress is not None:
         progress.close()
     lat = ", ".join(f"{k} {v:,.1f} µs" for k, v in r.latency_us.items())
     source = f"from {args.stream}" if args.stream else f"(seed {args.seed})"
     print(f"routing-core bench: {r.days} days, {r.reports:,} reports {source}, batches of {r.batch_size}")
-    print(f"  engine time        {r.seconds_engine:,.2f} s  ({r.reports_per_second:,.0f} reports/s, "
-          "one thread)")
+    print(f"  engine time        {r.seconds_engine:,.2f} s  ({r.reports_per_second:,.0f} reports/s through "
+          f"submit_{args.api}, one thread; CPU {r.cpu_seconds_engine:,.2f} s)")
     what = "read time        " if args.stream else "generation time  "
     print(f"  {what}  {r.seconds_generate:,.2f} s  ({r.generated_per_second:,.0f} reports/s; "
           "not counted above)")
@@ -124,7 +124,8 @@ def _run(args: argparse.Namespace) -> int:
         label = (f"first {args.peer_days} day(s) of the stream (seed {args.seed}, {per_day:,}/day): "
                  f"{n:,} reports")
         peers = run_peers(sample, train, engine=Engine(rules=args.rules), batch_size=args.batch,
-                          peers=args.peers, splink_max=args.splink_max, sample_label=label, log=say)
+                          peers=args.peers, splink_max=args.splink_max, sample_label=label, log=say,
+                          api=args.api)
         print(f"\npeers on a sample of the same stream; thresholds fitted on a training split "
               f"(seed {args.train_seed}, 1 day); one core unless noted")
         print(format_peers(peers))
@@ -147,7 +148,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="mean reports per day (default 10,700: Ningbo's 3.9M a year; the generator realises "
                    "~3%% more)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--batch", type=int, default=1000, help="reports per submit_many call (default 1,000)")
+    p.add_argument("--batch", type=int, default=1000, help="reports per submit call (default 1,000)")
+    p.add_argument("--api", choices=("many", "columns"), default="many",
+                   help="what is timed: submit_many on report dicts (default) or submit_columns on columns")
     p.add_argument("--stream", metavar="REPORTS.jsonl",
                    help="replay this JSON Lines file (routing-core synth output or a city's history, one day "
                    "at a time; at most --days days) instead of generating")

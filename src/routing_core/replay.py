@@ -31,10 +31,11 @@ from .errors import InvalidReportError
 from .times import to_epoch
 
 if TYPE_CHECKING:
-    from .decision import Decision
     from .synth import Batch
 
-__all__ = ["DayProgress", "ReplayResult", "Timeline", "read_stream", "replay"]
+__all__ = ["APIS", "DayProgress", "ReplayResult", "Timeline", "read_stream", "replay"]
+
+APIS = ("many", "columns")
 
 
 @dataclass
@@ -160,6 +161,14 @@ def _percentiles(
     return out
 
 
+def _columns(batch: Batch) -> tuple[list[str], list[str], list[str], Any, list[str], list[str]]:
+    """The batch as ``submit_columns`` takes it (times as an int64 array, "" for no category hint)."""
+    import numpy as np
+
+    return (batch.id, batch.text, batch.address, np.asarray(batch.time, dtype=np.int64), batch.source,
+            [c or "" for c in batch.category_hint])
+
+
 def replay(
     *,
     days: int,
@@ -169,16 +178,22 @@ def replay(
     engine: Engine | None = None,
     progress: Callable[[DayProgress], None] | None = None,
     stream: Iterable[Batch] | None = None,
-    observe: Callable[[Batch, list[Decision]], None] | None = None,
+    observe: Callable[[Batch, list[str]], None] | None = None,
+    api: str = "many",
 ) -> ReplayResult:
     """Replay ``days`` generated days through ``engine`` (a default in-memory one if None).
 
     ``stream`` replays these batches instead of generating (``days`` of them at most; ``seed`` and
     ``reports_per_day`` are then only labels); ``observe`` is called after each day with the day's batch
-    and the engine's decisions for it (outside the timed sections), e.g. to score the clustering.
+    and the engine's event id for each of its reports (outside the timed sections), e.g. to score the
+    clustering. ``api`` is what is timed: ``"many"`` (``submit_many`` on report dicts, Decision objects
+    back) or ``"columns"`` (``submit_columns`` on the batch's columns, arrays back; the columns are
+    cut before the clock starts, and coordinates in a file's reports are not passed).
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r}: expected a positive int")
+    if api not in APIS:
+        raise ValueError(f"api={api!r}: expected one of {', '.join(APIS)}")
     if stream is None:
         from .synth import generate
 
@@ -197,32 +212,47 @@ def replay(
         batch = next(batches, None)
         if batch is None:
             break
-        reports = batch.reports()
+        reports = batch.reports() if api == "many" else []
+        columns_in = _columns(batch) if api == "columns" else None
         result.seconds_generate += time.perf_counter() - started
 
         day_seconds = 0.0
-        day_decisions: list[Decision] = []
-        for lo in range(0, len(reports), batch_size):
-            chunk = reports[lo : lo + batch_size]
-            started, cpu = time.perf_counter(), time.process_time()
-            decisions = engine.submit_many(chunk)
-            elapsed = time.perf_counter() - started
-            result.cpu_seconds_engine += time.process_time() - cpu
+        day_events: list[str] = []
+        for lo in range(0, len(batch), batch_size):
+            hi = min(lo + batch_size, len(batch))
+            if api == "many":
+                chunk = reports[lo:hi]
+                started, cpu = time.perf_counter(), time.process_time()
+                decisions = engine.submit_many(chunk)
+                elapsed = time.perf_counter() - started
+                result.cpu_seconds_engine += time.process_time() - cpu
+                event_ids = [d.event_id for d in decisions]
+                opened = sum(d.is_new for d in decisions)
+            else:
+                assert columns_in is not None
+                ids, texts, addresses, times, sources, categories = (c[lo:hi] for c in columns_in)
+                started, cpu = time.perf_counter(), time.process_time()
+                columns = engine.submit_columns(ids, texts, addresses, times, sources, categories=categories)
+                elapsed = time.perf_counter() - started
+                result.cpu_seconds_engine += time.process_time() - cpu
+                event_ids = columns.event_ids()
+                opened = int(columns.is_new.sum())
+            n = hi - lo
             day_seconds += elapsed
-            latencies.append(elapsed / len(chunk) * 1e6)
-            weights.append(len(chunk))
-            for d, incident in zip(decisions, batch.event[lo : lo + batch_size], strict=True):
-                open_events += d.is_new
-                engine_event.setdefault(incident, d.event_id)
-            timeline.reports.append(result.reports + lo + len(chunk))
-            timeline.latency_us.append(elapsed / len(chunk) * 1e6)
+            latencies.append(elapsed / n * 1e6)
+            weights.append(n)
+            open_events += opened
+            for event_id, incident in zip(event_ids, batch.event[lo:hi], strict=True):
+                engine_event.setdefault(incident, event_id)
+            timeline.reports.append(result.reports + hi)
+            timeline.latency_us.append(elapsed / n * 1e6)
             timeline.open_events.append(open_events)
             if observe is not None:
-                day_decisions += decisions
+                day_events += event_ids
         started, cpu = time.perf_counter(), time.process_time()
         for incident, when in batch.closes:
-            event_id = engine_event.pop(incident, None)
-            if event_id is None:
+            event_id = engine_event.pop(incident, "")
+            if not event_id:
                 continue
             try:
                 engine.close(event_id, time=when, resolution="已处置")
@@ -236,14 +266,14 @@ def replay(
         result.cpu_seconds_engine += time.process_time() - cpu
 
         if observe is not None:
-            observe(batch, day_decisions)
+            observe(batch, day_events)
         result.days += 1
-        result.reports += len(reports)
+        result.reports += len(batch)
         result.seconds_engine += day_seconds
-        result.per_day.append({"day": day + 1, "reports": len(reports), "seconds": day_seconds,
+        result.per_day.append({"day": day + 1, "reports": len(batch), "seconds": day_seconds,
                                "open_events": open_events})
         if progress is not None:
-            progress(DayProgress(day + 1, days, len(reports), day_seconds, result.reports,
+            progress(DayProgress(day + 1, days, len(batch), day_seconds, result.reports,
                                  result.seconds_engine, open_events))
 
     close = getattr(batches, "close", None)
@@ -315,6 +345,10 @@ def _days(
         batch.id.append(str(rid))
         batch.time.append(epoch)
         batch.event.append(incident)
+        batch.text.append(record.get("text"))
+        batch.address.append(record.get("address"))
+        batch.source.append(record.get("source"))
+        batch.category_hint.append(record.get("category"))
     if batch is not None:
         if truth_rows is not None:
             truth_rows.closes(batch.closes)
