@@ -1,47 +1,176 @@
-"""``routing-core bench``: replay generated days of reports through a default engine and measure it."""
+"""``routing-core bench``: replay generated days of reports through a default engine and measure it.
+
+``--peers`` also measures the peer methods of :mod:`routing_core.bench_peers` (a pure-Python +
+rapidfuzz implementation of the decision, rapidfuzz cdist brute force, Splink) on a sample of the
+same stream (its first ``--peer-days`` days), beside the engine on that sample; off by default, as
+fitting the peers' thresholds on a training split takes a while. ``--plot FILE.png`` draws the
+replay (needs the ``plot`` extra).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from .replay import DayProgress
+
+__all__ = ["ProgressLine", "register"]
+
+
+class ProgressLine:
+    """One updating progress line with a bar on a terminal; on a pipe or log file, a plain line at
+    every ~5 % of the days (and the last), so a year's replay writes ~20 lines, not 365."""
+
+    def __init__(self, out: IO[str], width: int = 24) -> None:
+        self.out = out
+        self.width = width
+        self.tty = out.isatty()
+        self.started = time.perf_counter()
+        self.open_line = False
+
+    def __call__(self, p: DayProgress) -> None:
+        every = max(1, p.days // 20)
+        if not self.tty and p.day % every and p.day != p.days:
+            return
+        filled = round(self.width * p.day / p.days) if p.days else self.width
+        wall = time.perf_counter() - self.started
+        eta = wall / p.day * (p.days - p.day) if p.day else 0.0
+        rate = p.total_reports / p.total_seconds if p.total_seconds else 0.0
+        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] day {p.day}/{p.days} · "
+                f"{p.total_reports:,} reports · {rate:,.0f}/s · {p.open_events:,} open events · "
+                f"ETA {eta:,.0f} s")
+        if self.tty:
+            self.open_line = p.day != p.days
+            self.out.write(f"\r{line}\x1b[K" + ("" if self.open_line else "\n"))
+        else:
+            self.out.write(line + "\n")
+        self.out.flush()
+
+    def close(self) -> None:
+        """Ends the line on a terminal when the replay stopped before its last day (a short stream)."""
+        if self.open_line:
+            self.out.write("\n")
+            self.out.flush()
+            self.open_line = False
+
+
+def _peer_list(value: str) -> list[str]:
+    from .bench_peers import PEERS
+
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    bad = [n for n in names if n not in PEERS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected a comma-separated list of {', '.join(PEERS)}")
+    return names
 
 
 def _run(args: argparse.Namespace) -> int:
     from .engine import Engine
-    from .replay import replay
+    from .replay import read_stream, replay
 
-    if args.days < 1 or args.per_day < 1:
-        print("routing-core bench: --days and --per-day must be at least 1", file=sys.stderr)
+    if args.days < 1 or args.per_day < 1 or args.peer_days < 1 or (args.peer_per_day or 1) < 1:
+        print("routing-core bench: --days, --per-day, --peer-days and --peer-per-day must be at least 1",
+              file=sys.stderr)
         return 2
-    progress = (lambda line: print(line, file=sys.stderr, flush=True)) if not args.quiet else None
+    if args.truth and not args.stream:
+        print("routing-core bench: --truth goes with --stream", file=sys.stderr)
+        return 2
+    if args.stream and args.peers:
+        print("routing-core bench: --peers measures on the generated stream, not with --stream",
+              file=sys.stderr)
+        return 2
+    if args.plot:
+        from .bench_plot import _pyplot
+
+        _pyplot()  # fail now, naming the extra, not after a long replay
+    progress = ProgressLine(sys.stderr) if not args.quiet else None
+    engine = Engine(rules=args.rules)
+    stream = read_stream(args.stream, args.truth, tz=engine.rules.timezone) if args.stream else None
     r = replay(days=args.days, reports_per_day=args.per_day, seed=args.seed, batch_size=args.batch,
-               engine=Engine(rules=args.rules), progress=progress)
+               engine=engine, progress=progress, stream=stream, api=args.api)
+    if progress is not None:
+        progress.close()
     lat = ", ".join(f"{k} {v:,.1f} µs" for k, v in r.latency_us.items())
-    print(f"routing-core bench: {r.days} days, {r.reports:,} reports (seed {args.seed}), batches of {r.batch_size}")
-    print(f"  engine time        {r.seconds_engine:,.2f} s  ({r.reports_per_second:,.0f} reports/s, one thread)")
-    print(f"  generation time    {r.seconds_generate:,.2f} s  (not counted above)")
+    source = f"from {args.stream}" if args.stream else f"(seed {args.seed})"
+    print(f"routing-core bench: {r.days} days, {r.reports:,} reports {source}, batches of {r.batch_size}")
+    print(f"  engine time        {r.seconds_engine:,.2f} s  ({r.reports_per_second:,.0f} reports/s through "
+          f"submit_{args.api}, one thread; CPU {r.cpu_seconds_engine:,.2f} s)")
+    what = "read time        " if args.stream else "generation time  "
+    print(f"  {what}  {r.seconds_generate:,.2f} s  ({r.generated_per_second:,.0f} reports/s; "
+          "not counted above)")
     print(f"  per-report latency {lat}  (batch time / batch size)")
     print(f"  events             {r.events:,} ({r.open_events:,} open); closes {r.closes:,} "
           f"(+{r.closes_skipped:,} skipped); escalations {r.escalations:,}")
     print(f"  memory             peak RSS {r.peak_rss_bytes / 2**20:,.0f} MiB; candidate index "
           f"{r.index_bytes / 2**20:,.1f} MiB = {r.index_bytes_per_open_event:,.0f} B per open event")
-    print(f"  machine            {r.machine['platform']}, {r.machine['cpus']} CPUs, Python {r.machine['python']}")
+    print(f"  machine            {r.machine['cpu'] or r.machine['machine']}, {r.machine['cpus']} CPUs, "
+          f"{r.machine['platform']}, Python {r.machine['python']}")
+    doc = r.to_dict()
+    peers = []
+    if args.peers:
+        from .bench_peers import format_peers, run_peers
+        from .synth import generate
+
+        per_day = args.peer_per_day or args.per_day
+        say = (lambda m: print(m, file=sys.stderr, flush=True)) if not args.quiet else None
+        sample = list(generate(days=args.peer_days, reports_per_day=per_day, seed=args.seed))
+        train = list(generate(days=1, reports_per_day=per_day, seed=args.train_seed))
+        n = sum(len(b) for b in sample)
+        label = (f"first {args.peer_days} day(s) of the stream (seed {args.seed}, {per_day:,}/day): "
+                 f"{n:,} reports")
+        peers = run_peers(sample, train, engine=Engine(rules=args.rules), batch_size=args.batch,
+                          peers=args.peers, splink_max=args.splink_max, sample_label=label, log=say,
+                          api=args.api)
+        print(f"\npeers on a sample of the same stream; thresholds fitted on a training split "
+              f"(seed {args.train_seed}, 1 day); one core unless noted")
+        print(format_peers(peers))
+        doc["peers"] = [p.to_dict() for p in peers]
     if args.json:
-        Path(args.json).write_text(json.dumps(r.to_dict(), indent=1), encoding="utf-8")
+        Path(args.json).write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
+    if args.plot:
+        from .bench_plot import plot_replay
+
+        print(f"  plot               {plot_replay(r, args.plot, peers)}")
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("bench", help="replay generated days of reports through the engine and measure it")
-    p.add_argument("--days", type=int, default=7, help="days to replay (default 7)")
-    p.add_argument("--per-day", "--rate", dest="per_day", type=int, default=8000,
-                   help="mean reports per day (default 8,000: Ningbo's volume)")
+    p.add_argument("--days", type=int, default=365,
+                   help="days to replay (default 365: a simulated Ningbo year, ~4.0M reports at the default "
+                   "--per-day; --days 7 for a quick look)")
+    p.add_argument("--per-day", "--rate", dest="per_day", type=int, default=10700,
+                   help="mean reports per day (default 10,700: Ningbo's 3.9M a year; the generator realises "
+                   "~3%% more)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--batch", type=int, default=1000, help="reports per submit_many call (default 1,000)")
+    p.add_argument("--batch", type=int, default=1000, help="reports per submit call (default 1,000)")
+    p.add_argument("--api", choices=("many", "columns"), default="many",
+                   help="what is timed: submit_many on report dicts (default) or submit_columns on columns")
+    p.add_argument("--stream", metavar="REPORTS.jsonl",
+                   help="replay this JSON Lines file (routing-core synth output or a city's history, one day "
+                   "at a time; at most --days days) instead of generating")
+    p.add_argument("--truth", metavar="TRUTH.jsonl",
+                   help="with --stream: the truth file of routing-core synth --truth (incidents and closes)")
     p.add_argument("--json", help="also write the figures as JSON here")
-    p.add_argument("--quiet", action="store_true", help="no per-day progress lines")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="write latency over the replay and throughput versus open events "
+                   "(needs the plot extra)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    g = p.add_argument_group("peers (need the bench extra)")
+    g.add_argument("--peers", nargs="?", const=["python", "cdist", "splink"], default=None, type=_peer_list,
+                   metavar="LIST", help="also measure peers on a sample of the same stream: a "
+                   "comma-separated list of python, cdist, splink (all when given without a list)")
+    g.add_argument("--peer-days", type=int, default=1,
+                   help="the sample: the stream's first N days (default 1)")
+    g.add_argument("--peer-per-day", type=int, default=None,
+                   help="reports per day of the sample and training split (default: --per-day); raise it "
+                   "to measure at more open events")
+    g.add_argument("--train-seed", type=int, default=1, help="seed of the split peers fit thresholds on")
+    g.add_argument("--splink-max", type=int, default=20000,
+                   help="Splink runs on at most this many reports of the sample (default 20,000)")
     p.set_defaults(run=_run)

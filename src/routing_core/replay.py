@@ -4,23 +4,81 @@ What ``routing-core bench`` runs: the labelled generator (:mod:`routing_core.syn
 Ningbo-like reports; each day is submitted in batches through ``Engine.submit_many``, the incidents
 the generator closes that day are closed, and overdue events are escalated at the end of the day.
 Generation is timed apart from the engine.
+
+Memory stays flat over a long replay (``--days 365``): one day's batch is alive at a time, the
+incident → event map forgets an incident when the generator closes it (no report of an incident comes
+after its close), and per-batch figures are kept in flat arrays (24 bytes per batch).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
 import sys
 import time
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from datetime import timedelta, timezone, tzinfo
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .engine import Engine
 from .errors import InvalidReportError
+from .times import to_epoch
 
-__all__ = ["ReplayResult", "replay"]
+if TYPE_CHECKING:
+    from .synth import Batch
+
+__all__ = ["APIS", "DayProgress", "ReplayResult", "Timeline", "read_stream", "replay"]
+
+APIS = ("many", "columns")
+
+
+@dataclass
+class Timeline:
+    """Per ``submit_many`` call: reports submitted so far (after the call), the per-report latency of
+    the call in µs (its time / its size) and the engine's open events after it. Flat arrays: a year in
+    batches of 1,000 is ~3,900 rows."""
+
+    reports: array[int] = field(default_factory=lambda: array("q"))
+    latency_us: array[float] = field(default_factory=lambda: array("d"))
+    open_events: array[int] = field(default_factory=lambda: array("q"))
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def to_dict(self, max_points: int = 2000) -> dict[str, list[float]]:
+        """At most ``max_points`` evenly spaced rows (for JSON output)."""
+        step = max(1, -(-len(self) // max_points))
+        return {
+            "reports": list(self.reports[::step]),
+            "latency_us": list(self.latency_us[::step]),
+            "open_events": list(self.open_events[::step]),
+        }
+
+
+@dataclass(frozen=True)
+class DayProgress:
+    """What the replay reports after each day (``str()`` is the one-line summary)."""
+
+    day: int
+    days: int
+    reports: int  # this day's
+    seconds: float  # this day's engine time
+    total_reports: int
+    total_seconds: float
+    open_events: int
+
+    def __str__(self) -> str:
+        rate = self.reports / self.seconds if self.seconds else 0.0
+        return (
+            f"day {self.day}/{self.days}: {self.reports:,} reports in {self.seconds:.2f} s "
+            f"({rate:,.0f}/s), {self.open_events:,} open events"
+        )
 
 
 @dataclass
@@ -29,7 +87,7 @@ class ReplayResult:
     reports: int
     events: int
     open_events: int
-    seconds_engine: float  # submit_many, close and advance calls
+    seconds_engine: float  # submit_many, close and advance calls (wall)
     seconds_generate: float
     reports_per_second: float
     batch_size: int
@@ -41,11 +99,16 @@ class ReplayResult:
     peak_rss_bytes: int = 0
     index_bytes: int = 0
     index_bytes_per_open_event: float = 0.0
+    generated_per_second: float = 0.0
+    cpu_seconds_engine: float = 0.0  # the same calls' process CPU time (all threads)
     machine: dict[str, Any] = field(default_factory=dict)
     per_day: list[dict[str, float]] = field(default_factory=list)
+    timeline: Timeline = field(default_factory=Timeline)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["timeline"] = self.timeline.to_dict()
+        return d
 
 
 def _peak_rss_bytes() -> int:
@@ -56,30 +119,54 @@ def _peak_rss_bytes() -> int:
 def _machine() -> dict[str, Any]:
     from . import __version__
 
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    except OSError:
+        pass
     return {
         "platform": platform.platform(),
         "machine": platform.machine(),
+        "cpu": cpu or platform.processor(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "routing_core": __version__,
     }
 
 
-def _weighted_percentiles(samples: list[tuple[float, int]], quantiles: tuple[float, ...]) -> dict[str, float]:
-    """Percentiles of per-report latencies given as (latency, how many reports had it)."""
-    if not samples:
+def _weighted_percentiles(
+    samples: Sequence[tuple[float, int]], quantiles: tuple[float, ...]
+) -> dict[str, float]:
+    """Percentiles of per-report latencies given as (latency, how many reports had it): the smallest
+    latency whose cumulative report count reaches ``q`` × total."""
+    return _percentiles([v for v, _ in samples], [n for _, n in samples], quantiles)
+
+
+def _percentiles(
+    values: Sequence[float], weights: Sequence[int], quantiles: tuple[float, ...]
+) -> dict[str, float]:
+    if not len(values):
         return {}
-    ordered = sorted(samples)
-    total = sum(n for _, n in ordered)
+    import numpy as np
+
+    v = np.asarray(values, dtype=np.float64)
+    order = np.argsort(v, kind="stable")
+    cum = np.cumsum(np.asarray(weights, dtype=np.int64)[order])
+    total = int(cum[-1])
     out = {}
     for q in quantiles:
-        rank, seen = q * total, 0
-        for value, n in ordered:
-            seen += n
-            if seen >= rank:
-                out[f"p{q * 100:g}"] = value
-                break
+        i = int(np.searchsorted(cum, q * total, side="left"))
+        out[f"p{q * 100:g}"] = float(v[order[min(i, len(v) - 1)]])
     return out
+
+
+def _columns(batch: Batch) -> tuple[list[str], list[str], list[str], Any, list[str], list[str]]:
+    """The batch as ``submit_columns`` takes it (times as an int64 array, "" for no category hint)."""
+    import numpy as np
+
+    return (batch.id, batch.text, batch.address, np.asarray(batch.time, dtype=np.int64), batch.source,
+            [c or "" for c in batch.category_hint])
 
 
 def replay(
@@ -89,64 +176,240 @@ def replay(
     seed: int = 0,
     batch_size: int = 1000,
     engine: Engine | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[DayProgress], None] | None = None,
+    stream: Iterable[Batch] | None = None,
+    observe: Callable[[Batch, list[str]], None] | None = None,
+    api: str = "many",
 ) -> ReplayResult:
-    """Replay ``days`` generated days through ``engine`` (a default in-memory one if None)."""
-    from .synth import generate
+    """Replay ``days`` generated days through ``engine`` (a default in-memory one if None).
 
+    ``stream`` replays these batches instead of generating (``days`` of them at most; ``seed`` and
+    ``reports_per_day`` are then only labels); ``observe`` is called after each day with the day's batch
+    and the engine's event id for each of its reports (outside the timed sections), e.g. to score the
+    clustering. ``api`` is what is timed: ``"many"`` (``submit_many`` on report dicts, Decision objects
+    back) or ``"columns"`` (``submit_columns`` on the batch's columns, arrays back; the columns are
+    cut before the clock starts, and coordinates in a file's reports are not passed).
+    """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r}: expected a positive int")
+    if api not in APIS:
+        raise ValueError(f"api={api!r}: expected one of {', '.join(APIS)}")
+    if stream is None:
+        from .synth import generate
+
+        stream = generate(days=days, reports_per_day=reports_per_day, seed=seed)
     engine = engine or Engine()
-    result = ReplayResult(days=days, reports=0, events=0, open_events=0, seconds_engine=0.0,
+    result = ReplayResult(days=0, reports=0, events=0, open_events=0, seconds_engine=0.0,
                           seconds_generate=0.0, reports_per_second=0.0, batch_size=batch_size)
-    latencies: list[tuple[float, int]] = []
-    engine_event: dict[str, str] = {}  # the generator's incident id -> the engine's event id
-    stream = generate(days=days, reports_per_day=reports_per_day, seed=seed)
+    latencies = array("d")
+    weights = array("q")
+    timeline = result.timeline
+    engine_event: dict[str, str] = {}  # the generator's incident id -> the engine's event id, until closed
+    open_events = engine.stats().open_events
+    batches = iter(stream)
     for day in range(days):
         started = time.perf_counter()
-        batch = next(stream)
-        reports = batch.reports()
+        batch = next(batches, None)
+        if batch is None:
+            break
+        reports = batch.reports() if api == "many" else []
+        columns_in = _columns(batch) if api == "columns" else None
         result.seconds_generate += time.perf_counter() - started
 
         day_seconds = 0.0
-        for lo in range(0, len(reports), batch_size):
-            chunk = reports[lo : lo + batch_size]
-            started = time.perf_counter()
-            decisions = engine.submit_many(chunk)
-            elapsed = time.perf_counter() - started
+        day_events: list[str] = []
+        for lo in range(0, len(batch), batch_size):
+            hi = min(lo + batch_size, len(batch))
+            if api == "many":
+                chunk = reports[lo:hi]
+                started, cpu = time.perf_counter(), time.process_time()
+                decisions = engine.submit_many(chunk)
+                elapsed = time.perf_counter() - started
+                result.cpu_seconds_engine += time.process_time() - cpu
+                event_ids = [d.event_id for d in decisions]
+                opened = sum(d.is_new for d in decisions)
+            else:
+                assert columns_in is not None
+                ids, texts, addresses, times, sources, categories = (c[lo:hi] for c in columns_in)
+                started, cpu = time.perf_counter(), time.process_time()
+                columns = engine.submit_columns(ids, texts, addresses, times, sources, categories=categories)
+                elapsed = time.perf_counter() - started
+                result.cpu_seconds_engine += time.process_time() - cpu
+                event_ids = columns.event_ids()
+                opened = int(columns.is_new.sum())
+            n = hi - lo
             day_seconds += elapsed
-            latencies.append((elapsed / len(chunk) * 1e6, len(chunk)))
-            for d, incident in zip(decisions, batch.event[lo : lo + batch_size], strict=True):
-                engine_event.setdefault(incident, d.event_id)
-        started = time.perf_counter()
+            latencies.append(elapsed / n * 1e6)
+            weights.append(n)
+            open_events += opened
+            for event_id, incident in zip(event_ids, batch.event[lo:hi], strict=True):
+                engine_event.setdefault(incident, event_id)
+            timeline.reports.append(result.reports + hi)
+            timeline.latency_us.append(elapsed / n * 1e6)
+            timeline.open_events.append(open_events)
+            if observe is not None:
+                day_events += event_ids
+        started, cpu = time.perf_counter(), time.process_time()
         for incident, when in batch.closes:
-            event_id = engine_event.get(incident)
-            if event_id is None:
+            event_id = engine_event.pop(incident, "")
+            if not event_id:
                 continue
             try:
                 engine.close(event_id, time=when, resolution="已处置")
                 result.closes += 1
+                open_events -= 1
             except InvalidReportError:  # already closed, or a report merged after the close time
                 result.closes_skipped += 1
         if batch.time:
             result.escalations += len(engine.advance(max(batch.time)))
         day_seconds += time.perf_counter() - started
+        result.cpu_seconds_engine += time.process_time() - cpu
 
-        result.reports += len(reports)
+        if observe is not None:
+            observe(batch, day_events)
+        result.days += 1
+        result.reports += len(batch)
         result.seconds_engine += day_seconds
-        stats = engine.stats()
-        result.per_day.append({"day": day + 1, "reports": len(reports), "seconds": day_seconds,
-                               "open_events": stats.open_events})
+        result.per_day.append({"day": day + 1, "reports": len(batch), "seconds": day_seconds,
+                               "open_events": open_events})
         if progress is not None:
-            rate = len(reports) / day_seconds if day_seconds else 0.0
-            progress(f"day {day + 1}/{days}: {len(reports):,} reports in {day_seconds:.2f} s "
-                     f"({rate:,.0f}/s), {stats.open_events:,} open events")
+            progress(DayProgress(day + 1, days, len(batch), day_seconds, result.reports,
+                                 result.seconds_engine, open_events))
 
+    close = getattr(batches, "close", None)
+    if close is not None:  # a generator left before its end (--days shorter than a file) closes its file now
+        close()
     stats = engine.stats()
     result.events, result.open_events, result.index_bytes = stats.events, stats.open_events, stats.index_bytes
     result.index_bytes_per_open_event = stats.index_bytes / stats.open_events if stats.open_events else 0.0
     result.reports_per_second = result.reports / result.seconds_engine if result.seconds_engine else 0.0
-    result.latency_us = _weighted_percentiles(latencies, (0.5, 0.95, 0.99, 0.999))
+    result.generated_per_second = result.reports / result.seconds_generate if result.seconds_generate else 0.0
+    result.latency_us = _percentiles(latencies, weights, (0.5, 0.95, 0.99, 0.999))
     result.peak_rss_bytes = _peak_rss_bytes()
     result.machine = _machine()
     return result
+
+
+def read_stream(
+    reports: str | Path, truth: str | Path | None = None, *, tz: tzinfo = timezone(timedelta(hours=8))
+) -> Iterator[Batch]:
+    """Batches of a JSON Lines report file, one per calendar day in ``tz`` (a new batch whenever the
+    day of a report differs from the one before), for :func:`replay`.
+
+    The reports go to the engine as they are in the file (``routing-core route``'s input form: ``id``,
+    ``text``, ``address``, ``time``, ``source``, optional ``lat``, ``lon``, ``category``), so a city's
+    own history replays as well as ``routing-core synth`` output. With the truth file that
+    ``routing-core synth --truth`` writes (read in step with the reports), each report carries its
+    incident and each day the incidents closed that day; without it there are no closes. One day is
+    held at a time. The file must be clean (``routing-core route`` is the tool for a dirty one): a bad
+    line raises :class:`InvalidReportError` naming the file and line.
+    """
+    file_batch = _file_batch_type()
+    shift = int((tz.utcoffset(None) or timedelta(0)).total_seconds())
+    truth_rows = _Truth(Path(truth), tz) if truth is not None else None
+    try:
+        yield from _days(Path(reports), truth, truth_rows, file_batch, shift, tz)
+    finally:
+        if truth_rows is not None:
+            truth_rows.rows.close()
+
+
+def _days(
+    reports: Path, truth: Any, truth_rows: _Truth | None, file_batch: Any, shift: int, tz: tzinfo
+) -> Iterator[Batch]:
+    batch: Any = None
+    day = None
+    for lineno, record in _jsonl(reports):
+        epoch = to_epoch(record.get("time"), f"{reports}:{lineno}: time", tz)
+        key = (epoch + shift) // 86400
+        if key != day:
+            if batch is not None:
+                if truth_rows is not None:
+                    truth_rows.closes(batch.closes)
+                yield batch
+            batch, day = file_batch(day=0 if batch is None else batch.day + 1), key
+        rid = record.get("id")
+        incident = str(rid)
+        if truth_rows is not None:
+            row = truth_rows.next_report(batch.closes)
+            got = None if row is None else row.get("id")
+            if got != rid:
+                raise InvalidReportError(
+                    f"{truth}: the truth row for report {rid!r} ({reports}:{lineno}) is for {got!r}: "
+                    "expected the truth file written with this reports file",
+                    "truth",
+                    repr(got),
+                )
+            incident = str(row.get("event"))  # type: ignore[union-attr]
+        batch.raw.append(record)
+        batch.id.append(str(rid))
+        batch.time.append(epoch)
+        batch.event.append(incident)
+        batch.text.append(record.get("text"))
+        batch.address.append(record.get("address"))
+        batch.source.append(record.get("source"))
+        batch.category_hint.append(record.get("category"))
+    if batch is not None:
+        if truth_rows is not None:
+            truth_rows.closes(batch.closes)
+        yield batch
+
+
+class _Truth:
+    """The truth file of ``routing-core synth --truth``: report rows, each day followed by its close rows."""
+
+    def __init__(self, path: Path, tz: tzinfo) -> None:
+        self.path, self.tz = path, tz
+        self.rows = _jsonl(path)
+        self.ahead: dict[str, Any] | None = None
+
+    def closes(self, out: list[tuple[str, int]]) -> None:
+        """Close rows up to the next report row (kept for :meth:`next_report`) go to ``out``."""
+        if self.ahead is not None:
+            return
+        for lineno, row in self.rows:
+            if "close" not in row:
+                self.ahead = row
+                return
+            out.append((str(row["close"]), to_epoch(row.get("time"), f"{self.path}:{lineno}: time", self.tz)))
+
+    def next_report(self, closes: list[tuple[str, int]]) -> dict[str, Any] | None:
+        self.closes(closes)
+        row, self.ahead = self.ahead, None
+        return row
+
+
+def _jsonl(path: Path) -> Generator[tuple[int, dict[str, Any]], None, None]:
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise InvalidReportError(
+                    f"{path}:{lineno}: not a JSON line ({exc})", "line", str(lineno)
+                ) from None
+            if not isinstance(record, dict):
+                raise InvalidReportError(
+                    f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}",
+                    "line",
+                    str(lineno),
+                )
+            yield lineno, record
+
+
+@lru_cache(maxsize=1)
+def _file_batch_type() -> type[Any]:
+    from .synth import Batch
+
+    @dataclass
+    class FileBatch(Batch):
+        """A day read from a file: ``reports()`` gives the reports as they were written."""
+
+        raw: list[dict[str, Any]] = field(default_factory=list)
+
+        def reports(self) -> list[dict[str, Any]]:
+            return self.raw
+
+    return FileBatch
