@@ -69,6 +69,16 @@ def _peer_list(value: str) -> list[str]:
     return names
 
 
+def _thread_list(value: str) -> list[int]:
+    try:
+        counts = [int(v) for v in value.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or any(not 0 <= c <= 256 for c in counts):
+        raise argparse.ArgumentTypeError(f"{value!r}: expected thread counts in 0..256 separated by commas")
+    return counts
+
+
 def _run(args: argparse.Namespace) -> int:
     from .engine import Engine
     from .replay import read_stream, replay
@@ -88,18 +98,21 @@ def _run(args: argparse.Namespace) -> int:
         from .bench_plot import _pyplot
 
         _pyplot()  # fail now, naming the extra, not after a long replay
-    progress = ProgressLine(sys.stderr) if not args.quiet else None
-    engine = Engine(rules=args.rules)
-    stream = read_stream(args.stream, args.truth, tz=engine.rules.timezone) if args.stream else None
-    r = replay(days=args.days, reports_per_day=args.per_day, seed=args.seed, batch_size=args.batch,
-               engine=engine, progress=progress, stream=stream, api=args.api)
-    if progress is not None:
-        progress.close()
+    runs = []
+    for threads in args.threads:  # the first run is the one reported in full; the others scale it
+        progress = ProgressLine(sys.stderr) if not args.quiet else None
+        engine = Engine(rules=args.rules, threads=threads)
+        stream = read_stream(args.stream, args.truth, tz=engine.rules.timezone) if args.stream else None
+        runs.append(replay(days=args.days, reports_per_day=args.per_day, seed=args.seed, batch_size=args.batch,
+                           engine=engine, progress=progress, stream=stream, api=args.api))
+        if progress is not None:
+            progress.close()
+    r = runs[0]
     lat = ", ".join(f"{k} {v:,.1f} µs" for k, v in r.latency_us.items())
     source = f"from {args.stream}" if args.stream else f"(seed {args.seed})"
     print(f"routing-core bench: {r.days} days, {r.reports:,} reports {source}, batches of {r.batch_size}")
     print(f"  engine time        {r.seconds_engine:,.2f} s  ({r.reports_per_second:,.0f} reports/s through "
-          f"submit_{args.api}, one thread; CPU {r.cpu_seconds_engine:,.2f} s)")
+          f"submit_{args.api}, threads={args.threads[0]}; CPU {r.cpu_seconds_engine:,.2f} s)")
     what = "read time        " if args.stream else "generation time  "
     print(f"  {what}  {r.seconds_generate:,.2f} s  ({r.generated_per_second:,.0f} reports/s; "
           "not counted above)")
@@ -110,7 +123,12 @@ def _run(args: argparse.Namespace) -> int:
           f"{r.index_bytes / 2**20:,.1f} MiB = {r.index_bytes_per_open_event:,.0f} B per open event")
     print(f"  machine            {r.machine['cpu'] or r.machine['machine']}, {r.machine['cpus']} CPUs, "
           f"{r.machine['platform']}, Python {r.machine['python']}")
+    for threads, other in zip(args.threads[1:], runs[1:]):
+        print(f"  threads={threads:<11} {other.seconds_engine:,.2f} s  ({other.reports_per_second:,.0f} reports/s, "
+              f"{other.reports_per_second / r.reports_per_second:.2f}x threads={args.threads[0]}; "
+              f"p50 {other.latency_us.get('p50', 0):,.1f} µs)")
     doc = r.to_dict()
+    doc["threads"] = [{"threads": t, **run.to_dict()} for t, run in zip(args.threads, runs)]
     peers = []
     if args.peers:
         from .bench_peers import format_peers, run_peers
@@ -149,8 +167,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    "~3%% more)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch", type=int, default=1000, help="reports per submit call (default 1,000)")
-    p.add_argument("--api", choices=("many", "columns"), default="many",
-                   help="what is timed: submit_many on report dicts (default) or submit_columns on columns")
+    p.add_argument("--api", choices=("many", "columns"), default="columns",
+                   help="what is timed: submit_columns on columns (default: the throughput path) or "
+                   "submit_many on report dicts (Decision objects with explanations)")
+    p.add_argument("--threads", type=_thread_list, default=[1], metavar="N[,N...]",
+                   help="the engine's worker threads (default 1); several counts (e.g. 1,2) replay the stream "
+                   "once per count and print each one's throughput as a ratio to the first")
     p.add_argument("--stream", metavar="REPORTS.jsonl",
                    help="replay this JSON Lines file (routing-core synth output or a city's history, one day "
                    "at a time; at most --days days) instead of generating")
