@@ -41,6 +41,7 @@ public:
     std::size_t memory_bytes() const noexcept;
 
 private:
+    friend struct CandidateIndexSnapshot;  // engine_snapshot.cpp: writes and reads the postings verbatim
     static void append(std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>& postings, std::uint64_t key,
                        std::uint32_t event);
     std::unordered_map<BlockingKey, std::vector<std::uint32_t>> address_postings_;
