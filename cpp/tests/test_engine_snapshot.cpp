@@ -96,18 +96,17 @@ void write_file(const std::string& path, const std::vector<char>& bytes) {
 }
 
 // An engine with state of every kind: merged and new events, a closed one, escalations.
-Engine busy_engine() {
-    Engine engine = make_engine();
+void make_busy(Engine& engine) {
     const auto first = engine.submit_many(stream("a", t0, 24));
     engine.close(first[0].event_id, t0 + 24 * 1800, "已处置");
     engine.advance(t0 + 60 * 3600);
     engine.submit_many(stream("b", t0 + 61 * 3600, 12));
-    return engine;
 }
 }  // namespace
 
 TEST(EngineSnapshot, RestoredEngineDecidesAsTheOneThatNeverStopped) {
-    Engine running = busy_engine();
+    Engine running = make_engine();
+    make_busy(running);
     const std::string path = temp_path("round_trip");
     running.save_snapshot(path);
     Engine restored = make_engine();
@@ -142,7 +141,8 @@ TEST(EngineSnapshot, RestoredEngineDecidesAsTheOneThatNeverStopped) {
 }
 
 TEST(EngineSnapshot, LoadsOnlyIntoAnEngineThatAcceptedNothing) {
-    Engine running = busy_engine();
+    Engine running = make_engine();
+    make_busy(running);
     const std::string path = temp_path("not_empty");
     running.save_snapshot(path);
     Engine other = make_engine();
@@ -158,7 +158,8 @@ TEST(EngineSnapshot, LoadsOnlyIntoAnEngineThatAcceptedNothing) {
 }
 
 TEST(EngineSnapshot, TruncatedOrCorruptFilesAreRefusedAndLeaveTheEngineEmpty) {
-    Engine running = busy_engine();
+    Engine running = make_engine();
+    make_busy(running);
     const std::string path = temp_path("corrupt");
     running.save_snapshot(path);
     const std::vector<char> good = read_file(path);
@@ -195,7 +196,8 @@ TEST(EngineSnapshot, TruncatedOrCorruptFilesAreRefusedAndLeaveTheEngineEmpty) {
 }
 
 TEST(EngineSnapshot, SnapshotOfAnotherConfigurationIsRefused) {
-    Engine running = busy_engine();
+    Engine running = make_engine();
+    make_busy(running);
     const std::string path = temp_path("config");
     running.save_snapshot(path);
     EngineConfig other;
@@ -212,7 +214,8 @@ TEST(EngineSnapshot, SnapshotOfAnotherConfigurationIsRefused) {
 }
 
 TEST(EngineSnapshot, WritesAtomicallyAndReplacesTheOldFile) {
-    Engine running = busy_engine();
+    Engine running = make_engine();
+    make_busy(running);
     const std::string path = temp_path("atomic");
     running.save_snapshot(path);
     const auto first = read_file(path);

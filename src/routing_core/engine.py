@@ -12,13 +12,13 @@ from . import _core
 from .address import AdminUnit, ParsedAddress
 from .classification import Classification
 from .decision import Candidate, Decision
-from .errors import ConfigError, InvalidReportError
+from .errors import ConfigError, InvalidReportError, StoreError
 from .event import Escalation, Event, EventStep
 from .gazetteer import default_gazetteer_path, load_gazetteer
 from .match_params import Contributions, default_match_path, load_match_params
 from .report import Report, to_core_report
 from .rules import LoadedRules, default_rules_path, load_rules
-from .store import Journal, RecoveryStats, Store, config_digest, open_store
+from .store import DEFAULT_SNAPSHOT_EVERY, Journal, RecoveryStats, Store, config_digest, open_store
 from .times import TimeLike, from_epoch, to_epoch
 
 __all__ = ["Engine", "EngineStats", "Limits"]
@@ -62,6 +62,16 @@ class Engine:
         Match parameters (TOML); the bundled defaults by default.
     limits : Limits, optional
         Input size limits.
+    snapshot_dir : path, optional
+        Where snapshots of the engine's state go (with a store only). Default: beside a SQLite
+        database (``events.sqlite.snapshots/``); a PostgreSQL store takes snapshots only when given a
+        directory. Opening a store loads the newest valid snapshot and replays only the journal after
+        it, which keeps restarts short; a snapshot that does not check out is skipped with a
+        ``SnapshotWarning`` (the journal alone always rebuilds the state). The two newest are kept.
+    snapshot_every : int
+        Journaled reports between two automatic snapshots (default 50,000; 0: only ``snapshot()``).
+        Writing one pauses ``submit`` (and every other call) until it is written: about a second per
+        100,000 events (see benchmarks/RESULTS.md).
 
     All methods are safe to call from several threads; the C++ core serialises them and releases the
     GIL while it works.
@@ -75,6 +85,8 @@ class Engine:
         gazetteer: str | Path | None = None,
         match: str | Path | None = None,
         limits: Limits | None = None,
+        snapshot_dir: str | Path | None = None,
+        snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
     ) -> None:
         self._rules: LoadedRules = load_rules(rules)
         config = _core.EngineConfig()
@@ -108,7 +120,18 @@ class Engine:
                 ],
                 version=__version__,
             )
-            self._journal = Journal(open_store(store), self._core, digest)
+            if isinstance(snapshot_every, bool) or not isinstance(snapshot_every, int) or snapshot_every < 0:
+                raise ConfigError(f"snapshot_every: expected an int >= 0, got {snapshot_every!r}")
+            opened = open_store(store)
+            self._journal = Journal(
+                opened,
+                self._core,
+                digest,
+                new_core=lambda: _core.Engine(self._gazetteer, self._rules.table, config),
+                snapshot_dir=Path(snapshot_dir) if snapshot_dir is not None else opened.snapshot_dir,
+                snapshot_every=snapshot_every,
+            )
+            self._core = self._journal.core  # a fallback during recovery may have replaced it
 
     def empty_copy(self) -> Engine:
         """A new in-memory engine with this one's rules, gazetteer and parameters, no events and no store.
@@ -217,6 +240,15 @@ class Engine:
     def recovery(self) -> RecoveryStats | None:
         """What opening the store replayed and how long it took, or None without a store."""
         return None if self._journal is None else self._journal.recovery
+
+    def snapshot(self) -> Path:
+        """Write a snapshot of the engine's state now; returns its path.
+
+        Every call waits while it is written. Raises StoreError without a store or a snapshot directory.
+        """
+        if self._journal is None:
+            raise StoreError("snapshot(): the engine has no store; snapshots belong to a store's journal")
+        return self._journal.snapshot()
 
     def close_store(self) -> None:
         """Release the store; the engine then refuses changes (StoreError). Also ``with Engine(...)``."""

@@ -25,23 +25,19 @@ public:
     void update(const void* data, std::size_t size) noexcept {
         const auto* p = static_cast<const unsigned char*>(data);
         total_ += size;
-        while (size > 0 && carry_size_ > 0) {
-            carry_[carry_size_++] = *p++;
-            --size;
-            if (carry_size_ == 8) {
-                mix(load(carry_));
-                carry_size_ = 0;
-            }
+        if (carry_size_ > 0) {
+            const std::size_t take = size < 8 - carry_size_ ? size : 8 - carry_size_;
+            std::memcpy(carry_ + carry_size_, p, take);
+            carry_size_ += take;
+            p += take;
+            size -= take;
+            if (carry_size_ < 8) return;
+            mix(load(carry_));
+            carry_size_ = 0;
         }
-        while (size >= 8) {
-            mix(load(p));
-            p += 8;
-            size -= 8;
-        }
-        while (size > 0) {
-            carry_[carry_size_++] = *p++;
-            --size;
-        }
+        for (; size >= 8; p += 8, size -= 8) mix(load(p));
+        std::memcpy(carry_, p, size);
+        carry_size_ = size;
     }
     std::uint64_t digest() const noexcept {
         SnapshotHasher h = *this;

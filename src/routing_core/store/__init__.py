@@ -10,16 +10,19 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from .base import OP_KINDS, STEP_KINDS, Op, Step, Store
-from .journal import Journal, RecoveryStats, config_digest
+from .journal import DEFAULT_SNAPSHOT_EVERY, Journal, RecoveryStats, config_digest
+from .snapshots import SnapshotWarning
 from .sqlite import SQLiteStore
 
 __all__ = [
+    "DEFAULT_SNAPSHOT_EVERY",
     "OP_KINDS",
     "STEP_KINDS",
     "Journal",
     "Op",
     "RecoveryStats",
     "SQLiteStore",
+    "SnapshotWarning",
     "Step",
     "Store",
     "config_digest",

@@ -157,8 +157,10 @@ class PostgreSQLStore(TableStore):
             except self._psycopg.Error as exc:
                 raise StoreError(f"store {self.url}: write failed: {exc}") from None
 
-    def _rows(self, table: str, columns: str, chunk: int = 8192) -> Iterator[tuple[Any, ...]]:
-        last = 0
+    def _rows(
+        self, table: str, columns: str, chunk: int = 8192, after: int = 0
+    ) -> Iterator[tuple[Any, ...]]:
+        last = after
         while True:
             with self._lock:
                 conn = self._connection()
@@ -170,8 +172,14 @@ class PostgreSQLStore(TableStore):
             if not rows:
                 return
             last = rows[-1][0]
-            for row in rows:
-                yield row[1:]
+            yield from rows
+
+    def _last_seq(self, table: str) -> int:
+        with self._lock:
+            conn = self._connection()
+            with conn.transaction():
+                row = conn.execute(f"SELECT coalesce(max(seq), 0) FROM {table}").fetchone()
+        return int(row[0])
 
     def get_meta(self, key: str) -> str | None:
         with self._lock:
