@@ -220,7 +220,13 @@ def _crash_loop(
             last_ack = _journal_position(db, stream) - 1
         if killed >= kills:  # enough: let the last run finish
             last_ack, finished = _run_until_killed(
-                db, stream_file, last_ack + 1, rng, kill=False, snapshot_every=snapshot_every, restores=restores
+                db,
+                stream_file,
+                last_ack + 1,
+                rng,
+                kill=False,
+                snapshot_every=snapshot_every,
+                restores=restores,
             )
     snapshot_dir = f"{stream_file}.snapshots" if snapshot_every else None
     with Engine(store=db, snapshot_dir=snapshot_dir) as engine:
@@ -276,7 +282,9 @@ def test_sigkill_with_snapshots_loses_nothing_and_applies_nothing_twice(
 ) -> None:
     # Automatic snapshots every 40 reports: kills land before, during and after snapshot writes, and
     # most restarts load a snapshot and replay only the journal's tail.
-    figures = _crash_loop(tmp_path, sample_reports, copies=2, kills=12, seed=17, torn=False, snapshot_every=40)
+    figures = _crash_loop(
+        tmp_path, sample_reports, copies=2, kills=12, seed=17, torn=False, snapshot_every=40
+    )
     assert figures["kills"] >= 8
     assert figures["restores_from_snapshot"] >= 4
     print(f"\ncrash test (snapshots): {figures}")

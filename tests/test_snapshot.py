@@ -66,7 +66,9 @@ def _drive(engine: Engine, reports: list[dict[str, Any]], seed: int) -> list[dic
         if opened and rng.random() < 0.2:
             event_id = rng.choice(opened)
             if engine.event(event_id).status == "open":
-                out.append({"close": dataclasses.asdict(engine.close(event_id, time=now, resolution="已处置"))})
+                out.append(
+                    {"close": dataclasses.asdict(engine.close(event_id, time=now, resolution="已处置"))}
+                )
     return out
 
 
@@ -156,7 +158,9 @@ def test_damaged_newest_snapshot_falls_back_to_the_older_one(
         reopened.close_store()
 
 
-def test_every_snapshot_damaged_falls_back_to_a_full_replay(tmp_path: Path, stream: list[dict[str, Any]]) -> None:
+def test_every_snapshot_damaged_falls_back_to_a_full_replay(
+    tmp_path: Path, stream: list[dict[str, Any]]
+) -> None:
     db = tmp_path / "events.sqlite"
     snaps, expected = _two_snapshots(db, stream)
     for s in snaps:
@@ -172,14 +176,20 @@ def test_every_snapshot_damaged_falls_back_to_a_full_replay(tmp_path: Path, stre
         reopened.close_store()
 
 
-def test_snapshot_taken_under_another_configuration_is_refused(tmp_path: Path, stream: list[dict[str, Any]]) -> None:
+def test_snapshot_taken_under_another_configuration_is_refused(
+    tmp_path: Path, stream: list[dict[str, Any]]
+) -> None:
     # A snapshot of the same operations under other match parameters, put in place of this store's own
     # (same name: store id, position, tag): the C++ configuration fingerprint refuses it.
     db = tmp_path / "events.sqlite"
     (newer, older), expected = _two_snapshots(db, stream)
     match = tmp_path / "match.toml"
     match.write_text(
-        re.sub(r"(?m)^duplicate_threshold = .*$", "duplicate_threshold = 0.7", default_match_path().read_text("utf-8")),
+        re.sub(
+            r"(?m)^duplicate_threshold = .*$",
+            "duplicate_threshold = 0.7",
+            default_match_path().read_text("utf-8"),
+        ),
         encoding="utf-8",
     )
     assert match.read_text("utf-8") != default_match_path().read_text("utf-8")
@@ -291,7 +301,9 @@ _ops = st.lists(
 )
 
 
-def _apply(engine: Engine, ops: list[tuple[str, int]], reports: list[dict[str, Any]], start: int) -> tuple[list[Any], int]:
+def _apply(
+    engine: Engine, ops: list[tuple[str, int]], reports: list[dict[str, Any]], start: int
+) -> tuple[list[Any], int]:
     out: list[Any] = []
     i = start
     for kind, n in ops:
@@ -309,7 +321,11 @@ def _apply(engine: Engine, ops: list[tuple[str, int]], reports: list[dict[str, A
             if open_ids:
                 event_id = open_ids[n % len(open_ids)]
                 history_end = int(engine.event(event_id).history[-1].time.timestamp())
-                out.append(dataclasses.asdict(engine.close(event_id, time=max(last, history_end), resolution="已处置")))
+                out.append(
+                    dataclasses.asdict(
+                        engine.close(event_id, time=max(last, history_end), resolution="已处置")
+                    )
+                )
     return out, i
 
 
@@ -334,12 +350,21 @@ def test_restored_engine_matches_the_never_stopped_one_on_random_streams(
     assert _apply(restored, tail, reports, position) == _apply(running, tail, reports, position)
     assert events(restored) == events(running)
     resent = reports[: min(position, 5)]
-    assert [d.to_dict() for d in restored.submit_many(resent)] == [d.to_dict() for d in running.submit_many(resent)]
+    assert [d.to_dict() for d in restored.submit_many(resent)] == [
+        d.to_dict() for d in running.submit_many(resent)
+    ]
 
 
 _ENGINE = Engine()
 _STREAM = _shifted(
-    [json.loads(line) for line in resources.files("routing_core").joinpath("data/sample_reports.jsonl").read_text("utf-8").splitlines() if line.strip()],
+    [
+        json.loads(line)
+        for line in resources.files("routing_core")
+        .joinpath("data/sample_reports.jsonl")
+        .read_text("utf-8")
+        .splitlines()
+        if line.strip()
+    ],
     2,
 )
 

@@ -6,8 +6,10 @@
 routing_core C++ core (internal; use the routing_core package)
 """
 from __future__ import annotations
+
 import collections.abc
 import typing
+
 __all__: list[str] = ['Address', 'CandidateScore', 'Classification', 'Curve', 'Decision', 'Engine', 'EngineConfig', 'EngineStats', 'Escalation', 'EventStep', 'EventView', 'Gazetteer', 'Limits', 'LookupLimits', 'MatchParams', 'Report', 'RuleSet', 'normalise_address', 'normalise_text']
 class Gazetteer:
     def __init__(self) -> None:
@@ -514,7 +516,11 @@ class Engine:
         ...
     def knows_report(self, report_id: str) -> bool:
         ...
+    def load_snapshot(self, path: str) -> None:
+        ...
     def parse_address(self, address: str) -> Address:
+        ...
+    def save_snapshot(self, path: str) -> None:
         ...
     def stats(self) -> EngineStats:
         ...

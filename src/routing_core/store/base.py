@@ -151,9 +151,7 @@ class TableStore(Store):
         return self._last_seq(self._ops_table)
 
     @abstractmethod
-    def _rows(
-        self, table: str, columns: str, chunk: int = 8192, after: int = 0
-    ) -> Iterator[tuple[Any, ...]]:
+    def _rows(self, table: str, columns: str, chunk: int = 8192, after: int = 0) -> Iterator[tuple[Any, ...]]:
         """The rows of ``table`` with a sequence number above ``after``, in sequence order, each as
         ``(seq, *columns)``, read ``chunk`` at a time."""
 

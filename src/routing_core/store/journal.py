@@ -177,7 +177,13 @@ class Journal:
                 )
         counts = self._replay()
         return RecoveryStats(
-            counts["report"], counts["close"], counts["advance"], _time.perf_counter() - start, None, 0.0, skipped
+            counts["report"],
+            counts["close"],
+            counts["advance"],
+            _time.perf_counter() - start,
+            None,
+            0.0,
+            skipped,
         )
 
     def _skip(self, snap: _snapshots.SnapshotFile, reason: str) -> None:
@@ -260,7 +266,9 @@ class Journal:
         if first is None or first[0] != position:
             raise StoreError(f"store {self.store.url}: nothing journaled yet, no snapshot to take")
         self.snapshot_dir.mkdir(parents=True, exist_ok=True)
-        path = _snapshots.snapshot_path(self.snapshot_dir, self._store_id, position, _snapshots.op_tag(first[1]))
+        path = _snapshots.snapshot_path(
+            self.snapshot_dir, self._store_id, position, _snapshots.op_tag(first[1])
+        )
         try:
             self.core.save_snapshot(str(path))
         except RoutingCoreError as exc:
