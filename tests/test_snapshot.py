@@ -238,6 +238,7 @@ def test_snapshot_whose_journal_was_cut_back_and_rewritten_is_refused(
     try:
         assert reopened.recovery is not None and reopened.recovery.snapshot is None
         assert events(reopened) == expected
+        assert not snap.exists()  # refused for good: deleted
     finally:
         reopened.close_store()
 

@@ -69,9 +69,10 @@ class Engine:
         it, which keeps restarts short; a snapshot that does not check out is skipped with a
         ``SnapshotWarning`` (the journal alone always rebuilds the state). The two newest are kept.
     snapshot_every : int
-        Journaled reports between two automatic snapshots (default 50,000; 0: only ``snapshot()``).
-        Writing one pauses ``submit`` (and every other call) until it is written: about a second per
-        100,000 events (see benchmarks/RESULTS.md).
+        Journaled reports between two automatic snapshots (default 20,000; 0: only ``snapshot()``).
+        Writing a snapshot pauses ``submit`` (and every other call) until it is written: about 2 s per
+        100,000 events on the benchmark machine. A restart replays at most this many reports after
+        the snapshot it loads (see benchmarks/RESULTS.md, "Restart").
 
     All methods are safe to call from several threads; the C++ core serialises them and releases the
     GIL while it works.

@@ -1,7 +1,8 @@
 """Durable stores for the engine: ``Engine(store="events.sqlite")`` or ``store="postgresql://..."``.
 
 ``open_store`` picks the implementation from the spec; ``Journal`` wires a store to an engine's core:
-it replays the store on open (recovery) and appends every state change before a call returns.
+it recovers the store on open (the newest valid snapshot, then the journal after it; see
+``snapshots``) and appends every state change before a call returns.
 """
 
 from __future__ import annotations

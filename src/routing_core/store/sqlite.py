@@ -62,6 +62,9 @@ class SQLiteStore(TableStore):
     synchronous : str
         ``FULL`` (default: every commit is fsynced, survives a power cut) or ``NORMAL`` (survives a
         killed process, may lose the last commits on a power cut; faster on slow disks).
+
+    Snapshots of an engine on this store go to ``<path>.snapshots/`` unless the engine is given
+    another ``snapshot_dir``.
     """
 
     _ops_table = "ops"
@@ -72,7 +75,7 @@ class SQLiteStore(TableStore):
             raise StoreError(f"store {path}: synchronous must be FULL or NORMAL, got {synchronous!r}")
         self.url = str(path)
         # Snapshots beside the database: events.sqlite -> events.sqlite.snapshots/
-        self.snapshot_dir = Path(f"{path}.snapshots")
+        self.snapshot_dir = None if str(path) == ":memory:" else Path(f"{path}.snapshots")
         self._lock = threading.Lock()
         try:
             # isolation_level=None: transactions are ours (BEGIN/COMMIT), not the module's guesses.
