@@ -65,6 +65,9 @@ class PostgreSQLStore(TableStore):
     lock_wait : float
         Seconds to wait for the store's lock: after a crash the server may take a moment to notice
         that the dead engine's session is gone and release its lock.
+
+    Snapshots live outside the database: an engine on this store takes them only when given a
+    directory, ``Engine(store=url, snapshot_dir=...)`` (a local disk of the engine's host).
     """
 
     _ops_table = "routing_core_ops"
