@@ -164,19 +164,19 @@ def main(argv: list[str] | None = None) -> int:
 def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("numpy")
     directory = tmp_path_factory.mktemp("restart")
-    build(directory, 2000)
+    build(directory, 1000)
     return directory / "events.sqlite"
 
 
-@pytest.mark.benchmark(group="restart: 2,000 reports")
+@pytest.mark.benchmark(group="restart: 1,000 reports")
 def test_restart_full_replay(benchmark: Any, small_store: Path) -> None:
     benchmark.pedantic(lambda: reopen(small_store, snapshots=False), rounds=3)
 
 
-@pytest.mark.benchmark(group="restart: 2,000 reports")
+@pytest.mark.benchmark(group="restart: 1,000 reports")
 def test_restart_from_snapshot(benchmark: Any, small_store: Path) -> None:
     _, recovery = benchmark.pedantic(lambda: reopen(small_store, snapshots=True), rounds=3)
-    assert recovery.reports == 200  # only the tail after the snapshot at 1,800
+    assert recovery.reports == 100  # only the tail after the snapshot at 900
 
 
 if __name__ == "__main__":

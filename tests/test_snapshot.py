@@ -120,22 +120,35 @@ def test_automatic_snapshots_every_n_reports_keep_the_two_newest(
         assert events(reopened) == reference_events
 
 
-def _two_snapshots(db: Path, stream: list[dict[str, Any]]) -> tuple[list[Path], list[Any]]:
-    with Engine(store=db, snapshot_every=0) as engine:
+@pytest.fixture(scope="module")
+def _two_snapshots_template(
+    tmp_path_factory: pytest.TempPathFactory, stream: list[dict[str, Any]]
+) -> tuple[Path, list[str], list[Any]]:
+    """A store of 360 reports with snapshots at 150 and 300, built once; tests damage copies of it."""
+    directory = tmp_path_factory.mktemp("two_snapshots")
+    with Engine(store=directory / "events.sqlite", snapshot_every=0) as engine:
         _drive(engine, stream[:150], 5)
         older = engine.snapshot()
         _drive(engine, stream[150:300], 6)
         newer = engine.snapshot()
         _drive(engine, stream[300:360], 7)
-        return [newer, older], events(engine)
+        return directory, [newer.name, older.name], events(engine)
+
+
+def _two_snapshots(db: Path, template: tuple[Path, list[str], list[Any]]) -> tuple[list[Path], list[Any]]:
+    """A copy of the template store at ``db``: its [newer, older] snapshots and its events."""
+    directory, names, expected = template
+    shutil.copyfile(directory / "events.sqlite", db)
+    shutil.copytree(directory / "events.sqlite.snapshots", db.parent / f"{db.name}.snapshots")
+    return [db.parent / f"{db.name}.snapshots" / n for n in names], expected
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "empty", "garbage"])
 def test_damaged_newest_snapshot_falls_back_to_the_older_one(
-    tmp_path: Path, stream: list[dict[str, Any]], damage: str
+    tmp_path: Path, _two_snapshots_template: Any, damage: str
 ) -> None:
     db = tmp_path / "events.sqlite"
-    (newer, older), expected = _two_snapshots(db, stream)
+    (newer, older), expected = _two_snapshots(db, _two_snapshots_template)
     data = newer.read_bytes()
     if damage == "truncate":
         newer.write_bytes(data[: len(data) // 2])
@@ -159,10 +172,10 @@ def test_damaged_newest_snapshot_falls_back_to_the_older_one(
 
 
 def test_every_snapshot_damaged_falls_back_to_a_full_replay(
-    tmp_path: Path, stream: list[dict[str, Any]]
+    tmp_path: Path, _two_snapshots_template: Any
 ) -> None:
     db = tmp_path / "events.sqlite"
-    snaps, expected = _two_snapshots(db, stream)
+    snaps, expected = _two_snapshots(db, _two_snapshots_template)
     for s in snaps:
         s.write_bytes(s.read_bytes()[:-1])
     with pytest.warns(SnapshotWarning):
@@ -177,12 +190,12 @@ def test_every_snapshot_damaged_falls_back_to_a_full_replay(
 
 
 def test_snapshot_taken_under_another_configuration_is_refused(
-    tmp_path: Path, stream: list[dict[str, Any]]
+    tmp_path: Path, stream: list[dict[str, Any]], _two_snapshots_template: Any
 ) -> None:
     # A snapshot of the same operations under other match parameters, put in place of this store's own
     # (same name: store id, position, tag): the C++ configuration fingerprint refuses it.
     db = tmp_path / "events.sqlite"
-    (newer, older), expected = _two_snapshots(db, stream)
+    (newer, older), expected = _two_snapshots(db, _two_snapshots_template)
     match = tmp_path / "match.toml"
     match.write_text(
         re.sub(
@@ -331,7 +344,7 @@ def _apply(
 
 
 @pytest.mark.property
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(before=_ops, after=_ops, seed=st.integers(0, 2**16))
 def test_restored_engine_matches_the_never_stopped_one_on_random_streams(
     tmp_path: Path, before: list[tuple[str, int]], after: list[tuple[str, int]], seed: int
@@ -397,7 +410,7 @@ def test_a_crash_while_writing_a_snapshot_leaves_the_previous_one_valid(
         engine.snapshot()
         expected = events(engine)
     rng = random.Random(15)
-    for _ in range(6):
+    for _ in range(4):
         proc = subprocess.Popen(
             [sys.executable, "-c", _SNAPSHOT_WORKER, str(db)], stdout=subprocess.PIPE, text=True
         )
