@@ -23,6 +23,7 @@ namespace routing_core::detail {
 class SnapshotHasher {
 public:
     void update(const void* data, std::size_t size) noexcept {
+        if (size == 0) return;  // data may be null (an empty vector's)
         const auto* p = static_cast<const unsigned char*>(data);
         total_ += size;
         if (carry_size_ > 0) {
@@ -80,6 +81,7 @@ public:
     SnapshotWriter& operator=(const SnapshotWriter&) = delete;
 
     void bytes(const void* data, std::size_t size) {
+        if (size == 0) return;  // data may be null (an empty vector's)
         hasher_.update(data, size);
         if (buffer_.size() + size > buffer_limit) flush();
         if (size > buffer_limit) {
