@@ -421,6 +421,8 @@ PYBIND11_MODULE(_core, m) {
         .def("event", &Engine::event, py::arg("event_id"), py::call_guard<py::gil_scoped_release>())
         .def("stats", &Engine::stats)
         .def("knows_report", &Engine::knows_report, py::arg("report_id"))
+        .def("save_snapshot", &Engine::save_snapshot, py::arg("path"), py::call_guard<py::gil_scoped_release>())
+        .def("load_snapshot", &Engine::load_snapshot, py::arg("path"), py::call_guard<py::gil_scoped_release>())
         .def("parse_address", &Engine::parse_address, py::arg("address"), py::call_guard<py::gil_scoped_release>())
         .def("address_similarity",
              [](const Engine& e, std::string_view a, std::string_view b) {

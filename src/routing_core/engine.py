@@ -12,13 +12,13 @@ from . import _core
 from .address import LEVELS, AdminUnit, ParsedAddress
 from .classification import Classification
 from .decision import Candidate, Decision
-from .errors import ConfigError, InvalidReportError
+from .errors import ConfigError, InvalidReportError, StoreError
 from .event import Escalation, Event, EventStep
 from .gazetteer import default_gazetteer_path, load_gazetteer
 from .match_params import Contributions, default_match_path, load_match_params
 from .report import Report, to_core_report
 from .rules import LoadedRules, default_rules_path, load_rules
-from .store import Journal, RecoveryStats, Store, config_digest, open_store
+from .store import DEFAULT_SNAPSHOT_EVERY, Journal, RecoveryStats, Store, config_digest, open_store
 from .times import TimeLike, from_epoch, to_epoch
 
 if TYPE_CHECKING:
@@ -68,6 +68,17 @@ class Engine:
         Worker threads for the stateless stages of a batch (validation, normalisation, address
         parsing, classification); matching and recording stay in report order, so decisions do not
         depend on it. 0 means one per CPU.
+    snapshot_dir : path, optional
+        Where snapshots of the engine's state go (with a store only). Default: beside a SQLite
+        database (``events.sqlite.snapshots/``); a PostgreSQL store takes snapshots only when given a
+        directory. Opening a store loads the newest valid snapshot and replays only the journal after
+        it, which keeps restarts short; a snapshot that does not check out is skipped with a
+        ``SnapshotWarning`` (the journal alone always rebuilds the state). The two newest are kept.
+    snapshot_every : int
+        Journaled reports between two automatic snapshots (default 20,000; 0: only ``snapshot()``).
+        Writing a snapshot pauses ``submit`` (and every other call) until it is written: about 2 s per
+        100,000 events on the benchmark machine. A restart replays at most this many reports after
+        the snapshot it loads (see benchmarks/RESULTS.md, "Restart").
 
     All methods are safe to call from several threads; the C++ core serialises them and releases the
     GIL while it works.
@@ -82,6 +93,8 @@ class Engine:
         match: str | Path | None = None,
         limits: Limits | None = None,
         threads: int = 1,
+        snapshot_dir: str | Path | None = None,
+        snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
     ) -> None:
         self._rules: LoadedRules = load_rules(rules)
         config = _core.EngineConfig()
@@ -120,7 +133,18 @@ class Engine:
                 ],
                 version=__version__,
             )
-            self._journal = Journal(open_store(store), self._core, digest)
+            if isinstance(snapshot_every, bool) or not isinstance(snapshot_every, int) or snapshot_every < 0:
+                raise ConfigError(f"snapshot_every: expected an int >= 0, got {snapshot_every!r}")
+            opened = open_store(store)
+            self._journal = Journal(
+                opened,
+                self._core,
+                digest,
+                new_core=lambda: _core.Engine(self._gazetteer, self._rules.table, config),
+                snapshot_dir=Path(snapshot_dir) if snapshot_dir is not None else opened.snapshot_dir,
+                snapshot_every=snapshot_every,
+            )
+            self._core = self._journal.core  # a fallback during recovery may have replaced it
 
     def empty_copy(self) -> Engine:
         """A new in-memory engine with this one's rules, gazetteer and parameters, no events and no store.
@@ -297,6 +321,15 @@ class Engine:
     def recovery(self) -> RecoveryStats | None:
         """What opening the store replayed and how long it took, or None without a store."""
         return None if self._journal is None else self._journal.recovery
+
+    def snapshot(self) -> Path:
+        """Write a snapshot of the engine's state now; returns its path.
+
+        Every call waits while it is written. Raises StoreError without a store or a snapshot directory.
+        """
+        if self._journal is None:
+            raise StoreError("snapshot(): the engine has no store; snapshots belong to a store's journal")
+        return self._journal.snapshot()
 
     def close_store(self) -> None:
         """Release the store; the engine then refuses changes (StoreError). Also ``with Engine(...)``."""

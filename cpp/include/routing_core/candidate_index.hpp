@@ -87,6 +87,7 @@ public:
     std::size_t memory_bytes() const noexcept;
 
 private:
+    friend struct CandidateIndexSnapshot;  // engine_snapshot.cpp: writes and reads the postings verbatim
     using Postings = std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>;
     static void append(Postings& postings, std::uint64_t key, std::uint32_t event);
     double list_weight(std::size_t list_size) const noexcept;

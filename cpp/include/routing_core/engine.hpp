@@ -106,6 +106,16 @@ public:
     const Gazetteer& gazetteer() const noexcept { return *gazetteer_; }
     const RuleSet& rules() const noexcept { return *rules_; }
 
+    // Snapshots (engine_snapshot.cpp): the whole state in one file, so that a restart loads it and
+    // replays only the journal written after it. save_snapshot writes atomically (a temporary file,
+    // fsync, rename); it holds the engine's lock while it writes, so calls wait. load_snapshot needs an
+    // engine that has accepted nothing yet; it refuses (routing_core::Error naming the file and the
+    // reason) a truncated or corrupt file, another format or engine version, or a snapshot taken under
+    // another configuration (rules, gazetteer, match parameters, limits, sources), and then leaves the
+    // engine untouched.
+    void save_snapshot(const std::string& path) const;
+    void load_snapshot(const std::string& path);
+
 private:
     struct EventState {
         std::string id;

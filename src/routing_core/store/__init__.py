@@ -1,7 +1,8 @@
 """Durable stores for the engine: ``Engine(store="events.sqlite")`` or ``store="postgresql://..."``.
 
 ``open_store`` picks the implementation from the spec; ``Journal`` wires a store to an engine's core:
-it replays the store on open (recovery) and appends every state change before a call returns.
+it recovers the store on open (the newest valid snapshot, then the journal after it; see
+``snapshots``) and appends every state change before a call returns.
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from .base import OP_KINDS, STEP_KINDS, Op, Step, Store
-from .journal import Journal, RecoveryStats, config_digest
+from .journal import DEFAULT_SNAPSHOT_EVERY, Journal, RecoveryStats, config_digest
+from .snapshots import SnapshotWarning
 from .sqlite import SQLiteStore
 
 __all__ = [
+    "DEFAULT_SNAPSHOT_EVERY",
     "OP_KINDS",
     "STEP_KINDS",
     "Journal",
     "Op",
     "RecoveryStats",
     "SQLiteStore",
+    "SnapshotWarning",
     "Step",
     "Store",
     "config_digest",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 __all__ = ["OP_KINDS", "STEP_KINDS", "Op", "Step", "Store"]
@@ -71,6 +72,9 @@ class Store(ABC):
     """
 
     url: str
+    #: Where an engine on this store keeps its snapshots unless told otherwise (``Engine(snapshot_dir=)``);
+    #: None: no snapshots by default (the engine then replays the whole journal on open).
+    snapshot_dir: Path | None = None
 
     @abstractmethod
     def append(self, ops: Sequence[Op], steps: Sequence[Step]) -> None:
@@ -100,6 +104,22 @@ class Store(ABC):
     def close(self) -> None:
         """Release the store (and its lock); further calls raise StoreError."""
 
+    def positioned_ops(self, after: int = 0) -> Iterator[tuple[int, Op]]:
+        """The stored operations after position ``after``, each with its position.
+
+        Positions increase along the journal; the last one is ``last_position()``. A snapshot records
+        the position it was taken at, and recovery replays what follows it. This default numbers
+        ``ops()`` from 1 (and reads the journal from its start); the SQL stores use their sequence.
+        """
+        for position, op in enumerate(self.ops(), 1):
+            if position > after:
+                yield position, op
+
+    def last_position(self) -> int:
+        """The position of the last stored operation, 0 when there is none."""
+        counts = self.counts()
+        return sum(counts[kind] for kind in OP_KINDS)
+
     def __enter__(self) -> Store:
         return self
 
@@ -116,12 +136,25 @@ class TableStore(Store):
 
     def ops(self) -> Iterator[Op]:
         for row in self._rows(self._ops_table, OP_COLUMNS):
-            yield Op(*row)
+            yield Op(*row[1:])
 
     def steps(self) -> Iterator[Step]:
         for row in self._rows(self._steps_table, STEP_COLUMNS):
-            yield Step(*row)
+            yield Step(*row[1:])
+
+    def positioned_ops(self, after: int = 0) -> Iterator[tuple[int, Op]]:
+        # Positions are the sequence numbers: the tail after a snapshot is read by the primary key.
+        for row in self._rows(self._ops_table, OP_COLUMNS, after=after):
+            yield row[0], Op(*row[1:])
+
+    def last_position(self) -> int:
+        return self._last_seq(self._ops_table)
 
     @abstractmethod
-    def _rows(self, table: str, columns: str, chunk: int = 8192) -> Iterator[tuple[Any, ...]]:
-        """The rows of ``table`` in sequence order, ``columns`` selected, read ``chunk`` at a time."""
+    def _rows(self, table: str, columns: str, chunk: int = 8192, after: int = 0) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``table`` with a sequence number above ``after``, in sequence order, each as
+        ``(seq, *columns)``, read ``chunk`` at a time."""
+
+    @abstractmethod
+    def _last_seq(self, table: str) -> int:
+        """The highest sequence number in ``table``, 0 when it is empty."""

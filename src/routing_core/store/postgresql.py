@@ -65,6 +65,9 @@ class PostgreSQLStore(TableStore):
     lock_wait : float
         Seconds to wait for the store's lock: after a crash the server may take a moment to notice
         that the dead engine's session is gone and release its lock.
+
+    Snapshots live outside the database: an engine on this store takes them only when given a
+    directory, ``Engine(store=url, snapshot_dir=...)`` (a local disk of the engine's host).
     """
 
     _ops_table = "routing_core_ops"
@@ -157,8 +160,10 @@ class PostgreSQLStore(TableStore):
             except self._psycopg.Error as exc:
                 raise StoreError(f"store {self.url}: write failed: {exc}") from None
 
-    def _rows(self, table: str, columns: str, chunk: int = 8192) -> Iterator[tuple[Any, ...]]:
-        last = 0
+    def _rows(
+        self, table: str, columns: str, chunk: int = 8192, after: int = 0
+    ) -> Iterator[tuple[Any, ...]]:
+        last = after
         while True:
             with self._lock:
                 conn = self._connection()
@@ -170,8 +175,14 @@ class PostgreSQLStore(TableStore):
             if not rows:
                 return
             last = rows[-1][0]
-            for row in rows:
-                yield row[1:]
+            yield from rows
+
+    def _last_seq(self, table: str) -> int:
+        with self._lock:
+            conn = self._connection()
+            with conn.transaction():
+                row = conn.execute(f"SELECT coalesce(max(seq), 0) FROM {table}").fetchone()
+        return int(row[0])
 
     def get_meta(self, key: str) -> str | None:
         with self._lock:

@@ -62,6 +62,9 @@ class SQLiteStore(TableStore):
     synchronous : str
         ``FULL`` (default: every commit is fsynced, survives a power cut) or ``NORMAL`` (survives a
         killed process, may lose the last commits on a power cut; faster on slow disks).
+
+    Snapshots of an engine on this store go to ``<path>.snapshots/`` unless the engine is given
+    another ``snapshot_dir``.
     """
 
     _ops_table = "ops"
@@ -71,6 +74,8 @@ class SQLiteStore(TableStore):
         if synchronous not in ("FULL", "NORMAL"):
             raise StoreError(f"store {path}: synchronous must be FULL or NORMAL, got {synchronous!r}")
         self.url = str(path)
+        # Snapshots beside the database: events.sqlite -> events.sqlite.snapshots/
+        self.snapshot_dir = None if str(path) == ":memory:" else Path(f"{path}.snapshots")
         self._lock = threading.Lock()
         try:
             # isolation_level=None: transactions are ours (BEGIN/COMMIT), not the module's guesses.
@@ -142,9 +147,11 @@ class SQLiteStore(TableStore):
                     conn.execute("ROLLBACK")
                 raise StoreError(f"store {self.url}: write failed: {exc}") from None
 
-    def _rows(self, table: str, columns: str, chunk: int = 8192) -> Iterator[tuple[Any, ...]]:
+    def _rows(
+        self, table: str, columns: str, chunk: int = 8192, after: int = 0
+    ) -> Iterator[tuple[Any, ...]]:
         # Chunks by sequence number, the lock held per chunk only (never across a yield).
-        last = 0
+        last = after
         while True:
             with self._lock:
                 rows = (
@@ -158,8 +165,12 @@ class SQLiteStore(TableStore):
             if not rows:
                 return
             last = rows[-1][0]
-            for row in rows:
-                yield row[1:]
+            yield from rows
+
+    def _last_seq(self, table: str) -> int:
+        with self._lock:
+            row = self._connection().execute(f"SELECT coalesce(max(seq), 0) FROM {table}").fetchone()
+        return int(row[0])
 
     def get_meta(self, key: str) -> str | None:
         with self._lock:
