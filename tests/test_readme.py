@@ -28,6 +28,15 @@ def test_python_example_runs_and_prints_what_it_says(capsys: pytest.CaptureFixtu
     assert "百丈街道" in out[2] and "'community'" in out[2] and "'town'" in out[2]
 
 
+def test_columns_example_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
+    code = _block_after("<!-- columns-example -->")
+    exec(compile(code, str(README), "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    promised = re.search(r"^# (\[.*)$", code, re.M)
+    assert promised and out == [promised.group(1)]
+    # The same two reports as the first example: the second joins the first's event.
+
+
 def test_rules_fuzzing_example_runs() -> None:
     code = _block_after("<!-- testing-example -->")
     assert len(code.strip().splitlines()) <= 20

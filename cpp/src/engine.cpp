@@ -1,6 +1,7 @@
 #include "routing_core/engine.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <iterator>
 #include <thread>
@@ -131,8 +132,9 @@ std::u32string Engine::validate(const Report& r) const {
     return text;
 }
 
-Engine::Prepared Engine::prepare(const Report& report) const {
-    const std::u32string text = validate(report);
+Engine::Prepared Engine::prepare(const Report& report) const { return prepare_valid(report, validate(report)); }
+
+Engine::Prepared Engine::prepare_valid(const Report& report, const std::u32string& text) const {
     const std::u32string address_text = normalise_address(utf8::decode(report.address));
     Prepared p;
     // resolve
@@ -151,28 +153,6 @@ Engine::Prepared Engine::prepare(const Report& report) const {
     p.place = shingles(address_text);
     p.hits = router_.term_hits(text);
     return p;
-}
-
-std::vector<Engine::Prepared> Engine::prepare_all(const std::vector<Report>& reports,
-                                                  std::vector<std::exception_ptr>& errors) const {
-    std::vector<Prepared> prepared(reports.size());
-    errors.assign(reports.size(), nullptr);
-    const auto work = [&](std::size_t begin, std::size_t step) {
-        for (std::size_t i = begin; i < reports.size(); i += step) {
-            try {
-                prepared[i] = prepare(reports[i]);
-            } catch (...) {
-                errors[i] = std::current_exception();
-            }
-        }
-    };
-    std::size_t threads = config_.threads == 0 ? std::thread::hardware_concurrency() : config_.threads;
-    threads = std::max<std::size_t>(1, std::min(threads, reports.size() / 64 + 1));  // not for tiny batches
-    std::vector<std::thread> workers;
-    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work, t, threads);
-    work(0, threads);
-    for (auto& w : workers) w.join();
-    return prepared;
 }
 
 const Engine::Receipt* Engine::receipt_for(const Report& report) const {
@@ -276,47 +256,118 @@ void Engine::plan_batch(const std::vector<Report>& reports, const std::vector<st
     }
 }
 
-std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
-    std::vector<std::exception_ptr> errors;
-    std::vector<Prepared> prepared = prepare_all(reports, errors);  // outside the lock
+namespace {
+
+// Joins worker threads when the batch ends, however it ends (an exception included), after telling
+// them to stop.
+struct Workers {
+    std::vector<std::thread> threads;
+    std::atomic<bool> stop{false};
+    ~Workers() {
+        stop.store(true, std::memory_order_relaxed);
+        for (auto& t : threads) t.join();
+    }
+};
+
+}  // namespace
+
+std::size_t Engine::batch_threads(std::size_t reports) const {
+    std::size_t threads = config_.threads;
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    return std::max<std::size_t>(1, std::min(threads, reports / 64 + 1));  // tiny batches stay on one thread
+}
+
+template <typename Original, typename Repeat, typename Apply>
+void Engine::run_batch(const std::vector<Report>& reports, const Original& original, const Repeat& repeat,
+                       const Apply& apply_new) {
+    const std::size_t n = reports.size();
+    const std::size_t threads = batch_threads(n);
+    // 1. Validate every report, outside the lock: a rejected batch must change nothing.
+    std::vector<std::u32string> texts(n);
+    std::vector<std::exception_ptr> errors(n);
+    {
+        Workers validators;
+        const auto validate_from = [&](std::size_t first) {
+            for (std::size_t i = first; i < n; i += threads) {
+                try {
+                    texts[i] = validate(reports[i]);
+                } catch (...) {
+                    errors[i] = std::current_exception();
+                }
+            }
+        };
+        for (std::size_t t = 1; t < threads; ++t) validators.threads.emplace_back(validate_from, t);
+        validate_from(0);
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<const CompactDecision*> originals;
     std::vector<std::size_t> first_of;
     plan_batch(reports, errors, originals, first_of);
-    std::vector<Decision> decisions;
-    decisions.reserve(reports.size());
-    for (std::size_t i = 0; i < reports.size(); ++i) {
+    // 2. Apply the new reports in order on this thread while the workers prepare the ones ahead
+    //    (address, classification, shingles: stateless), so preparing overlaps matching.
+    std::vector<std::size_t> todo;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (originals[i] == nullptr && first_of[i] == static_cast<std::size_t>(-1)) todo.push_back(i);
+    }
+    std::vector<Prepared> prepared(todo.size());
+    std::vector<std::exception_ptr> failed(todo.size());
+    const std::unique_ptr<std::atomic<bool>[]> ready(new std::atomic<bool>[todo.size()]);
+    for (std::size_t k = 0; k < todo.size(); ++k) ready[k].store(false, std::memory_order_relaxed);
+    Workers preparers;  // declared after what they write, so joined before it goes
+    const std::size_t helpers = threads - 1;
+    for (std::size_t w = 0; w < helpers; ++w) {
+        preparers.threads.emplace_back([&, w] {
+            for (std::size_t k = w; k < todo.size() && !preparers.stop.load(std::memory_order_relaxed); k += helpers) {
+                try {
+                    prepared[k] = prepare_valid(reports[todo[k]], texts[todo[k]]);
+                } catch (...) {
+                    failed[k] = std::current_exception();
+                }
+                ready[k].store(true, std::memory_order_release);
+            }
+        });
+    }
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < n; ++i) {
         if (originals[i] != nullptr) {
-            decisions.push_back(answer(reports[i].id, *originals[i]));
+            original(i, *originals[i]);
         } else if (first_of[i] != static_cast<std::size_t>(-1)) {
-            decisions.push_back(decisions[first_of[i]]);
+            repeat(i, first_of[i]);
         } else {
-            Explanation explanation;
-            const CompactDecision& decision = apply(reports[i], prepared[i], &explanation);
-            decisions.push_back(explained(reports[i], decision, std::move(explanation)));
+            if (helpers == 0) {
+                prepared[k] = prepare_valid(reports[i], texts[i]);
+            } else {
+                while (!ready[k].load(std::memory_order_acquire)) std::this_thread::yield();
+                if (failed[k]) std::rethrow_exception(failed[k]);
+            }
+            apply_new(i, prepared[k]);
+            prepared[k] = Prepared{};  // its memory back as the batch goes
+            ++k;
         }
     }
+}
+
+std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
+    std::vector<Decision> decisions;
+    decisions.reserve(reports.size());
+    run_batch(
+        reports, [&](std::size_t i, const CompactDecision& d) { decisions.push_back(answer(reports[i].id, d)); },
+        [&](std::size_t, std::size_t first) { decisions.push_back(decisions[first]); },
+        [&](std::size_t i, Prepared& p) {
+            Explanation explanation;
+            const CompactDecision& decision = apply(reports[i], p, &explanation);
+            decisions.push_back(explained(reports[i], decision, std::move(explanation)));
+        });
     return decisions;
 }
 
 std::vector<CompactDecision> Engine::submit_compact(const std::vector<Report>& reports) {
-    std::vector<std::exception_ptr> errors;
-    std::vector<Prepared> prepared = prepare_all(reports, errors);  // outside the lock
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<const CompactDecision*> originals;
-    std::vector<std::size_t> first_of;
-    plan_batch(reports, errors, originals, first_of);
     std::vector<CompactDecision> decisions;
     decisions.reserve(reports.size());
-    for (std::size_t i = 0; i < reports.size(); ++i) {
-        if (originals[i] != nullptr) {
-            decisions.push_back(*originals[i]);
-        } else if (first_of[i] != static_cast<std::size_t>(-1)) {
-            decisions.push_back(decisions[first_of[i]]);
-        } else {
-            decisions.push_back(apply(reports[i], prepared[i], nullptr));
-        }
-    }
+    run_batch(
+        reports, [&](std::size_t, const CompactDecision& d) { decisions.push_back(d); },
+        [&](std::size_t, std::size_t first) { decisions.push_back(decisions[first]); },
+        [&](std::size_t i, Prepared& p) { decisions.push_back(apply(reports[i], p, nullptr)); });
     return decisions;
 }
 

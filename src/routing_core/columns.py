@@ -55,25 +55,26 @@ class DecisionColumns:
     def __len__(self) -> int:
         return len(self.report_ids)
 
-    def outcomes(self) -> np.ndarray:
+    def outcomes(self) -> list[str]:
         """``duplicate``, ``recurrence``, ``review`` or ``new`` per report (as Decision.outcome)."""
-        return np.select(
+        chosen = np.select(
             [~self.is_new, self.recurrence_of >= 0, self.needs_review],
             ["duplicate", "recurrence", "review"],
             default="new",
         )
+        return [str(o) for o in chosen]
 
     def event_ids(self) -> list[str]:
         return self._engine._core.event_ids(self.event)
 
-    def category_codes(self) -> np.ndarray:
-        return np.asarray(self._engine._category_codes, dtype=object)[self.category]
+    def category_codes(self) -> list[str]:
+        return list(np.asarray(self._engine._category_codes, dtype=object)[self.category])
 
-    def platform_codes(self) -> np.ndarray:
-        return np.asarray(self._engine._platform_codes, dtype=object)[self.platform]
+    def platform_codes(self) -> list[str]:
+        return list(np.asarray(self._engine._platform_codes, dtype=object)[self.platform])
 
-    def level_codes(self) -> np.ndarray:
-        return np.asarray(LEVELS, dtype=object)[self.level]
+    def level_codes(self) -> list[str]:
+        return list(np.asarray(LEVELS, dtype=object)[self.level])
 
     def unit_codes(self) -> list[str]:
         unit = self._engine._unit
@@ -91,7 +92,7 @@ class DecisionColumns:
         return {
             "report_id": self.report_ids[i],
             "event_id": event_id,
-            "outcome": str(self.outcomes()[i]),
+            "outcome": self.outcomes()[i],
             "is_new": bool(self.is_new[i]),
             "duplicate_of": None if self.is_new[i] else event_id,
             "recurrence_of": recurrence or None,

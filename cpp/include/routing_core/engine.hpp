@@ -177,9 +177,18 @@ private:
     std::u32string validate(const Report& report) const;
     // Validates and runs the stateless stages; touches no state, so needs no lock.
     Prepared prepare(const Report& report) const;
-    // prepare() for a batch, on config.threads workers; a report that fails validation leaves its
-    // error in `errors` (and nothing else happens to it).
-    std::vector<Prepared> prepare_all(const std::vector<Report>& reports, std::vector<std::exception_ptr>& errors) const;
+    // The stateless stages of a valid report whose normalised text validate() returned.
+    Prepared prepare_valid(const Report& report, const std::u32string& text) const;
+    // Workers for a batch of this many reports (config.threads; small batches get one).
+    std::size_t batch_threads(std::size_t reports) const;
+    // The batch path of submit_many and submit_compact: validates every report (on the workers,
+    // outside the lock; the first error in report order is thrown and nothing changes), then, under
+    // the lock, answers known ids (original(i, decision)), repeats of an earlier id of the batch
+    // (repeat(i, first)) and applies the others in order (apply_new(i, prepared)) while the workers
+    // prepare the reports ahead.
+    template <typename Original, typename Repeat, typename Apply>
+    void run_batch(const std::vector<Report>& reports, const Original& original, const Repeat& repeat,
+                   const Apply& apply_new);
     // The receipt of an already accepted id, nullptr for a new id; throws InvalidInput on "id" when
     // the id was accepted with different content.
     const Receipt* receipt_for(const Report& report) const;
