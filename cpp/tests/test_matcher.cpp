@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
+
 #include "routing_core/error.hpp"
 #include "routing_core/matcher.hpp"
 #include "routing_core/normalise.hpp"
@@ -58,14 +61,48 @@ TEST(WeightedContainment, ShareOfThePartFoundInEitherSet) {
     EXPECT_DOUBLE_EQ(weighted_containment(part, {}, text, one), 3.0 / 9.0);
     EXPECT_DOUBLE_EQ(weighted_containment({}, whole, text, one), 0.0);
     // Skipped shingles count on neither side: without 花 and 园 the part has 7, of which 花园 found.
-    const auto skip = [&](Shingle s) { return s == sh("花")[0] || s == sh("园")[0]; };
-    EXPECT_DOUBLE_EQ(weighted_containment(part, {}, text, one, skip), 1.0 / 7.0);
+    const auto skip = [&](std::size_t i) { return part[i] == sh("花")[0] || part[i] == sh("园")[0]; };
+    const auto one_at = [](std::size_t) { return 1.0; };
+    EXPECT_DOUBLE_EQ(weighted_containment_sorted(part, one_at, skip, {}, text), 1.0 / 7.0);
 }
 
 TEST(WeightedDice, SkipRemovesShinglesFromBothSides) {
     const auto a = sh("垃圾满了");  // 7 shingles
     const auto b = sh("垃圾满地");  // 7, of which 垃 圾 满 垃圾 圾满 shared
-    const Shingle la = sh("了")[0];
-    const auto skip = [&](Shingle s) { return s == la; };
-    EXPECT_DOUBLE_EQ(weighted_dice(a, b, one, skip), 2.0 * 5 / (6 + 7));
+    const std::vector<Shingle> la = sh("了");  // 了 alone: its unigram
+    const auto one_at = [](std::size_t) { return 1.0; };
+    EXPECT_DOUBLE_EQ(weighted_dice_skipping(a, one_at, b, one, std::vector<Shingle>{la[0]}, {}), 2.0 * 5 / (6 + 7));
+    EXPECT_DOUBLE_EQ(weighted_dice_skipping(a, one_at, b, one, {}, std::vector<Shingle>{la[0]}), 2.0 * 5 / (6 + 7));
+}
+
+// The merge-based kernels against a plain set computation, on random sorted sets and weights.
+TEST(WeightedDice, MergeKernelsAgreeWithASetReference) {
+    std::mt19937_64 rng(7);
+    std::uniform_int_distribution<Shingle> pick(1, 60);
+    const auto random_set = [&](std::size_t n) {
+        std::set<Shingle> s;
+        for (std::size_t i = 0; i < n; ++i) s.insert(pick(rng));
+        return std::vector<Shingle>(s.begin(), s.end());
+    };
+    const auto w = [](Shingle s) { return 0.5 + static_cast<double>(s % 7); };
+    for (int round = 0; round < 500; ++round) {
+        const auto a = random_set(rng() % 30), b = random_set(rng() % 30);
+        const auto skip_a = random_set(rng() % 10), skip_b = random_set(rng() % 10);
+        const std::set<Shingle> sa(a.begin(), a.end()), sb(b.begin(), b.end());
+        const std::set<Shingle> skip(skip_a.begin(), skip_a.end()), skip2(skip_b.begin(), skip_b.end());
+        double wa = 0, wb = 0, common = 0;
+        for (Shingle s : sa) if (!skip.count(s) && !skip2.count(s)) wa += w(s), common += sb.count(s) ? w(s) : 0.0;
+        for (Shingle s : sb) if (!skip.count(s) && !skip2.count(s)) wb += w(s);
+        const double dice = wa + wb > 0 ? 2 * common / (wa + wb) : 0.0;
+        EXPECT_NEAR(weighted_dice_skipping(a, [&](std::size_t i) { return w(a[i]); }, b, w, skip_a, skip_b), dice, 1e-12);
+        double total = 0, found = 0;
+        for (Shingle s : sa) {
+            if (skip.count(s)) continue;
+            total += w(s);
+            if (sb.count(s) || skip2.count(s)) found += w(s);
+        }
+        const auto skipped = [&](std::size_t i) { return skip.count(a[i]) != 0; };
+        EXPECT_NEAR(weighted_containment_sorted(a, [&](std::size_t i) { return w(a[i]); }, skipped, b, skip_b),
+                    total > 0 ? found / total : 0.0, 1e-12);
+    }
 }

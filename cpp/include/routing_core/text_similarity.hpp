@@ -17,38 +17,9 @@ using Shingle = std::uint64_t;
 // punctuation and spaces break runs (no bigram spans them).
 std::vector<Shingle> shingles(std::u32string_view normalised_text);
 
-// weighted_dice over the shingles for which `skip` is false (e.g. without the place names, so that the
-// text feature says what the problem is and the place feature where it is).
-template <typename Weight, typename Skip>
-double weighted_dice(const std::vector<Shingle>& a, const std::vector<Shingle>& b, const Weight& weight,
-                     const Skip& skip) {
-    const auto w = [&](Shingle s) { return skip(s) ? 0.0 : weight(s); };
-    double wa = 0.0;
-    double wb = 0.0;
-    double common = 0.0;
-    std::size_t i = 0;
-    std::size_t j = 0;
-    while (i < a.size() || j < b.size()) {
-        if (j == b.size() || (i < a.size() && a[i] < b[j])) {
-            wa += w(a[i++]);
-        } else if (i == a.size() || b[j] < a[i]) {
-            wb += w(b[j++]);
-        } else {
-            const double x = w(a[i]);
-            wa += x;
-            wb += x;
-            common += x;
-            ++i;
-            ++j;
-        }
-    }
-    const double total = wa + wb;
-    return total > 0.0 ? std::min(1.0, 2.0 * common / total) : 0.0;
-}
-
-// weighted_dice of `a` and `b` over the shingles in neither sorted set `skip_a` nor `skip_b`: the same
-// value as weighted_dice(a, b, weight, s ∈ skip_a ∪ skip_b), in one linear pass over the four sets
-// (no per-shingle search), because every set is sorted and the merge visits shingles in order.
+// weighted_dice (below) of `a` and `b` over the shingles in neither sorted set `skip_a` nor `skip_b` (e.g.
+// without place names, so that the text feature says what the problem is and the place feature where),
+// in one linear pass over the four sets: every set is sorted and the merge visits shingles in order.
 // `a_weight(i)` is the weight of a[i] (a caller scoring one query against many candidates computes
 // the query's weights once); `b_weight(s)` the weight of a shingle of b.
 template <typename AWeight, typename BWeight>
@@ -87,10 +58,9 @@ double weighted_dice_skipping(const std::vector<Shingle>& a, const AWeight& a_we
     return total > 0.0 ? std::min(1.0, 2.0 * common / total) : 0.0;
 }
 
-// weighted_containment of `part` in the union of the sorted sets `a` and `b`, over the shingles of
-// part for which `skip(i)` is false, with `weight(i)` the weight of part[i]: the same value as
-// weighted_containment (below), but with index-based weights (computed once per query) and searches
-// that only move forward (part is sorted too).
+// weighted_containment (below) of `part` in the union of the sorted sets `a` and `b`, over the shingles
+// of part for which `skip(i)` is false, with `weight(i)` the weight of part[i] (computed once per
+// query); searches only move forward, as part is sorted too.
 template <typename Weight, typename Skip>
 double weighted_containment_sorted(const std::vector<Shingle>& part, const Weight& weight, const Skip& skip,
                                    const std::vector<Shingle>& a, const std::vector<Shingle>& b) {
@@ -114,31 +84,18 @@ double weighted_containment_sorted(const std::vector<Shingle>& part, const Weigh
 // both are empty. `weight` gives each shingle's weight (e.g. its IDF); it must be positive.
 template <typename Weight>
 double weighted_dice(const std::vector<Shingle>& a, const std::vector<Shingle>& b, const Weight& weight) {
-    return weighted_dice(a, b, weight, [](Shingle) { return false; });
+    const std::vector<Shingle> none;
+    return weighted_dice_skipping(a, [&](std::size_t i) { return weight(a[i]); }, b, weight, none, none);
 }
 
 // Weighted containment of `part` in the union of the sorted sets `a` and `b`: w(part ∩ (a ∪ b)) / w(part),
 // in [0, 1]; 0 when `part` is empty. Used for places: "崔岙花园12幢" is contained in
 // "海曙区章水镇崔岙花园12幢对面", and an address may be named in the other report's text instead.
-// weighted_containment over the shingles of `part` for which `skip` is false.
-template <typename Weight, typename Skip>
-double weighted_containment(const std::vector<Shingle>& part, const std::vector<Shingle>& a,
-                            const std::vector<Shingle>& b, const Weight& weight, const Skip& skip) {
-    double total = 0.0;
-    double found = 0.0;
-    for (Shingle s : part) {
-        if (skip(s)) continue;
-        const double w = weight(s);
-        total += w;
-        if (std::binary_search(a.begin(), a.end(), s) || std::binary_search(b.begin(), b.end(), s)) found += w;
-    }
-    return total > 0.0 ? std::min(1.0, found / total) : 0.0;
-}
-
 template <typename Weight>
 double weighted_containment(const std::vector<Shingle>& part, const std::vector<Shingle>& a,
                             const std::vector<Shingle>& b, const Weight& weight) {
-    return weighted_containment(part, a, b, weight, [](Shingle) { return false; });
+    return weighted_containment_sorted(
+        part, [&](std::size_t i) { return weight(part[i]); }, [](std::size_t) { return false; }, a, b);
 }
 
 }  // namespace routing_core

@@ -1,0 +1,119 @@
+"""Time per report as open events grow (10k → 1M): batch and single-submit latency at each size.
+
+Run: ``python benchmarks/bench_open_events.py [--sizes 10000,100000,1000000] [--threads 1]``
+
+The generator's stream is replayed at a province-like density (``--per-day``, default 560,000 reports
+a day, so that a million events open within the 72-hour match window and all of them stay
+candidates: nothing is closed). At each size the engine measures, on the stream's next reports:
+
+* batch: ``submit_columns`` in batches of 1,000, time per report (median of the batches);
+* single: ``Engine.submit`` one report at a time from Python (a full Decision with its
+  explanation), p50 / p99 / p99.9 of the per-call wall time.
+
+Sizes are open events, measured with ``Engine.stats()``. Prints one line per size and the ratio of
+each to the first, and writes JSON with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from routing_core import Engine
+from routing_core.synth import generate
+
+
+def _columns(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "ids": [r["id"] for r in reports],
+        "texts": [r["text"] for r in reports],
+        "addresses": [r.get("address") or "" for r in reports],
+        "times": np.array([r["time"] for r in reports], dtype=np.int64),
+        "sources": [r["source"] for r in reports],
+        "categories": [r.get("category") or "" for r in reports],
+    }
+
+
+def _stream(per_day: int, seed: int):
+    for batch in generate(days=30, reports_per_day=per_day, seed=seed):
+        yield from batch.reports()
+
+
+def _take(stream: Any, n: int) -> list[dict[str, Any]]:
+    out = []
+    for r in stream:
+        out.append(r)
+        if len(out) == n:
+            break
+    return out
+
+
+def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: int) -> list[dict[str, float]]:
+    engine = Engine(threads=threads)
+    stream = _stream(per_day, seed)
+    rows = []
+    fill_started = time.perf_counter()
+    for size in sizes:
+        while engine.stats().open_events < size:
+            chunk = _take(stream, 1000)
+            if not chunk:
+                raise SystemExit(f"the stream ran out before {size:,} open events")
+            engine.submit_columns(**_columns(chunk))
+        batch_us = []
+        for _ in range(max(1, probe // 1000)):
+            chunk = _take(stream, 1000)
+            started = time.perf_counter()
+            engine.submit_columns(**_columns(chunk))
+            batch_us.append((time.perf_counter() - started) / len(chunk) * 1e6)
+        single_us = []
+        for r in _take(stream, probe):
+            started = time.perf_counter()
+            engine.submit(r)
+            single_us.append((time.perf_counter() - started) * 1e6)
+        q = np.percentile(single_us, [50, 99, 99.9])
+        stats = engine.stats()
+        row = {
+            "open_events": stats.open_events,
+            "batch_us_per_report_median": statistics.median(batch_us),
+            "single_submit_us_p50": float(q[0]),
+            "single_submit_us_p99": float(q[1]),
+            "single_submit_us_p999": float(q[2]),
+            "index_bytes_per_open_event": stats.index_bytes / stats.open_events,
+            "elapsed_s": time.perf_counter() - fill_started,
+        }
+        rows.append(row)
+        first = rows[0]
+        print(f"{row['open_events']:>10,} open events: batch {row['batch_us_per_report_median']:8.1f} µs/report "
+              f"({row['batch_us_per_report_median'] / first['batch_us_per_report_median']:.2f}x); single submit "
+              f"p50 {row['single_submit_us_p50']:8.1f} µs, p99 {row['single_submit_us_p99']:8.1f} µs "
+              f"({row['single_submit_us_p99'] / first['single_submit_us_p99']:.2f}x), "
+              f"p99.9 {row['single_submit_us_p999']:8.1f} µs; index {row['index_bytes_per_open_event']:,.0f} B/open event; "
+              f"{row['elapsed_s']:,.0f} s so far", flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10000,100000", help="open-event counts, comma-separated")
+    p.add_argument("--per-day", type=int, default=560_000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--probe", type=int, default=2000, help="reports timed at each size (batch and single each)")
+    p.add_argument("--json", help="write the rows here")
+    args = p.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    rows = measure(sizes, per_day=args.per_day, seed=args.seed, threads=args.threads, probe=args.probe)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
