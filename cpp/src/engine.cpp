@@ -371,6 +371,36 @@ std::vector<CompactDecision> Engine::submit_compact(const std::vector<Report>& r
     return decisions;
 }
 
+// Keeps the candidates worth scoring on every feature (lookup.max_scored of them): the best by the
+// cheap features first; recency says little about a recurrence (its event was closed days ago), so
+// the best closed event by address and category alone is kept too.
+void Engine::shortlist(std::vector<std::pair<CandidateScore, std::uint32_t>>& scored) const {
+    const MatchParams& p = config_.match;
+    if (p.lookup.max_scored == 0 || scored.size() <= p.lookup.max_scored) return;
+    std::vector<std::pair<double, std::size_t>> order;
+    std::size_t best_closed = scored.size();
+    double best_closed_value = -1.0;
+    for (std::size_t i = 0; i < scored.size(); ++i) {
+        const CandidateScore& c = scored[i].first;
+        order.emplace_back(-p.cheap_part(c.address, c.category, c.recency), i);
+        const double as_recurrence = p.cheap_part(c.address, c.category, 1.0);
+        if (c.closed && as_recurrence > best_closed_value) {
+            best_closed = i;
+            best_closed_value = as_recurrence;
+        }
+    }
+    std::stable_sort(order.begin(), order.end());
+    order.resize(p.lookup.max_scored);
+    if (best_closed < scored.size() &&
+        std::none_of(order.begin(), order.end(), [&](const auto& o) { return o.second == best_closed; })) {
+        order.emplace_back(0.0, best_closed);
+    }
+    std::vector<std::pair<CandidateScore, std::uint32_t>> kept;
+    kept.reserve(order.size());
+    for (const auto& o : order) kept.push_back(std::move(scored[o.second]));
+    scored = std::move(kept);
+}
+
 std::vector<CandidateScore> Engine::score_candidates(const Address& address, const std::vector<Shingle>& text,
                                                      const std::vector<Shingle>& place, std::uint32_t category,
                                                      std::int64_t time, std::vector<std::uint32_t>& events,
@@ -414,32 +444,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         c.recency = p.recency(c.hours_apart);
         scored.emplace_back(std::move(c), e);
     }
-    if (p.lookup.max_scored > 0 && scored.size() > p.lookup.max_scored) {
-        // Best by the cheap features first; recency says little about a recurrence (its event was
-        // closed days ago), so the best closed event by address and category alone is kept too.
-        std::vector<std::pair<double, std::size_t>> order;
-        std::size_t best_closed = scored.size();
-        double best_closed_value = -1.0;
-        for (std::size_t i = 0; i < scored.size(); ++i) {
-            const CandidateScore& c = scored[i].first;
-            order.emplace_back(-p.cheap_part(c.address, c.category, c.recency), i);
-            const double as_recurrence = p.cheap_part(c.address, c.category, 1.0);
-            if (c.closed && as_recurrence > best_closed_value) {
-                best_closed = i;
-                best_closed_value = as_recurrence;
-            }
-        }
-        std::stable_sort(order.begin(), order.end());
-        order.resize(p.lookup.max_scored);
-        if (best_closed < scored.size() &&
-            std::none_of(order.begin(), order.end(), [&](const auto& o) { return o.second == best_closed; })) {
-            order.emplace_back(0.0, best_closed);
-        }
-        std::vector<std::pair<CandidateScore, std::uint32_t>> kept;
-        kept.reserve(order.size());
-        for (const auto& o : order) kept.push_back(std::move(scored[o.second]));
-        scored = std::move(kept);
-    }
+    shortlist(scored);
     for (auto& [c, e] : scored) {
         const EventState& ev = events_[e];
         if (with_ids) c.event_id = ev.id;

@@ -210,6 +210,9 @@ private:
                                                  const std::vector<Shingle>& place, std::uint32_t category,
                                                  std::int64_t time, std::vector<std::uint32_t>& events,
                                                  bool with_ids) const;
+    // Cuts the candidates to the config's lookup.max_scored by their cheap features (address, category,
+    // time), keeping the best closed one for recurrence.
+    void shortlist(std::vector<std::pair<CandidateScore, std::uint32_t>>& scored) const;
     void merge_address(Address& into, const Address& from) const;
     void reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
                           Explanation* explanation);
