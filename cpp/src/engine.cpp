@@ -457,9 +457,13 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
                                 weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text)});
         }
         // Against everything the event's reports said: a burst of paraphrases covers the next one.
+        // (An event of one report keeps no vocabulary: its text and place are all it said.)
+        const bool single = ev.vocabulary.empty();
+        const std::vector<Shingle>& said = single ? ev.texts[0] : ev.vocabulary;
+        const std::vector<Shingle>& said_too = single ? ev.places[0] : none;
         const auto own_place = [&](std::size_t i) { return text_is_place[i] != 0; };
-        c.coverage = weighted_containment_sorted(text, text_weight, own_place, ev.vocabulary, none);
-        c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, ev.vocabulary, none));
+        c.coverage = weighted_containment_sorted(text, text_weight, own_place, said, said_too);
+        c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, said, said_too));
         c.score = p.combine(Features{c.address, c.text, c.place, c.coverage, c.category, c.recency});
     }
     std::stable_sort(scored.begin(), scored.end(),
@@ -550,11 +554,18 @@ void Engine::purge_if_due() {
     // events that were candidates at its own time.
     const std::int64_t margin = static_cast<std::int64_t>(std::min(config_.match.window_hours * 3600.0,
                                                                    static_cast<double>(latest_time)));
-    const auto dead = [&](std::uint32_t e) { return events_[e].closed && expires_[e] < clock_ - margin; };
+    // Dead: closed and past its recurrence period; or still open but without a report for a window
+    // and a whole recurrence period (abandoned: were it closed now, its recurrence period would
+    // already be running out; it is no longer matched, and its history stays).
+    const std::int64_t idle = static_cast<std::int64_t>(std::min(config_.match.recurrence_days * 86400.0,
+                                                                 static_cast<double>(latest_time)));
+    const auto dead = [&](std::uint32_t e) {
+        return expires_[e] < clock_ - margin - (events_[e].closed ? 0 : idle);
+    };
     index_.purge(dead);
     for (std::uint32_t e = 0; e < events_.size(); ++e) {
         EventState& ev = events_[e];
-        if (!dead(e) || ev.vocabulary.capacity() == 0) continue;
+        if (!dead(e) || ev.texts.empty()) continue;
         std::vector<std::vector<Shingle>>().swap(ev.texts);
         std::vector<std::vector<Shingle>>().swap(ev.places);
         std::vector<Shingle>().swap(ev.vocabulary);
@@ -649,6 +660,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         index_.add_address_keys(event_index, address_keys(ev.address));
         index_.add_shingles(event_index, prepared.text);
         index_.add_shingles(event_index, prepared.place);
+        if (ev.vocabulary.empty()) add_vocabulary(ev.vocabulary, ev.texts[0], ev.places[0]);  // see EventState
         add_vocabulary(ev.vocabulary, prepared.text, prepared.place);
         refresh_expiry(event_index);
         ev.history.push_back(EventStep{report.time, "merged", ev.level,
@@ -676,7 +688,6 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         ev.address = address;
         ev.texts.push_back(prepared.text);
         ev.places.push_back(prepared.place);
-        add_vocabulary(ev.vocabulary, prepared.text, prepared.place);
         if (explanation != nullptr) router_.explain(input, routing, explanation->rules_fired, explanation->rule_reasons);
         if (md.outcome == Outcome::recurrence) {
             const std::uint32_t previous = candidate_events[md.chosen];
@@ -708,7 +719,6 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
     // record
     clock_ = std::max(clock_, report.time);
     if (d.is_new) purge_if_due();
-    report_event_.emplace(report.id, event_index);
     const EventState& ev = events_[event_index];
     d.event = event_index;
     d.deadline = ev.deadline;
@@ -820,7 +830,7 @@ EventView Engine::event(const std::string& event_id) const {
 
 EngineStats Engine::stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return EngineStats{events_.size(), open_events_, report_event_.size(), index_.memory_bytes(), purged_events_};
+    return EngineStats{events_.size(), open_events_, receipts_.size(), index_.memory_bytes(), purged_events_};
 }
 
 Address Engine::parse_address_normalised(std::u32string_view normalised) const {

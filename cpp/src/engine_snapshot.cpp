@@ -4,8 +4,8 @@
 // Layout (all integers little-endian, fixed width; strings and vectors are a u64 count then the items):
 //   magic "RCSNAPSH", u32 format version, u32 byte-order mark, engine version string,
 //   u64 fingerprint of the configuration (rules, gazetteer units, match parameters, limits, sources),
-//   then one tagged section per member: events, event ids, report events, receipts, candidate index,
-//   deadline heap, open-event count; then a u64 checksum of every byte before it.
+//   then one tagged section per member: events, event ids, receipts, candidate index,
+//   deadline heap, open-event count, purge state; then a u64 checksum of every byte before it.
 //
 // Everything is written verbatim, in the containers' own order where order matters: the candidate
 // index's posting lists (read newest first: their order decides which candidates a bounded lookup sees)
@@ -169,7 +169,7 @@ using detail::SnapshotReader;
 using detail::SnapshotWriter;
 
 constexpr char snapshot_magic[8] = {'R', 'C', 'S', 'N', 'A', 'P', 'S', 'H'};
-constexpr std::uint32_t format_version = 2;
+constexpr std::uint32_t format_version = 3;
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 
 class Fingerprint {
@@ -302,7 +302,6 @@ std::uint64_t config_fingerprint(const Gazetteer& gazetteer, const RuleSet& rule
 enum class Section : std::uint32_t {
     events = 0x53545645,          // "EVTS"
     event_ids = 0x44495645,       // "EVID"
-    report_events = 0x56455052,   // "RPEV"
     receipts = 0x50434552,        // "RECP"
     index = 0x58444e49,           // "INDX"
     deadlines = 0x4e444c44,       // "DLDN"
@@ -600,8 +599,6 @@ void Engine::save_snapshot(const std::string& path) const {
     for (const EventState& ev : events_) write_event(w, ev);
     write_section(w, Section::event_ids);
     write_id_map(w, event_by_id_);
-    write_section(w, Section::report_events);
-    write_id_map(w, report_event_);
     write_section(w, Section::receipts);
     w.count(receipts_.size());
     for (const auto& [report_id, receipt] : receipts_) {
@@ -657,8 +654,6 @@ void Engine::load_snapshot(const std::string& path) {
     for (EventState& ev : events) read_event(r, ev, bounds);
     read_section(r, Section::event_ids, "event ids");
     decltype(event_by_id_) event_by_id = read_id_map(r, bounds, "event ids");
-    read_section(r, Section::report_events, "report events");
-    decltype(report_event_) report_event = read_id_map(r, bounds, "report events");
     read_section(r, Section::receipts, "receipts");
     decltype(receipts_) receipts;
     const std::size_t receipt_count = r.count(16, "receipts");
@@ -692,7 +687,6 @@ void Engine::load_snapshot(const std::string& path) {
 
     events_ = std::move(events);
     event_by_id_ = std::move(event_by_id);
-    report_event_ = std::move(report_event);
     receipts_ = std::move(receipts);
     index_ = std::move(index);
     deadlines_ = std::move(deadlines);

@@ -80,8 +80,9 @@ class Engine:
         100,000 events on the benchmark machine. A restart replays at most this many reports after
         the snapshot it loads (see benchmarks/RESULTS.md, "Restart").
 
-    All methods are safe to call from several threads; the C++ core serialises them and releases the
-    GIL while it works.
+    All methods are safe to call from several threads and release the GIL while the core works:
+    validation, address parsing and classification of concurrent calls run in parallel, matching and
+    recording are serialised (one lock), so each report sees the events of every report before it.
     """
 
     def __init__(

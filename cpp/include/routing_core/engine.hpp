@@ -136,7 +136,9 @@ private:
         Address address;
         std::vector<std::vector<Shingle>> texts;  // the first report's shingles, then the latest ones
         std::vector<std::vector<Shingle>> places;  // address-string shingles, parallel to texts
-        std::vector<Shingle> vocabulary;  // text and address shingles of all its reports (capped), sorted
+        // Text and address shingles of all its reports (capped), sorted; empty while the event has one
+    // report (texts[0] and places[0] say it all: most events never get a second report).
+    std::vector<Shingle> vocabulary;
         std::vector<EventStep> history;
         std::uint32_t deadline_version = 0;
     };
@@ -234,15 +236,15 @@ private:
     mutable std::mutex mutex_;
     std::vector<EventState> events_;
     std::unordered_map<std::string, std::uint32_t> event_by_id_;
-    std::unordered_map<std::string, std::uint32_t> report_event_;
     std::unordered_map<std::string, Receipt> receipts_;
     CandidateIndex index_;
     // By event: the last time it may be a candidate (latest report + window when open, closing time +
     // recurrence period when closed); lets the lookup skip expired events before ranking.
     std::vector<std::int64_t> expires_;
-    // The latest report time seen, and the event count at which the next purge is due: then closed
-    // events whose recurrence period ended more than a window before `clock_` lose their postings and
-    // match data (never their history).
+    // The latest report time seen, and the event count at which the next purge is due: then events
+    // that can no longer match lose their postings and match data (never their history): closed ones
+    // whose recurrence period ended more than a window before `clock_`, and open ones without a report
+    // for longer than a window, a recurrence period and a window (abandoned).
     static constexpr std::size_t purge_interval = 4096;
     std::int64_t clock_ = 0;
     std::size_t purge_due_at_ = purge_interval;
