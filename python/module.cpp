@@ -401,6 +401,11 @@ PYBIND11_MODULE(_core, m) {
         .def("submit", &Engine::submit, py::arg("report"), py::call_guard<py::gil_scoped_release>())
         // The list is converted to std::vector<Report> with the GIL held, before the guard releases it.
         .def("submit_many", &Engine::submit_many, py::arg("reports"), py::call_guard<py::gil_scoped_release>())
+        // submit_many without building decisions (the store's recovery replays batches this way);
+        // returns how many reports the batch had.
+        .def("submit_compact",
+             [](Engine& e, const std::vector<Report>& reports) { return e.submit_compact(reports).size(); },
+             py::arg("reports"), py::call_guard<py::gil_scoped_release>())
         .def("submit_columns", &submit_columns, py::arg("ids"), py::arg("texts"), py::arg("addresses"),
              py::arg("times"), py::arg("sources"), py::arg("categories") = py::none(), py::arg("lat") = py::none(),
              py::arg("lon") = py::none())

@@ -152,3 +152,16 @@ def test_a_snapshot_after_a_purge_restores_an_engine_that_decides_alike(tmp_path
     # index_bytes aside: restored posting lists are allocated to size.
     strip = lambda s: {**s.__dict__, "index_bytes": 0}  # noqa: E731
     assert strip(restored.stats()) == strip(running.stats())
+
+
+def test_columns_with_a_store_are_journaled_and_recovered(
+    sample_reports: list[dict[str, Any]], tmp_path: Any
+) -> None:
+    path = tmp_path / "events.sqlite"
+    with Engine(store=path, snapshot_every=0) as engine:
+        first = engine.submit_columns(**_columns(sample_reports))
+        rows = [first.row(i) for i in range(len(first))]
+    with Engine(store=path, snapshot_every=0) as again:  # replayed from the journal
+        assert again.stats().reports == len(sample_reports)
+        answered = again.submit_columns(**_columns(sample_reports))  # known ids: the original decisions
+        assert [answered.row(i) for i in range(len(answered))] == rows

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -57,9 +58,21 @@ class Decision:
     unit_name: str
     deadline: datetime
     address: ParsedAddress
-    candidates: tuple[Candidate, ...]
-    rules_fired: tuple[str, ...]
+    # The scored candidates, best first (see ``candidates``): a tuple, or a function that makes it,
+    # called once on first access (converting every candidate's features costs more than the
+    # engine's whole decision, and most callers never look).
+    candidate_source: tuple[Candidate, ...] | Callable[[], tuple[Candidate, ...]] = field(repr=False, compare=False)
+    rules_fired: tuple[str, ...] = ()
     rule_reasons: tuple[str, ...] = ()  # why each of rules_fired fired, same order
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        """The scored candidate events, best first, each with every feature and its contribution."""
+        source = self.candidate_source
+        if callable(source):
+            source = source()
+            object.__setattr__(self, "candidate_source", source)
+        return source
 
     def explain(self) -> dict[str, Any]:
         """Why the engine decided this: parsed address, scored candidates, classification, rules fired.

@@ -430,7 +430,7 @@ class Engine:
             unit_name=d.unit_name,
             deadline=from_epoch(d.deadline, self._tz),
             address=self._address(d.address),
-            candidates=tuple(self._candidate(c) for c in d.candidates),
+            candidate_source=lambda: tuple(self._candidate(c) for c in d.candidates),
             rules_fired=tuple(d.rules_fired),
             rule_reasons=tuple(d.rule_reasons),
         )
