@@ -43,7 +43,7 @@ class EngineStats:
     open_events: int
     reports: int
     index_bytes: int
-    purged_events: int = 0  # closed events past their recurrence period: history kept, match data dropped
+    purged_events: int = 0  # can no longer match (closed past recurrence, or abandoned): match data dropped
 
 
 class Engine:

@@ -1,7 +1,9 @@
 // The engine: one door in, one door out. Holds the gazetteer, rules and match parameters, the events
 // and the candidate index, and runs the hot path for each report:
 // normalise → resolve → classify → candidates → score → decide → route → record.
-// All public member functions are thread-safe (one mutex; batch calls take it once).
+// All public member functions are thread-safe: one mutex guards matching and recording (a batch takes it
+// once); validation runs before it is taken, the other stateless stages (parse, classify) run on worker
+// threads alongside matching (EngineConfig::threads), and a single submit runs them all before it.
 #pragma once
 
 #include <cstdint>
@@ -66,7 +68,7 @@ struct EngineStats {
     std::size_t open_events = 0;
     std::size_t reports = 0;
     std::size_t index_bytes = 0;
-    std::size_t purged_events = 0;  // closed events past recurrence whose match data was dropped
+    std::size_t purged_events = 0;  // events that can no longer match, whose match data was dropped
 };
 
 class Engine {
@@ -137,8 +139,8 @@ private:
         std::vector<std::vector<Shingle>> texts;  // the first report's shingles, then the latest ones
         std::vector<std::vector<Shingle>> places;  // address-string shingles, parallel to texts
         // Text and address shingles of all its reports (capped), sorted; empty while the event has one
-    // report (texts[0] and places[0] say it all: most events never get a second report).
-    std::vector<Shingle> vocabulary;
+        // report (texts[0] and places[0] say it all: most events never get a second report).
+        std::vector<Shingle> vocabulary;
         std::vector<EventStep> history;
         std::uint32_t deadline_version = 0;
     };
