@@ -106,6 +106,19 @@ def test_bench_command_writes_json(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["bench", "--days", "0"]) == 2
 
 
+def test_bench_threads_replays_once_per_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--days", "1", "--per-day", "300", "--quiet", "--threads", "1,2",
+                 "--json", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [run["threads"] for run in doc["threads"]] == [1, 2]
+    # The same stream, the same decisions: the thread count changes only the time.
+    assert doc["threads"][0]["events"] == doc["threads"][1]["events"] == doc["events"]
+    assert "threads=2" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["bench", "--threads", "one"])
+
+
 def test_bench_plot_without_matplotlib_names_the_extra(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
