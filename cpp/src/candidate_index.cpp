@@ -126,9 +126,9 @@ std::uint32_t ShingleCounts::get(Shingle shingle) const noexcept {
     }
 }
 
-void ShingleCounts::increment(Shingle shingle) {
+void ShingleCounts::increment(Shingle shingle, std::uint32_t by) {
     if (shingle == 0) {
-        ++zero_;
+        zero_ += by;
         return;
     }
     if ((used_ + 1) * 2 > slots_.size()) grow();
@@ -139,7 +139,7 @@ void ShingleCounts::increment(Shingle shingle) {
         slots_[k].key = shingle;
         ++used_;
     }
-    ++slots_[k].count;
+    slots_[k].count += by;
 }
 
 void ShingleCounts::grow() {

@@ -428,16 +428,13 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
     const auto keep = [](std::size_t) { return false; };
     const std::vector<Shingle> none;
 
-    // Cheap features first (address, category, time: no text is read), for every live candidate.
+    // Cheap features first (address, category, time: no text is read), for every candidate (the
+    // lookup already left out the expired ones, by expires_).
     std::vector<std::pair<CandidateScore, std::uint32_t>> scored;
     for (std::uint32_t e : found) {
         const EventState& ev = events_[e];
-        const bool closed = ev.closed.has_value();
-        const std::int64_t age = closed ? time - *ev.closed : time - ev.last_report;
-        const double limit_hours = closed ? p.recurrence_days * 24.0 : p.window_hours;
-        if (static_cast<double>(age) > limit_hours * 3600.0) continue;
         CandidateScore c;
-        c.closed = closed;
+        c.closed = ev.closed.has_value();
         c.address = address_similarity(address, ev.address);
         c.category = ev.category == category ? 1.0 : 0.0;
         c.hours_apart = std::abs(static_cast<double>(time - ev.last_report)) / 3600.0;

@@ -579,7 +579,7 @@ struct CandidateIndexSnapshot {
         index.documents_ = static_cast<std::size_t>(r.u64());
         // Document frequencies are the posting lists' sizes: derived, not stored.
         for (const auto& [shingle, list] : index.text_postings_) {
-            for (std::size_t k = 0; k < list.size(); ++k) index.text_counts_.increment(shingle);
+            index.text_counts_.increment(shingle, static_cast<std::uint32_t>(list.size()));
         }
         return index;
     }

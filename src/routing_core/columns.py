@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 __all__ = ["DecisionColumns"]
 
 
+def _outcome(is_new: Any, recurrence_of: Any, needs_review: Any) -> str:
+    if not is_new:
+        return "duplicate"
+    if recurrence_of >= 0:
+        return "recurrence"
+    return "review" if needs_review else "new"
+
+
 @dataclass(frozen=True)
 class DecisionColumns:
     """One numpy array per decision field, row i the decision of the batch's report i.
@@ -57,12 +65,7 @@ class DecisionColumns:
 
     def outcomes(self) -> list[str]:
         """``duplicate``, ``recurrence``, ``review`` or ``new`` per report (as Decision.outcome)."""
-        chosen = np.select(
-            [~self.is_new, self.recurrence_of >= 0, self.needs_review],
-            ["duplicate", "recurrence", "review"],
-            default="new",
-        )
-        return [str(o) for o in chosen]
+        return [_outcome(*row) for row in zip(self.is_new, self.recurrence_of, self.needs_review, strict=True)]
 
     def event_ids(self) -> list[str]:
         return self._engine._core.event_ids(self.event)
@@ -92,7 +95,7 @@ class DecisionColumns:
         return {
             "report_id": self.report_ids[i],
             "event_id": event_id,
-            "outcome": self.outcomes()[i],
+            "outcome": _outcome(self.is_new[i], self.recurrence_of[i], self.needs_review[i]),
             "is_new": bool(self.is_new[i]),
             "duplicate_of": None if self.is_new[i] else event_id,
             "recurrence_of": recurrence or None,

@@ -35,7 +35,7 @@ struct LookupLimits {
 class ShingleCounts {
 public:
     std::uint32_t get(Shingle shingle) const noexcept;
-    void increment(Shingle shingle);
+    void increment(Shingle shingle, std::uint32_t by = 1);
     void clear() noexcept;
     std::size_t memory_bytes() const noexcept { return slots_.capacity() * sizeof(Slot); }
 
@@ -116,7 +116,7 @@ std::size_t CandidateIndex::purge(const Dead& dead) {
     }
     text_counts_.clear();  // rebuilt without the shingles no event has any more
     for (const auto& [shingle, list] : text_postings_) {
-        for (std::size_t k = 0; k < list.size(); ++k) text_counts_.increment(shingle);
+        text_counts_.increment(shingle, static_cast<std::uint32_t>(list.size()));
     }
     return dropped;
 }

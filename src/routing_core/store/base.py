@@ -64,6 +64,19 @@ OP_COLUMNS = "kind, time, report_id, text, address, source, category, lat, lon, 
 STEP_COLUMNS = "event_id, kind, time, level, unit, deadline, report_id, detail"
 
 
+def op_rows(ops: Sequence[Op]) -> list[tuple[Any, ...]]:
+    """Operations as rows of OP_COLUMNS, for an INSERT of either SQL store."""
+    return [
+        (o.kind, o.time, o.report_id, o.text, o.address, o.source, o.category, o.lat, o.lon, o.event_id, o.resolution)
+        for o in ops
+    ]
+
+
+def step_rows(steps: Sequence[Step]) -> list[tuple[Any, ...]]:
+    """Steps as rows of STEP_COLUMNS."""
+    return [(s.event_id, s.kind, s.time, s.level, s.unit, s.deadline, s.report_id, s.detail) for s in steps]
+
+
 class Store(ABC):
     """A durable, append-only journal. One engine owns a store at a time (opening it takes a lock).
 

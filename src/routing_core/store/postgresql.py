@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ConfigError, StoreError
-from .base import OP_COLUMNS, STEP_COLUMNS, Op, Step, TableStore
+from .base import OP_COLUMNS, STEP_COLUMNS, Op, Step, TableStore, op_rows, step_rows
 
 __all__ = ["PostgreSQLStore"]
 
@@ -122,40 +122,13 @@ class PostgreSQLStore(TableStore):
                         cur.executemany(
                             f"INSERT INTO routing_core_ops ({OP_COLUMNS}) "
                             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                            [
-                                (
-                                    o.kind,
-                                    o.time,
-                                    o.report_id,
-                                    o.text,
-                                    o.address,
-                                    o.source,
-                                    o.category,
-                                    o.lat,
-                                    o.lon,
-                                    o.event_id,
-                                    o.resolution,
-                                )
-                                for o in ops
-                            ],
+                            op_rows(ops),
                         )
                     if steps:
                         cur.executemany(
                             f"INSERT INTO routing_core_steps ({STEP_COLUMNS}) "
                             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                            [
-                                (
-                                    s.event_id,
-                                    s.kind,
-                                    s.time,
-                                    s.level,
-                                    s.unit,
-                                    s.deadline,
-                                    s.report_id,
-                                    s.detail,
-                                )
-                                for s in steps
-                            ],
+                            step_rows(steps),
                         )
             except self._psycopg.Error as exc:
                 raise StoreError(f"store {self.url}: write failed: {exc}") from None

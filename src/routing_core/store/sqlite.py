@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from .base import OP_COLUMNS, STEP_COLUMNS, Op, Step, TableStore
+from .base import OP_COLUMNS, STEP_COLUMNS, Op, Step, TableStore, op_rows, step_rows
 
 __all__ = ["SQLiteStore"]
 
@@ -117,29 +117,11 @@ class SQLiteStore(TableStore):
                 conn.execute("BEGIN IMMEDIATE")
                 conn.executemany(
                     f"INSERT INTO ops ({OP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            o.kind,
-                            o.time,
-                            o.report_id,
-                            o.text,
-                            o.address,
-                            o.source,
-                            o.category,
-                            o.lat,
-                            o.lon,
-                            o.event_id,
-                            o.resolution,
-                        )
-                        for o in ops
-                    ],
+                    op_rows(ops),
                 )
                 conn.executemany(
                     f"INSERT INTO steps ({STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (s.event_id, s.kind, s.time, s.level, s.unit, s.deadline, s.report_id, s.detail)
-                        for s in steps
-                    ],
+                    step_rows(steps),
                 )
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
