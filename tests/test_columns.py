@@ -72,6 +72,9 @@ def test_resubmitted_columns_answer_the_original_decisions(sample_reports: list[
         (lambda c: c["sources"].__setitem__(7, "传真"), "reports[7].source"),
         (lambda c: c["lat"].__setitem__(2, 29.8), "reports[2].lon"),
         (lambda c: c["categories"].__setitem__(1, "no_such_category"), "reports[1].category"),
+        (lambda c: c.__setitem__("ids", "R1"), "ids"),
+        (lambda c: c.__setitem__("texts", None), "texts"),
+        (lambda c: c.__setitem__("lat", ["北纬"] * 20), "lat"),
     ],
 )
 def test_a_bad_column_is_named_and_nothing_is_applied(

@@ -219,9 +219,7 @@ class Engine:
 
         from .columns import DecisionColumns
 
-        if isinstance(ids, (str, bytes)):
-            raise InvalidReportError("field 'ids': expected a sequence of str, got a single str", "ids", repr(ids)[:60])
-        ids = list(ids)
+        ids = _column(ids, "ids")
         try:
             epoch = np.asarray(times)
             if epoch.dtype.kind not in "iu" or epoch.ndim != 1:
@@ -233,8 +231,9 @@ class Engine:
                 "times",
                 repr(times)[:60],
             ) from None
-        coordinates = [None if c is None else np.asarray(c, dtype=np.float64) for c in (lat, lon)]
-        columns = [list(texts), list(addresses), epoch, list(sources), None if categories is None else list(categories)]
+        coordinates = [None if c is None else _float_column(c, name) for c, name in ((lat, "lat"), (lon, "lon"))]
+        columns = [_column(texts, "texts"), _column(addresses, "addresses"), epoch, _column(sources, "sources"),
+                   None if categories is None else _column(categories, "categories")]
         if self._journal is not None:
             # Journal the batch as submit_many does; the columns are then the receipts of its reports
             # (ids are idempotency keys: the second submission only answers).
@@ -458,6 +457,27 @@ class Engine:
                 for s in v.history
             ),
         )
+
+
+def _column(value: object, field: str) -> list[Any]:
+    """A column of submit_columns as a list; a single string or a non-sequence is named."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
+        raise InvalidReportError(f"field {field!r}: expected a sequence (one value per report), got "
+                                 f"{type(value).__name__}", field, repr(value)[:60])
+    return list(value)  # type: ignore[call-overload]
+
+
+def _float_column(value: object, field: str) -> Any:
+    import numpy as np
+
+    try:
+        column = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        column = None
+    if column is None or column.ndim != 1:
+        raise InvalidReportError(f"field {field!r}: expected a 1-d sequence of numbers (NaN: none)", field,
+                                 repr(value)[:60])
+    return column
 
 
 def _checked_text(value: object, field: str) -> str:
