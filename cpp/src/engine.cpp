@@ -263,8 +263,10 @@ namespace {
 struct Workers {
     std::vector<std::thread> threads;
     std::atomic<bool> stop{false};
+    SharedLoop* helping = nullptr;  // the loop they help with when idle (woken to stop)
     ~Workers() {
         stop.store(true, std::memory_order_relaxed);
+        if (helping != nullptr) helping->wake_all();
         for (auto& t : threads) t.join();
     }
 };
@@ -313,18 +315,27 @@ void Engine::run_batch(const std::vector<Report>& reports, const Original& origi
     std::vector<std::exception_ptr> failed(todo.size());
     const std::unique_ptr<std::atomic<bool>[]> ready(new std::atomic<bool>[todo.size()]);
     for (std::size_t k = 0; k < todo.size(); ++k) ready[k].store(false, std::memory_order_relaxed);
-    Workers preparers;  // declared after what they write, so joined before it goes
     const std::size_t helpers = threads - 1;
+    if (idf_memos_.size() < threads) idf_memos_.resize(threads);
+    // Helpers also score candidates when idle, as many as there are other processors.
+    const std::size_t scoring_helpers = std::min<std::size_t>(helpers, std::max(1u, std::thread::hardware_concurrency()) - 1);
+    scoring_.reenable();
+    Workers preparers;  // declared after what they write, so joined before it goes
+    preparers.helping = &scoring_;
     for (std::size_t w = 0; w < helpers; ++w) {
         preparers.threads.emplace_back([&, w] {
-            for (std::size_t k = w; k < todo.size() && !preparers.stop.load(std::memory_order_relaxed); k += helpers) {
+            const auto stopped = [&] { return preparers.stop.load(std::memory_order_relaxed); };
+            for (std::size_t k = w; k < todo.size() && !stopped(); k += helpers) {
                 try {
                     prepared[k] = prepare_valid(reports[todo[k]], texts[todo[k]]);
                 } catch (...) {
                     failed[k] = std::current_exception();
                 }
                 ready[k].store(true, std::memory_order_release);
+                if (w < scoring_helpers) scoring_.help(w + 1);
             }
+            // Ahead of matching with nothing left to prepare: score candidates with it until the end.
+            if (w < scoring_helpers) scoring_.help_until(preparers.stop, w + 1);
         });
     }
     std::size_t k = 0;
@@ -406,8 +417,9 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
                                                      std::int64_t time, std::vector<std::uint32_t>& events,
                                                      bool with_ids) const {
     const MatchParams& p = config_.match;
-    idf_memo_.reset(index_);
-    const auto idf = [this](Shingle s) { return idf_memo_(s); };
+    if (idf_memos_.empty()) idf_memos_.resize(1);
+    for (IdfMemo& memo : idf_memos_) memo.reset(index_);  // no helper is using one between reports
+    IdfMemo& memo = idf_memos_[0];
     // Text and address-string shingles share one key space: a place named in one report's text finds
     // the event whose address field names it (app reports often leave the address field empty).
     std::vector<Shingle> keys;
@@ -418,15 +430,11 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
     std::vector<double> text_w(text.size());
     std::vector<char> text_is_place(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
-        text_w[i] = idf(text[i]);
+        text_w[i] = memo(text[i]);
         text_is_place[i] = std::binary_search(place.begin(), place.end(), text[i]);
     }
     std::vector<double> place_w(place.size());
-    for (std::size_t i = 0; i < place.size(); ++i) place_w[i] = idf(place[i]);
-    const auto text_weight = [&](std::size_t i) { return text_w[i]; };
-    const auto place_weight = [&](std::size_t i) { return place_w[i]; };
-    const auto keep = [](std::size_t) { return false; };
-    const std::vector<Shingle> none;
+    for (std::size_t i = 0; i < place.size(); ++i) place_w[i] = memo(place[i]);
 
     // Cheap features first (address, category, time: no text is read), for every candidate (the
     // lookup already left out the expired ones, by expires_).
@@ -442,7 +450,15 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         scored.emplace_back(std::move(c), e);
     }
     shortlist(scored);
-    for (auto& [c, e] : scored) {
+    // Then every feature of the shortlisted ones, each candidate on its own (a batch's idle workers
+    // take some: the state is only read until they are done, and each keeps its own weight memo).
+    const SharedLoop::Body score_one = [&](std::size_t j, std::size_t worker) {
+        IdfMemo& own = idf_memos_[worker];
+        const auto idf = [&own](Shingle s) { return own(s); };
+        const auto text_weight = [&](std::size_t i) { return text_w[i]; };
+        const auto place_weight = [&](std::size_t i) { return place_w[i]; };
+        const auto keep = [](std::size_t) { return false; };
+        auto& [c, e] = scored[j];
         const EventState& ev = events_[e];
         if (with_ids) c.event_id = ev.id;
         for (std::size_t k = 0; k < ev.texts.size(); ++k) {
@@ -455,6 +471,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         }
         // Against everything the event's reports said: a burst of paraphrases covers the next one.
         // (An event of one report keeps no vocabulary: its text and place are all it said.)
+        static const std::vector<Shingle> none;
         const bool single = ev.vocabulary.empty();
         const std::vector<Shingle>& said = single ? ev.texts[0] : ev.vocabulary;
         const std::vector<Shingle>& said_too = single ? ev.places[0] : none;
@@ -462,7 +479,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         c.coverage = weighted_containment_sorted(text, text_weight, own_place, said, said_too);
         c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, said, said_too));
         c.score = p.combine(Features{c.address, c.text, c.place, c.coverage, c.category, c.recency});
-    }
+    };
+    scoring_.run(scored.size(), score_one);
     std::stable_sort(scored.begin(), scored.end(),
                      [](const auto& a, const auto& b) { return a.first.score > b.first.score; });
     std::vector<CandidateScore> out;

@@ -3,7 +3,8 @@
 // normalise → resolve → classify → candidates → score → decide → route → record.
 // All public member functions are thread-safe: one mutex guards matching and recording (a batch takes it
 // once); validation runs before it is taken, the other stateless stages (parse, classify) run on worker
-// threads alongside matching (EngineConfig::threads), and a single submit runs them all before it.
+// threads alongside matching (EngineConfig::threads), which also score the matching report's shortlisted
+// candidates with it whenever they are idle; a single submit runs them all before it.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include "routing_core/matcher.hpp"
 #include "routing_core/router.hpp"
 #include "routing_core/rules.hpp"
+#include "routing_core/shared_loop.hpp"
 #include "routing_core/types.hpp"
 
 namespace routing_core {
@@ -39,8 +41,10 @@ struct EngineConfig {
     MatchParams match;
     Limits limits;
     std::vector<std::string> sources{"grid", "hotline", "app", "web", "wechat", "other"};
-    // Worker threads of a batch's stateless stages (validate, normalise, parse, classify, shingle);
-    // matching and recording stay in report order on the calling thread. 0: one per hardware thread.
+    // Worker threads of a batch's stateless stages (validate, normalise, parse, classify, shingle),
+    // which also share the scoring of each report's shortlisted candidates when they are idle (up to
+    // one fewer than the processors); matching and recording stay in report order on the calling
+    // thread, so decisions do not depend on it. 0: one per hardware thread.
     std::size_t threads = 1;
 };
 
@@ -251,7 +255,10 @@ private:
     std::int64_t clock_ = 0;
     std::size_t purge_due_at_ = purge_interval;
     std::size_t purged_events_ = 0;
-    mutable IdfMemo idf_memo_;                 // scratch of score_candidates (guarded by mutex_)
+    // Scratch of score_candidates (guarded by mutex_): a weight memo per worker ([0] the matching
+    // thread's, [w] batch helper w's), and the loop the helpers join while a report is scored.
+    mutable std::vector<IdfMemo> idf_memos_;
+    mutable SharedLoop scoring_;
     mutable LookupScratch lookup_scratch_;     // scratch of score_candidates (guarded by mutex_)
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines_;
     std::size_t open_events_ = 0;
