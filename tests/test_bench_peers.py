@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,17 @@ def test_splink_peer_row() -> None:
     assert rows[1].reports == 200 == rows[1].compared_against
     assert rows[1].sample.startswith("first 200 of the sample's")
     assert 0 <= rows[1].f1 <= 1
+
+
+def test_a_peer_that_cannot_run_is_named_in_the_table(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # None in sys.modules makes the import fail as a missing extra does.
+    monkeypatch.setitem(sys.modules, "routing_core.evaluate_splink", None)
+    sample = list(generate(days=1, reports_per_day=60, seed=11))
+    skipped: list[str] = []
+    rows = run_peers(sample, sample, engine=Engine(), peers=("splink",), skipped=skipped)
+    assert len(rows) == 1 and len(skipped) == 1
+    assert skipped[0].startswith("splink: not run") and "routing_core[bench]" in skipped[0]
+    assert main(["bench", "--days", "1", "--per-day", "60", "--quiet", "--peers", "splink"]) == 0
+    assert "splink: not run" in capsys.readouterr().out

@@ -255,12 +255,14 @@ def run_peers(
     sample_label: str = "",
     log: Callable[[str], None] | None = None,
     api: str = "many",
+    skipped: list[str] | None = None,
 ) -> list[PeerResult]:
     """The engine (first row) and each of ``peers`` on ``sample``, thresholds fitted on ``train``.
 
     ``engine`` should be fresh: it replays the sample as ``routing-core bench`` does (``api``:
     submit_many or submit_columns in batches of ``batch_size``, then the day's closes). A peer whose
-    extra is missing is skipped with a message to ``log``.
+    extra is missing is skipped with a message to ``log``, and named with the reason in ``skipped``
+    (when a list is given), so that a table without it can say why.
     """
     from .replay import replay
 
@@ -377,7 +379,10 @@ def run_peers(
                     )
                 )
         except ImportError as exc:
-            say(f"peers: {name} skipped: {exc} (pip install 'routing_core[bench]')")
+            reason = f"{name}: not run, {exc} (pip install 'routing_core[bench]')"
+            say(f"peers: {reason}")
+            if skipped is not None:
+                skipped.append(reason)
     return rows
 
 

@@ -141,13 +141,17 @@ def _run(args: argparse.Namespace) -> int:
         n = sum(len(b) for b in sample)
         label = (f"first {args.peer_days} day(s) of the stream (seed {args.seed}, {per_day:,}/day): "
                  f"{n:,} reports")
+        not_run: list[str] = []
         peers = run_peers(sample, train, engine=Engine(rules=args.rules), batch_size=args.batch,
                           peers=args.peers, splink_max=args.splink_max, sample_label=label, log=say,
-                          api=args.api)
+                          api=args.api, skipped=not_run)
         print(f"\npeers on a sample of the same stream; thresholds fitted on a training split "
               f"(seed {args.train_seed}, 1 day); one core unless noted")
         print(format_peers(peers))
+        for reason in not_run:  # printed even with --quiet: a missing row must not pass unnoticed
+            print(f"  {reason}")
         doc["peers"] = [p.to_dict() for p in peers]
+        doc["peers_not_run"] = not_run
     if args.json:
         Path(args.json).write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
     if args.plot:
