@@ -91,6 +91,9 @@ Engine::Engine(Gazetteer gazetteer, RuleSet rules, EngineConfig config)
     config_.match.validate();
     if (gazetteer_->city() == no_unit) throw ConfigError("the gazetteer has no city-level unit to route city events to");
     if (config_.sources.empty()) throw ConfigError("no report sources (channels) are configured");
+    if (config_.sources.size() > 255) {
+        throw ConfigError("sources: at most 255 report sources (channels), got " + std::to_string(config_.sources.size()));
+    }
 }
 
 std::u32string Engine::validate(const Report& r) const {
@@ -607,15 +610,13 @@ void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, c
                            ev.recurrences, report.time};
     const Routing routing = router_.route(input, hits, ev.address);
     const std::string rules = router_.rule_ids(routing);
-    const auto step = [&](const char* kind) {
-        ev.history.push_back(EventStep{report.time, kind, ev.level,
-                                       gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, rules, report.id});
-    };
+    const std::uint32_t this_report = static_cast<std::uint32_t>(ev.report_ids.size() - 1);
+    const auto step = [&](StepKind kind) { add_step(ev, report.time, kind, rules, this_report); };
     bool changed = false;
     if (routing.rule_level && *routing.rule_level > ev.level) {
         ev.level = std::max(*routing.rule_level, routing.level);
         ev.unit = routing.unit;
-        step("raised");
+        step(StepKind::raised);
         changed = true;
     }
     if (routing.rule_deadline && *routing.rule_deadline < ev.deadline) {
@@ -630,7 +631,7 @@ void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, c
         if (std::find(ev.co_platforms.begin(), ev.co_platforms.end(), previous) == ev.co_platforms.end()) {
             ev.co_platforms.push_back(previous);  // the platform that had it keeps co-handling
         }
-        step("rerouted");
+        step(StepKind::rerouted);
     }
     for (std::uint32_t p : routing.rule_co_platforms) {
         if (p != ev.platform && std::find(ev.co_platforms.begin(), ev.co_platforms.end(), p) == ev.co_platforms.end()) {
@@ -662,7 +663,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         event_index = candidate_events[md.chosen];
         EventState& ev = events_[event_index];
         ev.report_ids.push_back(report.id);
-        ev.sources.push_back(report.source);
+        ev.sources.push_back(source_index(report.source));
         ev.last_report = std::max(ev.last_report, report.time);
         merge_address(ev.address, address);
         if (ev.texts.size() < representative_texts) {
@@ -678,15 +679,14 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         if (ev.vocabulary.empty()) add_vocabulary(ev.vocabulary, ev.texts[0], ev.places[0]);  // see EventState
         add_vocabulary(ev.vocabulary, prepared.text, prepared.place);
         refresh_expiry(event_index);
-        ev.history.push_back(EventStep{report.time, "merged", ev.level,
-                                       gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", report.id});
+        add_step(ev, report.time, StepKind::merged, {}, static_cast<std::uint32_t>(ev.report_ids.size() - 1));
         reroute_on_merge(event_index, report, prepared.hits, explanation);
     } else {
         event_index = static_cast<std::uint32_t>(events_.size());
         EventState ev;
         ev.id = format_event_id(events_.size() + 1);
         ev.report_ids.push_back(report.id);
-        ev.sources.push_back(report.source);
+        ev.sources.push_back(source_index(report.source));
         ev.category = category;
         if (md.outcome == Outcome::recurrence) {
             ev.recurrences = events_[candidate_events[md.chosen]].recurrences + 1;
@@ -717,9 +717,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
             d.needs_review = true;
             d.review_event = static_cast<std::int32_t>(candidate_events[md.review]);
         }
-        ev.history.push_back(EventStep{report.time, "opened", ev.level,
-                                       gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code,
-                                       "category:" + rules_->category(category).code, report.id});
+        add_step(ev, report.time, StepKind::opened, "category:" + rules_->category(category).code, 0);
         event_by_id_.emplace(ev.id, event_index);
         events_.push_back(std::move(ev));
         index_.count_document();
@@ -773,7 +771,7 @@ EventView Engine::close(const std::string& event_id, std::int64_t time, const st
     }
     ev.closed = time;
     ev.resolution = resolution;
-    ev.history.push_back(EventStep{time, "closed", ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, "", ""});
+    add_step(ev, time, StepKind::closed, {}, no_report);
     --open_events_;
     refresh_expiry(e);
     return view(e);
@@ -806,7 +804,7 @@ std::vector<Escalation> Engine::advance(std::int64_t now) {
         esc.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code;
         esc.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(ev.unit));
         esc.deadline = ev.deadline;
-        ev.history.push_back(EventStep{now, "escalated", ev.level, esc.unit_code, std::string("escalation:overdue"), ""});
+        add_step(ev, now, StepKind::escalated, "escalation:overdue", no_report);
         rescheduled.push_back(entry.event);
         out.push_back(std::move(esc));
     }
@@ -819,7 +817,7 @@ EventView Engine::view(std::uint32_t e) const {
     EventView v;
     v.id = ev.id;
     v.report_ids = ev.report_ids;
-    v.sources = ev.sources;
+    for (std::uint8_t s : ev.sources) v.sources.push_back(config_.sources[s]);
     v.open = !ev.closed.has_value();
     const CategoryRule& rule = rules_->category(ev.category);
     v.category = rule.code;
@@ -834,8 +832,37 @@ EventView Engine::view(std::uint32_t e) const {
     v.closed = ev.closed;
     v.resolution = ev.resolution;
     if (ev.recurrence_of >= 0) v.recurrence_of = events_[static_cast<std::size_t>(ev.recurrence_of)].id;
-    v.history = ev.history;
+    static constexpr const char* kind_names[] = {"opened", "merged", "raised", "rerouted", "escalated", "closed"};
+    v.history.reserve(ev.history.size());
+    for (const StoredStep& s : ev.history) {
+        v.history.push_back(EventStep{s.time, kind_names[static_cast<std::size_t>(s.kind)], s.level,
+                                      gazetteer_->unit(static_cast<std::uint32_t>(s.unit)).code, step_rules_[s.rule],
+                                      s.report == no_report ? std::string() : ev.report_ids[s.report]});
+    }
     return v;
+}
+
+void Engine::add_step(EventState& ev, std::int64_t time, StepKind kind, std::string_view rule, std::uint32_t report) {
+    StoredStep step;
+    step.time = time;
+    step.unit = ev.unit;
+    step.rule = intern_rule(rule);
+    step.report = report;
+    step.kind = kind;
+    step.level = ev.level;
+    ev.history.push_back(step);
+}
+
+std::uint32_t Engine::intern_rule(std::string_view rule) {
+    const auto [it, added] = step_rule_index_.emplace(std::string(rule), static_cast<std::uint32_t>(step_rules_.size()));
+    if (added) step_rules_.push_back(it->first);
+    return it->second;
+}
+
+std::uint8_t Engine::source_index(const std::string& source) const {
+    // validate() has checked the source against the configured ones
+    return static_cast<std::uint8_t>(std::find(config_.sources.begin(), config_.sources.end(), source) -
+                                     config_.sources.begin());
 }
 
 EventView Engine::event(const std::string& event_id) const {

@@ -169,7 +169,7 @@ using detail::SnapshotReader;
 using detail::SnapshotWriter;
 
 constexpr char snapshot_magic[8] = {'R', 'C', 'S', 'N', 'A', 'P', 'S', 'H'};
-constexpr std::uint32_t format_version = 3;
+constexpr std::uint32_t format_version = 4;
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 
 class Fingerprint {
@@ -330,6 +330,8 @@ struct Bounds {
     std::size_t units;
     std::size_t categories;
     std::size_t platforms;
+    std::size_t sources;
+    std::size_t step_rules;
 };
 
 void check_index(SnapshotReader& r, std::int64_t v, std::size_t size, bool may_be_none, const char* what) {
@@ -380,23 +382,31 @@ Address read_address(SnapshotReader& r, const Bounds& b) {
 
 // --- EventStep ---------------------------------------------------------------------------------------
 
-void write_step(SnapshotWriter& w, const EventStep& s) {
+// (Templates: the stored step is private to Engine.) `kinds` is the number of step kinds.
+template <class S>
+void write_step(SnapshotWriter& w, const S& s) {
     w.i64(s.time);
-    w.string(s.kind);
+    w.u8(static_cast<std::uint8_t>(s.kind));
     write_level(w, s.level);
-    w.string(s.unit_code);
-    w.string(s.rule);
-    w.string(s.report_id);
+    w.i32(s.unit);
+    w.u32(s.rule);
+    w.u32(s.report);
 }
 
-EventStep read_step(SnapshotReader& r) {
-    EventStep s;
+template <class S>
+S read_step(SnapshotReader& r, const Bounds& b, std::size_t reports, std::uint32_t no_report, std::uint8_t kinds) {
+    S s;
     s.time = r.i64();
-    s.kind = r.string();
+    const std::uint8_t kind = r.u8();
+    if (kind >= kinds) r.fail("corrupt: step kind " + std::to_string(kind));
+    s.kind = static_cast<decltype(s.kind)>(kind);
     s.level = read_level(r);
-    s.unit_code = r.string();
-    s.rule = r.string();
-    s.report_id = r.string();
+    s.unit = r.i32();
+    check_index(r, s.unit, b.units, false, "step unit");
+    s.rule = r.u32();
+    check_index(r, s.rule, b.step_rules, false, "step rule");
+    s.report = r.u32();
+    if (s.report != no_report) check_index(r, s.report, reports, false, "step report");
     return s;
 }
 
@@ -406,7 +416,7 @@ template <class E>
 void write_event(SnapshotWriter& w, const E& ev) {
     w.string(ev.id);
     w.strings(ev.report_ids);
-    w.strings(ev.sources);
+    w.pod_vector(ev.sources);
     w.u32(ev.category);
     w.u32(ev.platform);
     w.pod_vector(ev.co_platforms);
@@ -426,15 +436,17 @@ void write_event(SnapshotWriter& w, const E& ev) {
     for (const auto& p : ev.places) w.pod_vector(p);
     w.pod_vector(ev.vocabulary);
     w.count(ev.history.size());
-    for (const EventStep& s : ev.history) write_step(w, s);
+    for (const auto& s : ev.history) write_step(w, s);
     w.u32(ev.deadline_version);
 }
 
 template <class E>
-void read_event(SnapshotReader& r, E& ev, const Bounds& b) {
+void read_event(SnapshotReader& r, E& ev, const Bounds& b, std::uint32_t no_report, std::uint8_t step_kinds) {
     ev.id = r.string();
     ev.report_ids = r.strings("event report ids");
-    ev.sources = r.strings("event sources");
+    ev.sources = r.pod_vector<std::uint8_t>("event sources");
+    if (ev.sources.size() != ev.report_ids.size()) r.fail("corrupt: an event's sources do not match its reports");
+    for (std::uint8_t s : ev.sources) check_index(r, s, b.sources, false, "event source");
     ev.category = r.u32();
     check_index(r, ev.category, b.categories, false, "event category");
     ev.platform = r.u32();
@@ -459,7 +471,8 @@ void read_event(SnapshotReader& r, E& ev, const Bounds& b) {
     for (auto& p : ev.places) p = r.pod_vector<Shingle>("event place shingles");
     ev.vocabulary = r.pod_vector<Shingle>("event vocabulary");
     ev.history.resize(r.count(8, "event history"));
-    for (EventStep& s : ev.history) s = read_step(r);
+    using Step = typename decltype(ev.history)::value_type;
+    for (Step& s : ev.history) s = read_step<Step>(r, b, ev.report_ids.size(), no_report, step_kinds);
     ev.deadline_version = r.u32();
 }
 
@@ -595,6 +608,7 @@ void Engine::save_snapshot(const std::string& path) const {
     w.u64(config_fingerprint(*gazetteer_, *rules_, config_));
 
     write_section(w, Section::events);
+    w.strings(step_rules_);
     w.count(events_.size());
     for (const EventState& ev : events_) write_event(w, ev);
     write_section(w, Section::event_ids);
@@ -649,9 +663,17 @@ void Engine::load_snapshot(const std::string& path) {
 
     // Everything is read into locals first: the engine changes only once the whole file checked out.
     read_section(r, Section::events, "events");
+    decltype(step_rules_) step_rules = r.strings("step rules");
+    decltype(step_rule_index_) step_rule_index;
+    for (std::uint32_t i = 0; i < step_rules.size(); ++i) {
+        if (!step_rule_index.emplace(step_rules[i], i).second) r.fail("corrupt: duplicate step rule");
+    }
+    if (step_rules.empty() || !step_rules[0].empty()) r.fail("corrupt: step rules do not start with the empty one");
     decltype(events_) events(r.count(64, "events"));
-    const Bounds bounds{events.size(), gazetteer_->size(), rules_->category_count(), rules_->platform_count()};
-    for (EventState& ev : events) read_event(r, ev, bounds);
+    const Bounds bounds{events.size(),           gazetteer_->size(),      rules_->category_count(),
+                        rules_->platform_count(), config_.sources.size(), step_rules.size()};
+    constexpr auto step_kinds = static_cast<std::uint8_t>(StepKind::closed) + 1;
+    for (EventState& ev : events) read_event(r, ev, bounds, no_report, step_kinds);
     read_section(r, Section::event_ids, "event ids");
     decltype(event_by_id_) event_by_id = read_id_map(r, bounds, "event ids");
     read_section(r, Section::receipts, "receipts");
@@ -686,6 +708,8 @@ void Engine::load_snapshot(const std::string& path) {
     r.finish();
 
     events_ = std::move(events);
+    step_rules_ = std::move(step_rules);
+    step_rule_index_ = std::move(step_rule_index);
     event_by_id_ = std::move(event_by_id);
     receipts_ = std::move(receipts);
     index_ = std::move(index);

@@ -17,6 +17,17 @@ Report report(const std::string& id, const std::string& text, const std::string&
 constexpr std::int64_t t0 = 1795392000;  // 2026-11-23T00:00:00Z
 }  // namespace
 
+TEST(Engine, RefusesMoreSourcesThanItCanIndex) {
+    EngineConfig config;
+    config.sources.clear();
+    for (int i = 0; i < 256; ++i) config.sources.push_back("channel" + std::to_string(i));
+    EXPECT_THROW(Engine(fixtures::small_gazetteer(), fixtures::small_rules(), config), ConfigError);
+    config.sources.pop_back();  // 255 is the most
+    Engine engine(fixtures::small_gazetteer(), fixtures::small_rules(), config);
+    const Report r = report("r1", "百丈东路168号垃圾桶满了", "百丈东路168号", 1763000000, "channel254");
+    EXPECT_EQ(engine.event(engine.submit(r).event_id).sources, std::vector<std::string>{"channel254"});
+}
+
 TEST(Engine, FusesTwoReportsOfOneIncident) {
     Engine engine = make_engine();
     const Decision first = engine.submit(report("r1", "巡查发现七五社区门口夜宵摊占道经营", "鄞州区百丈街道七五社区百丈东路168号", t0));

@@ -79,7 +79,10 @@ void expect_same_event(const EventView& a, const EventView& b) {
         EXPECT_EQ(a.history[i].time, b.history[i].time);
         EXPECT_EQ(a.history[i].level, b.history[i].level);
         EXPECT_EQ(a.history[i].unit_code, b.history[i].unit_code);
+        EXPECT_EQ(a.history[i].rule, b.history[i].rule);
+        EXPECT_EQ(a.history[i].report_id, b.history[i].report_id);
     }
+    EXPECT_EQ(a.sources, b.sources);
 }
 
 std::string temp_path(const std::string& name) {

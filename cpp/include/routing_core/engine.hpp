@@ -123,10 +123,22 @@ public:
     void load_snapshot(const std::string& path);
 
 private:
+    // One step of an event's history as it is kept: 24 bytes, where an EventStep (what view() shows)
+    // holds four strings. A year of a city is millions of events, each with a few steps.
+    enum class StepKind : std::uint8_t { opened, merged, raised, rerouted, escalated, closed };
+    static constexpr std::uint32_t no_report = 0xFFFFFFFFu;
+    struct StoredStep {
+        std::int64_t time = 0;
+        std::int32_t unit = no_unit;        // gazetteer unit index
+        std::uint32_t rule = 0;             // index into step_rules_ (0: none)
+        std::uint32_t report = no_report;   // index into the event's report_ids
+        StepKind kind = StepKind::opened;
+        Level level = Level::town;
+    };
     struct EventState {
         std::string id;
         std::vector<std::string> report_ids;
-        std::vector<std::string> sources;
+        std::vector<std::uint8_t> sources;  // by report, index into config.sources
         std::uint32_t category = 0;
         std::uint32_t platform = 0;
         std::vector<std::uint32_t> co_platforms;
@@ -145,7 +157,7 @@ private:
         // Text and address shingles of all its reports (capped), sorted; empty while the event has one
         // report (texts[0] and places[0] say it all: most events never get a second report).
         std::vector<Shingle> vocabulary;
-        std::vector<EventStep> history;
+        std::vector<StoredStep> history;
         std::uint32_t deadline_version = 0;
     };
     struct DeadlineEntry {
@@ -231,6 +243,10 @@ private:
     // Drops what can no longer match (see clock_) when enough events were added since the last purge.
     void purge_if_due();
     EventView view(std::uint32_t event) const;
+    // Appends a step to the event's history; `rule` is interned in step_rules_.
+    void add_step(EventState& ev, std::int64_t time, StepKind kind, std::string_view rule, std::uint32_t report);
+    std::uint32_t intern_rule(std::string_view rule);
+    std::uint8_t source_index(const std::string& source) const;
     std::uint32_t find_event(const std::string& event_id) const;
 
     std::unique_ptr<Gazetteer> gazetteer_;
@@ -242,6 +258,10 @@ private:
     mutable std::mutex mutex_;
     std::vector<EventState> events_;
     std::unordered_map<std::string, std::uint32_t> event_by_id_;
+    // The rule texts of history steps ("category:...", rule ids, "escalation:overdue"), each once;
+    // [0] is the empty text.
+    std::vector<std::string> step_rules_{std::string()};
+    std::unordered_map<std::string, std::uint32_t> step_rule_index_{{std::string(), 0u}};
     std::unordered_map<std::string, Receipt> receipts_;
     CandidateIndex index_;
     // By event: the last time it may be a candidate (latest report + window when open, closing time +
