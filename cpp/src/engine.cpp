@@ -480,7 +480,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         const std::vector<Shingle>& said_too = single ? ev.places[0] : none;
         const auto own_place = [&](std::size_t i) { return text_is_place[i] != 0; };
         c.coverage = weighted_containment_sorted(text, text_weight, own_place, said, said_too);
-        c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, said, said_too));
+        // (For an event of one report this is the containment in texts[0] ∪ places[0] computed above.)
+        if (!single) c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, said, said_too));
         c.score = p.combine(Features{c.address, c.text, c.place, c.coverage, c.category, c.recency});
     };
     scoring_.run(scored.size(), score_one);
