@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,11 @@ def test_missing_optional_extra_is_a_clear_error(
     monkeypatch.delitem(sys.modules, "routing_core.synth", raising=False)
     assert main(["synth", "-o", str(tmp_path / "r.jsonl")]) == 2
     assert "routing_core[synth]" in capsys.readouterr().err
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error() -> None:
+    # routing-core demo | head -1: the pipe closes while the demo still writes
+    cmd = f"{shlex.quote(sys.executable)} -m routing_core demo | head -1"
+    done = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 1
+    assert "Broken pipe" not in done.stderr and "Traceback" not in done.stderr, done.stderr
