@@ -157,6 +157,27 @@ def test_a_snapshot_after_a_purge_restores_an_engine_that_decides_alike(tmp_path
     assert strip(restored.stats()) == strip(running.stats())
 
 
+def test_columns_journal_what_submit_many_journals(sample_reports: list[dict[str, Any]], tmp_path: Any) -> None:
+    # The same reports, one batch each way (with a repeated id, answered and not journaled twice), in
+    # two stores: the same operations and steps, row for row.
+    batch = sample_reports[:120] + sample_reports[5:6]
+    with_coordinates = dict(batch[7], lat=29.87, lon=121.55)
+    batch[7] = with_coordinates
+    journals = []
+    for name, submit in (
+        ("many", lambda e: e.submit_many(batch)),
+        ("columns", lambda e: e.submit_columns(**_columns(batch))),
+    ):
+        with Engine(store=tmp_path / f"{name}.sqlite", snapshot_every=0) as engine:
+            submit(engine)
+            store = engine._journal.store  # type: ignore[union-attr]
+            journals.append((list(store.ops()), list(store.steps())))
+    (ops_many, steps_many), (ops_columns, steps_columns) = journals
+    assert len(ops_many) == 120 and ops_columns == ops_many
+    assert steps_columns == steps_many
+    assert ops_many[7].lat == 29.87 and ops_many[8].lat is None
+
+
 def test_columns_with_a_store_are_journaled_and_recovered(
     sample_reports: list[dict[str, Any]], tmp_path: Any
 ) -> None:

@@ -21,7 +21,7 @@ from .times import from_epoch
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["DecisionColumns"]
+__all__ = ["DecisionColumns", "ReportColumns"]
 
 
 def _outcome(is_new: Any, recurrence_of: Any, needs_review: Any) -> str:
@@ -30,6 +30,35 @@ def _outcome(is_new: Any, recurrence_of: Any, needs_review: Any) -> str:
     if recurrence_of >= 0:
         return "recurrence"
     return "review" if needs_review else "new"
+
+
+@dataclass(frozen=True)
+class ReportColumns:
+    """A columnar batch as ``Engine.submit_columns`` received it, each column checked for its type:
+    what the core is given, and what a store journals of each report."""
+
+    ids: list[str]
+    texts: list[str]
+    addresses: list[str]
+    times: np.ndarray  # int64 seconds since the epoch
+    sources: list[str]
+    categories: list[str] | None
+    lat: np.ndarray | None  # float64, NaN for none
+    lon: np.ndarray | None
+
+    def core_args(self) -> tuple[Any, ...]:
+        """The arguments of the core's ``submit_columns``, in its order."""
+        return (self.ids, self.texts, self.addresses, self.times, self.sources, self.categories, self.lat, self.lon)
+
+    def fields(self, i: int) -> tuple[str, str, str, str, float | None, float | None]:
+        """Report i's text, address, source, category ("" for none), lat and lon (None for none): the
+        report fields of its journal operation, as the core read them."""
+
+        def coordinate(column: np.ndarray | None) -> float | None:
+            return None if column is None or np.isnan(column[i]) else float(column[i])
+
+        category = self.categories[i] if self.categories is not None else ""
+        return (self.texts[i], self.addresses[i], self.sources[i], category, coordinate(self.lat), coordinate(self.lon))
 
 
 @dataclass(frozen=True)

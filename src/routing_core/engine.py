@@ -218,7 +218,7 @@ class Engine:
         """
         import numpy as np
 
-        from .columns import DecisionColumns
+        from .columns import DecisionColumns, ReportColumns
 
         ids = _column(ids, "ids")
         try:
@@ -232,36 +232,19 @@ class Engine:
                 "times",
                 repr(times)[:60],
             ) from None
-        coordinates = [None if c is None else _float_column(c, name) for c, name in ((lat, "lat"), (lon, "lon"))]
-        columns = [_column(texts, "texts"), _column(addresses, "addresses"), epoch, _column(sources, "sources"),
-                   None if categories is None else _column(categories, "categories")]
+        lat_column, lon_column = (None if c is None else _float_column(c, name) for c, name in ((lat, "lat"), (lon, "lon")))
+        reports = ReportColumns(
+            ids, _column(texts, "texts"), _column(addresses, "addresses"), epoch, _column(sources, "sources"),
+            None if categories is None else _column(categories, "categories"), lat_column, lon_column,
+        )
+
+        def decide() -> DecisionColumns:
+            return DecisionColumns(report_ids=ids, _engine=self, **self._core.submit_columns(*reports.core_args()))
+
         if self._journal is not None:
-            # Journal the batch as submit_many does; the columns are then the receipts of its reports
-            # (ids are idempotency keys: the second submission only answers).
-            self._journal.submit_many(self._core_reports(ids, *columns, *coordinates))
-        columns = self._core.submit_columns(ids, *columns, *coordinates)
-        return DecisionColumns(report_ids=ids, _engine=self, **columns)
-
-    def _core_reports(self, ids: list[str], texts: list[str], addresses: list[str], epoch: Any, sources: list[str],
-                      categories: list[str] | None, lat: Any, lon: Any) -> list[_core.Report]:
-        """Columns as core reports (for the store's journal), each checked as submit_many checks it."""
-        import numpy as np
-
-        for name, column in (("texts", texts), ("addresses", addresses), ("times", epoch), ("sources", sources),
-                             ("categories", categories), ("lat", lat), ("lon", lon)):
-            if column is not None and len(column) != len(ids):
-                raise InvalidReportError(f"field {name!r}: {len(column)} rows, expected {len(ids)} as ids",
-                                         name, f"{len(column)} rows")
-        return [
-            to_core_report(
-                {"id": ids[i], "text": texts[i], "address": addresses[i], "time": int(epoch[i]), "source": sources[i],
-                 "category": (categories[i] if categories is not None else "") or None,
-                 "lat": None if lat is None or np.isnan(lat[i]) else float(lat[i]),
-                 "lon": None if lon is None or np.isnan(lon[i]) else float(lon[i])},
-                self._tz, f"reports[{i}].",
-            )
-            for i in range(len(ids))
-        ]
+            # Decided and journaled under the journal's lock, the fresh reports in one transaction.
+            return self._journal.submit_columns(reports, decide)
+        return decide()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
