@@ -163,7 +163,8 @@ class _CountingEngine:
         return []
 
     def stats(self) -> SimpleNamespace:
-        return SimpleNamespace(events=self.opened, open_events=self.open, reports=self.opened, index_bytes=0)
+        return SimpleNamespace(events=self.opened, open_events=self.open, reports=self.opened, index_bytes=0,
+                               purged_events=0)
 
 
 def test_a_year_replay_keeps_the_harness_memory_flat() -> None:

@@ -444,9 +444,12 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
     std::vector<std::pair<CandidateScore, std::uint32_t>> scored;
     for (std::uint32_t e : found) {
         const EventState& ev = events_[e];
+        // A purged event has no postings, so the lookup cannot find it; this guards against a
+        // snapshot that says otherwise.
+        if (!ev.address || ev.texts.empty()) continue;
         CandidateScore c;
         c.closed = ev.closed.has_value();
-        c.address = address_similarity(address, ev.address);
+        c.address = address_similarity(address, *ev.address);
         c.category = ev.category == category ? 1.0 : 0.0;
         c.hours_apart = std::abs(static_cast<double>(time - ev.last_report)) / 3600.0;
         c.recency = p.recency(c.hours_apart);
@@ -588,11 +591,13 @@ void Engine::purge_if_due() {
         std::vector<std::vector<Shingle>>().swap(ev.texts);
         std::vector<std::vector<Shingle>>().swap(ev.places);
         std::vector<Shingle>().swap(ev.vocabulary);
+        ev.address.reset();
         ++purged_events_;
     }
-    // Amortised: a purge scans every event, and the next one is due after as many new events as are
-    // left unpurged (the live set of the last weeks, in a steady stream), and at least purge_interval.
-    purge_due_at_ = events_.size() + std::max(purge_interval, events_.size() - purged_events_);
+    // Amortised: a purge scans every event and posting list, and the next one is due after a quarter
+    // as many new events as are left unpurged (the live set of the last weeks, in a steady stream),
+    // and at least purge_interval: dead events wait at most about a quarter of a live set's age.
+    purge_due_at_ = events_.size() + std::max(purge_interval, (events_.size() - purged_events_) / 4);
 }
 
 void Engine::schedule(std::uint32_t event) {
@@ -609,7 +614,7 @@ void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, c
     EventState& ev = events_[event_index];
     const RouteInput input{ev.category, report.source, static_cast<std::uint32_t>(ev.report_ids.size()),
                            ev.recurrences, report.time};
-    const Routing routing = router_.route(input, hits, ev.address);
+    const Routing routing = router_.route(input, hits, *ev.address);
     const std::string rules = router_.rule_ids(routing);
     const std::uint32_t this_report = static_cast<std::uint32_t>(ev.report_ids.size() - 1);
     const auto step = [&](StepKind kind) { add_step(ev, report.time, kind, rules, this_report); };
@@ -666,7 +671,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         ev.report_ids.push_back(report.id);
         ev.sources.push_back(source_index(report.source));
         ev.last_report = std::max(ev.last_report, report.time);
-        merge_address(ev.address, address);
+        merge_address(*ev.address, address);
         if (ev.texts.size() < representative_texts) {
             ev.texts.push_back(prepared.text);
             ev.places.push_back(prepared.place);
@@ -674,7 +679,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
             ev.texts.back() = prepared.text;
             ev.places.back() = prepared.place;
         }
-        index_.add_address_keys(event_index, address_keys(ev.address));
+        index_.add_address_keys(event_index, address_keys(*ev.address));
         index_.add_shingles(event_index, prepared.text);
         index_.add_shingles(event_index, prepared.place);
         if (ev.vocabulary.empty()) add_vocabulary(ev.vocabulary, ev.texts[0], ev.places[0]);  // see EventState
@@ -701,7 +706,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         ev.deadline = routing.deadline;
         ev.opened = report.time;
         ev.last_report = report.time;
-        ev.address = address;
+        ev.address = std::make_unique<Address>(address);
         ev.texts.push_back(prepared.text);
         ev.places.push_back(prepared.place);
         if (explanation != nullptr) router_.explain(input, routing, explanation->rules_fired, explanation->rule_reasons);

@@ -169,7 +169,7 @@ using detail::SnapshotReader;
 using detail::SnapshotWriter;
 
 constexpr char snapshot_magic[8] = {'R', 'C', 'S', 'N', 'A', 'P', 'S', 'H'};
-constexpr std::uint32_t format_version = 4;
+constexpr std::uint32_t format_version = 5;
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 
 class Fingerprint {
@@ -429,7 +429,8 @@ void write_event(SnapshotWriter& w, const E& ev) {
     w.optional(ev.closed);
     w.string(ev.resolution);
     w.i32(ev.recurrence_of);
-    write_address(w, ev.address);
+    w.boolean(ev.address != nullptr);  // null once purged
+    if (ev.address) write_address(w, *ev.address);
     w.count(ev.texts.size());
     for (const auto& t : ev.texts) w.pod_vector(t);
     w.count(ev.places.size());
@@ -464,7 +465,7 @@ void read_event(SnapshotReader& r, E& ev, const Bounds& b, std::uint32_t no_repo
     ev.resolution = r.string();
     ev.recurrence_of = r.i32();
     check_index(r, ev.recurrence_of, b.events, true, "event recurrence_of");
-    ev.address = read_address(r, b);
+    if (r.boolean()) ev.address = std::make_unique<Address>(read_address(r, b));
     ev.texts.resize(r.count(8, "event texts"));
     for (auto& t : ev.texts) t = r.pod_vector<Shingle>("event text shingles");
     ev.places.resize(r.count(8, "event places"));

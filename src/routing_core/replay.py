@@ -97,6 +97,7 @@ class ReplayResult:
     closes_skipped: int = 0  # the generator closed an incident before a later report merged into it
     escalations: int = 0
     peak_rss_bytes: int = 0
+    purged_events: int = 0  # events that could no longer match, their match data dropped (history kept)
     index_bytes: int = 0
     index_bytes_per_open_event: float = 0.0
     generated_per_second: float = 0.0
@@ -281,6 +282,7 @@ def replay(
         close()
     stats = engine.stats()
     result.events, result.open_events, result.index_bytes = stats.events, stats.open_events, stats.index_bytes
+    result.purged_events = stats.purged_events
     result.index_bytes_per_open_event = stats.index_bytes / stats.open_events if stats.open_events else 0.0
     result.reports_per_second = result.reports / result.seconds_engine if result.seconds_engine else 0.0
     result.generated_per_second = result.reports / result.seconds_generate if result.seconds_generate else 0.0

@@ -151,7 +151,9 @@ private:
         std::optional<std::int64_t> closed;
         std::string resolution;
         std::int32_t recurrence_of = -1;
-        Address address;
+        // Matching data (the parsed address, texts, places, vocabulary): dropped by the purge once the
+        // event can no longer match (the address is then null); its history and ids stay.
+        std::unique_ptr<Address> address;
         std::vector<std::vector<Shingle>> texts;  // the first report's shingles, then the latest ones
         std::vector<std::vector<Shingle>> places;  // address-string shingles, parallel to texts
         // Text and address shingles of all its reports (capped), sorted; empty while the event has one
