@@ -91,7 +91,9 @@ def _train_split(per_day: int, seed: int, n: int) -> list[Batch]:
     return [cut]
 
 
-def measure(*, open_target: int, probe: int, per_day: int, seed: int, train_seed: int, train: int) -> dict[str, Any]:
+def measure(
+    *, open_target: int, probe: int, per_day: int, seed: int, train_seed: int, train: int
+) -> dict[str, Any]:
     from rapidfuzz import fuzz, process
 
     from routing_core.bench_peers import fit_python_peer
@@ -103,7 +105,8 @@ def measure(*, open_target: int, probe: int, per_day: int, seed: int, train_seed
     cdist_threshold = best_threshold(rapidfuzz_links(split, workers=1))
     fitted_s = time.perf_counter() - started
     print(f"fitted on {train:,} training reports in {fitted_s:.0f} s: python peer threshold "
-          f"{peer.threshold:g} (w {peer.address_weight:g}), cdist threshold {cdist_threshold:g}", file=sys.stderr)
+          f"{peer.threshold:g} (w {peer.address_weight:g}), cdist threshold {cdist_threshold:g}",
+          file=sys.stderr)
 
     engine = Engine(threads=1)
     stream = _reports(per_day, seed)
@@ -252,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     fig = measure(open_target=args.open, probe=args.probe, per_day=args.per_day, seed=args.seed,
                   train_seed=args.train_seed, train=args.train)
     engine = fig["rows"][0]
-    print(f"{fig['open_events']:,} open events (after {fig['fill_reports']:,} reports at {fig['per_day']:,} a day); "
+    print(f"{fig['open_events']:,} open events (after {fig['fill_reports']:,} reports at "
+          f"{fig['per_day']:,} a day); "
           f"probe of {args.probe:,} reports, one core each")
     print("| method | reports/s | engine faster by | matched against | join P | join R | join F1 |")
     print("|---|---|---|---|---|---|---|")

@@ -189,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument(
         "--tail", type=int,
-        help=f"reports journaled after the snapshot (default 0.1 of a size; {DEFAULT_SNAPSHOT_EVERY:,} with --events)",
+        help=f"reports journaled after the snapshot (default 0.1 of a size; "
+             f"{DEFAULT_SNAPSHOT_EVERY:,} with --events)",
     )
     p.add_argument(
         "--per-day", type=int, default=PER_DAY,
@@ -213,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(fig, indent=1), flush=True)
     print(f"machine: {platform.platform()}, Python {platform.python_version()}")
     print(
-        "| reports | events (open) | full replay | snapshot + tail (tail) | load | B/event | load µs/event | write |"
+        "| reports | events (open) | full replay | snapshot + tail (tail) | load | B/event | load µs/event "
+        "| write |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for f in results:

@@ -157,7 +157,9 @@ def test_a_snapshot_after_a_purge_restores_an_engine_that_decides_alike(tmp_path
     assert strip(restored.stats()) == strip(running.stats())
 
 
-def test_columns_journal_what_submit_many_journals(sample_reports: list[dict[str, Any]], tmp_path: Any) -> None:
+def test_columns_journal_what_submit_many_journals(
+    sample_reports: list[dict[str, Any]], tmp_path: Any
+) -> None:
     # The same reports, one batch each way (with a repeated id, answered and not journaled twice), in
     # two stores: the same operations and steps, row for row.
     batch = sample_reports[:120] + sample_reports[5:6]

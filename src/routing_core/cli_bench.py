@@ -118,7 +118,8 @@ def _run(args: argparse.Namespace) -> int:
           "not counted above)")
     print(f"  per-report latency {lat}  (batch time / batch size)")
     print(f"  events             {r.events:,} ({r.open_events:,} open); closes {r.closes:,} "
-          f"(+{r.closes_skipped:,} skipped); escalations {r.escalations:,}; purged {r.purged_events:,}")
+          f"(+{r.closes_skipped:,} skipped); escalations {r.escalations:,}; "
+          f"purged {r.purged_events:,}")
     print(f"  memory             peak RSS {r.peak_rss_bytes / 2**20:,.0f} MiB; candidate index "
           f"{r.index_bytes / 2**20:,.1f} MiB = {r.index_bytes_per_open_event:,.0f} B per open event")
     print(f"  machine            {r.machine['cpu'] or r.machine['machine']}, {r.machine['cpus']} CPUs, "

@@ -48,7 +48,8 @@ class ReportColumns:
 
     def core_args(self) -> tuple[Any, ...]:
         """The arguments of the core's ``submit_columns``, in its order."""
-        return (self.ids, self.texts, self.addresses, self.times, self.sources, self.categories, self.lat, self.lon)
+        return (self.ids, self.texts, self.addresses, self.times, self.sources, self.categories,
+                self.lat, self.lon)
 
     def fields(self, i: int) -> tuple[str, str, str, str, float | None, float | None]:
         """Report i's text, address, source, category ("" for none), lat and lon (None for none): the
@@ -58,7 +59,8 @@ class ReportColumns:
             return None if column is None or np.isnan(column[i]) else float(column[i])
 
         category = self.categories[i] if self.categories is not None else ""
-        return (self.texts[i], self.addresses[i], self.sources[i], category, coordinate(self.lat), coordinate(self.lon))
+        return (self.texts[i], self.addresses[i], self.sources[i], category,
+                coordinate(self.lat), coordinate(self.lon))
 
 
 @dataclass(frozen=True)

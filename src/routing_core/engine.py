@@ -232,14 +232,17 @@ class Engine:
                 "times",
                 repr(times)[:60],
             ) from None
-        lat_column, lon_column = (None if c is None else _float_column(c, name) for c, name in ((lat, "lat"), (lon, "lon")))
+        lat_column, lon_column = (
+            None if c is None else _float_column(c, name) for c, name in ((lat, "lat"), (lon, "lon"))
+        )
         reports = ReportColumns(
             ids, _column(texts, "texts"), _column(addresses, "addresses"), epoch, _column(sources, "sources"),
             None if categories is None else _column(categories, "categories"), lat_column, lon_column,
         )
 
         def decide() -> DecisionColumns:
-            return DecisionColumns(report_ids=ids, _engine=self, **self._core.submit_columns(*reports.core_args()))
+            columns = self._core.submit_columns(*reports.core_args())
+            return DecisionColumns(report_ids=ids, _engine=self, **columns)
 
         if self._journal is not None:
             # Decided and journaled under the journal's lock, the fresh reports in one transaction.

@@ -351,7 +351,9 @@ class Journal:
             self._after_reports(sum(fresh))
             return decisions
 
-    def submit_columns(self, reports: ReportColumns, decide: Callable[[], DecisionColumns]) -> DecisionColumns:
+    def submit_columns(
+        self, reports: ReportColumns, decide: Callable[[], DecisionColumns]
+    ) -> DecisionColumns:
         """``decide()`` (the engine's columnar submit of ``reports``) under the journal's lock, then the
         fresh reports' operations and steps from its columns, in one transaction: what
         :meth:`submit_many` journals for the same reports, without building a Decision per report."""
