@@ -232,7 +232,8 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("postings_per_key", &LookupLimits::postings_per_key)
         .def_readwrite("rare_shingles", &LookupLimits::rare_shingles)
         .def_readwrite("max_candidates", &LookupLimits::max_candidates)
-        .def_readwrite("max_scored", &LookupLimits::max_scored);
+        .def_readwrite("max_scored", &LookupLimits::max_scored)
+        .def_readwrite("max_closed", &LookupLimits::max_closed);
 
     py::class_<Curve>(m, "Curve")
         .def(py::init<>())

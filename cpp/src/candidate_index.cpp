@@ -68,7 +68,7 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
 std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>& keys,
                                                   const std::vector<Shingle>& text, const LookupLimits& limits,
                                                   LookupScratch& scratch, const std::vector<std::int64_t>* expires,
-                                                  std::int64_t time) const {
+                                                  std::int64_t time, const std::vector<std::uint8_t>* closed) const {
     auto& weight = scratch.weight;
     auto& touched = scratch.touched;
     touched.clear();
@@ -102,9 +102,23 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
         if (weight[a] != weight[b]) return weight[a] > weight[b];
         return a > b;
     };
-    const std::size_t keep = std::min(touched.size(), limits.max_candidates);
-    std::partial_sort(touched.begin(), touched.begin() + static_cast<std::ptrdiff_t>(keep), touched.end(), better);
-    std::vector<std::uint32_t> out(touched.begin(), touched.begin() + static_cast<std::ptrdiff_t>(keep));
+    // The best `limit` of [first, last), in rank order, appended to `out`.
+    const auto best = [&](auto first, auto last, std::size_t limit, std::vector<std::uint32_t>& out) {
+        const auto keep = static_cast<std::ptrdiff_t>(std::min(static_cast<std::size_t>(last - first), limit));
+        std::partial_sort(first, first + keep, last, better);
+        out.insert(out.end(), first, first + keep);
+    };
+    std::vector<std::uint32_t> out;
+    if (closed == nullptr) {
+        best(touched.begin(), touched.end(), limits.max_candidates, out);
+    } else {
+        const auto is_open = [&](std::uint32_t e) { return e >= closed->size() || (*closed)[e] == 0; };
+        const auto split = std::partition(touched.begin(), touched.end(), is_open);
+        best(touched.begin(), split, limits.max_candidates, out);
+        const auto open_kept = static_cast<std::ptrdiff_t>(out.size());
+        best(split, touched.end(), limits.max_closed, out);
+        std::inplace_merge(out.begin(), out.begin() + open_kept, out.end(), better);
+    }
     for (std::uint32_t e : touched) weight[e] = 0.0f;
     return out;
 }

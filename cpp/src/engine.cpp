@@ -428,7 +428,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
     std::vector<Shingle> keys;
     std::set_union(text.begin(), text.end(), place.begin(), place.end(), std::back_inserter(keys));
     const std::vector<std::uint32_t> found =
-        index_.lookup(address_keys(address), keys, p.lookup, lookup_scratch_, &expires_, time);
+        index_.lookup(address_keys(address), keys, p.lookup, lookup_scratch_, &expires_, time,
+                      p.lookup.max_closed > 0 ? &closed_ : nullptr);
     // The query's own weights and place flags, once for all candidates.
     std::vector<double> text_w(text.size());
     std::vector<char> text_is_place(text.size());
@@ -568,6 +569,8 @@ void Engine::refresh_expiry(std::uint32_t event) {
     const std::int64_t from = ev.closed ? *ev.closed : ev.last_report;
     if (expires_.size() <= event) expires_.resize(event + 1, 0);
     expires_[event] = from + static_cast<std::int64_t>(std::floor(seconds));
+    if (closed_.size() <= event) closed_.resize(event + 1, 0);
+    closed_[event] = ev.closed ? 1 : 0;
 }
 
 void Engine::purge_if_due() {

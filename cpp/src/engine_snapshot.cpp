@@ -224,6 +224,7 @@ std::uint64_t config_fingerprint(const Gazetteer& gazetteer, const RuleSet& rule
     f.value<std::uint64_t>(m.lookup.rare_shingles);
     f.value<std::uint64_t>(m.lookup.max_candidates);
     f.value<std::uint64_t>(m.lookup.max_scored);
+    f.value<std::uint64_t>(m.lookup.max_closed);
     const Limits& l = config.limits;
     for (std::size_t v : {l.max_id_bytes, l.max_text_bytes, l.max_address_bytes, l.max_source_bytes}) {
         f.value<std::uint64_t>(v);

@@ -55,3 +55,35 @@ TEST(CandidateIndex, FindsEventsByAddressKeyOrRareShingleWithoutScanningAll) {
     EXPECT_LE(by_text.size(), limits.max_candidates);
     EXPECT_GT(index.idf(sh("窨井")[0]), index.idf(sh("来电")[0]));
 }
+
+TEST(CandidateIndex, ClosedEventsAreRankedApartSoTheyCannotCrowdOutOpenOnes) {
+    // 40 closed events at the query's road and number (the strongest key), then 5 open ones that share
+    // only the road. Ranked together, the closed ones fill max_candidates = 8 and no open one is found;
+    // ranked apart (max_closed = 3), all 5 open ones are found plus the 3 best closed ones.
+    CandidateIndex index;
+    Address exact;
+    exact.road = "百丈东路";
+    exact.number = "168";
+    Address road_only;
+    road_only.road = "百丈东路";
+    std::vector<std::uint8_t> closed;
+    for (std::uint32_t e = 0; e < 45; ++e) {
+        index.count_document();
+        index.add_address_keys(e, address_keys(e < 40 ? exact : road_only));
+        closed.push_back(e < 40 ? 1 : 0);
+    }
+    LookupLimits limits;
+    limits.max_candidates = 8;
+    LookupScratch scratch;
+    const auto together = index.lookup(address_keys(exact), {}, limits, scratch);
+    ASSERT_EQ(together.size(), 8u);
+    for (std::uint32_t e : together) EXPECT_LT(e, 40u) << "a closed event, ranked first by its exact address";
+
+    limits.max_closed = 3;
+    const auto apart = index.lookup(address_keys(exact), {}, limits, scratch, nullptr, 0, &closed);
+    ASSERT_EQ(apart.size(), 8u);  // 5 open + 3 closed
+    // In rank order: the three closed ones (exact address, newest first on ties), then the open ones.
+    EXPECT_EQ(std::vector<std::uint32_t>(apart.begin(), apart.begin() + 3), (std::vector<std::uint32_t>{39, 38, 37}));
+    EXPECT_EQ(std::vector<std::uint32_t>(apart.begin() + 3, apart.end()),
+              (std::vector<std::uint32_t>{44, 43, 42, 41, 40}));
+}

@@ -143,7 +143,9 @@ def render_toml(
     lookup: dict[str, int] | None = None,
 ) -> str:
     """The match parameters file for a fit, with its provenance as comments."""
-    lookup = lookup or {"postings_per_key": 256, "rare_shingles": 12, "max_candidates": 48, "max_scored": 16}
+    lookup = lookup or {
+        "postings_per_key": 256, "rare_shingles": 12, "max_candidates": 48, "max_scored": 16, "max_closed": 32
+    }
     weights = fit.weights
     total = fit.scale
     lines = [
@@ -176,8 +178,9 @@ def render_toml(
         "",
         "[lookup]",
         "# Candidate lookup limits: newest postings read per blocking key, rarest text/address shingles",
-        "# looked up, candidates ranked per report, and how many of those are scored on every feature (the",
-        "# best by address, category and time first, plus the best closed one; 0: all of them).",
+        "# looked up, open events ranked per report, closed ones (recurrence candidates) ranked apart and added",
+        "# (0: ranked with the open ones), and how many of those are scored on every feature (the best by",
+        "# address, category and time first, plus the best closed one; 0: all of them).",
         *[f"{k} = {v}" for k, v in lookup.items()],
         "",
         "[curves]",

@@ -22,7 +22,7 @@ __all__ = [
 _FLOATS = ("weight_address", "weight_text", "weight_category", "weight_time", "weight_place",
            "weight_place_category", "weight_place_text", "weight_coverage", "time_scale_hours",
            "duplicate_threshold", "review_threshold", "window_hours", "recurrence_days")
-_LOOKUP = ("postings_per_key", "rare_shingles", "max_candidates", "max_scored")
+_LOOKUP = ("postings_per_key", "rare_shingles", "max_candidates", "max_scored", "max_closed")
 # Feature name in explanations and [curves] -> (weight attribute, curve attribute, the candidate's
 # attributes whose product is the feature).
 FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -130,7 +130,8 @@ def load_match_params(path: str | Path | None = None) -> _core.MatchParams:
             wanted = float if section == "match" else int
             if isinstance(value, bool) or not isinstance(value, (int, float)) or (wanted is int and not isinstance(value, int)):
                 raise ConfigError(f"{path}: {section}.{key}: expected a {wanted.__name__}, got {value!r}")
-            if wanted is int and (value < 0 or (value == 0 and key != "max_scored")):  # max_scored 0: all
+            if wanted is int and (value < 0 or (value == 0 and key not in ("max_scored", "max_closed"))):
+                # max_scored 0: all of them; max_closed 0: closed events rank with the open ones
                 raise ConfigError(f"{path}: {section}.{key}: must be positive, got {value}")
             setattr(params.lookup if section == "lookup" else params, key, wanted(value))
     return params

@@ -24,6 +24,10 @@ struct LookupLimits {
     std::size_t postings_per_key = 256;  // newest entries read from one posting list
     std::size_t rare_shingles = 8;       // the query's rarest shingles that are looked up
     std::size_t max_candidates = 32;
+    // With closed flags (see lookup): closed events (recurrence candidates) are ranked on their own and
+    // at most this many join the max_candidates open ones, so that the closed events of a whole
+    // recurrence period cannot crowd the open ones out.
+    std::size_t max_closed = 0;
     // Of those, how many are scored on every feature: the best by the cheap features (address,
     // category, time) first. 0: all of them.
     std::size_t max_scored = 0;
@@ -67,9 +71,12 @@ public:
     // road and number or a rare shingle says far more than a shared town), ties newest first; at most
     // limits.max_candidates. With `expires` (by event: the last time it may still be a candidate),
     // events expired at `time` are skipped before ranking, so they never take a candidate's place.
+    // With `closed` (by event: 1 when closed), open events fill max_candidates and closed ones
+    // max_closed, each ranked on its own; the result stays in rank order.
     std::vector<std::uint32_t> lookup(const std::vector<BlockingKey>& keys, const std::vector<Shingle>& text,
                                       const LookupLimits& limits, LookupScratch& scratch,
-                                      const std::vector<std::int64_t>* expires = nullptr, std::int64_t time = 0) const;
+                                      const std::vector<std::int64_t>* expires = nullptr, std::int64_t time = 0,
+                                      const std::vector<std::uint8_t>* closed = nullptr) const;
     std::vector<std::uint32_t> lookup(const std::vector<BlockingKey>& keys, const std::vector<Shingle>& text,
                                       const LookupLimits& limits) const;
 

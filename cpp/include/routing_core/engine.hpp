@@ -269,6 +269,8 @@ private:
     // By event: the last time it may be a candidate (latest report + window when open, closing time +
     // recurrence period when closed); lets the lookup skip expired events before ranking.
     std::vector<std::int64_t> expires_;
+    // By event: 1 when closed (the lookup ranks closed events apart, see LookupLimits::max_closed).
+    std::vector<std::uint8_t> closed_;
     // The latest report time seen, and the event count at which the next purge is due: then events
     // that can no longer match lose their postings and match data (never their history): closed ones
     // whose recurrence period ended more than a window before `clock_`, and open ones without a report
