@@ -103,10 +103,10 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
         return a > b;
     };
     // The best `limit` of [first, last), in rank order, appended to `out`.
-    const auto best = [&](auto first, auto last, std::size_t limit, std::vector<std::uint32_t>& out) {
+    const auto best = [&](auto first, auto last, std::size_t limit, std::vector<std::uint32_t>& into) {
         const auto keep = static_cast<std::ptrdiff_t>(std::min(static_cast<std::size_t>(last - first), limit));
         std::partial_sort(first, first + keep, last, better);
-        out.insert(out.end(), first, first + keep);
+        into.insert(into.end(), first, first + keep);
     };
     std::vector<std::uint32_t> out;
     if (closed == nullptr) {
