@@ -30,7 +30,8 @@ from routing_core import Engine
 from routing_core.synth import generate
 
 
-def _columns(reports: list[dict[str, Any]]) -> dict[str, Any]:
+def report_columns(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """Generated reports as the keyword arguments of ``Engine.submit_columns``."""
     return {
         "ids": [r["id"] for r in reports],
         "texts": [r["text"] for r in reports],
@@ -65,12 +66,12 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
             chunk = _take(stream, 1000)
             if not chunk:
                 raise SystemExit(f"the stream ran out before {size:,} open events")
-            engine.submit_columns(**_columns(chunk))
+            engine.submit_columns(**report_columns(chunk))
         batch_us = []
         for _ in range(max(1, probe // 1000)):
             chunk = _take(stream, 1000)
             started = time.perf_counter()
-            engine.submit_columns(**_columns(chunk))
+            engine.submit_columns(**report_columns(chunk))
             batch_us.append((time.perf_counter() - started) / len(chunk) * 1e6)
         single_us = []
         for r in _take(stream, probe):

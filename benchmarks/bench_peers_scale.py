@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from bench_open_events import report_columns  # a sibling script: benchmarks/ is on sys.path
 from routing_core import Engine
 from routing_core.synth import Batch, generate
 
@@ -49,17 +50,6 @@ def _reports(per_day: int, seed: int) -> Iterator[tuple[dict[str, Any], str]]:
     """(report, true incident) in time order; the generator makes one day at a time."""
     for day in generate(days=30, reports_per_day=per_day, seed=seed):
         yield from zip(day.reports(), day.event, strict=True)
-
-
-def _columns(reports: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "ids": [r["id"] for r in reports],
-        "texts": [r["text"] for r in reports],
-        "addresses": [r.get("address") or "" for r in reports],
-        "times": np.array([r["time"] for r in reports], dtype=np.int64),
-        "sources": [r["source"] for r in reports],
-        "categories": [r.get("category") or "" for r in reports],
-    }
 
 
 class JoinScore:
@@ -137,7 +127,7 @@ def measure(
     fill_started = time.perf_counter()
     while engine.stats().open_events < open_target:
         chunk = take(BATCH)
-        cols = engine.submit_columns(**_columns([r for r, _ in chunk]))
+        cols = engine.submit_columns(**report_columns([r for r, _ in chunk]))
         for (r, incident), ev, new in zip(chunk, cols.event, cols.is_new, strict=True):
             if new:
                 engine_owner.setdefault(int(ev), incident)
@@ -163,7 +153,7 @@ def measure(
     events: list[int] = []
     joined: list[bool] = []
     for lo in range(0, probe, BATCH):
-        cols = engine.submit_columns(**_columns(reports[lo : lo + BATCH]))
+        cols = engine.submit_columns(**report_columns(reports[lo : lo + BATCH]))
         events += [int(e) for e in cols.event]
         joined += [not bool(n) for n in cols.is_new]
     engine_s = time.perf_counter() - t0
