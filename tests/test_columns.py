@@ -180,6 +180,19 @@ def test_columns_journal_what_submit_many_journals(
     assert ops_many[7].lat == 29.87 and ops_many[8].lat is None
 
 
+def test_bad_columns_with_a_store_are_named_and_write_nothing(tmp_path: Any) -> None:
+    good = {"ids": ["a", "b"], "texts": ["垃圾满了", "路灯坏了"], "addresses": ["", ""],
+            "times": np.array([1763000000, 1763000001]), "sources": ["grid", "app"]}
+    with Engine(store=tmp_path / "events.sqlite", snapshot_every=0) as engine:
+        for field, value, named in (("ids", [1, 2], "ids[0]"), ("sources", ["", "grid"], "reports[0].source"),
+                                    ("texts", ["x"], "texts")):
+            with pytest.raises(InvalidReportError) as caught:
+                engine.submit_columns(**{**good, field: value})
+            assert caught.value.field == named
+        assert engine.stats().reports == 0
+        assert list(engine._journal.store.ops()) == []  # type: ignore[union-attr]
+
+
 def test_columns_with_a_store_are_journaled_and_recovered(
     sample_reports: list[dict[str, Any]], tmp_path: Any
 ) -> None:

@@ -362,7 +362,9 @@ class Journal:
             seen: set[str] = set()
             fresh = []
             for report_id in reports.ids:
-                fresh.append(report_id not in seen and not self.core.knows_report(report_id))
+                # (an id that is not a str is refused by decide(), naming it, before anything is written)
+                known = isinstance(report_id, str) and self.core.knows_report(report_id)
+                fresh.append(report_id not in seen and not known)
                 seen.add(report_id)
             decisions = decide()
             ops: list[Op] = []
