@@ -200,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=3, help="re-opens per mode (median)")
     p.add_argument("--json", help="also write the figures here")
     args = p.parse_args(argv)
+    for name, value, least in (("--events", args.events, 1), ("--tail", args.tail, 0), ("--per-day", args.per_day, 1),
+                               ("--rounds", args.rounds, 1)):
+        if value is not None and value < least:
+            p.error(f"{name} {value}: must be at least {least}")
     results = []
     plans: list[tuple[int | None, int | None]] = (
         [(None, args.events)] if args.events else [(int(s), None) for s in args.sizes.split(",")]
