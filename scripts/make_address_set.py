@@ -406,15 +406,22 @@ def make(style: str, g: Gazetteer, roads: dict[str, list[str]], rng: random.Rand
             b.add(f"{n}号")
             b.comp["number"] = str(n)
     elif style == "landmark":
+        form = community.name
         if rng.random() < 0.5:
             b.name(community.code, community.name)
         else:
             b.name(town.code, b.form_for(town.code, rng, 0.5))
-            b.name(community.code, b.form_for(community.code, rng, 0.5))
+            form = b.form_for(community.code, rng, 0.5)
+            b.name(community.code, form)
         place = rng.choice(POIS) if rng.random() < 0.5 else compound(rng)
         rem = rng.choice(REMAINDERS)
         b.add(place + rem)
-        b.comp["compound"] = place
+        # A place named after the unit's short form (蔚斗超市) is one name: the unit is still stated,
+        # and the compound is the whole name; after an official name (蔚斗社区超市) or a short form that
+        # ends in an administrative suffix (望春工业园区) it is the POI alone.
+        admin = len(form) >= 3 and form.endswith(("街道", "社区", "村", "镇", "乡", "区", "县"))
+        named_after = form != community.name and not admin and place in POIS
+        b.comp["compound"] = form + place if named_after else place
         b.comp["remainder"] = rem
     elif style == "numerals":
         if rng.random() < 0.5:

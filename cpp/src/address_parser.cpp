@@ -395,15 +395,56 @@ void take_road_number(std::u32string_view text, std::vector<Mark>& marks, std::s
     }
 }
 
+// Suffixes of residential compounds and points of interest (take_compound; the longest first where
+// one holds another).
+constexpr std::u32string_view compound_suffixes[] = {
+    U"农贸市场", U"菜市场", U"小区", U"花园", U"家园", U"新村", U"公寓", U"大厦", U"广场", U"菜场", U"市场",
+    U"公园", U"小学", U"中学", U"学校", U"幼儿园", U"医院", U"超市", U"商场", U"苑", U"府", U"城"};
+
+// A compound named after a village or community, as many are (小湾塘花园 in 小湾塘村, 宝前新村): a
+// unit's short form right before a compound suffix of two or more characters is the start of the
+// compound's name, not a statement of jurisdiction on its own, and the suffix is no unit's name
+// (花园 is also the short form of some 花园村). An official name (宝前村, 划船社区) before a suffix
+// stays a unit: 划船社区菜场 is the market of 划船社区.
+struct NamedCompound {
+    std::uint32_t begin = 0;
+    std::uint32_t join = 0;  // where the unit's short form ends and the suffix begins
+    std::uint32_t end = 0;   // 0: none
+};
+
+// The first compound named after a unit in the text (by where it begins).
+NamedCompound unit_named_compound(std::u32string_view text, const std::vector<NameHit>& hits) {
+    NamedCompound best;
+    for (const NameHit& h : hits) {
+        if (h.full_name || is_strong(text.substr(h.begin, h.end - h.begin), false)) continue;
+        if (best.end != 0 && h.begin >= best.begin) continue;
+        std::size_t length = 0;
+        for (std::u32string_view suffix : compound_suffixes) {
+            if (suffix.size() >= 2 && text.substr(h.end, suffix.size()) == suffix) {
+                length = std::max(length, suffix.size());
+            }
+        }
+        if (length == 0) continue;
+        const auto end = static_cast<std::uint32_t>(h.end + length);
+        // Not when another name runs across the join and covers the whole compound or goes past its end
+        // (a unit whose own name holds the suffix: 宝前新村社区). One that begins inside the short form
+        // and ends within the suffix is the weaker reading (塘花园村 in 小湾塘花园 leaves 小湾 unread).
+        const bool crossed = std::any_of(hits.begin(), hits.end(), [&](const NameHit& o) {
+            const bool across = o.begin < h.end && o.end > h.end;
+            return across && (o.end > end || o.begin <= h.begin);
+        });
+        if (!crossed) best = NamedCompound{h.begin, h.end, end};
+    }
+    return best;
+}
+
 // Compound names may hold 和 (嘉和苑), which elsewhere joins two roads.
 bool is_compound_break(char32_t cp) noexcept { return cp != U'和' && is_name_break(cp); }
 
 // Residential compound or point of interest: in the first run of free name characters that holds a
 // typical suffix, the name up to the last suffix of the run (绿城家园, not 绿城 + 家园).
 void take_compound(std::u32string_view text, std::vector<Mark>& marks, Address& address) {
-    static const std::u32string_view suffixes[] = {
-        U"农贸市场", U"菜市场", U"小区", U"花园", U"家园", U"新村", U"公寓", U"大厦", U"广场", U"菜场", U"市场",
-        U"公园", U"小学", U"中学", U"学校", U"幼儿园", U"医院", U"超市", U"商场", U"苑", U"府", U"城"};
+    const auto& suffixes = compound_suffixes;
     std::size_t i = 0;
     while (i < text.size()) {
         if (marks[i] != Mark::free || is_compound_break(text[i])) {
@@ -470,6 +511,15 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
                                       return false;
                                   }),
                    all_hits.end());
+    // The suffix of a compound named after a unit names no unit itself (see unit_named_compound).
+    const NamedCompound named_compound = unit_named_compound(normalised, all_hits);
+    if (named_compound.end != 0) {
+        all_hits.erase(std::remove_if(all_hits.begin(), all_hits.end(),
+                                      [&](const NameHit& hit) {
+                                          return hit.end > named_compound.join && hit.begin < named_compound.end;
+                                      }),
+                       all_hits.end());
+    }
     const std::vector<NameHit> hits = outermost_hits(std::move(all_hits));
 
     std::vector<Ambiguity> ambiguities;
@@ -540,7 +590,12 @@ Address parse_address(const Gazetteer& gazetteer, std::u32string_view normalised
     address.room = take_numbered(normalised, marks, {U"室"});
     if (address.room.empty()) address.room = take_bare_room(normalised, marks);
     if (address.number.empty()) address.number = take_numbered(normalised, marks, {U"号"});
-    take_compound(normalised, marks, address);
+    if (named_compound.end != 0 && all_free(marks, named_compound.join, named_compound.end)) {
+        address.compound = utf8::encode(normalised.substr(named_compound.begin, named_compound.end - named_compound.begin));
+        mark(marks, named_compound.begin, named_compound.end, Mark::consumed);
+    } else {
+        take_compound(normalised, marks, address);
+    }
 
     std::u32string remainder;
     std::size_t understood = 0;

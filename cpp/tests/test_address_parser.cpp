@@ -132,3 +132,45 @@ TEST_F(AddressParser, LongAndHostileInputsAreLinear) {
     const Address a = parse(big);  // 160k code points; must finish quickly and not throw
     EXPECT_LE(a.confidence, 1.0);
 }
+
+namespace {
+// Villages that compounds are named after, and names that overlap them: 花园 is the short form of a
+// 花园社区, 塘花园 that of a 塘花园村, both elsewhere.
+Gazetteer compound_gazetteer() {
+    Gazetteer g;
+    g.add_unit("330000", Level::province, "", "浙江省", {"浙江"});
+    g.add_unit("330200", Level::city, "330000", "宁波市", {"宁波"});
+    g.add_unit("330225", Level::county, "330200", "象山县", {"象山"});
+    g.add_unit("330226", Level::county, "330200", "宁海县", {"宁海"});
+    g.add_unit("330225107", Level::town, "330225", "定塘镇", {"定塘"});
+    g.add_unit("330225104", Level::town, "330225", "贤庠镇", {"贤庠"});
+    g.add_unit("330226001", Level::town, "330226", "梅林街道", {"梅林"});
+    g.add_unit("330225107aaaa", Level::community, "330225107", "小湾塘村", {"小湾塘"});
+    g.add_unit("330225104bbbb", Level::community, "330225104", "塘花园村", {"塘花园"});
+    g.add_unit("330226001cccc", Level::community, "330226001", "花园社区", {"花园"});
+    g.build();
+    return g;
+}
+}  // namespace
+
+TEST(AddressParserCompounds, ACompoundNamedAfterAVillageIsOneNameAndStatesTheVillage) {
+    const Gazetteer g = compound_gazetteer();
+    const auto parse = [&](const std::string& s) { return parse_address(g, normalise_address(utf8::decode(s))); };
+    // However it is written, the compound and the village come out the same, and 花园 (a 花园社区
+    // elsewhere) and 塘花园 (a 塘花园村 elsewhere) are not read as units.
+    for (const std::string s : {"象山县小湾塘花园25号楼", "小湾塘花园25幢附近", "定塘镇小湾塘村小湾塘花园25幢"}) {
+        const Address a = parse(s);
+        EXPECT_EQ(a.compound, "小湾塘花园") << s;
+        EXPECT_EQ(a.building, "25") << s;
+        ASSERT_NE(a.unit_at(Level::community), no_unit) << s;
+        EXPECT_EQ(g.unit(static_cast<std::uint32_t>(a.unit_at(Level::community))).code, "330225107aaaa") << s;
+        EXPECT_TRUE(a.ambiguities.empty()) << s;
+    }
+    // An official name before a suffix stays the unit; the compound is the rest.
+    const Address official = parse("小湾塘村花园");
+    EXPECT_EQ(g.unit(static_cast<std::uint32_t>(official.unit_at(Level::community))).code, "330225107aaaa");
+    // A unit's own name that holds a suffix is still that unit.
+    const Address village = parse("塘花园村3号");
+    EXPECT_EQ(g.unit(static_cast<std::uint32_t>(village.unit_at(Level::community))).code, "330225104bbbb");
+    EXPECT_EQ(village.compound, "");
+}
