@@ -10,7 +10,8 @@ constexpr double same_number_same_building = 1.0;
 constexpr double same_number_other_building = 0.8;
 constexpr double same_road_number_unknown = 0.75;
 constexpr double same_road_other_number = 0.15;
-constexpr double same_compound = 0.85;
+constexpr double same_compound = 0.85;  // a building on one side only, or on neither
+constexpr double same_compound_other_building = 0.15;  // 雷山小区1幢 vs 雷山小区3幢: next door
 constexpr double same_community = 0.7;
 constexpr double other_road_same_community = 0.3;
 constexpr double same_town = 0.4;
@@ -19,6 +20,17 @@ constexpr double same_county = 0.2;
 constexpr double nothing_comparable = 0.1;
 
 bool both(const std::string& a, const std::string& b) { return !a.empty() && !b.empty(); }
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// One compound written with or without the name it is named after: 蔚斗超市 and the 超市 of
+// 蔚斗社区超市 (the units above were already checked not to conflict). Both are UTF-8, so a byte
+// suffix that is a whole valid string starts on a character boundary.
+bool same_compound_name(const std::string& a, const std::string& b) {
+    return both(a, b) && (ends_with(a, b) || ends_with(b, a));
+}
 
 // An address that points at a place rather than an area: a house number, a building, a compound or
 // point of interest, a community, or a road with a landmark or crossing (百丈路与民安路交叉口).
@@ -49,7 +61,12 @@ double address_similarity(const Address& a, const Address& b) noexcept {
         }
         return same_road_number_unknown;
     }
-    if (both(a.compound, b.compound) && a.compound == b.compound) return same_compound;
+    if (same_compound_name(a.compound, b.compound)) {
+        if (both(a.building, b.building)) {
+            return a.building == b.building ? same_number_same_building : same_compound_other_building;
+        }
+        return same_compound;
+    }
     if (same_community_known) return same_community;
     if (a.unit_at(Level::town) != no_unit && a.unit_at(Level::town) == b.unit_at(Level::town)) return same_town;
     if (a.unit_at(Level::county) != no_unit && a.unit_at(Level::county) == b.unit_at(Level::county)) {

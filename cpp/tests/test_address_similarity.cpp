@@ -49,3 +49,11 @@ TEST_F(Similarity, TheSamePlaceWrittenTheSameWayIsOneButAnAreaIsNot) {
     EXPECT_EQ(sim("百丈东路", "百丈东路"), 0.75);  // the same road: an area, not one place
     EXPECT_EQ(sim("鄞州区百丈街道", "鄞州区百丈街道"), 0.4);
 }
+
+TEST_F(Similarity, ACompoundsBuildingsAreItsPlaces) {
+    EXPECT_EQ(sim("七五社区阳光花园3幢", "阳光花园3号楼"), 1.0);
+    EXPECT_LT(sim("阳光花园3幢", "阳光花园5幢"), 0.2);   // next door, like another house number
+    EXPECT_EQ(sim("阳光花园3幢", "阳光花园门口"), 0.85);  // one side names no building
+    // The same compound with and without the name it is named after (七五超市 / 七五社区超市's 超市).
+    EXPECT_EQ(sim("七五社区超市门口", "七五超市门口"), 0.85);
+}
