@@ -252,6 +252,8 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("weight_place_text", &MatchParams::weight_place_text)
         .def_readwrite("curve_place_category", &MatchParams::curve_place_category)
         .def_readwrite("curve_place_text", &MatchParams::curve_place_text)
+        .def_readwrite("weight_address_category", &MatchParams::weight_address_category)
+        .def_readwrite("curve_address_category", &MatchParams::curve_address_category)
         .def_readwrite("weight_coverage", &MatchParams::weight_coverage)
         .def_readwrite("curve_coverage", &MatchParams::curve_coverage)
         .def_readwrite("curve_address", &MatchParams::curve_address)

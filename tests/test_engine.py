@@ -151,3 +151,31 @@ def test_parse_address_gives_units_and_components() -> None:
     assert p.town is not None and p.town.name == "百丈街道"
     assert p.community is not None and p.community.name == "划船社区"
     assert (p.road, p.number, p.building) == ("百丈东路", "168", "3")
+
+
+def test_consecutive_house_numbers_of_one_road_are_different_incidents() -> None:
+    # The same complaint, word for word, a second apart, at 12号, 13号, 14号 of one road: three doors,
+    # three work orders (the calibrated address ladder vetoes "same road, other number").
+    engine = Engine()
+    decisions = [
+        engine.submit({"id": f"r{n}", "text": f"来电反映{n}号楼下垃圾满溢",
+                       "address": f"江北区甬江街道湾头路{n}号", "time": 1795392900 + n, "source": "hotline"})
+        for n in (12, 13, 14)
+    ]
+    assert len({d.event_id for d in decisions}) == 3
+    again = engine.submit({"id": "r15", "text": "巡查发现湾头路十三号楼下垃圾满溢", "address": "湾头路十三号",
+                           "time": 1795392960, "source": "grid"})
+    assert again.duplicate_of == decisions[1].event_id  # and the same door again is the same incident
+
+
+def test_a_report_no_term_classifies_is_not_a_category_mismatch() -> None:
+    # No term of the rules occurs in either text (the fallback category): the category feature is
+    # "unknown" (0.5), not "different" (0).
+    engine = Engine()
+    first = engine.submit({"id": "a", "text": "阳光花园3幢那边的情况请看一下",
+                           "address": "鄞州区百丈街道阳光花园3幢", "time": 1795392900, "source": "app"})
+    second = engine.submit({"id": "b", "text": "阳光花园3幢的事情麻烦处理", "address": "阳光花园3幢",
+                            "time": 1795393900, "source": "app"})
+    assert first.category_confidence == 0.0 and second.category_confidence == 0.0
+    assert second.candidates[0].event_id == first.event_id
+    assert second.candidates[0].category == 0.5

@@ -9,7 +9,7 @@ import pytest
 
 np = pytest.importorskip("numpy")
 
-from routing_core.calibrate import fit_logistic, render_toml  # noqa: E402
+from routing_core.calibrate import MONOTONE, Fit, fit_logistic, render_toml  # noqa: E402
 from routing_core.match_params import FEATURES, feature_value, load_match_params  # noqa: E402
 
 
@@ -74,3 +74,36 @@ def test_fit_refuses_one_class() -> None:
     rows = [(r, True) for r, _ in _rows(10, 2)]
     with pytest.raises(ValueError, match="one label"):
         fit_logistic(rows)
+
+
+def test_monotone_curves_never_decrease() -> None:
+    # text and coverage carry the same evidence (collinear): left free, their curves would zigzag.
+    rows = []
+    rng = np.random.default_rng(3)
+    for f, label in _rows(20000, 3):
+        f = dict(f, coverage=min(1.0, max(0.0, f["text"] + float(rng.normal(0, 0.05)))))
+        rows.append((f, label))
+    fit = fit_logistic(rows)
+    for name in MONOTONE:
+        curve = fit.curve(name)
+        assert all(b >= a - 1e-12 for a, b in zip(curve[:-1], curve[1:], strict=True)), (name, curve)
+
+
+def _logit(fit: Fit, row: dict[str, float]) -> float:
+    """The fitted model's logit for one row (the curves before they are scaled to [0, 1])."""
+    values = {name: feature_value(name, _Row(row)) for name in FEATURES}
+    return fit.bias + sum(float(np.interp(values[n], fit.knots[n], fit.beta[n])) for n in FEATURES)
+
+
+def test_a_rung_that_never_matches_can_become_a_veto() -> None:
+    # Another house number on the same road (address 0.15) is never the same incident, however alike
+    # the rest; a penalty that grows with the data must not keep its rung from saying so.
+    rows = _rows(30000, 4)
+    vetoed = [dict(f, address=0.15, place=1.0, category=1.0, text=1.0) for f, _ in _rows(3000, 5)]
+    rows += [(f, False) for f in vetoed]
+    free = fit_logistic(rows, ridge=1e-3, ladder_ridge=1e-6)
+    held = fit_logistic(rows, ridge=1e-3)
+    worst_free = max(_logit(free, f) for f in vetoed)
+    worst_held = max(_logit(held, f) for f in vetoed)
+    assert worst_free < math.log(0.05 / 0.95)  # P(match) < 5 % for every one of them
+    assert worst_free < worst_held - 1.0

@@ -21,6 +21,9 @@ constexpr std::int64_t earliest_time = 0;
 constexpr std::int64_t latest_time = 4102444800;
 // How many texts represent an event: its first report and the most recent ones.
 constexpr std::size_t representative_texts = 4;
+// The category feature when either side's category is the classifier's fallback (no term matched):
+// halfway between agreement (1) and disagreement (0); calibration fits what it is worth.
+constexpr double unknown_category = 0.5;
 // The most shingles an event's vocabulary keeps (a burst of 30 paraphrases stays well below it).
 constexpr std::size_t vocabulary_limit = 1024;
 
@@ -148,9 +151,11 @@ Engine::Prepared Engine::prepare_valid(const Report& report, const std::u32strin
     // classify (the report's own category, when given, wins; either is a feature of the match)
     p.classification = classifier_.classify(text, report.source);
     p.category = p.classification.category;
+    p.category_known = p.classification.confidence > 0.0;
     if (!report.category.empty()) {
         p.category = static_cast<std::uint32_t>(rules_->find_category(report.category));
         p.category_from_hint = true;
+        p.category_known = true;
     }
     p.text = shingles(text);
     p.place = shingles(address_text);
@@ -417,7 +422,7 @@ void Engine::shortlist(std::vector<std::pair<CandidateScore, std::uint32_t>>& sc
 
 std::vector<CandidateScore> Engine::score_candidates(const Address& address, const std::vector<Shingle>& text,
                                                      const std::vector<Shingle>& place, std::uint32_t category,
-                                                     std::int64_t time, std::vector<std::uint32_t>& events,
+                                                     bool category_known, std::int64_t time, std::vector<std::uint32_t>& events,
                                                      bool with_ids) const {
     const MatchParams& p = config_.match;
     if (idf_memos_.empty()) idf_memos_.resize(1);
@@ -451,7 +456,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         CandidateScore c;
         c.closed = ev.closed.has_value();
         c.address = address_similarity(address, *ev.address);
-        c.category = ev.category == category ? 1.0 : 0.0;
+        c.category = !(category_known && ev.category_known) ? unknown_category : ev.category == category ? 1.0 : 0.0;
         c.hours_apart = std::abs(static_cast<double>(time - ev.last_report)) / 3600.0;
         c.recency = p.recency(c.hours_apart);
         scored.emplace_back(std::move(c), e);
@@ -658,7 +663,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
     // candidates + score
     std::vector<std::uint32_t> candidate_events;
     std::vector<CandidateScore> scored = score_candidates(address, prepared.text, prepared.place, category,
-                                                          report.time, candidate_events, explanation != nullptr);
+                                                          prepared.category_known, report.time, candidate_events, explanation != nullptr);
     // decide
     const MatchDecision md = decide(scored, config_.match);
 
@@ -697,6 +702,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         ev.report_ids.push_back(report.id);
         ev.sources.push_back(source_index(report.source));
         ev.category = category;
+        ev.category_known = prepared.category_known;
         if (md.outcome == Outcome::recurrence) {
             ev.recurrences = events_[candidate_events[md.chosen]].recurrences + 1;
         }

@@ -169,7 +169,7 @@ using detail::SnapshotReader;
 using detail::SnapshotWriter;
 
 constexpr char snapshot_magic[8] = {'R', 'C', 'S', 'N', 'A', 'P', 'S', 'H'};
-constexpr std::uint32_t format_version = 5;
+constexpr std::uint32_t format_version = 6;
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 
 class Fingerprint {
@@ -212,12 +212,14 @@ std::uint64_t config_fingerprint(const Gazetteer& gazetteer, const RuleSet& rule
     Fingerprint f;
     const MatchParams& m = config.match;
     for (double w : {m.weight_address, m.weight_text, m.weight_category, m.weight_time, m.weight_place,
-                     m.weight_place_category, m.weight_place_text, m.weight_coverage, m.time_scale_hours,
+                     m.weight_place_category, m.weight_place_text, m.weight_coverage, m.weight_address_category,
+                     m.time_scale_hours,
                      m.duplicate_threshold, m.review_threshold, m.window_hours, m.recurrence_days}) {
         f.value(w);
     }
     for (const Curve* c : {&m.curve_address, &m.curve_text, &m.curve_place, &m.curve_category, &m.curve_time,
-                           &m.curve_place_category, &m.curve_place_text, &m.curve_coverage}) {
+                           &m.curve_place_category, &m.curve_place_text, &m.curve_coverage,
+                           &m.curve_address_category}) {
         f.curve(*c);
     }
     f.value<std::uint64_t>(m.lookup.postings_per_key);
@@ -419,6 +421,7 @@ void write_event(SnapshotWriter& w, const E& ev) {
     w.strings(ev.report_ids);
     w.pod_vector(ev.sources);
     w.u32(ev.category);
+    w.boolean(ev.category_known);
     w.u32(ev.platform);
     w.pod_vector(ev.co_platforms);
     w.u32(ev.recurrences);
@@ -451,6 +454,7 @@ void read_event(SnapshotReader& r, E& ev, const Bounds& b, std::uint32_t no_repo
     for (std::uint8_t s : ev.sources) check_index(r, s, b.sources, false, "event source");
     ev.category = r.u32();
     check_index(r, ev.category, b.categories, false, "event category");
+    ev.category_known = r.boolean();
     ev.platform = r.u32();
     check_index(r, ev.platform, b.platforms, false, "event platform");
     ev.co_platforms = r.pod_vector<std::uint32_t>("event co-platforms");

@@ -13,7 +13,7 @@ void MatchParams::validate() const {
         if (!(v >= 0.0 && v <= 1.0)) throw ConfigError(std::string("match.") + name + " must lie in [0, 1], got " + std::to_string(v));
     };
     for (double w : {weight_address, weight_text, weight_category, weight_time, weight_place, weight_place_category,
-                     weight_place_text, weight_coverage}) {
+                     weight_place_text, weight_coverage, weight_address_category}) {
         if (!(w >= 0.0) || !std::isfinite(w)) throw ConfigError("match weights must be non-negative numbers");
     }
     curve_address.validate("curve_address");
@@ -23,9 +23,10 @@ void MatchParams::validate() const {
     curve_time.validate("curve_time");
     curve_place_category.validate("curve_place_category");
     curve_place_text.validate("curve_place_text");
+    curve_address_category.validate("curve_address_category");
     curve_coverage.validate("curve_coverage");
     if (weight_address + weight_text + weight_category + weight_time + weight_place + weight_place_category +
-            weight_place_text + weight_coverage <=
+            weight_place_text + weight_coverage + weight_address_category <=
         0.0) {
         throw ConfigError("match weights are all zero");
     }
@@ -71,17 +72,18 @@ void Curve::validate(const char* name) const {
 
 double MatchParams::combine(const Features& f) const noexcept {
     const double total = weight_address + weight_text + weight_category + weight_time + weight_place +
-                         weight_place_category + weight_place_text + weight_coverage;
+                         weight_place_category + weight_place_text + weight_coverage + weight_address_category;
     return (weight_address * curve_address(f.address) + weight_text * curve_text(f.text) +
             weight_place * curve_place(f.place) + weight_category * curve_category(f.category) +
             weight_time * curve_time(f.recency) + weight_place_category * curve_place_category(f.place * f.category) +
-            weight_place_text * curve_place_text(f.place * f.text) + weight_coverage * curve_coverage(f.coverage)) /
+            weight_place_text * curve_place_text(f.place * f.text) + weight_coverage * curve_coverage(f.coverage) +
+            weight_address_category * curve_address_category(f.address * f.category)) /
            total;
 }
 
 double MatchParams::cheap_part(double address, double category, double recency) const noexcept {
     return weight_address * curve_address(address) + weight_category * curve_category(category) +
-           weight_time * curve_time(recency);
+           weight_time * curve_time(recency) + weight_address_category * curve_address_category(address * category);
 }
 
 double MatchParams::recency(double hours_apart) const noexcept { return std::exp(-hours_apart / time_scale_hours); }

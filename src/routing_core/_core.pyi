@@ -101,6 +101,7 @@ class Curve:
         ...
 class MatchParams:
     curve_address: Curve
+    curve_address_category: Curve
     curve_category: Curve
     curve_coverage: Curve
     curve_place: Curve
@@ -152,6 +153,12 @@ class MatchParams:
         ...
     @weight_coverage.setter
     def weight_coverage(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_address_category(self) -> float:
+        ...
+    @weight_address_category.setter
+    def weight_address_category(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def weight_place(self) -> float:

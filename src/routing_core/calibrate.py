@@ -36,7 +36,7 @@ from .evaluate import EngineRun, pairwise, run_engine
 from .match_params import FEATURES
 from .synth import Batch, generate
 
-__all__ = ["Fit", "calibrate", "fit_logistic", "render_toml"]
+__all__ = ["MONOTONE", "Fit", "calibrate", "fit_logistic", "render_toml"]
 
 _GRID = tuple(k / 10 for k in range(11))
 
@@ -77,9 +77,10 @@ class Fit:
 
 
 def _knots(values: np.ndarray) -> list[float]:
-    """The distinct values when there are few (a ladder like the address similarity), else a 0.1 grid."""
+    """The distinct values when there are few (a ladder like the address similarity, or its product with
+    the three-valued category agreement), else a 0.1 grid."""
     distinct = np.unique(np.round(values, 6))
-    if distinct.size <= 16:
+    if distinct.size <= 40:
         return [float(v) for v in distinct] if distinct.size > 1 else [0.0, 1.0]
     return list(_GRID)
 
@@ -97,12 +98,43 @@ def _hat(x: np.ndarray, knots: Sequence[float]) -> np.ndarray:
     return out
 
 
+# Features whose evidence can only grow with their value: more shared text, a more complete place, a
+# more recent event, the same category. Their curves are fitted non-decreasing; left free, collinear
+# features (text, coverage, place·text all read the same words) trade evidence back and forth and the
+# fitted curves zigzag (text 0.1 scoring above text 0.7), which generalises badly. The address ladder is
+# categorical (its values name rungs, see address_similarity.cpp) and stays free.
+MONOTONE = frozenset({"text", "place", "category", "time", "place_category", "place_text", "coverage"})
+
+
+def _objective(x: np.ndarray, y: np.ndarray, w: np.ndarray, penalty: np.ndarray) -> float:
+    z = x @ w
+    # log(1 + e^z) - y z, stably
+    return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * w @ penalty @ w)
+
+
 def fit_logistic(
-    rows: Sequence[tuple[dict[str, float], bool]], *, ridge: float = 1e-3, iterations: int = 50
+    rows: Sequence[tuple[dict[str, float], bool]],
+    *,
+    ridge: float = 1e-3,
+    ladder_ridge: float | None = None,
+    iterations: int = 100,
+    monotone: frozenset[str] = MONOTONE,
 ) -> Fit:
-    """Fit the curves by Newton's method (IRLS) on (features, label) rows."""
+    """Fit the curves by Newton's method (IRLS) on (features, label) rows.
+
+    ``ridge`` (times the number of rows) penalises the curves' coefficients; ``ladder_ridge`` (default:
+    ``ridge``) those of the features outside ``monotone``, the address ladder's rungs: a rung that is
+    never a match in the data (the same road, another number) must be free to become a veto, which a
+    penalty that grows with the data forbids.
+
+    A feature in ``monotone`` enters as non-negative increments between its knots (its curve is
+    non-decreasing); the constraint is kept by a projected Newton method: increments at zero whose
+    gradient pushes them below stay fixed for the step, the others take the Newton step, clipped at zero,
+    with backtracking until the penalised log-likelihood improves.
+    """
     if not rows:
         raise ValueError("no candidates to fit on: generate a larger train split")
+    ladder_ridge = ridge if ladder_ridge is None else ladder_ridge
     y = np.array([label for _, label in rows], dtype=float)
     if y.min() == y.max():
         raise ValueError("the train candidates are all of one label: cannot fit")
@@ -110,26 +142,55 @@ def fit_logistic(
     raw = {a: np.array([r[a] for r, _ in rows], dtype=float) for a in attrs_used}
     columns = {f: np.prod([raw[a] for a in attrs], axis=0) for f, (_, _, attrs) in FEATURES.items()}
     knots = {f: _knots(v) for f, v in columns.items()}
-    blocks = [_hat(columns[f], knots[f]) for f in FEATURES]
+    blocks = []
+    constrained = [False]
+    strength = [0.0]  # the intercept is not penalised
+    for f in FEATURES:
+        hat = _hat(columns[f], knots[f])
+        if f in monotone:
+            # Column k (k >= 1) is Σ_{j >= k} hat_j: the curve at knot j is the sum of increments 1..j.
+            ramps = np.cumsum(hat[:, ::-1], axis=1)[:, ::-1][:, 1:]
+            blocks.append(ramps)
+            constrained += [True] * ramps.shape[1]
+            strength += [ridge] * ramps.shape[1]
+        else:
+            blocks.append(hat)
+            constrained += [False] * hat.shape[1]
+            strength += [ladder_ridge] * hat.shape[1]
     x = np.hstack([np.ones((y.size, 1)), *blocks])
+    lower = np.array(constrained)
     w = np.zeros(x.shape[1])
-    penalty = ridge * y.size * np.eye(x.shape[1])
-    penalty[0, 0] = 0.0
+    penalty = y.size * np.diag(strength)
+    loss = _objective(x, y, w, penalty)
     for _ in range(iterations):
-        z = x @ w
-        p = 1 / (1 + np.exp(-z))
+        p = 1 / (1 + np.exp(-(x @ w)))
         grad = x.T @ (p - y) + penalty @ w
         hess = (x * (p * (1 - p))[:, None]).T @ x + penalty
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
+        free = ~(lower & (w <= 0.0) & (grad > 0.0))
+        step = np.zeros_like(w)
+        step[free] = np.linalg.solve(hess[np.ix_(free, free)], grad[free])
+        t = 1.0
+        while True:
+            candidate = w - t * step
+            candidate[lower] = np.maximum(candidate[lower], 0.0)
+            new_loss = _objective(x, y, candidate, penalty)
+            if new_loss <= loss or t < 1e-6:
+                break
+            t /= 2
+        moved = np.abs(candidate - w).max()
+        w, loss = candidate, min(new_loss, loss)
+        if moved < 1e-8:
             break
     beta: dict[str, list[float]] = {}
     at = 1
     for f in FEATURES:
         n = len(knots[f])
-        beta[f] = [float(v) for v in w[at : at + n]]
-        at += n
+        if f in monotone:
+            beta[f] = [0.0, *(float(v) for v in np.cumsum(w[at : at + n - 1]))]
+            at += n - 1
+        else:
+            beta[f] = [float(v) for v in w[at : at + n]]
+            at += n
     return Fit(knots=knots, beta=beta, bias=float(w[0]))
 
 
@@ -240,9 +301,11 @@ def calibrate(
     reports_per_day: int = 2000,
     seed: int = 1,
     min_precision: float = 0.985,
-    probabilities: Sequence[float] = (0.5, 0.6, 0.7, 0.725, 0.75, 0.775, 0.8),
+    probabilities: Sequence[float] = (0.5, 0.6, 0.7, 0.725, 0.75, 0.775, 0.8, 0.85, 0.9),
     sample_truth: str | Path | None = None,
     sample_weight: int = 10,
+    ridge: float = 1e-3,
+    ladder_ridge: float = 1e-6,
     log: Any = None,
 ) -> tuple[Fit, str]:
     """Fit on the train split ``generate(days, reports_per_day, seed)`` (plus, with ``sample_truth``, the
@@ -260,7 +323,7 @@ def calibrate(
             extra = run_engine([batch], _engine(_NO_MERGE, directory), collect=True).candidates
             rows += [(f, label) for _, f, label in extra] * sample_weight
             say(f"hand-written sample: {len(extra)} candidates (x{sample_weight})")
-        fit = fit_logistic(rows)
+        fit = fit_logistic(rows, ridge=ridge, ladder_ridge=ladder_ridge)
         say(f"pass 1 (no merging): {len(rows)} candidates, {sum(lbl for _, lbl in rows)} positive")
         fit.duplicate_threshold = fit.score_for_probability(0.5)
         fit.review_threshold = fit.score_for_probability(0.3)
@@ -271,7 +334,7 @@ def calibrate(
                 [batch], _engine(render_toml(fit, provenance="pass 2"), directory), collect=True
             ).candidates
             rows += [(f, label) for _, f, label in extra] * sample_weight
-        fit = fit_logistic(rows)
+        fit = fit_logistic(rows, ridge=ridge, ladder_ridge=ladder_ridge)
         say(f"pass 2 (first fit): {len(second.candidates)} more candidates; refitted")
         best: tuple[tuple[float, float], float, EngineRun] | None = None
         for p in probabilities:
@@ -299,6 +362,8 @@ def calibrate(
     provenance = (
         f"command: routing-core calibrate --days {days} --per-day {reports_per_day} --seed {seed} "
         f"--min-precision {min_precision}"
+        + (f" --ridge {ridge:g}" if ridge != 1e-3 else "")
+        + (f" --ladder-ridge {ladder_ridge:g}" if ladder_ridge != 1e-6 else "")
         + (f" --sample-truth {sample_truth}" if sample_truth else "")
         + "\n"
         + (
@@ -312,8 +377,9 @@ def calibrate(
         + f"train split: routing_core.synth.generate(days={days}, reports_per_day={reports_per_day}, "
         f"seed={seed}), "
         f"{n} reports, default Mix; the evaluation's test split uses other seeds\n"
-        f"model: logistic regression on {len(rows)} labelled candidates (two passes), ridge 1e-3, "
-        "Newton/IRLS\n"
+        f"model: logistic regression on {len(rows)} labelled candidates (two passes), ridge {ridge:g} "
+        f"(address rungs {ladder_ridge:g}), "
+        f"projected Newton (non-decreasing curves: {', '.join(sorted(MONOTONE))})\n"
         f"threshold: P(match) >= {p:.2f}, best train pairwise F1 with precision >= {min_precision} "
         f"(train P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f})\n"
         f"fitted: {datetime.now(UTC):%Y-%m-%d}"

@@ -60,6 +60,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         seed=args.seed,
         min_precision=args.min_precision,
         sample_truth=args.sample_truth,
+        ridge=args.ridge,
+        ladder_ridge=args.ladder_ridge,
         log=lambda m: print(m, file=sys.stderr),
     )
     Path(args.output).write_text(toml, encoding="utf-8")
@@ -84,6 +86,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--per-day", type=int, default=2000)
     c.add_argument("--seed", type=int, default=1, help="train split seed (never a test seed)")
     c.add_argument("--min-precision", type=float, default=0.985)
+    c.add_argument(
+        "--ridge",
+        type=float,
+        default=1e-3,
+        help="ridge penalty per candidate of the logistic fit's monotone curves (default 1e-3)",
+    )
+    c.add_argument(
+        "--ladder-ridge",
+        type=float,
+        default=1e-6,
+        help="ridge penalty per candidate of the address ladder's rungs (default 1e-6: a rung that is never "
+        "a match, such as another house number on the same road, may become a veto)",
+    )
     c.add_argument(
         "--sample-truth",
         help="also fit on the bundled hand-written sample, with this truth file "

@@ -20,7 +20,8 @@ __all__ = [
 ]
 
 _FLOATS = ("weight_address", "weight_text", "weight_category", "weight_time", "weight_place",
-           "weight_place_category", "weight_place_text", "weight_coverage", "time_scale_hours",
+           "weight_place_category", "weight_place_text", "weight_coverage", "weight_address_category",
+           "time_scale_hours",
            "duplicate_threshold", "review_threshold", "window_hours", "recurrence_days")
 _LOOKUP = ("postings_per_key", "rare_shingles", "max_candidates", "max_scored", "max_closed")
 # Feature name in explanations and [curves] -> (weight attribute, curve attribute, the candidate's
@@ -34,6 +35,7 @@ FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "place_category": ("weight_place_category", "curve_place_category", ("place", "category")),
     "place_text": ("weight_place_text", "curve_place_text", ("place", "text")),
     "coverage": ("weight_coverage", "curve_coverage", ("coverage",)),
+    "address_category": ("weight_address_category", "curve_address_category", ("address", "category")),
 }
 
 

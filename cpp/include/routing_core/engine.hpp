@@ -140,6 +140,9 @@ private:
         std::vector<std::string> report_ids;
         std::vector<std::uint8_t> sources;  // by report, index into config.sources
         std::uint32_t category = 0;
+        // The category came from the classifier's terms (or the reporter's hint), not its fallback: a
+        // fallback says nothing about the problem, so the match scores it as unknown, not as a mismatch.
+        bool category_known = true;
         std::uint32_t platform = 0;
         std::vector<std::uint32_t> co_platforms;
         std::uint32_t recurrences = 0;  // length of the chain of closed events this one recurs
@@ -182,6 +185,7 @@ private:
         Classification classification;
         std::uint32_t category = 0;
         bool category_from_hint = false;
+        bool category_known = false;  // from terms, channel hints or the reporter, not the fallback
         std::vector<Shingle> text;
         std::vector<Shingle> place;
         std::vector<TermHit> hits;
@@ -230,7 +234,7 @@ private:
     // Candidate event ids (strings) are filled only `with_ids`.
     std::vector<CandidateScore> score_candidates(const Address& address, const std::vector<Shingle>& text,
                                                  const std::vector<Shingle>& place, std::uint32_t category,
-                                                 std::int64_t time, std::vector<std::uint32_t>& events,
+                                                 bool category_known, std::int64_t time, std::vector<std::uint32_t>& events,
                                                  bool with_ids) const;
     // Cuts the candidates to the config's lookup.max_scored by their cheap features (address, category,
     // time), keeping the best closed one for recurrence.

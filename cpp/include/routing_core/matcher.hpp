@@ -45,6 +45,7 @@ struct MatchParams {
     // (a second problem at the same door is a different incident).
     double weight_place_category = 0.0;  // feature: place · category
     double weight_place_text = 0.0;      // feature: place · text
+    double weight_address_category = 0.0;  // feature: address · category (the same address AND problem)
     double weight_coverage = 0.0;
     Curve curve_address;
     Curve curve_text;
@@ -53,6 +54,7 @@ struct MatchParams {
     Curve curve_time;
     Curve curve_place_category;
     Curve curve_place_text;
+    Curve curve_address_category;
     Curve curve_coverage;
     double time_scale_hours = 12.0;    // recency = exp(-hours apart / time_scale_hours)
     double duplicate_threshold = 0.6;  // at or above: the same incident
