@@ -179,3 +179,25 @@ def test_a_report_no_term_classifies_is_not_a_category_mismatch() -> None:
     assert first.category_confidence == 0.0 and second.category_confidence == 0.0
     assert second.candidates[0].event_id == first.event_id
     assert second.candidates[0].category == 0.5
+
+
+def test_the_place_a_text_names_fills_an_address_that_names_none() -> None:
+    engine = Engine()
+    told = engine.submit({"id": "a", "text": "来电人反映茅洋西路215号自来水管爆裂，路面大量积水，请求处理。",
+                          "address": "", "time": 1795392900, "source": "hotline"})
+    assert (told.address.road, told.address.number) == ("茅洋西路", "215")
+    # The address field's own precise place wins, and a text naming another road is not taken.
+    precise = engine.submit({"id": "b", "text": "巡查发现茅洋西路215号积水", "address": "大庆南路12号",
+                             "time": 1795392900, "source": "grid"})
+    assert (precise.address.road, precise.address.number) == ("大庆南路", "12")
+    other = engine.submit({"id": "c", "text": "巡查发现茅洋西路215号积水", "address": "大庆南路门口",
+                           "time": 1795392900, "source": "grid"})
+    assert (other.address.road, other.address.number) == ("大庆南路", "")
+    # The next report of the first incident, written by the grid worker with a vague address field, is
+    # the same incident; the one next door (217号) is not.
+    same = engine.submit({"id": "d", "text": "巡查发现茅洋西路215号水管破裂，路面积水",
+                          "address": "茅洋西路这边", "time": 1795393900, "source": "grid"})
+    assert same.duplicate_of == told.event_id
+    door = engine.submit({"id": "e", "text": "巡查发现茅洋西路217号水管破裂，路面积水",
+                          "address": "茅洋西路这边", "time": 1795393950, "source": "grid"})
+    assert door.duplicate_of is None

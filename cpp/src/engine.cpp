@@ -148,6 +148,7 @@ Engine::Prepared Engine::prepare_valid(const Report& report, const std::u32strin
     p.address.lat = report.lat;
     p.address.lon = report.lon;
     if (report.lat) place_by_coordinates(p.address);
+    if (p.address.number.empty() && p.address.building.empty()) place_from_text(p.address, report.text);
     // classify (the report's own category, when given, wins; either is a feature of the match)
     p.classification = classifier_.classify(text, report.source);
     p.category = p.classification.category;
@@ -562,6 +563,34 @@ void Engine::place_by_coordinates(Address& address) const {
                 address.units[above] = gazetteer_->ancestor_at(static_cast<std::uint32_t>(unit), static_cast<Level>(above));
             }
         }
+    }
+}
+
+namespace {
+
+// How much of a report's text is read for a place: reporters name it near the start (来电人反映X路N号…).
+constexpr std::size_t place_text_code_points = 160;
+
+}  // namespace
+
+void Engine::place_from_text(Address& address, std::string_view text) const {
+    // Only the head is decoded (a text may hold 64 KiB): at most four bytes a code point, cut back to
+    // the start of a character (the text was validated as UTF-8).
+    std::size_t bytes = std::min(text.size(), 4 * place_text_code_points);
+    while (bytes < text.size() && bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
+    std::u32string head = utf8::decode(text.substr(0, bytes));
+    if (head.size() > place_text_code_points) head.resize(place_text_code_points);
+    const Address said = parse_address_normalised(normalise_address(head));
+    for (std::size_t l = 0; l < level_count; ++l) {
+        if (address.units[l] != no_unit && said.units[l] != no_unit && address.units[l] != said.units[l]) return;
+    }
+    if (!said.road.empty() && !said.number.empty() && (address.road.empty() || address.road == said.road)) {
+        address.road = said.road;
+        address.number = said.number;
+    } else if (!said.compound.empty() && !said.building.empty() &&
+               (address.compound.empty() || address.compound == said.compound)) {
+        address.compound = said.compound;
+        address.building = said.building;
     }
 }
 

@@ -243,6 +243,10 @@ private:
     void reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
                           Explanation* explanation);
     void place_by_coordinates(Address& address) const;
+    // When the address field names no house number and no building (门口, 这边, a road alone, or
+    // nothing), takes the road and number, or the compound and building, that the report's text names
+    // (来电人反映茅洋西路215号…), unless they contradict the address field.
+    void place_from_text(Address& address, std::string_view text) const;
     void schedule(std::uint32_t event);
     // Recomputes expires_[event] from the event's latest report or closing time.
     void refresh_expiry(std::uint32_t event);
