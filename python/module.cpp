@@ -154,9 +154,11 @@ py::dict submit_columns(Engine& engine, const py::sequence& ids, const py::seque
 
 }  // namespace
 
+void bind_indel(pybind11::module_& m);
 PYBIND11_MODULE(_core, m) {
     m.doc() = "routing_core C++ core (internal; use the routing_core package)";
     py::register_exception_translator(&translate);
+    bind_indel(m);
 
     m.def("normalise_text", &normalise_text_utf8, py::arg("text"));
     m.def("normalise_address", &normalise_address_utf8, py::arg("address"));
@@ -261,7 +263,14 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("curve_place", &MatchParams::curve_place)
         .def_readwrite("curve_category", &MatchParams::curve_category)
         .def_readwrite("curve_time", &MatchParams::curve_time)
+        .def_readwrite("weight_proximity", &MatchParams::weight_proximity)
+        .def_readwrite("curve_proximity", &MatchParams::curve_proximity)
+        .def_readwrite("weight_channel", &MatchParams::weight_channel)
+        .def_readwrite("curve_channel", &MatchParams::curve_channel)
+        .def_readwrite("weight_wording", &MatchParams::weight_wording)
+        .def_readwrite("curve_wording", &MatchParams::curve_wording)
         .def_readwrite("time_scale_hours", &MatchParams::time_scale_hours)
+        .def_readwrite("proximity_scale_m", &MatchParams::proximity_scale_m)
         .def_readwrite("duplicate_threshold", &MatchParams::duplicate_threshold)
         .def_readwrite("review_threshold", &MatchParams::review_threshold)
         .def_readwrite("window_hours", &MatchParams::window_hours)
@@ -325,6 +334,10 @@ PYBIND11_MODULE(_core, m) {
         .def_readonly("category", &CandidateScore::category)
         .def_readonly("hours_apart", &CandidateScore::hours_apart)
         .def_readonly("recency", &CandidateScore::recency)
+        .def_readonly("distance_m", &CandidateScore::distance_m)
+        .def_readonly("proximity", &CandidateScore::proximity)
+        .def_readonly("channel", &CandidateScore::channel)
+        .def_readonly("wording", &CandidateScore::wording)
         .def_readonly("score", &CandidateScore::score);
 
     py::class_<Classification>(m, "Classification")

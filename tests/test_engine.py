@@ -201,3 +201,26 @@ def test_the_place_a_text_names_fills_an_address_that_names_none() -> None:
     door = engine.submit({"id": "e", "text": "巡查发现茅洋西路217号水管破裂，路面积水",
                           "address": "茅洋西路这边", "time": 1795393950, "source": "grid"})
     assert door.duplicate_of is None
+
+
+def test_gps_positions_give_a_distance_and_find_the_event_nearby() -> None:
+    engine = Engine()
+    base = {"text": "巡查发现路边垃圾堆积无人清运", "address": "", "source": "grid"}
+    first = engine.submit({**base, "id": "a", "time": 1795392900, "lat": 29.8700, "lon": 121.5500})
+    # 0.00036° of latitude north: 0.00036 · π/180 · 6,371,008.8 m = 40.03 m.
+    near = engine.submit({**base, "id": "b", "time": 1795393900, "lat": 29.87036, "lon": 121.5500,
+                          "text": "这里垃圾好多没人清理"})
+    by_event = {c.event_id: c for c in near.candidates}
+    assert first.event_id in by_event
+    c = by_event[first.event_id]
+    assert c.distance_m == pytest.approx(40.03, abs=0.05)
+    assert c.proximity == pytest.approx(0.5 + 0.5 / (1 + 40.03 / 100.0), abs=1e-3)
+    assert c.channel == 1.0  # the event has a grid report already
+    assert "proximity" in c.contributions and "channel" in c.contributions
+    # The wording's Indel ratio, over word characters: 巡查发现路边垃圾堆积无人清运 (14) against
+    # 这里垃圾好多没人清理 (10) keep 垃圾 人 清 in order, an LCS of 4: 2·4 / 24.
+    assert c.wording == pytest.approx(8 / 24)
+    # Without a position on one side there is no distance.
+    blind = engine.submit({**base, "id": "c", "time": 1795394900, "source": "hotline"})
+    for c in blind.candidates:
+        assert c.distance_m is None and c.proximity == 0.0

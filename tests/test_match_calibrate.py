@@ -30,6 +30,9 @@ def _rows(n: int, seed: int) -> list[tuple[dict[str, float], bool]]:
             "place": float(rng.random()),
             "category": float(rng.integers(0, 2)),
             "recency": float(rng.random()),
+            "proximity": float(rng.choice([0.0, 0.6, 0.9])),
+            "channel": float(rng.integers(0, 2)),
+            "wording": float(rng.random()),
         }
         logit = -6 + 5 * f["place"] + 3 * f["category"] + 2 * f["text"]
         rows.append((f, bool(rng.random() < 1 / (1 + math.exp(-logit)))))
@@ -46,15 +49,18 @@ def test_fit_recovers_a_known_logistic_model(tmp_path: Path) -> None:
     total = sum(getattr(params, w) for w, _, _ in FEATURES.values())
     for f, true_logit in [
         (
-            {"address": 0.1, "text": 0.5, "place": 0.9, "category": 1.0, "recency": 0.3, "coverage": 0.5},
+            {"address": 0.1, "text": 0.5, "place": 0.9, "category": 1.0, "recency": 0.3, "coverage": 0.5,
+             "proximity": 0.9, "channel": 0.0, "wording": 0.2},
             -6 + 4.5 + 3 + 1,
         ),
         (
-            {"address": 1.0, "text": 0.1, "place": 0.2, "category": 0.0, "recency": 0.9, "coverage": 0.5},
+            {"address": 1.0, "text": 0.1, "place": 0.2, "category": 0.0, "recency": 0.9, "coverage": 0.5,
+             "proximity": 0.0, "channel": 1.0, "wording": 0.5},
             -6 + 1 + 0 + 0.2,
         ),
         (
-            {"address": 0.75, "text": 0.9, "place": 0.5, "category": 1.0, "recency": 0.0, "coverage": 0.5},
+            {"address": 0.75, "text": 0.9, "place": 0.5, "category": 1.0, "recency": 0.0, "coverage": 0.5,
+             "proximity": 0.6, "channel": 1.0, "wording": 0.9},
             -6 + 2.5 + 3 + 1.8,
         ),
     ]:
@@ -107,3 +113,23 @@ def test_a_rung_that_never_matches_can_become_a_veto() -> None:
     worst_held = max(_logit(held, f) for f in vetoed)
     assert worst_free < math.log(0.05 / 0.95)  # P(match) < 5 % for every one of them
     assert worst_free < worst_held - 1.0
+
+
+def test_a_feature_left_out_gets_weight_zero_and_the_rest_is_still_fitted() -> None:
+    rows = _rows(40000, 6)
+    # channel and coverage play no part in the known model; without them it is still recovered.
+    fit = fit_logistic(rows, ridge=1e-5, without=frozenset({"channel", "coverage"}))
+    assert fit.weights["channel"] == 0.0 and fit.weights["coverage"] == 0.0
+    assert fit.curve("channel") == [0.0, 0.0]
+    # As probabilities (where the model says "almost never", a logit is loosely pinned by the data);
+    # eleven knots on each of a dozen features leave a few points of sampling error.
+    def p(logit: float) -> float:
+        return 1 / (1 + math.exp(-logit))
+
+    errors = [
+        abs(p(_logit(fit, f)) - p(-6 + 5 * f["place"] + 3 * f["category"] + 2 * f["text"]))
+        for f, _ in _rows(200, 7)
+    ]
+    assert sum(errors) / len(errors) < 0.02 and max(errors) < 0.08
+    with pytest.raises(ValueError, match="unknown features"):
+        fit_logistic(rows, without=frozenset({"colour"}))

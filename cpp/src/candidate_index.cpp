@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "routing_core/geo.hpp"
 
 namespace routing_core {
 namespace {
@@ -18,9 +21,25 @@ BlockingKey hash_key(char kind, std::string_view value) noexcept {
     return h;
 }
 
+// A geo cell's key: its row and column mixed in (FNV-1a over their bytes, little end first), without
+// formatting them as text.
+BlockingKey geo_key(std::int64_t row, std::int64_t column) noexcept {
+    std::uint64_t h = 14695981039346656037ull;
+    const auto mix = [&](std::uint64_t v) {
+        for (int i = 0; i < 8; ++i) {
+            h ^= (v >> (8 * i)) & 0xFF;
+            h *= 1099511628211ull;
+        }
+    };
+    mix('G');
+    mix(static_cast<std::uint64_t>(row));
+    mix(static_cast<std::uint64_t>(column));
+    return h;
+}
+
 }  // namespace
 
-std::vector<BlockingKey> address_keys(const Address& address) {
+std::vector<BlockingKey> address_keys(const Address& address, KeyUse use) {
     std::vector<BlockingKey> keys;
     if (!address.road.empty()) {
         keys.push_back(hash_key('R', address.road));
@@ -30,6 +49,17 @@ std::vector<BlockingKey> address_keys(const Address& address) {
     for (Level level : {Level::community, Level::town}) {
         const std::int32_t unit = address.unit_at(level);
         if (unit != no_unit) keys.push_back(hash_key(level == Level::town ? 'T' : 'C', std::to_string(unit)));
+    }
+    if (address.lat && address.lon) {
+        const GeoCell cell = geo_cell(*address.lat, *address.lon, geo_cell_side_m);
+        const std::int64_t reach = use == KeyUse::query ? 1 : 0;
+        for (std::int64_t row = cell.row - reach; row <= cell.row + reach; ++row) {
+            // Each row has its own column width: the neighbours' columns are found at the report's longitude.
+            const std::int64_t column = geo_column(row, *address.lon, geo_cell_side_m);
+            for (std::int64_t c = column - reach; c <= column + reach; ++c) {
+                keys.push_back(geo_key(row, c));
+            }
+        }
     }
     return keys;
 }

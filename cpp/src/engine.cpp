@@ -10,6 +10,7 @@
 #include "routing_core/address_parser.hpp"
 #include "routing_core/address_similarity.hpp"
 #include "routing_core/error.hpp"
+#include "routing_core/geo.hpp"
 #include "routing_core/normalise.hpp"
 #include "routing_core/utf8.hpp"
 
@@ -21,6 +22,18 @@ constexpr std::int64_t earliest_time = 0;
 constexpr std::int64_t latest_time = 4102444800;
 // How many texts represent an event: its first report and the most recent ones.
 constexpr std::size_t representative_texts = 4;
+// How much of a report's wording the Indel ratio reads: 64 code points are one machine word of the
+// bit-parallel LCS, and reports name the place and the problem first.
+constexpr std::size_t wording_code_points = 64;
+
+std::vector<char32_t> wording_of(std::u32string_view text) {
+    std::vector<char32_t> out;
+    for (char32_t cp : text) {
+        if (out.size() == wording_code_points) break;
+        if (is_cjk(cp) || is_digit(cp) || (cp >= U'a' && cp <= U'z')) out.push_back(cp);
+    }
+    return out;
+}
 // The category feature when either side's category is the classifier's fallback (no term matched):
 // halfway between agreement (1) and disagreement (0); calibration fits what it is worth.
 constexpr double unknown_category = 0.5;
@@ -160,6 +173,7 @@ Engine::Prepared Engine::prepare_valid(const Report& report, const std::u32strin
     }
     p.text = shingles(text);
     p.place = shingles(address_text);
+    p.wording = wording_of(text);
     p.hits = router_.term_hits(text);
     return p;
 }
@@ -402,8 +416,10 @@ void Engine::shortlist(std::vector<std::pair<CandidateScore, std::uint32_t>>& sc
     double best_closed_value = -1.0;
     for (std::size_t i = 0; i < scored.size(); ++i) {
         const CandidateScore& c = scored[i].first;
-        order.emplace_back(-p.cheap_part(c.address, c.category, c.recency), i);
-        const double as_recurrence = p.cheap_part(c.address, c.category, 1.0);
+        Features f = features_of(c);
+        order.emplace_back(-p.cheap_part(f), i);
+        f.recency = 1.0;
+        const double as_recurrence = p.cheap_part(f);
         if (c.closed && as_recurrence > best_closed_value) {
             best_closed = i;
             best_closed_value = as_recurrence;
@@ -421,11 +437,15 @@ void Engine::shortlist(std::vector<std::pair<CandidateScore, std::uint32_t>>& sc
     scored = std::move(kept);
 }
 
-std::vector<CandidateScore> Engine::score_candidates(const Address& address, const std::vector<Shingle>& text,
-                                                     const std::vector<Shingle>& place, std::uint32_t category,
-                                                     bool category_known, std::int64_t time, std::vector<std::uint32_t>& events,
+std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std::int64_t time,
+                                                     std::uint8_t source, std::vector<std::uint32_t>& events,
                                                      bool with_ids) const {
     const MatchParams& p = config_.match;
+    const Address& address = report.address;
+    const std::vector<Shingle>& text = report.text;
+    const std::vector<Shingle>& place = report.place;
+    const std::uint32_t category = report.category;
+    const bool category_known = report.category_known;
     if (idf_memos_.empty()) idf_memos_.resize(1);
     for (IdfMemo& memo : idf_memos_) memo.reset(index_);  // no helper is using one between reports
     IdfMemo& memo = idf_memos_[0];
@@ -434,7 +454,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
     std::vector<Shingle> keys;
     std::set_union(text.begin(), text.end(), place.begin(), place.end(), std::back_inserter(keys));
     const std::vector<std::uint32_t> found =
-        index_.lookup(address_keys(address), keys, p.lookup, lookup_scratch_, &expires_, time,
+        index_.lookup(address_keys(address, KeyUse::query), keys, p.lookup, lookup_scratch_, &expires_, time,
                       p.lookup.max_closed > 0 ? &closed_ : nullptr);
     // The query's own weights and place flags, once for all candidates.
     std::vector<double> text_w(text.size());
@@ -445,6 +465,11 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
     }
     std::vector<double> place_w(place.size());
     for (std::size_t i = 0; i < place.size(); ++i) place_w[i] = memo(place[i]);
+    // The wording's Indel ratio is computed when it counts, or for an explanation (a calibration may
+    // leave it out: weight 0); its bit masks are built once for all candidates.
+    const bool with_wording = p.weight_wording > 0.0 || with_ids;
+    const IndelPattern wording(with_wording ? std::u32string_view(report.wording.data(), report.wording.size())
+                                            : std::u32string_view{});
 
     // Cheap features first (address, category, time: no text is read), for every candidate (the
     // lookup already left out the expired ones, by expires_).
@@ -460,6 +485,11 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         c.category = !(category_known && ev.category_known) ? unknown_category : ev.category == category ? 1.0 : 0.0;
         c.hours_apart = std::abs(static_cast<double>(time - ev.last_report)) / 3600.0;
         c.recency = p.recency(c.hours_apart);
+        if (address.lat && ev.address->lat) {
+            c.distance_m = metres_between(*address.lat, *address.lon, *ev.address->lat, *ev.address->lon);
+        }
+        c.proximity = p.proximity(c.distance_m);
+        c.channel = std::find(ev.sources.begin(), ev.sources.end(), source) != ev.sources.end() ? 1.0 : 0.0;
         scored.emplace_back(std::move(c), e);
     }
     shortlist(scored);
@@ -492,7 +522,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Address& address, con
         c.coverage = weighted_containment_sorted(text, text_weight, own_place, said, said_too);
         // (For an event of one report this is the containment in texts[0] ∪ places[0] computed above.)
         if (!single) c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, said, said_too));
-        c.score = p.combine(Features{c.address, c.text, c.place, c.coverage, c.category, c.recency});
+        if (with_wording) c.wording = wording.ratio(std::u32string_view(ev.wording.data(), ev.wording.size()));
+        c.score = p.combine(features_of(c));
     };
     scoring_.run(scored.size(), score_one);
     std::stable_sort(scored.begin(), scored.end(),
@@ -627,6 +658,7 @@ void Engine::purge_if_due() {
         if (!dead(e) || ev.texts.empty()) continue;
         std::vector<std::vector<Shingle>>().swap(ev.texts);
         std::vector<std::vector<Shingle>>().swap(ev.places);
+        std::vector<char32_t>().swap(ev.wording);
         std::vector<Shingle>().swap(ev.vocabulary);
         ev.address.reset();
         ++purged_events_;
@@ -691,8 +723,9 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
     const std::uint32_t category = prepared.category;
     // candidates + score
     std::vector<std::uint32_t> candidate_events;
-    std::vector<CandidateScore> scored = score_candidates(address, prepared.text, prepared.place, category,
-                                                          prepared.category_known, report.time, candidate_events, explanation != nullptr);
+    std::vector<CandidateScore> scored =
+        score_candidates(prepared, report.time, source_index(report.source), candidate_events,
+                         explanation != nullptr);
     // decide
     const MatchDecision md = decide(scored, config_.match);
 
@@ -716,7 +749,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
             ev.texts.back() = prepared.text;
             ev.places.back() = prepared.place;
         }
-        index_.add_address_keys(event_index, address_keys(*ev.address));
+        index_.add_address_keys(event_index, address_keys(*ev.address, KeyUse::index));
         index_.add_shingles(event_index, prepared.text);
         index_.add_shingles(event_index, prepared.place);
         if (ev.vocabulary.empty()) add_vocabulary(ev.vocabulary, ev.texts[0], ev.places[0]);  // see EventState
@@ -747,6 +780,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         ev.address = std::make_unique<Address>(address);
         ev.texts.push_back(prepared.text);
         ev.places.push_back(prepared.place);
+        ev.wording = std::move(prepared.wording);
         if (explanation != nullptr) router_.explain(input, routing, explanation->rules_fired, explanation->rule_reasons);
         if (md.outcome == Outcome::recurrence) {
             const std::uint32_t previous = candidate_events[md.chosen];
@@ -765,7 +799,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         event_by_id_.emplace(ev.id, event_index);
         events_.push_back(std::move(ev));
         index_.count_document();
-        index_.add_address_keys(event_index, address_keys(address));
+        index_.add_address_keys(event_index, address_keys(address, KeyUse::index));
         index_.add_shingles(event_index, prepared.text);
         index_.add_shingles(event_index, prepared.place);
         ++open_events_;

@@ -169,7 +169,7 @@ using detail::SnapshotReader;
 using detail::SnapshotWriter;
 
 constexpr char snapshot_magic[8] = {'R', 'C', 'S', 'N', 'A', 'P', 'S', 'H'};
-constexpr std::uint32_t format_version = 6;
+constexpr std::uint32_t format_version = 7;  // 7: geo cells among the address postings, event wording
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 
 class Fingerprint {
@@ -213,13 +213,15 @@ std::uint64_t config_fingerprint(const Gazetteer& gazetteer, const RuleSet& rule
     const MatchParams& m = config.match;
     for (double w : {m.weight_address, m.weight_text, m.weight_category, m.weight_time, m.weight_place,
                      m.weight_place_category, m.weight_place_text, m.weight_coverage, m.weight_address_category,
-                     m.time_scale_hours,
+                     m.weight_proximity, m.weight_channel, m.weight_wording, m.time_scale_hours,
+                     m.proximity_scale_m,
                      m.duplicate_threshold, m.review_threshold, m.window_hours, m.recurrence_days}) {
         f.value(w);
     }
     for (const Curve* c : {&m.curve_address, &m.curve_text, &m.curve_place, &m.curve_category, &m.curve_time,
                            &m.curve_place_category, &m.curve_place_text, &m.curve_coverage,
-                           &m.curve_address_category}) {
+                           &m.curve_address_category, &m.curve_proximity, &m.curve_channel,
+                           &m.curve_wording}) {
         f.curve(*c);
     }
     f.value<std::uint64_t>(m.lookup.postings_per_key);
@@ -440,6 +442,7 @@ void write_event(SnapshotWriter& w, const E& ev) {
     w.count(ev.places.size());
     for (const auto& p : ev.places) w.pod_vector(p);
     w.pod_vector(ev.vocabulary);
+    w.pod_vector(ev.wording);
     w.count(ev.history.size());
     for (const auto& s : ev.history) write_step(w, s);
     w.u32(ev.deadline_version);
@@ -476,6 +479,7 @@ void read_event(SnapshotReader& r, E& ev, const Bounds& b, std::uint32_t no_repo
     ev.places.resize(r.count(8, "event places"));
     for (auto& p : ev.places) p = r.pod_vector<Shingle>("event place shingles");
     ev.vocabulary = r.pod_vector<Shingle>("event vocabulary");
+    ev.wording = r.pod_vector<char32_t>("event wording");
     ev.history.resize(r.count(8, "event history"));
     using Step = typename decltype(ev.history)::value_type;
     for (Step& s : ev.history) s = read_step<Step>(r, b, ev.report_ids.size(), no_report, step_kinds);

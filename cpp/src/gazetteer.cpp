@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "routing_core/error.hpp"
+#include "routing_core/geo.hpp"
 #include "routing_core/normalise.hpp"
 #include "routing_core/utf8.hpp"
 
@@ -179,8 +180,6 @@ void Gazetteer::set_centroid(std::uint32_t index, double lat, double lon) {
 }
 
 std::int32_t Gazetteer::nearest(double lat, double lon, Level level, std::int32_t within, double max_km) const {
-    constexpr double earth_km = 6371.0088;
-    constexpr double radians = 3.14159265358979323846 / 180.0;
     std::int32_t best = no_unit;
     double best_km = max_km;
     const Level within_level = within == no_unit ? Level::province : units_.at(static_cast<std::uint32_t>(within)).level;
@@ -188,13 +187,7 @@ std::int32_t Gazetteer::nearest(double lat, double lon, Level level, std::int32_
         const Unit& u = units_[i];
         if (!u.centroid) continue;
         if (within != no_unit && ancestor_at(i, within_level) != within) continue;
-        // Haversine distance.
-        const double dlat = (u.centroid->first - lat) * radians;
-        const double dlon = (u.centroid->second - lon) * radians;
-        const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                         std::cos(lat * radians) * std::cos(u.centroid->first * radians) * std::sin(dlon / 2) *
-                             std::sin(dlon / 2);
-        const double km = 2 * earth_km * std::asin(std::min(1.0, std::sqrt(a)));
+        const double km = metres_between(lat, lon, u.centroid->first, u.centroid->second) / 1000.0;
         if (km <= best_km) {
             best_km = km;
             best = static_cast<std::int32_t>(i);

@@ -13,7 +13,8 @@ void MatchParams::validate() const {
         if (!(v >= 0.0 && v <= 1.0)) throw ConfigError(std::string("match.") + name + " must lie in [0, 1], got " + std::to_string(v));
     };
     for (double w : {weight_address, weight_text, weight_category, weight_time, weight_place, weight_place_category,
-                     weight_place_text, weight_coverage, weight_address_category}) {
+                     weight_place_text, weight_coverage, weight_address_category, weight_proximity,
+                     weight_channel, weight_wording}) {
         if (!(w >= 0.0) || !std::isfinite(w)) throw ConfigError("match weights must be non-negative numbers");
     }
     curve_address.validate("curve_address");
@@ -25,13 +26,18 @@ void MatchParams::validate() const {
     curve_place_text.validate("curve_place_text");
     curve_address_category.validate("curve_address_category");
     curve_coverage.validate("curve_coverage");
-    if (weight_address + weight_text + weight_category + weight_time + weight_place + weight_place_category +
-            weight_place_text + weight_coverage + weight_address_category <=
-        0.0) {
+    curve_proximity.validate("curve_proximity");
+    curve_channel.validate("curve_channel");
+    curve_wording.validate("curve_wording");
+    if (total_weight() <= 0.0) {
         throw ConfigError("match weights are all zero");
     }
     if (!(time_scale_hours > 0.0) || !std::isfinite(time_scale_hours)) {
         throw ConfigError("match.time_scale_hours must be a positive number");
+    }
+    if (!(proximity_scale_m > 0.0) || !std::isfinite(proximity_scale_m)) {
+        throw ConfigError("match.proximity_scale_m must be a positive number, got " +
+                          std::to_string(proximity_scale_m));
     }
     check_unit("duplicate_threshold", duplicate_threshold);
     check_unit("review_threshold", review_threshold);
@@ -70,23 +76,32 @@ void Curve::validate(const char* name) const {
     }
 }
 
-double MatchParams::combine(const Features& f) const noexcept {
-    const double total = weight_address + weight_text + weight_category + weight_time + weight_place +
-                         weight_place_category + weight_place_text + weight_coverage + weight_address_category;
-    return (weight_address * curve_address(f.address) + weight_text * curve_text(f.text) +
-            weight_place * curve_place(f.place) + weight_category * curve_category(f.category) +
-            weight_time * curve_time(f.recency) + weight_place_category * curve_place_category(f.place * f.category) +
-            weight_place_text * curve_place_text(f.place * f.text) + weight_coverage * curve_coverage(f.coverage) +
-            weight_address_category * curve_address_category(f.address * f.category)) /
-           total;
+double MatchParams::total_weight() const noexcept {
+    return weight_address + weight_text + weight_category + weight_time + weight_place +
+           weight_place_category + weight_place_text + weight_coverage + weight_address_category +
+           weight_proximity + weight_channel + weight_wording;
 }
 
-double MatchParams::cheap_part(double address, double category, double recency) const noexcept {
-    return weight_address * curve_address(address) + weight_category * curve_category(category) +
-           weight_time * curve_time(recency) + weight_address_category * curve_address_category(address * category);
+double MatchParams::combine(const Features& f) const noexcept {
+    return (cheap_part(f) + weight_text * curve_text(f.text) + weight_place * curve_place(f.place) +
+            weight_place_category * curve_place_category(f.place * f.category) +
+            weight_place_text * curve_place_text(f.place * f.text) + weight_coverage * curve_coverage(f.coverage) +
+            weight_wording * curve_wording(f.wording)) /
+           total_weight();
+}
+
+double MatchParams::cheap_part(const Features& f) const noexcept {
+    return weight_address * curve_address(f.address) + weight_category * curve_category(f.category) +
+           weight_time * curve_time(f.recency) +
+           weight_address_category * curve_address_category(f.address * f.category) +
+           weight_proximity * curve_proximity(f.proximity) + weight_channel * curve_channel(f.channel);
 }
 
 double MatchParams::recency(double hours_apart) const noexcept { return std::exp(-hours_apart / time_scale_hours); }
+
+double MatchParams::proximity(double metres) const noexcept {
+    return metres < 0.0 ? 0.0 : 0.5 + 0.5 / (1.0 + metres / proximity_scale_m);
+}
 
 MatchDecision decide(const std::vector<CandidateScore>& scored, const MatchParams& params) noexcept {
     MatchDecision d;

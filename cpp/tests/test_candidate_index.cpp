@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "routing_core/candidate_index.hpp"
+#include "routing_core/geo.hpp"
 #include "routing_core/normalise.hpp"
 #include "routing_core/utf8.hpp"
 
@@ -37,15 +41,15 @@ TEST(CandidateIndex, FindsEventsByAddressKeyOrRareShingleWithoutScanningAll) {
         index.count_document();
         Address other;
         other.road = "路" + std::to_string(e);
-        index.add_address_keys(e, address_keys(other));
+        index.add_address_keys(e, address_keys(other, KeyUse::index));
         index.add_shingles(e, sh("来电人反映问题" + std::to_string(e)));
     }
     index.count_document();
-    index.add_address_keys(1000, address_keys(a));
+    index.add_address_keys(1000, address_keys(a, KeyUse::index));
     index.add_shingles(1000, sh("来电人反映窨井盖缺失"));
 
     LookupLimits limits;
-    const auto by_address = index.lookup(address_keys(a), {}, limits);
+    const auto by_address = index.lookup(address_keys(a, KeyUse::query), {}, limits);
     ASSERT_EQ(by_address.size(), 1u);
     EXPECT_EQ(by_address[0], 1000u);
     // The common shingles (来电, 反映) are skipped for the rare ones (窨井, 井盖).
@@ -69,21 +73,62 @@ TEST(CandidateIndex, ClosedEventsAreRankedApartSoTheyCannotCrowdOutOpenOnes) {
     std::vector<std::uint8_t> closed;
     for (std::uint32_t e = 0; e < 45; ++e) {
         index.count_document();
-        index.add_address_keys(e, address_keys(e < 40 ? exact : road_only));
+        index.add_address_keys(e, address_keys(e < 40 ? exact : road_only, KeyUse::index));
         closed.push_back(e < 40 ? 1 : 0);
     }
     LookupLimits limits;
     limits.max_candidates = 8;
     LookupScratch scratch;
-    const auto together = index.lookup(address_keys(exact), {}, limits, scratch);
+    const auto together = index.lookup(address_keys(exact, KeyUse::query), {}, limits, scratch);
     ASSERT_EQ(together.size(), 8u);
     for (std::uint32_t e : together) EXPECT_LT(e, 40u) << "a closed event, ranked first by its exact address";
 
     limits.max_closed = 3;
-    const auto apart = index.lookup(address_keys(exact), {}, limits, scratch, nullptr, 0, &closed);
+    const auto apart =
+        index.lookup(address_keys(exact, KeyUse::query), {}, limits, scratch, nullptr, 0, &closed);
     ASSERT_EQ(apart.size(), 8u);  // 5 open + 3 closed
     // In rank order: the three closed ones (exact address, newest first on ties), then the open ones.
     EXPECT_EQ(std::vector<std::uint32_t>(apart.begin(), apart.begin() + 3), (std::vector<std::uint32_t>{39, 38, 37}));
     EXPECT_EQ(std::vector<std::uint32_t>(apart.begin() + 3, apart.end()),
               (std::vector<std::uint32_t>{44, 43, 42, 41, 40}));
+}
+
+TEST(Geo, DistanceIsTheGreatCircleInMetres) {
+    // One degree of latitude is 2πR/360 of the mean radius: 111,195 m; at 30° north a degree of
+    // longitude is that times cos 30° (96,297 m) along the parallel, a hair more along the great circle.
+    EXPECT_NEAR(metres_between(29.0, 121.5, 30.0, 121.5), 111194.9, 0.5);
+    EXPECT_NEAR(metres_between(30.0, 121.0, 30.0, 122.0), 96297.3, 15.0);
+    EXPECT_DOUBLE_EQ(metres_between(29.87, 121.55, 29.87, 121.55), 0.0);
+}
+
+TEST(CandidateIndex, FindsEventsByPositionAcrossCellBoundariesButNotFarAway) {
+    CandidateIndex index;
+    const double row_deg = geo_row_degrees(geo_cell_side_m);
+    // A report right below a row boundary near Ningbo, and events 20 m across it (north), 100 m east,
+    // 140 m south-west, and 2 km away.
+    const double boundary = std::ceil(29.87 / row_deg) * row_deg;
+    const double lat = boundary - 5.0 / 111195.0;
+    const double lon = 121.55;
+    const double east = 1.0 / (111195.0 * std::cos(29.87 * 3.14159265358979323846 / 180.0));
+    const std::vector<std::pair<double, double>> events = {
+        {lat + 20.0 / 111195.0, lon}, {lat, lon + 100.0 * east}, {lat - 99.0 / 111195.0, lon - 99.0 * east},
+        {lat + 2000.0 / 111195.0, lon}};
+    for (std::uint32_t e = 0; e < events.size(); ++e) {
+        index.count_document();
+        Address at;
+        at.lat = events[e].first;
+        at.lon = events[e].second;
+        index.add_address_keys(e, address_keys(at, KeyUse::index));
+    }
+    Address query;
+    query.lat = lat;
+    query.lon = lon;
+    EXPECT_EQ(address_keys(query, KeyUse::index).size(), 1u);
+    EXPECT_EQ(address_keys(query, KeyUse::query).size(), 9u);
+    auto found = index.lookup(address_keys(query, KeyUse::query), {}, LookupLimits{});
+    std::sort(found.begin(), found.end());
+    EXPECT_EQ(found, (std::vector<std::uint32_t>{0, 1, 2}));
+    // The event 20 m north is filed in the next row: the lookup did cross a boundary.
+    EXPECT_EQ(geo_cell(lat, lon, geo_cell_side_m).row + 1,
+              geo_cell(events[0].first, lon, geo_cell_side_m).row);
 }

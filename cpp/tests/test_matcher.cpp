@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 
@@ -104,5 +105,33 @@ TEST(WeightedDice, MergeKernelsAgreeWithASetReference) {
         const auto skipped = [&](std::size_t i) { return skip.count(a[i]) != 0; };
         EXPECT_NEAR(weighted_containment_sorted(a, [&](std::size_t i) { return w(a[i]); }, skipped, b, skip_b),
                     total > 0 ? found / total : 0.0, 1e-12);
+    }
+}
+
+TEST(Matcher, ProximityIsZeroWithoutPositionsAndFallsFromOneWithDistance) {
+    MatchParams p;
+    p.proximity_scale_m = 100.0;
+    EXPECT_DOUBLE_EQ(p.proximity(-1.0), 0.0);       // no position on one side
+    EXPECT_DOUBLE_EQ(p.proximity(0.0), 1.0);        // 0.5 + 0.5 / 1
+    EXPECT_DOUBLE_EQ(p.proximity(100.0), 0.75);     // 0.5 + 0.5 / 2
+    EXPECT_DOUBLE_EQ(p.proximity(900.0), 0.55);     // 0.5 + 0.5 / 10
+    p.proximity_scale_m = 0.0;
+    EXPECT_THROW(p.validate(), ConfigError);
+}
+
+TEST(TextSimilarity, GallopFindsWhatLowerBoundFinds) {
+    std::mt19937 rng(7);
+    for (int round = 0; round < 300; ++round) {
+        std::vector<Shingle> set(rng() % 200);
+        for (auto& s : set) s = rng() % 400;
+        std::sort(set.begin(), set.end());
+        std::vector<Shingle> queries(rng() % 40);
+        for (auto& q : queries) q = rng() % 420;
+        std::sort(queries.begin(), queries.end());
+        auto at = set.cbegin();
+        for (Shingle q : queries) {
+            at = detail::gallop(at, set.cend(), q);
+            ASSERT_EQ(at, std::lower_bound(set.cbegin(), set.cend(), q)) << "round " << round << " query " << q;
+        }
     }
 }

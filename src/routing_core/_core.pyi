@@ -10,7 +10,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Address', 'CandidateScore', 'Classification', 'Curve', 'Decision', 'Engine', 'EngineConfig', 'EngineStats', 'Escalation', 'EventStep', 'EventView', 'Gazetteer', 'Limits', 'LookupLimits', 'MatchParams', 'Report', 'RuleSet', 'normalise_address', 'normalise_text']
+__all__: list[str] = ['Address', 'CandidateScore', 'Classification', 'Curve', 'Decision', 'Engine', 'EngineConfig', 'EngineStats', 'Escalation', 'EventStep', 'EventView', 'Gazetteer', 'Limits', 'LookupLimits', 'MatchParams', 'Report', 'RuleSet', 'indel_ratio', 'indel_ratio_many', 'indel_ratio_matrix', 'normalise_address', 'normalise_text']
 class Gazetteer:
     def __init__(self) -> None:
         ...
@@ -103,12 +103,15 @@ class MatchParams:
     curve_address: Curve
     curve_address_category: Curve
     curve_category: Curve
+    curve_channel: Curve
     curve_coverage: Curve
     curve_place: Curve
     curve_place_category: Curve
     curve_place_text: Curve
+    curve_proximity: Curve
     curve_text: Curve
     curve_time: Curve
+    curve_wording: Curve
     lookup: LookupLimits
     def __init__(self) -> None:
         ...
@@ -131,6 +134,12 @@ class MatchParams:
     def review_threshold(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
+    def proximity_scale_m(self) -> float:
+        ...
+    @proximity_scale_m.setter
+    def proximity_scale_m(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
     def time_scale_hours(self) -> float:
         ...
     @time_scale_hours.setter
@@ -147,6 +156,12 @@ class MatchParams:
         ...
     @weight_category.setter
     def weight_category(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_channel(self) -> float:
+        ...
+    @weight_channel.setter
+    def weight_channel(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def weight_coverage(self) -> float:
@@ -179,10 +194,22 @@ class MatchParams:
     def weight_place_text(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
+    def weight_proximity(self) -> float:
+        ...
+    @weight_proximity.setter
+    def weight_proximity(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
     def weight_text(self) -> float:
         ...
     @weight_text.setter
     def weight_text(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def weight_wording(self) -> float:
+        ...
+    @weight_wording.setter
+    def weight_wording(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def weight_time(self) -> float:
@@ -318,10 +345,16 @@ class CandidateScore:
     def category(self) -> float:
         ...
     @property
+    def channel(self) -> float:
+        ...
+    @property
     def closed(self) -> bool:
         ...
     @property
     def coverage(self) -> float:
+        ...
+    @property
+    def distance_m(self) -> float:
         ...
     @property
     def event_id(self) -> str:
@@ -333,6 +366,9 @@ class CandidateScore:
     def place(self) -> float:
         ...
     @property
+    def proximity(self) -> float:
+        ...
+    @property
     def recency(self) -> float:
         ...
     @property
@@ -340,6 +376,9 @@ class CandidateScore:
         ...
     @property
     def text(self) -> float:
+        ...
+    @property
+    def wording(self) -> float:
         ...
 class Classification:
     @property
@@ -566,6 +605,14 @@ class Engine:
         ...
     def unit_info(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> tuple[str, str, str, str]:
         ...
+def indel_ratio(a: str, b: str) -> float:
+    ...
+def indel_ratio_many(query: str, texts: collections.abc.Sequence[str]) -> numpy.typing.NDArray[numpy.float64]:
+    ...
+def indel_ratio_matrix(
+    queries: collections.abc.Sequence[str], texts: collections.abc.Sequence[str]
+) -> numpy.typing.NDArray[numpy.float64]:
+    ...
 def normalise_address(address: str) -> str:
     ...
 def normalise_text(text: str) -> str:

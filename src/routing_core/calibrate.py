@@ -103,7 +103,9 @@ def _hat(x: np.ndarray, knots: Sequence[float]) -> np.ndarray:
 # features (text, coverage, place·text all read the same words) trade evidence back and forth and the
 # fitted curves zigzag (text 0.1 scoring above text 0.7), which generalises badly. The address ladder is
 # categorical (its values name rungs, see address_similarity.cpp) and stays free.
-MONOTONE = frozenset({"text", "place", "category", "time", "place_category", "place_text", "coverage"})
+MONOTONE = frozenset(
+    {"text", "place", "category", "time", "place_category", "place_text", "coverage", "wording"}
+)
 
 
 def _objective(x: np.ndarray, y: np.ndarray, w: np.ndarray, penalty: np.ndarray) -> float:
@@ -119,6 +121,7 @@ def fit_logistic(
     ladder_ridge: float | None = None,
     iterations: int = 100,
     monotone: frozenset[str] = MONOTONE,
+    without: frozenset[str] = frozenset(),
 ) -> Fit:
     """Fit the curves by Newton's method (IRLS) on (features, label) rows.
 
@@ -130,7 +133,8 @@ def fit_logistic(
     A feature in ``monotone`` enters as non-negative increments between its knots (its curve is
     non-decreasing); the constraint is kept by a projected Newton method: increments at zero whose
     gradient pushes them below stay fixed for the step, the others take the Newton step, clipped at zero,
-    with backtracking until the penalised log-likelihood improves.
+    with backtracking until the penalised log-likelihood improves. A feature in ``without`` is left out:
+    its curve is flat, so its weight is 0.
     """
     if not rows:
         raise ValueError("no candidates to fit on: generate a larger train split")
@@ -140,12 +144,16 @@ def fit_logistic(
         raise ValueError("the train candidates are all of one label: cannot fit")
     attrs_used = {a for _, _, attrs in FEATURES.values() for a in attrs}
     raw = {a: np.array([r[a] for r, _ in rows], dtype=float) for a in attrs_used}
-    columns = {f: np.prod([raw[a] for a in attrs], axis=0) for f, (_, _, attrs) in FEATURES.items()}
+    unknown = without - FEATURES.keys()
+    if unknown:
+        raise ValueError(f"without: unknown features {sorted(unknown)}; expected of {', '.join(FEATURES)}")
+    fitted = [f for f in FEATURES if f not in without]
+    columns = {f: np.prod([raw[a] for a in FEATURES[f][2]], axis=0) for f in fitted}
     knots = {f: _knots(v) for f, v in columns.items()}
     blocks = []
     constrained = [False]
     strength = [0.0]  # the intercept is not penalised
-    for f in FEATURES:
+    for f in fitted:
         hat = _hat(columns[f], knots[f])
         if f in monotone:
             # Column k (k >= 1) is Σ_{j >= k} hat_j: the curve at knot j is the sum of increments 1..j.
@@ -181,9 +189,10 @@ def fit_logistic(
         w, loss = candidate, min(new_loss, loss)
         if moved < 1e-8:
             break
-    beta: dict[str, list[float]] = {}
+    beta: dict[str, list[float]] = {f: [0.0, 0.0] for f in without}
+    knots.update({f: [0.0, 1.0] for f in without})
     at = 1
-    for f in FEATURES:
+    for f in fitted:
         n = len(knots[f])
         if f in monotone:
             beta[f] = [0.0, *(float(v) for v in np.cumsum(w[at : at + n - 1]))]
@@ -201,6 +210,7 @@ def render_toml(
     window_hours: float = 72.0,
     recurrence_days: float = 30.0,
     time_scale_hours: float = 24.0,
+    proximity_scale_m: float = 100.0,
     lookup: dict[str, int] | None = None,
 ) -> str:
     """The match parameters file for a fit, with its provenance as comments."""
@@ -228,6 +238,8 @@ def render_toml(
         *[f"{FEATURES[f][0]} = {weights[f] / total:.6f}" for f in FEATURES],
         "# recency = exp(-hours between the report and the event's latest report / time_scale_hours)",
         f"time_scale_hours = {time_scale_hours:g}",
+        "# proximity = 0.5 + 0.5 / (1 + metres between the GPS positions / proximity_scale_m); 0 without",
+        f"proximity_scale_m = {proximity_scale_m:g}",
         "# score >= duplicate_threshold: the report joins the event (or, for a closed event, opens a linked",
         "# recurrence); review_threshold <= score < duplicate_threshold: a new event flagged for review.",
         f"duplicate_threshold = {fit.duplicate_threshold:.6f}",
@@ -288,6 +300,8 @@ def sample_batch(truth_path: str | Path) -> Batch:
         batch.time.append(to_epoch(r["time"], "time", tz))
         batch.source.append(r.get("source", "other"))
         batch.category_hint.append(r.get("category"))
+        batch.lat.append(r.get("lat"))
+        batch.lon.append(r.get("lon"))
         batch.event.append(truth[r["id"]]["incident"])
         batch.category.append(truth[r["id"]]["category"])
         batch.recurrence_of.append("")
@@ -306,6 +320,7 @@ def calibrate(
     sample_weight: int = 10,
     ridge: float = 1e-3,
     ladder_ridge: float = 1e-6,
+    without: frozenset[str] = frozenset(),
     log: Any = None,
 ) -> tuple[Fit, str]:
     """Fit on the train split ``generate(days, reports_per_day, seed)`` (plus, with ``sample_truth``, the
@@ -323,7 +338,7 @@ def calibrate(
             extra = run_engine([batch], _engine(_NO_MERGE, directory), collect=True).candidates
             rows += [(f, label) for _, f, label in extra] * sample_weight
             say(f"hand-written sample: {len(extra)} candidates (x{sample_weight})")
-        fit = fit_logistic(rows, ridge=ridge, ladder_ridge=ladder_ridge)
+        fit = fit_logistic(rows, ridge=ridge, ladder_ridge=ladder_ridge, without=without)
         say(f"pass 1 (no merging): {len(rows)} candidates, {sum(lbl for _, lbl in rows)} positive")
         fit.duplicate_threshold = fit.score_for_probability(0.5)
         fit.review_threshold = fit.score_for_probability(0.3)
@@ -334,7 +349,7 @@ def calibrate(
                 [batch], _engine(render_toml(fit, provenance="pass 2"), directory), collect=True
             ).candidates
             rows += [(f, label) for _, f, label in extra] * sample_weight
-        fit = fit_logistic(rows, ridge=ridge, ladder_ridge=ladder_ridge)
+        fit = fit_logistic(rows, ridge=ridge, ladder_ridge=ladder_ridge, without=without)
         say(f"pass 2 (first fit): {len(second.candidates)} more candidates; refitted")
         best: tuple[tuple[float, float], float, EngineRun] | None = None
         for p in probabilities:
@@ -364,6 +379,7 @@ def calibrate(
         f"--min-precision {min_precision}"
         + (f" --ridge {ridge:g}" if ridge != 1e-3 else "")
         + (f" --ladder-ridge {ladder_ridge:g}" if ladder_ridge != 1e-6 else "")
+        + "".join(f" --without {f}" for f in sorted(without))
         + (f" --sample-truth {sample_truth}" if sample_truth else "")
         + "\n"
         + (
@@ -379,7 +395,9 @@ def calibrate(
         f"{n} reports, default Mix; the evaluation's test split uses other seeds\n"
         f"model: logistic regression on {len(rows)} labelled candidates (two passes), ridge {ridge:g} "
         f"(address rungs {ladder_ridge:g}), "
-        f"projected Newton (non-decreasing curves: {', '.join(sorted(MONOTONE))})\n"
+        f"projected Newton (non-decreasing curves: {', '.join(sorted(MONOTONE))})"
+        + (f"; left out (weight 0): {', '.join(sorted(without))}" if without else "")
+        + "\n"
         f"threshold: P(match) >= {p:.2f}, best train pairwise F1 with precision >= {min_precision} "
         f"(train P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f})\n"
         f"fitted: {datetime.now(UTC):%Y-%m-%d}"

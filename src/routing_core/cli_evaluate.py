@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from .match_params import FEATURES
+
 __all__ = ["register"]
 
 
@@ -62,6 +64,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         sample_truth=args.sample_truth,
         ridge=args.ridge,
         ladder_ridge=args.ladder_ridge,
+        without=frozenset(args.without),
         log=lambda m: print(m, file=sys.stderr),
     )
     Path(args.output).write_text(toml, encoding="utf-8")
@@ -98,6 +101,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=1e-6,
         help="ridge penalty per candidate of the address ladder's rungs (default 1e-6: a rung that is never "
         "a match, such as another house number on the same road, may become a veto)",
+    )
+    c.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=sorted(FEATURES),
+        metavar="FEATURE",
+        help="leave a feature out of the fit (weight 0; repeatable), e.g. one whose fitted weight does not "
+        f"hold up on other seeds; one of {', '.join(FEATURES)}",
     )
     c.add_argument(
         "--sample-truth",

@@ -32,6 +32,10 @@ class Candidate:
     contributions: dict[str, float]
     place: float = 0.0
     coverage: float = 0.0
+    distance_m: float | None = None  # between the GPS positions, None unless both have one
+    proximity: float = 0.0  # the distance's feature: 0 without positions, 1 at the same spot
+    channel: float = 0.0  # 1 when the event already has a report from the report's channel
+    wording: float = 0.0  # Indel ratio 2·LCS/(|a|+|b|) of the report's and the event's first wording
 
 
 @dataclass(frozen=True)

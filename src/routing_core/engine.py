@@ -392,6 +392,7 @@ class Engine:
         return Candidate(
             c.event_id, c.closed, c.score, c.address, c.text, c.category, c.hours_apart, c.recency,
             self._contributions(c), c.place, c.coverage,
+            c.distance_m if c.distance_m >= 0 else None, c.proximity, c.channel, c.wording,
         )
 
     def _decision(self, d: _core.Decision) -> Decision:

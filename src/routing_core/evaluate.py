@@ -207,6 +207,9 @@ def run_engine(
                     "category": c.category,
                     "recency": c.recency,
                     "hours_apart": c.hours_apart,
+                    "proximity": c.proximity,
+                    "channel": c.channel,
+                    "wording": c.wording,
                     "closed": float(c.closed),
                     "score": c.score,
                 }

@@ -21,7 +21,7 @@ __all__ = [
 
 _FLOATS = ("weight_address", "weight_text", "weight_category", "weight_time", "weight_place",
            "weight_place_category", "weight_place_text", "weight_coverage", "weight_address_category",
-           "time_scale_hours",
+           "weight_proximity", "weight_channel", "weight_wording", "time_scale_hours", "proximity_scale_m",
            "duplicate_threshold", "review_threshold", "window_hours", "recurrence_days")
 _LOOKUP = ("postings_per_key", "rare_shingles", "max_candidates", "max_scored", "max_closed")
 # Feature name in explanations and [curves] -> (weight attribute, curve attribute, the candidate's
@@ -36,6 +36,9 @@ FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "place_text": ("weight_place_text", "curve_place_text", ("place", "text")),
     "coverage": ("weight_coverage", "curve_coverage", ("coverage",)),
     "address_category": ("weight_address_category", "curve_address_category", ("address", "category")),
+    "proximity": ("weight_proximity", "curve_proximity", ("proximity",)),
+    "channel": ("weight_channel", "curve_channel", ("channel",)),
+    "wording": ("weight_wording", "curve_wording", ("wording",)),
 }
 
 

@@ -162,12 +162,18 @@ def _percentiles(
     return out
 
 
-def _columns(batch: Batch) -> tuple[list[str], list[str], list[str], Any, list[str], list[str]]:
-    """The batch as ``submit_columns`` takes it (times as an int64 array, "" for no category hint)."""
+def _columns(batch: Batch) -> tuple[Any, ...]:
+    """The batch as ``submit_columns`` takes it (times as an int64 array, "" for no category hint,
+    positions as float64 arrays with NaN for none)."""
     import numpy as np
 
+    def position(values: list[float | None]) -> Any:
+        if not values:
+            return np.full(len(batch), np.nan)
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
     return (batch.id, batch.text, batch.address, np.asarray(batch.time, dtype=np.int64), batch.source,
-            [c or "" for c in batch.category_hint])
+            [c or "" for c in batch.category_hint], position(batch.lat), position(batch.lon))
 
 
 def replay(
@@ -189,7 +195,7 @@ def replay(
     and the engine's event id for each of its reports (outside the timed sections), e.g. to score the
     clustering. ``api`` is what is timed: ``"many"`` (``submit_many`` on report dicts, Decision objects
     back) or ``"columns"`` (``submit_columns`` on the batch's columns, arrays back; the columns are
-    cut before the clock starts, and coordinates in a file's reports are not passed).
+    cut before the clock starts).
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r}: expected a positive int")
@@ -231,9 +237,11 @@ def replay(
                 opened = sum(d.is_new for d in decisions)
             else:
                 assert columns_in is not None
-                ids, texts, addresses, times, sources, categories = (c[lo:hi] for c in columns_in)
+                ids, texts, addresses, times, sources, categories, lat, lon = (c[lo:hi] for c in columns_in)
                 started, cpu = time.perf_counter(), time.process_time()
-                columns = engine.submit_columns(ids, texts, addresses, times, sources, categories=categories)
+                columns = engine.submit_columns(
+                    ids, texts, addresses, times, sources, categories=categories, lat=lat, lon=lon
+                )
                 elapsed = time.perf_counter() - started
                 result.cpu_seconds_engine += time.process_time() - cpu
                 event_ids = columns.event_ids()
@@ -351,6 +359,8 @@ def _days(
         batch.address.append(record.get("address"))
         batch.source.append(record.get("source"))
         batch.category_hint.append(record.get("category"))
+        batch.lat.append(record.get("lat"))
+        batch.lon.append(record.get("lon"))
     if batch is not None:
         if truth_rows is not None:
             truth_rows.closes(batch.closes)

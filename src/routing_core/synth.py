@@ -15,7 +15,11 @@ What makes it hard on purpose (each a knob of :class:`Mix`):
   colloquial (门口, 对面, 这边), compound + building, numberless, or no address at all;
 * hard negatives: a second incident at the same place with a different problem, the same problem next
   door (168号 vs 170号), and recurrences (same place and problem after the first was closed);
-* bursts: one visible incident (a burst main, a fire) reported ~30 times within an hour.
+* bursts: one visible incident (a burst main, a fire) reported ~30 times within an hour;
+* coordinates: some channels' reports carry a GPS position with a few metres of error. No public
+  data gives Ningbo's streets, so the map is invented but consistent: each community has a made-up
+  centroid, its roads run from it with house numbers every 6 m (odd and even sides apart), its
+  compound's buildings stand 35 m apart; next door is 12-70 m away, within a few GPS errors.
 
 Everything is drawn from ``numpy.random.Generator(PCG64(seed))`` in a fixed order, so a seed gives the
 same stream byte for byte on every machine. Generation is vectorised per day with numpy; only the
@@ -90,6 +94,16 @@ class Mix:
     )
     hint_share: float = 0.10  # grid reports that carry the worker's category code
     compound_share: float = 0.3  # places named by residential compound and building, not road and number
+    # Share of each channel's reports that carry the reporter's GPS position (the grid worker's patrol
+    # app records it; a hotline clerk never has one), and the position's error (metres, per axis).
+    gps: tuple[tuple[str, float], ...] = (
+        ("grid", 0.8),
+        ("hotline", 0.0),
+        ("app", 0.5),
+        ("wechat", 0.2),
+        ("web", 0.0),
+    )
+    gps_error_m: float = 15.0
 
 
 # Problems: (category, keyword for humans, paraphrases). Paraphrases of one problem describe the same
@@ -659,6 +673,8 @@ class Batch:
     time: list[int] = field(default_factory=list)
     source: list[str] = field(default_factory=list)
     category_hint: list[str | None] = field(default_factory=list)
+    lat: list[float | None] = field(default_factory=list)  # the reporter's GPS position, None for none
+    lon: list[float | None] = field(default_factory=list)
     event: list[str] = field(default_factory=list)
     category: list[str] = field(default_factory=list)
     recurrence_of: list[str] = field(default_factory=list)
@@ -670,14 +686,20 @@ class Batch:
 
     def reports(self) -> list[dict[str, Any]]:
         """The reports as dicts (``id``, ``text``, ``address``, ``time``, ``source`` and, for some grid
-        reports, ``category``)."""
+        reports, ``category``; ``lat`` and ``lon`` for those with a position)."""
         out = []
-        for rid, text, address, t, source, hint in zip(
-            self.id, self.text, self.address, self.time, self.source, self.category_hint, strict=True
+        lat = self.lat or [None] * len(self.id)
+        lon = self.lon or [None] * len(self.id)
+        for rid, text, address, t, source, hint, la, lo in zip(
+            self.id, self.text, self.address, self.time, self.source, self.category_hint, lat, lon,
+            strict=True,
         ):
-            r = {"id": rid, "text": text, "address": address, "time": t, "source": source}
+            r: dict[str, Any] = {"id": rid, "text": text, "address": address, "time": t, "source": source}
             if hint is not None:
                 r["category"] = hint
+            if la is not None:
+                r["lat"] = la
+                r["lon"] = lo
             out.append(r)
         return out
 
@@ -737,6 +759,11 @@ def generate(
     gazetteer_path = str(gazetteer or default_gazetteer_path())
     communities = _world(gazetteer_path)[0]
     rng = np.random.Generator(np.random.PCG64(seed))
+    # Positions are drawn from a stream of their own, so that the rest of a seed's stream is what it was
+    # before positions existed.
+    geo_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 0x67656F])))
+    gps_p = dict(mix.gps)
+    gps_share = np.array([gps_p.get(c, 0.0) for c in (c for c, _ in mix.channels)], dtype=float)
     t0 = _epoch(start)
     mean_size = (1 - mix.burst_share) * (mix.single + (1 - mix.single) * (2 + mix.extra_mean)) + (
         mix.burst_share * mix.burst_size
@@ -910,6 +937,7 @@ def generate(
 
         batch = Batch(day=day)
         _assemble(batch, emit, communities, channel_names, mix, next_report, gazetteer_path)
+        batch.lat, batch.lon = _positions(emit, gps_share, mix.gps_error_m, geo_rng, gazetteer_path)
         next_report += len(batch)
         batch.closes = [
             (f"T{e:08d}", t)
@@ -943,6 +971,51 @@ def _compound(c: _Community) -> str:
 def _world(path: str) -> tuple[tuple[_Community, ...], tuple[tuple[str, str], ...], tuple[str, ...]]:
     communities = _communities(path)
     return communities, tuple(_roads(c) for c in communities), tuple(_compound(c) for c in communities)
+
+
+_METRES_PER_DEGREE = 111_320.0
+
+
+@lru_cache(maxsize=4)
+def _map(path: str) -> dict[str, np.ndarray]:
+    """The invented map (see the module docstring): per community its centroid (degrees), its two
+    roads' directions and its compound's centre. Fixed, whatever the seed."""
+    n = len(_communities(path))
+    g = np.random.Generator(np.random.PCG64(20261204))
+    return {
+        "lat": g.uniform(29.4, 30.2, n),
+        "lon": g.uniform(121.0, 122.0, n),
+        "road_angle": g.uniform(0, np.pi, (n, 2)),
+        "compound_angle": g.uniform(0, 2 * np.pi, n),
+    }
+
+
+def _positions(
+    cols: dict[str, np.ndarray], gps_share: np.ndarray, error_m: float, rng: np.random.Generator, path: str
+) -> tuple[list[float | None], list[float | None]]:
+    """Each report's GPS position on the invented map, or None (by its channel's share)."""
+    m = cols["time"].size
+    geo = _map(path)
+    comm, road, number, building = cols["comm"], cols["road"], cols["number"], cols["building"]
+    compound = cols["variant"] >= 7
+    angle = geo["road_angle"][comm, road]
+    # Street places: the second road starts 400 m off the first; numbers every 6 m, sides 24 m apart.
+    side = np.where(number % 2 == 1, 12.0, -12.0)
+    east = road * 400.0 * np.cos(angle + np.pi / 2) + number * 6.0 * np.cos(angle) - side * np.sin(angle)
+    north = road * 400.0 * np.sin(angle + np.pi / 2) + number * 6.0 * np.sin(angle) + side * np.cos(angle)
+    # Compound places: 250 m from the centroid, buildings on a grid six wide, 35 m apart.
+    phi = geo["compound_angle"][comm]
+    col, row = (building - 1) % 6, (building - 1) // 6
+    east = np.where(compound, 250.0 * np.cos(phi) + col * 35.0, east)
+    north = np.where(compound, 250.0 * np.sin(phi) + row * 35.0, north)
+    has = rng.random(m) < gps_share[cols["channel"]]
+    east = east + rng.normal(0.0, error_m, m)
+    north = north + rng.normal(0.0, error_m, m)
+    lat = geo["lat"][comm] + north / _METRES_PER_DEGREE
+    lon = geo["lon"][comm] + east / (_METRES_PER_DEGREE * np.cos(np.radians(geo["lat"][comm])))
+    lats = [round(v, 6) if h else None for v, h in zip(lat.tolist(), has.tolist(), strict=True)]
+    lons = [round(v, 6) if h else None for v, h in zip(lon.tolist(), has.tolist(), strict=True)]
+    return lats, lons
 
 
 def _split_voice(template: str) -> tuple[str, str, str]:

@@ -1,7 +1,7 @@
 // Inverted index from blocking keys to events, so that a report finds its candidate events without a
 // scan of all open events. Two kinds of keys: address keys (road + number, road, compound, community,
-// town) and text shingles. Postings are append-only and read newest first, so a bounded read sees the
-// most recent events on each key.
+// town, geo cell) and text shingles. Postings are append-only and read newest first, so a bounded read
+// sees the most recent events on each key.
 #pragma once
 
 #include <algorithm>
@@ -17,8 +17,19 @@ namespace routing_core {
 
 using BlockingKey = std::uint64_t;
 
-// Address blocking keys of a parsed address (possibly empty when nothing was resolved).
-std::vector<BlockingKey> address_keys(const Address& address);
+// The side of the geo cells (metres). A query reads its own cell and the eight around it, so every
+// event within one side of the report is found whatever the cells' boundaries; same-incident GPS fixes
+// lie within a few errors (10-30 m) of each other, next door is tens of metres away.
+constexpr double geo_cell_side_m = 150.0;
+
+enum class KeyUse {
+    index,  // the keys an event is filed under (one geo cell)
+    query,  // the keys a report looks up (the geo cell and its eight neighbours)
+};
+
+// Address blocking keys of a parsed address (possibly empty when nothing was resolved): road + number,
+// road, compound, community, town and, when the address has a GPS position, geo cells.
+std::vector<BlockingKey> address_keys(const Address& address, KeyUse use);
 
 struct LookupLimits {
     std::size_t postings_per_key = 256;  // newest entries read from one posting list

@@ -21,6 +21,7 @@
 #include "routing_core/candidate_index.hpp"
 #include "routing_core/classifier.hpp"
 #include "routing_core/gazetteer.hpp"
+#include "routing_core/indel.hpp"
 #include "routing_core/matcher.hpp"
 #include "routing_core/router.hpp"
 #include "routing_core/rules.hpp"
@@ -162,6 +163,9 @@ private:
         // Text and address shingles of all its reports (capped), sorted; empty while the event has one
         // report (texts[0] and places[0] say it all: most events never get a second report).
         std::vector<Shingle> vocabulary;
+        // The first report's wording (its normalised text's word characters, at most wording_code_points
+        // of them), for the Indel ratio: the order of the words, which shingle sets do not see.
+        std::vector<char32_t> wording;
         std::vector<StoredStep> history;
         std::uint32_t deadline_version = 0;
     };
@@ -188,6 +192,7 @@ private:
         bool category_known = false;  // from terms, channel hints or the reporter, not the fallback
         std::vector<Shingle> text;
         std::vector<Shingle> place;
+        std::vector<char32_t> wording;  // see EventState::wording
         std::vector<TermHit> hits;
     };
     // The parts of a Decision only an explanation needs (apply fills them when asked).
@@ -231,13 +236,12 @@ private:
     const CompactDecision& apply(const Report& report, Prepared& prepared, Explanation* explanation);
     Decision explained(const Report& report, const CompactDecision& decision, Explanation&& explanation) const;
     // Scores the report against its candidate events, best first; events[i] is candidate i's event.
-    // Candidate event ids (strings) are filled only `with_ids`.
-    std::vector<CandidateScore> score_candidates(const Address& address, const std::vector<Shingle>& text,
-                                                 const std::vector<Shingle>& place, std::uint32_t category,
-                                                 bool category_known, std::int64_t time, std::vector<std::uint32_t>& events,
+    // Candidate event ids (strings) are filled only `with_ids`. `source` is the report's channel index.
+    std::vector<CandidateScore> score_candidates(const Prepared& report, std::int64_t time,
+                                                 std::uint8_t source, std::vector<std::uint32_t>& events,
                                                  bool with_ids) const;
     // Cuts the candidates to the config's lookup.max_scored by their cheap features (address, category,
-    // time), keeping the best closed one for recurrence.
+    // time, position, channel), keeping the best closed one for recurrence.
     void shortlist(std::vector<std::pair<CandidateScore, std::uint32_t>>& scored) const;
     void merge_address(Address& into, const Address& from) const;
     void reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,

@@ -31,6 +31,9 @@ struct Features {
     double coverage = 0.0;
     double category = 0.0;
     double recency = 0.0;
+    double proximity = 0.0;  // MatchParams::proximity of the distance; 0 when either side has no position
+    double channel = 0.0;    // 1 when the event already has a report from the report's channel
+    double wording = 0.0;    // Indel ratio of the two wordings (the order of the words)
 };
 
 // The defaults serve an engine built without a match parameters file (C++ tests, embedders); the
@@ -47,6 +50,9 @@ struct MatchParams {
     double weight_place_text = 0.0;      // feature: place · text
     double weight_address_category = 0.0;  // feature: address · category (the same address AND problem)
     double weight_coverage = 0.0;
+    double weight_proximity = 0.0;  // the GPS positions' distance, when both sides have one
+    double weight_channel = 0.0;    // the event already has a report from the same channel
+    double weight_wording = 0.0;    // the Indel (LCS) ratio of the wordings
     Curve curve_address;
     Curve curve_text;
     Curve curve_place;
@@ -56,7 +62,13 @@ struct MatchParams {
     Curve curve_place_text;
     Curve curve_address_category;
     Curve curve_coverage;
+    Curve curve_proximity;
+    Curve curve_channel;
+    Curve curve_wording;
     double time_scale_hours = 12.0;    // recency = exp(-hours apart / time_scale_hours)
+    // proximity = 0.5 + 0.5 / (1 + metres apart / proximity_scale_m): 1 at the same spot, 0.75 at the
+    // scale, towards 0.5 far away; 0 (below every distance) when a position is missing.
+    double proximity_scale_m = 100.0;
     double duplicate_threshold = 0.6;  // at or above: the same incident
     double review_threshold = 0.5;     // at or above (and below duplicate): flag for a human
     double window_hours = 72.0;        // an open event is a candidate while its last report is this recent
@@ -68,11 +80,20 @@ struct MatchParams {
     void validate() const;
     // Σ weight_f · curve_f(feature_f) / Σ weight_f, in [0, 1]. Each term is the feature's contribution.
     double combine(const Features& f) const noexcept;
-    // The part of combine() that needs no text: address, category and time (to rank candidates
-    // before the text features are computed).
-    double cheap_part(double address, double category, double recency) const noexcept;
+    // The part of combine() that needs no text: address, category, time, position and channel (to
+    // rank candidates before the text features are computed).
+    double cheap_part(const Features& f) const noexcept;
     double recency(double hours_apart) const noexcept;
+    // The proximity feature of a distance in metres; a negative distance means unknown.
+    double proximity(double metres) const noexcept;
+    double total_weight() const noexcept;
 };
+
+// A scored candidate's features, as combine() takes them.
+inline Features features_of(const CandidateScore& c) noexcept {
+    return Features{c.address,  c.text,      c.place,   c.coverage, c.category,
+                    c.recency,  c.proximity, c.channel, c.wording};
+}
 
 enum class Outcome { new_event, duplicate, recurrence };
 

@@ -58,9 +58,31 @@ double weighted_dice_skipping(const std::vector<Shingle>& a, const AWeight& a_we
     return total > 0.0 ? std::min(1.0, 2.0 * common / total) : 0.0;
 }
 
+namespace detail {
+
+// The first position at or after `from` whose shingle is not below `s`, by galloping (steps of 1, 2, 4…,
+// then a binary search in the last step): a run of k skipped shingles costs O(log k), so consecutive
+// searches over one sorted set cost O(m log(n/m)) in all, never more than a merge or a fresh binary
+// search each.
+inline std::vector<Shingle>::const_iterator gallop(std::vector<Shingle>::const_iterator from,
+                                                   std::vector<Shingle>::const_iterator end, Shingle s) {
+    std::size_t step = 1;
+    auto lo = from;
+    while (lo != end && *lo < s) {
+        const auto left = static_cast<std::size_t>(end - lo);
+        const auto hi = lo + static_cast<std::ptrdiff_t>(std::min(step, left));
+        if (hi == end || !(*(hi - 1) < s)) return std::lower_bound(lo, hi, s);
+        lo = hi;
+        step *= 2;
+    }
+    return lo;
+}
+
+}  // namespace detail
+
 // weighted_containment (below) of `part` in the union of the sorted sets `a` and `b`, over the shingles
 // of part for which `skip(i)` is false, with `weight(i)` the weight of part[i] (computed once per
-// query); searches only move forward, as part is sorted too.
+// query); searches only move forward (galloping), as part is sorted too.
 template <typename Weight, typename Skip>
 double weighted_containment_sorted(const std::vector<Shingle>& part, const Weight& weight, const Skip& skip,
                                    const std::vector<Shingle>& a, const std::vector<Shingle>& b) {
@@ -73,8 +95,8 @@ double weighted_containment_sorted(const std::vector<Shingle>& part, const Weigh
         const Shingle s = part[i];
         const double w = weight(i);
         total += w;
-        ia = std::lower_bound(ia, a.end(), s);
-        ib = std::lower_bound(ib, b.end(), s);
+        ia = detail::gallop(ia, a.end(), s);
+        ib = detail::gallop(ib, b.end(), s);
         if ((ia != a.end() && *ia == s) || (ib != b.end() && *ib == s)) found += w;
     }
     return total > 0.0 ? std::min(1.0, found / total) : 0.0;

@@ -64,6 +64,10 @@ struct CandidateScore {
     double category = 0.0;
     double hours_apart = 0.0;
     double recency = 0.0;  // exp(-hours_apart / time_scale_hours): 1 at the same moment
+    double distance_m = -1.0;  // between the report's and the event's GPS positions; -1 when either has none
+    double proximity = 0.0;    // MatchParams::proximity(distance_m)
+    double channel = 0.0;      // 1 when one of the event's reports came from the report's channel
+    double wording = 0.0;      // Indel ratio 2·LCS/(|a|+|b|) of the report's and the event's first wording
     double score = 0.0;
 };
 
