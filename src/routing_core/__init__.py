@@ -39,7 +39,7 @@ __all__ = [
     "parse_address",
 ]
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 
 @lru_cache(maxsize=1)
