@@ -176,11 +176,13 @@ void Gazetteer::set_centroid(std::uint32_t index, double lat, double lon) {
         throw ConfigError("gazetteer unit '" + u.code + "': centroid " + std::to_string(lat) + ", " + std::to_string(lon) +
                           " is not a WGS84 latitude, longitude");
     }
+    if (!u.centroid) ++centroids_;
     u.centroid = std::make_pair(lat, lon);
 }
 
 std::int32_t Gazetteer::nearest(double lat, double lon, Level level, std::int32_t within, double max_km) const {
     std::int32_t best = no_unit;
+    if (centroids_ == 0) return best;  // the bundled gazetteer has none: no scan for every GPS report
     double best_km = max_km;
     const Level within_level = within == no_unit ? Level::province : units_.at(static_cast<std::uint32_t>(within)).level;
     for (std::uint32_t i : units_at(level)) {

@@ -78,6 +78,7 @@ private:
     PatternMatcher names_;
     std::vector<std::vector<std::pair<std::uint32_t, bool>>> pattern_units_;  // pattern -> (unit, full name)
     std::int32_t city_ = no_unit;
+    std::size_t centroids_ = 0;  // units with a centroid
     std::vector<std::vector<std::uint32_t>> by_level_ = std::vector<std::vector<std::uint32_t>>(level_count);
     // Each unit's ancestor (or itself) per level, from build(): the parser asks for them per name hit.
     std::vector<std::array<std::int32_t, level_count>> ancestors_;
