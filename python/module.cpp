@@ -272,6 +272,7 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("time_scale_hours", &MatchParams::time_scale_hours)
         .def_readwrite("proximity_scale_m", &MatchParams::proximity_scale_m)
         .def_readwrite("duplicate_threshold", &MatchParams::duplicate_threshold)
+        .def_readwrite("recurrence_threshold", &MatchParams::recurrence_threshold)
         .def_readwrite("review_threshold", &MatchParams::review_threshold)
         .def_readwrite("window_hours", &MatchParams::window_hours)
         .def_readwrite("recurrence_days", &MatchParams::recurrence_days)

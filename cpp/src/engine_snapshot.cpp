@@ -215,7 +215,8 @@ std::uint64_t config_fingerprint(const Gazetteer& gazetteer, const RuleSet& rule
                      m.weight_place_category, m.weight_place_text, m.weight_coverage, m.weight_address_category,
                      m.weight_proximity, m.weight_channel, m.weight_wording, m.time_scale_hours,
                      m.proximity_scale_m,
-                     m.duplicate_threshold, m.review_threshold, m.window_hours, m.recurrence_days}) {
+                     m.duplicate_threshold, m.review_threshold, m.recurrence_threshold, m.window_hours,
+                     m.recurrence_days}) {
         f.value(w);
     }
     for (const Curve* c : {&m.curve_address, &m.curve_text, &m.curve_place, &m.curve_category, &m.curve_time,

@@ -41,6 +41,7 @@ void MatchParams::validate() const {
     }
     check_unit("duplicate_threshold", duplicate_threshold);
     check_unit("review_threshold", review_threshold);
+    check_unit("recurrence_threshold", recurrence_threshold);
     if (review_threshold > duplicate_threshold) {
         throw ConfigError("match.review_threshold must not exceed match.duplicate_threshold");
     }
@@ -105,14 +106,16 @@ double MatchParams::proximity(double metres) const noexcept {
 
 MatchDecision decide(const std::vector<CandidateScore>& scored, const MatchParams& params) noexcept {
     MatchDecision d;
+    const double lowest = std::min(params.duplicate_threshold, params.recurrence_threshold);
     for (std::size_t i = 0; i < scored.size(); ++i) {
-        if (scored[i].score < params.duplicate_threshold) break;
+        if (scored[i].score < lowest) break;
         if (!scored[i].closed) {
+            if (scored[i].score < params.duplicate_threshold) continue;
             d.outcome = Outcome::duplicate;
             d.chosen = i;
             return d;
         }
-        if (d.outcome == Outcome::new_event) {
+        if (d.outcome == Outcome::new_event && scored[i].score >= params.recurrence_threshold) {
             d.outcome = Outcome::recurrence;
             d.chosen = i;
         }

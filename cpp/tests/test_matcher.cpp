@@ -135,3 +135,35 @@ TEST(TextSimilarity, GallopFindsWhatLowerBoundFinds) {
         }
     }
 }
+
+TEST(Matcher, AClosedEventNeedsTheRecurrenceThreshold) {
+    MatchParams p;
+    p.duplicate_threshold = 0.6;
+    p.review_threshold = 0.5;
+    p.recurrence_threshold = 0.8;
+    const auto candidate = [](double score, bool closed) {
+        CandidateScore c;
+        c.score = score;
+        c.closed = closed;
+        return c;
+    };
+    // A closed event at 0.7 would be a duplicate's score, but not a recurrence's: a new event, flagged.
+    MatchDecision d = decide({candidate(0.7, true)}, p);
+    EXPECT_EQ(d.outcome, Outcome::new_event);
+    EXPECT_TRUE(d.needs_review);
+    // At 0.85 it is a recurrence; an open event at 0.65 behind it still wins (a duplicate first).
+    EXPECT_EQ(decide({candidate(0.85, true)}, p).outcome, Outcome::recurrence);
+    d = decide({candidate(0.85, true), candidate(0.65, false)}, p);
+    EXPECT_EQ(d.outcome, Outcome::duplicate);
+    EXPECT_EQ(d.chosen, 1u);
+    // The closed one below its threshold does not stop the search for an open one below it.
+    d = decide({candidate(0.75, true), candidate(0.62, false)}, p);
+    EXPECT_EQ(d.outcome, Outcome::duplicate);
+    EXPECT_EQ(d.chosen, 1u);
+    // A recurrence threshold below the duplicate one links closed events the open ones could not join.
+    p.recurrence_threshold = 0.55;
+    EXPECT_EQ(decide({candidate(0.58, true)}, p).outcome, Outcome::recurrence);
+    EXPECT_EQ(decide({candidate(0.58, false)}, p).outcome, Outcome::new_event);
+    p.recurrence_threshold = 1.5;
+    EXPECT_THROW(p.validate(), ConfigError);
+}

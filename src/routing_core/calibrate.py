@@ -50,6 +50,7 @@ class Fit:
     bias: float
     duplicate_threshold: float = 0.5
     review_threshold: float = 0.4
+    recurrence_threshold: float | None = None  # None: the duplicate threshold
     train_figures: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -219,6 +220,7 @@ def render_toml(
     }
     weights = fit.weights
     total = fit.scale
+    recurrence = fit.duplicate_threshold if fit.recurrence_threshold is None else fit.recurrence_threshold
     lines = [
         "# Match parameters of the default engine: how a report's similarity to a candidate event is scored",
         "# and decided. Read by routing_core.match_params.load_match_params.",
@@ -232,7 +234,8 @@ def render_toml(
         "# an increasing affine map of the fitted logistic model's logit:",
         f"#   P(same incident) = sigmoid({fit.offset:.4f} + {fit.scale:.4f} · score)",
         f"# duplicate_threshold is P = {fit.probability(fit.duplicate_threshold):.3f}, "
-        f"review_threshold P = {fit.probability(fit.review_threshold):.3f}.",
+        f"review_threshold P = {fit.probability(fit.review_threshold):.3f}, "
+        f"recurrence_threshold P = {fit.probability(recurrence):.3f}.",
         "",
         "[match]",
         *[f"{FEATURES[f][0]} = {weights[f] / total:.6f}" for f in FEATURES],
@@ -240,9 +243,11 @@ def render_toml(
         f"time_scale_hours = {time_scale_hours:g}",
         "# proximity = 0.5 + 0.5 / (1 + metres between the GPS positions / proximity_scale_m); 0 without",
         f"proximity_scale_m = {proximity_scale_m:g}",
-        "# score >= duplicate_threshold: the report joins the event (or, for a closed event, opens a linked",
-        "# recurrence); review_threshold <= score < duplicate_threshold: a new event flagged for review.",
+        "# score >= duplicate_threshold: the report joins the open event; score >= recurrence_threshold",
+        "# for a closed event: a new event linked to it as a recurrence; review_threshold <= score <",
+        "# duplicate_threshold: a new event flagged for review.",
         f"duplicate_threshold = {fit.duplicate_threshold:.6f}",
+        f"recurrence_threshold = {recurrence:.6f}",
         f"review_threshold = {fit.review_threshold:.6f}",
         "# An open event is a candidate while its latest report is at most this many hours old.",
         f"window_hours = {window_hours:g}",
@@ -321,10 +326,17 @@ def calibrate(
     ridge: float = 1e-3,
     ladder_ridge: float = 1e-6,
     without: frozenset[str] = frozenset(),
+    recurrence_days: int = 12,
+    recurrence_probabilities: Sequence[float] = (0.9, 0.95, 0.98, 0.99, 0.995),
     log: Any = None,
 ) -> tuple[Fit, str]:
     """Fit on the train split ``generate(days, reports_per_day, seed)`` (plus, with ``sample_truth``, the
-    hand-written sample's candidates, repeated ``sample_weight`` times); returns the fit and its TOML."""
+    hand-written sample's candidates, repeated ``sample_weight`` times); returns the fit and its TOML.
+
+    The recurrence threshold is chosen apart, on a longer stream of the same seed
+    (``generate(recurrence_days, reports_per_day, seed)``: a few days hold too few recurrences), as the
+    probability (the duplicate one or one of ``recurrence_probabilities``) with the best F1 of recurrence
+    links: 2·right / (2·right + wrong + missed). 0 days: the duplicate threshold."""
     say = log or (lambda *_: None)
     train: list[Batch] = list(generate(days=days, reports_per_day=reports_per_day, seed=seed))
     n = sum(len(b) for b in train)
@@ -366,6 +378,27 @@ def calibrate(
         fit.duplicate_threshold = fit.score_for_probability(p)
         fit.review_threshold = min(fit.duplicate_threshold, fit.score_for_probability(p / 2))
         s = pairwise(run.pred, run.truth)
+        recurrence_note = "the duplicate threshold (not searched)"
+        if recurrence_days > 0:
+            long_train = list(generate(days=recurrence_days, reports_per_day=reports_per_day, seed=seed))
+            say(f"recurrence threshold: seed {seed}, {recurrence_days} days, "
+                f"{sum(len(b) for b in long_train)} reports")
+            best_q: tuple[float, float] | None = None
+            for q in (p, *(q for q in recurrence_probabilities if q > p)):
+                fit.recurrence_threshold = fit.score_for_probability(q)
+                toml = render_toml(fit, provenance="recurrence search")
+                e = run_engine(long_train, _engine(toml, directory))
+                right, wrong = e.errors["recurrence"], e.errors["wrong_recurrence"]
+                missed = e.errors["missed_recurrence"]
+                link_f1 = 2 * right / max(1, 2 * right + wrong + missed)
+                counts = f"{right} right, {wrong} wrong, {missed} missed"
+                say(f"  P(match) >= {q:.3f} for a closed event: {counts} recurrence links, F1 {link_f1:.4f}")
+                if best_q is None or link_f1 > best_q[0]:
+                    best_q = (link_f1, q)
+                    recurrence_note = (f"P(match) >= {q:.3f}, best F1 of recurrence links on "
+                                       f"generate(days={recurrence_days}, seed={seed}) ({counts})")
+            assert best_q is not None
+            fit.recurrence_threshold = fit.score_for_probability(best_q[1])
         fit.train_figures = {
             "probability": p,
             "precision": s.precision,
@@ -380,6 +413,7 @@ def calibrate(
         + (f" --ridge {ridge:g}" if ridge != 1e-3 else "")
         + (f" --ladder-ridge {ladder_ridge:g}" if ladder_ridge != 1e-6 else "")
         + "".join(f" --without {f}" for f in sorted(without))
+        + (f" --recurrence-days {recurrence_days}" if recurrence_days != 12 else "")
         + (f" --sample-truth {sample_truth}" if sample_truth else "")
         + "\n"
         + (
@@ -400,6 +434,7 @@ def calibrate(
         + "\n"
         f"threshold: P(match) >= {p:.2f}, best train pairwise F1 with precision >= {min_precision} "
         f"(train P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f})\n"
+        f"recurrence threshold: {recurrence_note}\n"
         f"fitted: {datetime.now(UTC):%Y-%m-%d}"
     )
     return fit, render_toml(fit, provenance=provenance)

@@ -65,6 +65,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         ridge=args.ridge,
         ladder_ridge=args.ladder_ridge,
         without=frozenset(args.without),
+        recurrence_days=args.recurrence_days,
         log=lambda m: print(m, file=sys.stderr),
     )
     Path(args.output).write_text(toml, encoding="utf-8")
@@ -110,6 +111,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="FEATURE",
         help="leave a feature out of the fit (weight 0; repeatable), e.g. one whose fitted weight does not "
         f"hold up on other seeds; one of {', '.join(FEATURES)}",
+    )
+    c.add_argument(
+        "--recurrence-days",
+        type=int,
+        default=12,
+        help="days of the longer stream (same seed) the recurrence threshold is chosen on (default 12; "
+        "0: the duplicate threshold)",
     )
     c.add_argument(
         "--sample-truth",

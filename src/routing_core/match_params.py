@@ -22,7 +22,8 @@ __all__ = [
 _FLOATS = ("weight_address", "weight_text", "weight_category", "weight_time", "weight_place",
            "weight_place_category", "weight_place_text", "weight_coverage", "weight_address_category",
            "weight_proximity", "weight_channel", "weight_wording", "time_scale_hours", "proximity_scale_m",
-           "duplicate_threshold", "review_threshold", "window_hours", "recurrence_days")
+           "duplicate_threshold", "review_threshold", "recurrence_threshold", "window_hours",
+           "recurrence_days")
 _LOOKUP = ("postings_per_key", "rare_shingles", "max_candidates", "max_scored", "max_closed")
 # Feature name in explanations and [curves] -> (weight attribute, curve attribute, the candidate's
 # attributes whose product is the feature).
@@ -99,7 +100,8 @@ def default_match_path() -> Path:
 def load_match_params(path: str | Path | None = None) -> _core.MatchParams:
     """Read ``[match]`` and ``[lookup]`` from a TOML file; the bundled defaults when ``path`` is None.
 
-    Missing keys keep the core's defaults; unknown keys and wrong types raise ConfigError naming them.
+    Missing keys keep the core's defaults (a missing recurrence_threshold is the duplicate_threshold);
+    unknown keys and wrong types raise ConfigError naming them.
     """
     path = Path(path) if path is not None else default_match_path()
     try:
@@ -139,4 +141,7 @@ def load_match_params(path: str | Path | None = None) -> _core.MatchParams:
                 # max_scored 0: all of them; max_closed 0: closed events rank with the open ones
                 raise ConfigError(f"{path}: {section}.{key}: must be positive, got {value}")
             setattr(params.lookup if section == "lookup" else params, key, wanted(value))
+    if "recurrence_threshold" not in doc.get("match", {}):
+        # A file from before the key (or one that does not care): a recurrence needs what a duplicate needs.
+        params.recurrence_threshold = params.duplicate_threshold
     return params

@@ -71,6 +71,9 @@ struct MatchParams {
     double proximity_scale_m = 100.0;
     double duplicate_threshold = 0.6;  // at or above: the same incident
     double review_threshold = 0.5;     // at or above (and below duplicate): flag for a human
+    // A closed event at or above this: a recurrence. Same place and problem days later is weaker
+    // evidence of one problem than the same minutes apart, so calibration may ask for more.
+    double recurrence_threshold = 0.6;
     double window_hours = 72.0;        // an open event is a candidate while its last report is this recent
     double recurrence_days = 30.0;     // a closed event is a candidate for recurrence this long after closing
     LookupLimits lookup;
@@ -105,7 +108,7 @@ struct MatchDecision {
 };
 
 // `scored` must be sorted best first. An open candidate at or above the duplicate threshold wins over
-// a closed one; a closed one alone makes a recurrence.
+// a closed one at or above the recurrence threshold; a closed one alone makes a recurrence.
 MatchDecision decide(const std::vector<CandidateScore>& scored, const MatchParams& params) noexcept;
 
 }  // namespace routing_core
