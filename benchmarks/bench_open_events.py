@@ -39,6 +39,9 @@ def report_columns(reports: list[dict[str, Any]]) -> dict[str, Any]:
         "times": np.array([r["time"] for r in reports], dtype=np.int64),
         "sources": [r["source"] for r in reports],
         "categories": [r.get("category") or "" for r in reports],
+        # GPS positions where the generator gives one (NaN: none), so that geo cells are indexed too
+        "lat": np.array([r.get("lat", np.nan) for r in reports], dtype=np.float64),
+        "lon": np.array([r.get("lon", np.nan) for r in reports], dtype=np.float64),
     }
 
 
