@@ -298,7 +298,7 @@ def test_torn_log_with_snapshots_never_loads_a_snapshot_of_a_lost_journal_end(
 
 @pytest.mark.slow
 def test_sigkill_many_times_long(tmp_path: Path, sample_reports: list[dict[str, Any]]) -> None:
-    figures = _crash_loop(tmp_path, sample_reports, copies=10, kills=60, seed=1, torn=False)
+    figures = _crash_loop(tmp_path, sample_reports, copies=14, kills=60, seed=1, torn=False)
     # The worker may finish the stream before the last planned kill lands (timing): most must land.
     assert figures["kills"] >= 40
     print(f"\ncrash test (long): {figures}")

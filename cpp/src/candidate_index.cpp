@@ -220,14 +220,7 @@ void IdfMemo::reset(const CandidateIndex& index) {
     }
 }
 
-double IdfMemo::operator()(Shingle shingle) {
-    const std::size_t mask = slots_.size() - 1;
-    // Fibonacci hashing spreads the shingles' structured bits (two code points side by side).
-    std::size_t k = static_cast<std::size_t>((shingle * 0x9E3779B97F4A7C15ull) >> 20) & mask;
-    while (slots_[k].generation == generation_) {
-        if (slots_[k].key == shingle) return slots_[k].value;
-        k = (k + 1) & mask;
-    }
+double IdfMemo::fill(std::size_t k, Shingle shingle) {
     Slot& slot = slots_[k];
     slot.key = shingle;
     slot.value = index_->idf(shingle);

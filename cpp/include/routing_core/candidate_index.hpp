@@ -146,7 +146,17 @@ class IdfMemo {
 public:
     // Forgets all weights; the next ones are read from `index`, which must outlive the use.
     void reset(const CandidateIndex& index);
-    double operator()(Shingle shingle);
+    // Inline: the scoring loops ask for thousands of weights per report, nearly all of them memoised.
+    double operator()(Shingle shingle) {
+        const std::size_t mask = slots_.size() - 1;
+        // Fibonacci hashing spreads the shingles' structured bits (two code points side by side).
+        std::size_t k = static_cast<std::size_t>((shingle * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+        while (slots_[k].generation == generation_) {
+            if (slots_[k].key == shingle) return slots_[k].value;
+            k = (k + 1) & mask;
+        }
+        return fill(k, shingle);
+    }
 
 private:
     struct Slot {
@@ -154,6 +164,8 @@ private:
         double value = 0.0;
         std::uint32_t generation = 0;
     };
+    // A miss: reads the weight from the index into the free slot k.
+    double fill(std::size_t k, Shingle shingle);
     void grow();
     const CandidateIndex* index_ = nullptr;
     std::vector<Slot> slots_;
