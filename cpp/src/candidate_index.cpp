@@ -10,30 +10,24 @@ namespace routing_core {
 namespace {
 
 // FNV-1a: stable across platforms and runs, unlike std::hash.
+constexpr std::uint64_t fnv_offset = 14695981039346656037ull;
+
+std::uint64_t fnv_mix(std::uint64_t h, unsigned char byte) noexcept { return (h ^ byte) * 1099511628211ull; }
+
 BlockingKey hash_key(char kind, std::string_view value) noexcept {
-    std::uint64_t h = 14695981039346656037ull;
-    const auto mix = [&](unsigned char c) {
-        h ^= c;
-        h *= 1099511628211ull;
-    };
-    mix(static_cast<unsigned char>(kind));
-    for (char c : value) mix(static_cast<unsigned char>(c));
+    std::uint64_t h = fnv_mix(fnv_offset, static_cast<unsigned char>(kind));
+    for (char c : value) h = fnv_mix(h, static_cast<unsigned char>(c));
     return h;
 }
 
-// A geo cell's key: its row and column mixed in (FNV-1a over their bytes, little end first), without
-// formatting them as text.
+// A geo cell's key: the kind 'G', its row and its column, each as eight bytes (little end first),
+// without formatting them as text.
 BlockingKey geo_key(std::int64_t row, std::int64_t column) noexcept {
-    std::uint64_t h = 14695981039346656037ull;
-    const auto mix = [&](std::uint64_t v) {
-        for (int i = 0; i < 8; ++i) {
-            h ^= (v >> (8 * i)) & 0xFF;
-            h *= 1099511628211ull;
-        }
-    };
-    mix('G');
-    mix(static_cast<std::uint64_t>(row));
-    mix(static_cast<std::uint64_t>(column));
+    std::uint64_t h = fnv_offset;
+    const std::uint64_t parts[] = {'G', static_cast<std::uint64_t>(row), static_cast<std::uint64_t>(column)};
+    for (const std::uint64_t v : parts) {
+        for (int i = 0; i < 8; ++i) h = fnv_mix(h, static_cast<unsigned char>(v >> (8 * i)));
+    }
     return h;
 }
 

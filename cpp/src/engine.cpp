@@ -30,7 +30,7 @@ std::vector<char32_t> wording_of(std::u32string_view text) {
     std::vector<char32_t> out;
     for (char32_t cp : text) {
         if (out.size() == wording_code_points) break;
-        if (is_cjk(cp) || is_digit(cp) || (cp >= U'a' && cp <= U'z')) out.push_back(cp);
+        if (is_word_char(cp)) out.push_back(cp);
     }
     return out;
 }

@@ -211,20 +211,12 @@ private:
 std::uint64_t config_fingerprint(const Gazetteer& gazetteer, const RuleSet& rules, const EngineConfig& config) {
     Fingerprint f;
     const MatchParams& m = config.match;
-    for (double w : {m.weight_address, m.weight_text, m.weight_category, m.weight_time, m.weight_place,
-                     m.weight_place_category, m.weight_place_text, m.weight_coverage, m.weight_address_category,
-                     m.weight_proximity, m.weight_channel, m.weight_wording, m.time_scale_hours,
-                     m.proximity_scale_m,
-                     m.duplicate_threshold, m.review_threshold, m.recurrence_threshold, m.window_hours,
-                     m.recurrence_days}) {
-        f.value(w);
+    for (double w : m.weights()) f.value(w);
+    for (double v : {m.time_scale_hours, m.proximity_scale_m, m.duplicate_threshold, m.review_threshold,
+                     m.recurrence_threshold, m.window_hours, m.recurrence_days}) {
+        f.value(v);
     }
-    for (const Curve* c : {&m.curve_address, &m.curve_text, &m.curve_place, &m.curve_category, &m.curve_time,
-                           &m.curve_place_category, &m.curve_place_text, &m.curve_coverage,
-                           &m.curve_address_category, &m.curve_proximity, &m.curve_channel,
-                           &m.curve_wording}) {
-        f.curve(*c);
-    }
+    for (const auto& named : m.curves()) f.curve(*named.second);
     f.value<std::uint64_t>(m.lookup.postings_per_key);
     f.value<std::uint64_t>(m.lookup.rare_shingles);
     f.value<std::uint64_t>(m.lookup.max_candidates);

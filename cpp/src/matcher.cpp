@@ -12,23 +12,10 @@ void MatchParams::validate() const {
     const auto check_unit = [](const char* name, double v) {
         if (!(v >= 0.0 && v <= 1.0)) throw ConfigError(std::string("match.") + name + " must lie in [0, 1], got " + std::to_string(v));
     };
-    for (double w : {weight_address, weight_text, weight_category, weight_time, weight_place, weight_place_category,
-                     weight_place_text, weight_coverage, weight_address_category, weight_proximity,
-                     weight_channel, weight_wording}) {
+    for (double w : weights()) {
         if (!(w >= 0.0) || !std::isfinite(w)) throw ConfigError("match weights must be non-negative numbers");
     }
-    curve_address.validate("curve_address");
-    curve_text.validate("curve_text");
-    curve_place.validate("curve_place");
-    curve_category.validate("curve_category");
-    curve_time.validate("curve_time");
-    curve_place_category.validate("curve_place_category");
-    curve_place_text.validate("curve_place_text");
-    curve_address_category.validate("curve_address_category");
-    curve_coverage.validate("curve_coverage");
-    curve_proximity.validate("curve_proximity");
-    curve_channel.validate("curve_channel");
-    curve_wording.validate("curve_wording");
+    for (const auto& [name, curve] : curves()) curve->validate(name);
     if (total_weight() <= 0.0) {
         throw ConfigError("match weights are all zero");
     }
@@ -77,10 +64,32 @@ void Curve::validate(const char* name) const {
     }
 }
 
+std::array<double, MatchParams::feature_count> MatchParams::weights() const noexcept {
+    return {weight_address,          weight_text,      weight_category, weight_time,
+            weight_place,            weight_place_category, weight_place_text, weight_coverage,
+            weight_address_category, weight_proximity, weight_channel,  weight_wording};
+}
+
+std::array<std::pair<const char*, const Curve*>, MatchParams::feature_count> MatchParams::curves()
+    const noexcept {
+    return {{{"curve_address", &curve_address},
+             {"curve_text", &curve_text},
+             {"curve_place", &curve_place},
+             {"curve_category", &curve_category},
+             {"curve_time", &curve_time},
+             {"curve_place_category", &curve_place_category},
+             {"curve_place_text", &curve_place_text},
+             {"curve_coverage", &curve_coverage},
+             {"curve_address_category", &curve_address_category},
+             {"curve_proximity", &curve_proximity},
+             {"curve_channel", &curve_channel},
+             {"curve_wording", &curve_wording}}};
+}
+
 double MatchParams::total_weight() const noexcept {
-    return weight_address + weight_text + weight_category + weight_time + weight_place +
-           weight_place_category + weight_place_text + weight_coverage + weight_address_category +
-           weight_proximity + weight_channel + weight_wording;
+    double total = 0.0;
+    for (double w : weights()) total += w;
+    return total;
 }
 
 double MatchParams::combine(const Features& f) const noexcept {

@@ -83,6 +83,8 @@ bool is_cjk(char32_t cp) noexcept {
 
 bool is_digit(char32_t cp) noexcept { return cp >= U'0' && cp <= U'9'; }
 
+bool is_word_char(char32_t cp) noexcept { return is_cjk(cp) || is_digit(cp) || (cp >= U'a' && cp <= U'z'); }
+
 std::optional<std::uint64_t> chinese_numeral_value(std::u32string_view run) {
     if (run.empty() || run.size() > 12) return std::nullopt;
     bool positional = false;

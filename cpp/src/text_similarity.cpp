@@ -7,10 +7,6 @@
 namespace routing_core {
 namespace {
 
-bool is_word_char(char32_t cp) noexcept {
-    return is_cjk(cp) || is_digit(cp) || (cp >= U'a' && cp <= U'z');
-}
-
 Shingle make_shingle(char32_t first, char32_t second) noexcept {
     return static_cast<Shingle>(first) << 21 | static_cast<Shingle>(second);
 }

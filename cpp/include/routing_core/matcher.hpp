@@ -3,7 +3,9 @@
 // parameters file), not code.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "routing_core/candidate_index.hpp"
@@ -90,6 +92,11 @@ struct MatchParams {
     // The proximity feature of a distance in metres; a negative distance means unknown.
     double proximity(double metres) const noexcept;
     double total_weight() const noexcept;
+    // Every feature's weight, and its curve with the curve's name, in one order: what validate(), the
+    // total and the configuration fingerprint go through (a new feature is one entry in each).
+    static constexpr std::size_t feature_count = 12;
+    std::array<double, feature_count> weights() const noexcept;
+    std::array<std::pair<const char*, const Curve*>, feature_count> curves() const noexcept;
 };
 
 // A scored candidate's features, as combine() takes them.

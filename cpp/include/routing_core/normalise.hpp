@@ -24,5 +24,8 @@ std::optional<std::uint64_t> chinese_numeral_value(std::u32string_view run);
 
 bool is_cjk(char32_t cp) noexcept;
 bool is_digit(char32_t cp) noexcept;
+// A character of a word in a normalised text (CJK, digit, lower-case Latin): what shingles and the
+// Indel wording read; punctuation and spaces are not.
+bool is_word_char(char32_t cp) noexcept;
 
 }  // namespace routing_core
