@@ -15,23 +15,31 @@ namespace py = pybind11;
 
 namespace {
 
-// pybind11's std::string caster also accepts bytes, so invalid UTF-8 can reach here from Python.
-std::u32string decode_text(const std::string& s) {
+// pybind11's std::string caster also accepts bytes, so invalid UTF-8 can reach here from Python; the
+// error names the argument (and the element of a list).
+std::u32string decode_text(const std::string& s, const std::string& field) {
     if (routing_core::utf8::find_invalid(s) != std::string::npos) {
-        throw routing_core::InvalidInput("text", routing_core::excerpt(s), "invalid UTF-8");
+        throw routing_core::InvalidInput(field, routing_core::excerpt(s), "invalid UTF-8");
     }
     return routing_core::utf8::decode(s);
 }
 
+std::vector<std::u32string> decode_all(const std::vector<std::string>& texts, const char* name) {
+    std::vector<std::u32string> decoded;
+    decoded.reserve(texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        decoded.push_back(decode_text(texts[i], std::string(name) + "[" + std::to_string(i) + "]"));
+    }
+    return decoded;
+}
+
 double indel_ratio_pair(const std::string& a, const std::string& b) {
-    return routing_core::indel_ratio(decode_text(a), decode_text(b));
+    return routing_core::indel_ratio(decode_text(a, "a"), decode_text(b, "b"));
 }
 
 py::array_t<double> indel_ratio_many(const std::string& query, const std::vector<std::string>& texts) {
-    const routing_core::IndelPattern pattern(decode_text(query));
-    std::vector<std::u32string> decoded;
-    decoded.reserve(texts.size());
-    for (const std::string& text : texts) decoded.push_back(decode_text(text));
+    const routing_core::IndelPattern pattern(decode_text(query, "query"));
+    const std::vector<std::u32string> decoded = decode_all(texts, "texts");
     py::array_t<double> out(static_cast<py::ssize_t>(decoded.size()));
     double* ratios = out.mutable_data();  // taken while the GIL is held; the array outlives the loop
     {
@@ -42,13 +50,10 @@ py::array_t<double> indel_ratio_many(const std::string& query, const std::vector
 }
 
 // Every query against every text, like rapidfuzz.process.cdist: each string is decoded once.
-py::array_t<double> indel_ratio_matrix(const std::vector<std::string>& queries, const std::vector<std::string>& texts) {
-    std::vector<std::u32string> decoded;
-    decoded.reserve(texts.size());
-    for (const std::string& text : texts) decoded.push_back(decode_text(text));
-    std::vector<std::u32string> asked;
-    asked.reserve(queries.size());
-    for (const std::string& query : queries) asked.push_back(decode_text(query));
+py::array_t<double> indel_ratio_matrix(const std::vector<std::string>& queries,
+                                       const std::vector<std::string>& texts) {
+    const std::vector<std::u32string> decoded = decode_all(texts, "texts");
+    const std::vector<std::u32string> asked = decode_all(queries, "queries");
     py::array_t<double> out({static_cast<py::ssize_t>(asked.size()), static_cast<py::ssize_t>(decoded.size())});
     double* ratios = out.mutable_data();  // taken while the GIL is held; the array outlives the loop
     {

@@ -62,4 +62,13 @@ def test_invalid_utf8_cannot_come_from_str_but_can_from_bytes() -> None:
     assert list(_core.indel_ratio_many("ok", [b"ok"])) == [1.0]
     with pytest.raises(InvalidReportError) as info:
         _core.indel_ratio_many("井盖", ["井盖", b"\xff"])
-    assert info.value.field == "text" and info.value.value == "\\xff"
+    assert info.value.field == "texts[1]" and info.value.value == "\\xff"
+    with pytest.raises(InvalidReportError) as info:
+        _core.indel_ratio_many(b"\xfe", ["ok"])
+    assert info.value.field == "query"
+    with pytest.raises(InvalidReportError) as info:
+        _core.indel_ratio_matrix(["ok", "ok", b"\xff"], ["ok"])
+    assert info.value.field == "queries[2]"
+    with pytest.raises(InvalidReportError) as info:
+        _core.indel_ratio("ok", b"\xff")
+    assert info.value.field == "b"
