@@ -337,6 +337,8 @@ def calibrate(
     (``generate(recurrence_days, reports_per_day, seed)``: a few days hold too few recurrences), as the
     probability (the duplicate one or one of ``recurrence_probabilities``) with the best F1 of recurrence
     links: 2·right / (2·right + wrong + missed). 0 days: the duplicate threshold."""
+    if isinstance(recurrence_days, bool) or not isinstance(recurrence_days, int) or recurrence_days < 0:
+        raise ValueError(f"recurrence_days={recurrence_days!r}: expected a non-negative int")
     say = log or (lambda *_: None)
     train: list[Batch] = list(generate(days=days, reports_per_day=reports_per_day, seed=seed))
     n = sum(len(b) for b in train)
