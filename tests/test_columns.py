@@ -204,3 +204,35 @@ def test_columns_with_a_store_are_journaled_and_recovered(
         assert again.stats().reports == len(sample_reports)
         answered = again.submit_columns(**_columns(sample_reports))  # known ids: the original decisions
         assert [answered.row(i) for i in range(len(answered))] == rows
+
+
+def test_columns_decide_as_submit_many_on_a_generated_stream_with_closes() -> None:
+    # submit_columns scores only the candidates that can change the decision (a bound from the cheap
+    # features); submit_many scores every shortlisted one for the explanation. Over a generated
+    # stream with closes, recurrences and reviews, the decisions must be the same.
+    from routing_core.replay import replay
+
+    rows: dict[str, list[dict[str, Any]]] = {"many": [], "columns": []}
+
+    def recording(engine: Engine, api: str) -> Engine:
+        submit_many, submit_columns = engine.submit_many, engine.submit_columns
+
+        def many(reports: Any) -> Any:
+            decisions = submit_many(reports)
+            rows["many"] += [d.to_dict() for d in decisions]
+            return decisions
+
+        def columns(*args: Any, **kwargs: Any) -> Any:
+            out = submit_columns(*args, **kwargs)
+            rows["columns"] += [out.row(i) for i in range(len(out))]
+            return out
+
+        setattr(engine, "submit_many" if api == "many" else "submit_columns", many if api == "many" else columns)
+        return engine
+
+    for api in ("many", "columns"):
+        replay(days=5, reports_per_day=1200, seed=5, engine=recording(Engine(), api), api=api)
+    assert len(rows["columns"]) == len(rows["many"]) > 5000
+    outcomes = {r["outcome"] for r in rows["many"]}
+    assert {"duplicate", "recurrence", "review"} <= outcomes, outcomes
+    assert rows["columns"] == rows["many"]

@@ -112,15 +112,16 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
         if (it != address_postings_.end()) read(it->second);
     }
     // The rarest shingles of the query discriminate best; common ones (来电, 反映) would flood the set.
-    std::vector<const std::vector<std::uint32_t>*> lists;
+    // Ranked by the flat table of list sizes (text_counts_), so that only the lists read are looked up.
+    std::vector<std::pair<std::uint32_t, Shingle>> lists;
     for (Shingle s : text) {
-        const auto it = text_postings_.find(s);
-        if (it != text_postings_.end()) lists.push_back(&it->second);
+        const std::uint32_t size = text_counts_.get(s);
+        if (size > 0) lists.emplace_back(size, s);
     }
     const std::size_t take = std::min(lists.size(), limits.rare_shingles);
     std::partial_sort(lists.begin(), lists.begin() + static_cast<std::ptrdiff_t>(take), lists.end(),
-                      [](const auto* a, const auto* b) { return a->size() < b->size(); });
-    for (std::size_t k = 0; k < take; ++k) read(*lists[k]);
+                      [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t k = 0; k < take; ++k) read(text_postings_.find(lists[k].second)->second);
 
     const auto better = [&](std::uint32_t a, std::uint32_t b) {
         if (weight[a] != weight[b]) return weight[a] > weight[b];
@@ -129,7 +130,10 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
     // The best `limit` of [first, last), in rank order, appended to `out`.
     const auto best = [&](auto first, auto last, std::size_t limit, std::vector<std::uint32_t>& into) {
         const auto keep = static_cast<std::ptrdiff_t>(std::min(static_cast<std::size_t>(last - first), limit));
-        std::partial_sort(first, first + keep, last, better);
+        // `better` is a total order (ties by event): selecting, then sorting the kept, is partial_sort's
+        // result in linear rather than n log k time.
+        if (first + keep != last) std::nth_element(first, first + keep, last, better);
+        std::sort(first, first + keep, better);
         into.insert(into.end(), first, first + keep);
     };
     std::vector<std::uint32_t> out;

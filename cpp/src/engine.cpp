@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <iterator>
+#include <numeric>
 #include <thread>
 #include <unordered_set>
 
@@ -495,37 +496,82 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     shortlist(scored);
     // Then every feature of the shortlisted ones, each candidate on its own (a batch's idle workers
     // take some: the state is only read until they are done, and each keeps its own weight memo).
-    const SharedLoop::Body score_one = [&](std::size_t j, std::size_t worker) {
+    // Without an explanation, only the decision needs the scores: the top score, the best open one at
+    // or above the duplicate threshold and the best closed one at or above the recurrence threshold.
+    // A candidate whose bound (its cheap features plus the most its texts could add) is below the top
+    // score found so far and cannot pass its threshold or beat the best of its kind is left unscored
+    // and out of the list; the candidates are taken in the order of their bounds, so that the strong
+    // ones come first. The decision is exactly the one of scoring them all.
+    const std::size_t n = scored.size();
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::vector<double> bound;
+    const bool prune = !with_ids;
+    const double total = p.total_weight();
+    if (prune) {
+        bound.resize(n);
+        for (std::size_t j = 0; j < n; ++j) {
+            const CandidateScore& c = scored[j].first;
+            // A margin for rounding: combine() adds the same terms in another order.
+            bound[j] = (p.cheap_part(features_of(c)) + p.text_part_bound(c.category)) / total + 1e-9;
+        }
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return bound[a] > bound[b]; });
+    }
+    ScoreBounds best;
+    std::vector<char> unscored(n, 0);
+    const SharedLoop::Body score_one = [&](std::size_t step, std::size_t worker) {
+        const std::size_t j = order[step];
+        auto& [c, e] = scored[j];
+        if (prune && best.needless(bound[j], c.closed, p)) {
+            unscored[j] = 1;
+            return;
+        }
         IdfMemo& own = idf_memos_[worker];
         const auto idf = [&own](Shingle s) { return own(s); };
         const auto text_weight = [&](std::size_t i) { return text_w[i]; };
         const auto place_weight = [&](std::size_t i) { return place_w[i]; };
         const auto keep = [](std::size_t) { return false; };
-        auto& [c, e] = scored[j];
         const EventState& ev = events_[e];
         if (with_ids) c.event_id = ev.id;
-        for (std::size_t k = 0; k < ev.texts.size(); ++k) {
-            const std::vector<Shingle>& ev_place = ev.places[k];
-            // The text feature says what the problem is: place names on either side are left out.
-            c.text = std::max(c.text, weighted_dice_skipping(text, text_weight, ev.texts[k], idf, place, ev_place));
-            const auto ev_place_weight = [&](std::size_t i) { return idf(ev_place[i]); };
-            c.place = std::max({c.place, weighted_containment_sorted(place, place_weight, keep, ev_place, ev.texts[k]),
-                                weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text)});
-        }
-        // Against everything the event's reports said: a burst of paraphrases covers the next one.
+        // Place first: it carries most of the texts' weight, and once it is known the bound is tighter.
         // (An event of one report keeps no vocabulary: its text and place are all it said.)
         static const std::vector<Shingle> none;
         const bool single = ev.vocabulary.empty();
         const std::vector<Shingle>& said = single ? ev.texts[0] : ev.vocabulary;
         const std::vector<Shingle>& said_too = single ? ev.places[0] : none;
-        const auto own_place = [&](std::size_t i) { return text_is_place[i] != 0; };
-        c.coverage = weighted_containment_sorted(text, text_weight, own_place, said, said_too);
+        for (std::size_t k = 0; k < ev.texts.size(); ++k) {
+            const std::vector<Shingle>& ev_place = ev.places[k];
+            const auto ev_place_weight = [&](std::size_t i) { return idf(ev_place[i]); };
+            c.place = std::max({c.place, weighted_containment_sorted(place, place_weight, keep, ev_place, ev.texts[k]),
+                                weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text)});
+        }
         // (For an event of one report this is the containment in texts[0] ∪ places[0] computed above.)
         if (!single) c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, said, said_too));
+        if (prune &&
+            best.needless((p.cheap_part(features_of(c)) + p.text_part_bound(c.category, c.place)) / total + 1e-9,
+                          c.closed, p)) {
+            unscored[j] = 1;
+            return;
+        }
+        // The text feature says what the problem is: place names on either side are left out.
+        for (std::size_t k = 0; k < ev.texts.size(); ++k) {
+            c.text = std::max(c.text, weighted_dice_skipping(text, text_weight, ev.texts[k], idf, place, ev.places[k]));
+        }
+        // Against everything the event's reports said: a burst of paraphrases covers the next one.
+        const auto own_place = [&](std::size_t i) { return text_is_place[i] != 0; };
+        c.coverage = weighted_containment_sorted(text, text_weight, own_place, said, said_too);
         if (with_wording) c.wording = wording.ratio(std::u32string_view(ev.wording.data(), ev.wording.size()));
         c.score = p.combine(features_of(c));
+        if (prune) best.add(c.score, c.closed, p);
     };
-    scoring_.run(scored.size(), score_one);
+    scoring_.run(n, score_one);
+    std::size_t kept = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+        if (unscored[j]) continue;
+        if (kept != j) scored[kept] = std::move(scored[j]);
+        ++kept;
+    }
+    scored.resize(kept);
     std::stable_sort(scored.begin(), scored.end(),
                      [](const auto& a, const auto& b) { return a.first.score > b.first.score; });
     std::vector<CandidateScore> out;

@@ -49,6 +49,14 @@ double Curve::operator()(double v) const noexcept {
     return y[k - 1] + t * (y[k] - y[k - 1]);
 }
 
+double Curve::max_up_to(double hi) const noexcept {
+    double best = std::max((*this)(0.0), (*this)(hi));
+    for (std::size_t k = 0; k < x.size() && x[k] < hi; ++k) {
+        if (x[k] > 0.0) best = std::max(best, y[k]);
+    }
+    return best;
+}
+
 void Curve::validate(const char* name) const {
     if (x.size() != y.size()) {
         throw ConfigError(std::string("match.") + name + ": x has " + std::to_string(x.size()) + " knots, y " +
@@ -105,6 +113,19 @@ double MatchParams::cheap_part(const Features& f) const noexcept {
            weight_time * curve_time(f.recency) +
            weight_address_category * curve_address_category(f.address * f.category) +
            weight_proximity * curve_proximity(f.proximity) + weight_channel * curve_channel(f.channel);
+}
+
+double MatchParams::text_part_bound(double category) const noexcept {
+    // place · category lies in [0, category] and place · text in [0, 1]: both factors are in [0, 1].
+    return weight_place * curve_place.max_up_to(1.0) + weight_place_category * curve_place_category.max_up_to(category) +
+           weight_place_text * curve_place_text.max_up_to(1.0) + weight_text * curve_text.max_up_to(1.0) +
+           weight_coverage * curve_coverage.max_up_to(1.0) + weight_wording * curve_wording.max_up_to(1.0);
+}
+
+double MatchParams::text_part_bound(double category, double place) const noexcept {
+    return weight_place * curve_place(place) + weight_place_category * curve_place_category(place * category) +
+           weight_place_text * curve_place_text.max_up_to(place) + weight_text * curve_text.max_up_to(1.0) +
+           weight_coverage * curve_coverage.max_up_to(1.0) + weight_wording * curve_wording.max_up_to(1.0);
 }
 
 double MatchParams::recency(double hours_apart) const noexcept { return std::exp(-hours_apart / time_scale_hours); }

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -21,6 +23,8 @@ struct Curve {
     std::vector<double> x;
     std::vector<double> y;
     double operator()(double v) const noexcept;
+    // The curve's largest value on [0, hi] (hi in [0, 1]): at an end or at a knot between.
+    double max_up_to(double hi) const noexcept;
     // Throws ConfigError naming `name` when the knots are not ascending, not finite, or y is outside [0, 1].
     void validate(const char* name) const;
 };
@@ -88,6 +92,12 @@ struct MatchParams {
     // The part of combine() that needs no text: address, category, time, position and channel (to
     // rank candidates before the text features are computed).
     double cheap_part(const Features& f) const noexcept;
+    // The most the other terms of combine() (text, place, their interactions, coverage, wording) can
+    // add to cheap_part() for a candidate of this category agreement, whatever the texts: so that
+    // (cheap_part + text_part_bound) / total_weight bounds the candidate's score before its texts are
+    // read. The second form knows the place feature already (the terms left are text's).
+    double text_part_bound(double category) const noexcept;
+    double text_part_bound(double category, double place) const noexcept;
     double recency(double hours_apart) const noexcept;
     // The proximity feature of a distance in metres; a negative distance means unknown.
     double proximity(double metres) const noexcept;
@@ -117,5 +127,36 @@ struct MatchDecision {
 // `scored` must be sorted best first. An open candidate at or above the duplicate threshold wins over
 // a closed one at or above the recurrence threshold; a closed one alone makes a recurrence.
 MatchDecision decide(const std::vector<CandidateScore>& scored, const MatchParams& params) noexcept;
+
+// The scores decide() reads, gathered while the candidates are scored (by several threads at once):
+// the top score, the best open one at or above the duplicate threshold and the best closed one at or
+// above the recurrence threshold.
+class ScoreBounds {
+public:
+    void add(double score, bool closed, const MatchParams& params) noexcept {
+        raise(top_, score);
+        if (closed ? score >= params.recurrence_threshold : score >= params.duplicate_threshold) {
+            raise(closed ? closed_ : open_, score);
+        }
+    }
+    // Whether a candidate whose score is at most `bound` can change neither decide()'s result nor the
+    // top score: it is below the top, and below its kind's threshold or the best of its kind. (Ties are
+    // kept: `bound` must be strictly below.)
+    bool needless(double bound, bool closed, const MatchParams& params) const noexcept {
+        if (!(bound < top_.load(std::memory_order_relaxed))) return false;
+        if (closed) return bound < params.recurrence_threshold || bound < closed_.load(std::memory_order_relaxed);
+        return bound < params.duplicate_threshold || bound < open_.load(std::memory_order_relaxed);
+    }
+
+private:
+    static void raise(std::atomic<double>& best, double score) noexcept {
+        double seen = best.load(std::memory_order_relaxed);
+        while (score > seen && !best.compare_exchange_weak(seen, score, std::memory_order_relaxed)) {
+        }
+    }
+    std::atomic<double> top_{-std::numeric_limits<double>::infinity()};
+    std::atomic<double> open_{-std::numeric_limits<double>::infinity()};
+    std::atomic<double> closed_{-std::numeric_limits<double>::infinity()};
+};
 
 }  // namespace routing_core
