@@ -409,30 +409,31 @@ std::vector<CompactDecision> Engine::submit_compact(const std::vector<Report>& r
 // Keeps the candidates worth scoring on every feature (lookup.max_scored of them): the best by the
 // cheap features first; recency says little about a recurrence (its event was closed days ago), so
 // the best closed event by address and category alone is kept too.
-void Engine::shortlist(std::vector<std::pair<CandidateScore, std::uint32_t>>& scored) const {
+void Engine::shortlist(std::vector<Scoring>& scored) const {
     const MatchParams& p = config_.match;
     if (p.lookup.max_scored == 0 || scored.size() <= p.lookup.max_scored) return;
     std::vector<std::pair<double, std::size_t>> order;
     std::size_t best_closed = scored.size();
     double best_closed_value = -1.0;
     for (std::size_t i = 0; i < scored.size(); ++i) {
-        const CandidateScore& c = scored[i].first;
+        order.emplace_back(-scored[i].cheap, i);
+        const CandidateScore& c = scored[i].features;
+        if (!c.closed) continue;
         Features f = features_of(c);
-        order.emplace_back(-p.cheap_part(f), i);
         f.recency = 1.0;
         const double as_recurrence = p.cheap_part(f);
-        if (c.closed && as_recurrence > best_closed_value) {
+        if (as_recurrence > best_closed_value) {
             best_closed = i;
             best_closed_value = as_recurrence;
         }
     }
-    std::stable_sort(order.begin(), order.end());
+    std::sort(order.begin(), order.end());  // (a total order: ties by position)
     order.resize(p.lookup.max_scored);
     if (best_closed < scored.size() &&
         std::none_of(order.begin(), order.end(), [&](const auto& o) { return o.second == best_closed; })) {
         order.emplace_back(0.0, best_closed);
     }
-    std::vector<std::pair<CandidateScore, std::uint32_t>> kept;
+    std::vector<Scoring> kept;
     kept.reserve(order.size());
     for (const auto& o : order) kept.push_back(std::move(scored[o.second]));
     scored = std::move(kept);
@@ -474,24 +475,44 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
 
     // Cheap features first (address, category, time: no text is read), for every candidate (the
     // lookup already left out the expired ones, by expires_).
-    std::vector<std::pair<CandidateScore, std::uint32_t>> scored;
-    for (std::uint32_t e : found) {
-        const EventState& ev = events_[e];
-        // A purged event has no postings, so the lookup cannot find it; this guards against a
-        // snapshot that says otherwise.
-        if (!ev.address || ev.texts.empty()) continue;
+    std::vector<Scoring> scored;
+    scored.reserve(found.size());
+    // The candidates' cards and addresses are scattered over memory: each is fetched a few candidates
+    // ahead of its use, so that the cache misses overlap instead of coming one after another.
+    constexpr std::size_t card_ahead = 8;
+    constexpr std::size_t address_ahead = 4;
+    for (std::size_t i = 0; i < std::min(card_ahead, found.size()); ++i) __builtin_prefetch(&cards_[found[i]]);
+    for (std::size_t i = 0; i < found.size(); ++i) {
+        if (i + card_ahead < found.size()) __builtin_prefetch(&cards_[found[i + card_ahead]]);
+        if (i + address_ahead < found.size()) {
+            if (const Address* ahead = cards_[found[i + address_ahead]].address) {
+                __builtin_prefetch(ahead);
+                __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 64);
+                __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 128);
+            }
+        }
+        const std::uint32_t e = found[i];
+        const MatchCard& card = cards_[e];
+        if (card.address == nullptr) continue;
+        const Address& ev_address = *card.address;
         CandidateScore c;
-        c.closed = ev.closed.has_value();
-        c.address = address_similarity(address, *ev.address);
-        c.category = !(category_known && ev.category_known) ? unknown_category : ev.category == category ? 1.0 : 0.0;
-        c.hours_apart = std::abs(static_cast<double>(time - ev.last_report)) / 3600.0;
+        c.closed = card.closed;
+        c.address = address_similarity(address, ev_address);
+        c.category = !(category_known && card.category_known) ? unknown_category
+                     : card.category == category                ? 1.0
+                                                                : 0.0;
+        c.hours_apart = std::abs(static_cast<double>(time - card.last_report)) / 3600.0;
         c.recency = p.recency(c.hours_apart);
-        if (address.lat && ev.address->lat) {
-            c.distance_m = metres_between(*address.lat, *address.lon, *ev.address->lat, *ev.address->lon);
+        if (address.lat && ev_address.lat) {
+            c.distance_m = metres_between(*address.lat, *address.lon, *ev_address.lat, *ev_address.lon);
         }
         c.proximity = p.proximity(c.distance_m);
-        c.channel = std::find(ev.sources.begin(), ev.sources.end(), source) != ev.sources.end() ? 1.0 : 0.0;
-        scored.emplace_back(std::move(c), e);
+        const bool heard = source < 64 ? (card.sources >> source & 1) != 0
+                                       : std::find(events_[e].sources.begin(), events_[e].sources.end(), source) !=
+                                             events_[e].sources.end();
+        c.channel = heard ? 1.0 : 0.0;
+        const double cheap = p.cheap_part(features_of(c));
+        scored.push_back(Scoring{std::move(c), e, cheap});
     }
     shortlist(scored);
     // Then every feature of the shortlisted ones, each candidate on its own (a batch's idle workers
@@ -511,9 +532,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     if (prune) {
         bound.resize(n);
         for (std::size_t j = 0; j < n; ++j) {
-            const CandidateScore& c = scored[j].first;
             // A margin for rounding: combine() adds the same terms in another order.
-            bound[j] = (p.cheap_part(features_of(c)) + p.text_part_bound(c.category)) / total + 1e-9;
+            bound[j] = (scored[j].cheap + p.text_part_bound(scored[j].features.category)) / total + 1e-9;
         }
         std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return bound[a] > bound[b]; });
     }
@@ -521,7 +541,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     std::vector<char> unscored(n, 0);
     const SharedLoop::Body score_one = [&](std::size_t step, std::size_t worker) {
         const std::size_t j = order[step];
-        auto& [c, e] = scored[j];
+        CandidateScore& c = scored[j].features;
+        const double cheap = scored[j].cheap;
         if (prune && best.needless(bound[j], c.closed, p)) {
             unscored[j] = 1;
             return;
@@ -531,7 +552,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         const auto text_weight = [&](std::size_t i) { return text_w[i]; };
         const auto place_weight = [&](std::size_t i) { return place_w[i]; };
         const auto keep = [](std::size_t) { return false; };
-        const EventState& ev = events_[e];
+        const EventState& ev = events_[scored[j].event];
         if (with_ids) c.event_id = ev.id;
         // Place first: it carries most of the texts' weight, and once it is known the bound is tighter.
         // (An event of one report keeps no vocabulary: its text and place are all it said.)
@@ -539,16 +560,22 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         const bool single = ev.vocabulary.empty();
         const std::vector<Shingle>& said = single ? ev.texts[0] : ev.vocabulary;
         const std::vector<Shingle>& said_too = single ? ev.places[0] : none;
+        // While the vocabulary is below its limit, every text and place the event kept is in it, and the
+        // place's containment in texts[k] ∪ places[k] is at most its containment in the vocabulary, to
+        // the last bit (the same weights, summed in the same order): only the latter is computed.
+        const bool all_said = single || ev.vocabulary.size() < vocabulary_limit;
         for (std::size_t k = 0; k < ev.texts.size(); ++k) {
             const std::vector<Shingle>& ev_place = ev.places[k];
             const auto ev_place_weight = [&](std::size_t i) { return idf(ev_place[i]); };
-            c.place = std::max({c.place, weighted_containment_sorted(place, place_weight, keep, ev_place, ev.texts[k]),
-                                weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text)});
+            c.place = std::max(c.place, weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text));
+            if (!all_said) {
+                c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, ev_place, ev.texts[k]));
+            }
         }
-        // (For an event of one report this is the containment in texts[0] ∪ places[0] computed above.)
-        if (!single) c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, said, said_too));
+        // (For an event of one report, said ∪ said_too is texts[0] ∪ places[0].)
+        c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, said, said_too));
         if (prune &&
-            best.needless((p.cheap_part(features_of(c)) + p.text_part_bound(c.category, c.place)) / total + 1e-9,
+            best.needless((cheap + p.text_part_bound(c.category, c.place)) / total + 1e-9,
                           c.closed, p)) {
             unscored[j] = 1;
             return;
@@ -573,12 +600,12 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     }
     scored.resize(kept);
     std::stable_sort(scored.begin(), scored.end(),
-                     [](const auto& a, const auto& b) { return a.first.score > b.first.score; });
+                     [](const Scoring& a, const Scoring& b) { return a.features.score > b.features.score; });
     std::vector<CandidateScore> out;
     events.clear();
-    for (auto& [c, e] : scored) {
-        out.push_back(std::move(c));
-        events.push_back(e);
+    for (Scoring& s : scored) {
+        out.push_back(std::move(s.features));
+        events.push_back(s.event);
     }
     return out;
 }
@@ -671,7 +698,7 @@ void Engine::place_from_text(Address& address, std::string_view text) const {
     }
 }
 
-void Engine::refresh_expiry(std::uint32_t event) {
+void Engine::refresh_matching(std::uint32_t event) {
     const EventState& ev = events_[event];
     const MatchParams& p = config_.match;
     // Capped at the span of valid times, so that a huge configured window cannot overflow.
@@ -682,6 +709,19 @@ void Engine::refresh_expiry(std::uint32_t event) {
     expires_[event] = from + static_cast<std::int64_t>(std::floor(seconds));
     if (closed_.size() <= event) closed_.resize(event + 1, 0);
     closed_[event] = ev.closed ? 1 : 0;
+    if (cards_.size() <= event) cards_.resize(event + 1);
+    MatchCard& card = cards_[event];
+    // A purged event has no postings, so the lookup cannot find it; a null address also guards
+    // against a snapshot that says otherwise.
+    card.address = ev.address && !ev.texts.empty() ? ev.address.get() : nullptr;
+    card.last_report = ev.last_report;
+    card.sources = 0;
+    for (std::uint8_t s : ev.sources) {
+        if (s < 64) card.sources |= std::uint64_t{1} << s;
+    }
+    card.category = ev.category;
+    card.category_known = ev.category_known;
+    card.closed = ev.closed.has_value();
 }
 
 void Engine::purge_if_due() {
@@ -707,6 +747,7 @@ void Engine::purge_if_due() {
         std::vector<char32_t>().swap(ev.wording);
         std::vector<Shingle>().swap(ev.vocabulary);
         ev.address.reset();
+        refresh_matching(e);
         ++purged_events_;
     }
     // Amortised: a purge scans every event and posting list, and the next one is due after a quarter
@@ -800,7 +841,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         index_.add_shingles(event_index, prepared.place);
         if (ev.vocabulary.empty()) add_vocabulary(ev.vocabulary, ev.texts[0], ev.places[0]);  // see EventState
         add_vocabulary(ev.vocabulary, prepared.text, prepared.place);
-        refresh_expiry(event_index);
+        refresh_matching(event_index);
         add_step(ev, report.time, StepKind::merged, {}, static_cast<std::uint32_t>(ev.report_ids.size() - 1));
         reroute_on_merge(event_index, report, prepared.hits, explanation);
     } else {
@@ -849,7 +890,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         index_.add_shingles(event_index, prepared.text);
         index_.add_shingles(event_index, prepared.place);
         ++open_events_;
-        refresh_expiry(event_index);
+        refresh_matching(event_index);
         schedule(event_index);
         d.is_new = true;
     }
@@ -897,7 +938,7 @@ EventView Engine::close(const std::string& event_id, std::int64_t time, const st
     ev.resolution = resolution;
     add_step(ev, time, StepKind::closed, {}, no_report);
     --open_events_;
-    refresh_expiry(e);
+    refresh_matching(e);
     return view(e);
 }
 

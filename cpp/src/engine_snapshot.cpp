@@ -720,10 +720,14 @@ void Engine::load_snapshot(const std::string& path) {
     open_events_ = static_cast<std::size_t>(open_events);
     purge_due_at_ = static_cast<std::size_t>(purge_due_at);
     purged_events_ = static_cast<std::size_t>(purged_events);
-    // Derived from the events: each one's expiry, and the clock (the latest report time applied).
+    // Derived from the events: what matching reads of each (refresh_matching), and the clock (the latest
+    // report time applied).
     clock_ = 0;
+    expires_.assign(events_.size(), 0);
+    closed_.assign(events_.size(), 0);
+    cards_.assign(events_.size(), MatchCard{});
     for (std::uint32_t e = 0; e < events_.size(); ++e) {
-        refresh_expiry(e);
+        refresh_matching(e);
         clock_ = std::max(clock_, events_[e].last_report);
     }
 }

@@ -240,9 +240,16 @@ private:
     std::vector<CandidateScore> score_candidates(const Prepared& report, std::int64_t time,
                                                  std::uint8_t source, std::vector<std::uint32_t>& events,
                                                  bool with_ids) const;
+    // A candidate while it is scored: its features, its event, and the part of its score that needs
+    // no text (MatchParams::cheap_part), computed once.
+    struct Scoring {
+        CandidateScore features;
+        std::uint32_t event = 0;
+        double cheap = 0.0;
+    };
     // Cuts the candidates to the config's lookup.max_scored by their cheap features (address, category,
     // time, position, channel), keeping the best closed one for recurrence.
-    void shortlist(std::vector<std::pair<CandidateScore, std::uint32_t>>& scored) const;
+    void shortlist(std::vector<Scoring>& scored) const;
     void merge_address(Address& into, const Address& from) const;
     void reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
                           Explanation* explanation);
@@ -252,8 +259,9 @@ private:
     // (来电人反映茅洋西路215号…), unless they contradict the address field.
     void place_from_text(Address& address, std::string_view text) const;
     void schedule(std::uint32_t event);
-    // Recomputes expires_[event] from the event's latest report or closing time.
-    void refresh_expiry(std::uint32_t event);
+    // Recomputes what the lookup and the cheap features read of an event (expires_, closed_, cards_)
+    // from its state: after it opens, merges a report, closes, is purged or is read from a snapshot.
+    void refresh_matching(std::uint32_t event);
     // Drops what can no longer match (see clock_) when enough events were added since the last purge.
     void purge_if_due();
     EventView view(std::uint32_t event) const;
@@ -283,6 +291,17 @@ private:
     std::vector<std::int64_t> expires_;
     // By event: 1 when closed (the lookup ranks closed events apart, see LookupLimits::max_closed).
     std::vector<std::uint8_t> closed_;
+    // By event, flat: what the cheap features read, so that the ~65 candidates of a report cost a
+    // cache line each instead of a walk through each event's scattered state.
+    struct MatchCard {
+        const Address* address = nullptr;  // null: no matching data (purged)
+        std::int64_t last_report = 0;
+        std::uint64_t sources = 0;  // bit s: a report came from channel s (channels from 64 on: see the event)
+        std::uint32_t category = 0;
+        bool category_known = false;
+        bool closed = false;
+    };
+    std::vector<MatchCard> cards_;
     // The latest report time seen, and the event count at which the next purge is due: then events
     // that can no longer match lose their postings and match data (never their history): closed ones
     // whose recurrence period ended more than a window before `clock_`, and open ones without a report
