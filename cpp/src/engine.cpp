@@ -539,7 +539,30 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     }
     ScoreBounds best;
     std::vector<char> unscored(n, 0);
+    // What scoring an event reads first is scattered (its state, then the buffers of its places,
+    // texts and vocabulary): the state is fetched two candidates ahead, the buffers one ahead.
+    const auto fetch_state = [&](std::size_t step) {
+        if (step >= n) return;
+        const EventState& ev = events_[scored[order[step]].event];
+        __builtin_prefetch(&ev.texts);
+        __builtin_prefetch(&ev.vocabulary);
+    };
+    const auto fetch_buffers = [&](std::size_t step) {
+        if (step >= n) return;
+        const EventState& ev = events_[scored[order[step]].event];
+        if (!ev.places.empty()) {
+            __builtin_prefetch(ev.places.data());
+            __builtin_prefetch(ev.places.front().data());
+            __builtin_prefetch(ev.texts.front().data());
+        }
+        if (!ev.vocabulary.empty()) __builtin_prefetch(ev.vocabulary.data());
+    };
+    fetch_state(0);
+    fetch_state(1);
+    fetch_buffers(0);
     const SharedLoop::Body score_one = [&](std::size_t step, std::size_t worker) {
+        fetch_state(step + 2);
+        fetch_buffers(step + 1);
         const std::size_t j = order[step];
         CandidateScore& c = scored[j].features;
         const double cheap = scored[j].cheap;
@@ -567,7 +590,11 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         for (std::size_t k = 0; k < ev.texts.size(); ++k) {
             const std::vector<Shingle>& ev_place = ev.places[k];
             const auto ev_place_weight = [&](std::size_t i) { return idf(ev_place[i]); };
-            c.place = std::max(c.place, weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text));
+            // Reports of one incident often give one address: a place already measured is not again.
+            if (std::find(ev.places.begin(), ev.places.begin() + static_cast<std::ptrdiff_t>(k), ev_place) ==
+                ev.places.begin() + static_cast<std::ptrdiff_t>(k)) {
+                c.place = std::max(c.place, weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text));
+            }
             if (!all_said) {
                 c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, ev_place, ev.texts[k]));
             }
