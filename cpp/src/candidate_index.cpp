@@ -58,7 +58,7 @@ std::vector<BlockingKey> address_keys(const Address& address, KeyUse use) {
     return keys;
 }
 
-void CandidateIndex::append(Postings& postings, std::uint64_t key, std::uint32_t event) {
+void CandidateIndex::append(PostingTable& postings, std::uint64_t key, std::uint32_t event) {
     auto& list = postings[key];
     if (list.empty() || list.back() != event) list.push_back(event);
 }
@@ -108,8 +108,7 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
         }
     };
     for (BlockingKey key : keys) {
-        const auto it = address_postings_.find(key);
-        if (it != address_postings_.end()) read(it->second);
+        if (const PostingTable::List* list = address_postings_.find(key)) read(*list);
     }
     // The rarest shingles of the query discriminate best; common ones (来电, 反映) would flood the set.
     // Ranked by the flat table of list sizes (text_counts_), so that only the lists read are looked up.
@@ -121,7 +120,7 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
     const std::size_t take = std::min(lists.size(), limits.rare_shingles);
     std::partial_sort(lists.begin(), lists.begin() + static_cast<std::ptrdiff_t>(take), lists.end(),
                       [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t k = 0; k < take; ++k) read(text_postings_.find(lists[k].second)->second);
+    for (std::size_t k = 0; k < take; ++k) read(*text_postings_.find(lists[k].second));
 
     const auto better = [&](std::uint32_t a, std::uint32_t b) {
         if (weight[a] != weight[b]) return weight[a] > weight[b];
@@ -244,14 +243,7 @@ void IdfMemo::grow() {
 }
 
 std::size_t CandidateIndex::memory_bytes() const noexcept {
-    std::size_t bytes = text_counts_.memory_bytes();
-    for (const auto* postings : {&address_postings_, &text_postings_}) {
-        bytes += postings->bucket_count() * sizeof(void*);
-        for (const auto& [key, list] : *postings) {
-            bytes += sizeof(key) + sizeof(list) + 2 * sizeof(void*) + list.capacity() * sizeof(std::uint32_t);
-        }
-    }
-    return bytes;
+    return text_counts_.memory_bytes() + address_postings_.memory_bytes() + text_postings_.memory_bytes();
 }
 
 }  // namespace routing_core

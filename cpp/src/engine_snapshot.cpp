@@ -562,24 +562,22 @@ struct HeapAccess : Queue {
 
 // The candidate index's private postings, verbatim: each key with its list in stored order.
 struct CandidateIndexSnapshot {
-    using Postings = std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>;
-
-    static void write_postings(SnapshotWriter& w, const Postings& postings) {
+    static void write_postings(SnapshotWriter& w, const PostingTable& postings) {
         w.count(postings.size());
-        for (const auto& [key, events] : postings) {
+        postings.for_each([&](std::uint64_t key, const PostingTable::List& events) {
             w.u64(key);
             w.pod_vector(events);
-        }
+        });
     }
-    static Postings read_postings(SnapshotReader& r, const Bounds& b, const char* what) {
-        Postings postings;
+    static PostingTable read_postings(SnapshotReader& r, const Bounds& b, const char* what) {
+        PostingTable postings;
         const std::size_t n = r.count(16, what);
         postings.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t key = r.u64();
             std::vector<std::uint32_t> events = r.pod_vector<std::uint32_t>(what);
             for (std::uint32_t e : events) check_index(r, e, b.events, false, what);
-            if (!postings.emplace(key, std::move(events)).second) r.fail(std::string("corrupt: duplicate key in ") + what);
+            if (!postings.insert(key, std::move(events))) r.fail(std::string("corrupt: duplicate key in ") + what);
         }
         return postings;
     }
@@ -594,9 +592,9 @@ struct CandidateIndexSnapshot {
         index.text_postings_ = read_postings(r, b, "text postings");
         index.documents_ = static_cast<std::size_t>(r.u64());
         // Document frequencies are the posting lists' sizes: derived, not stored.
-        for (const auto& [shingle, list] : index.text_postings_) {
+        index.text_postings_.for_each([&](Shingle shingle, const PostingTable::List& list) {
             index.text_counts_.increment(shingle, static_cast<std::uint32_t>(list.size()));
-        }
+        });
         return index;
     }
 };

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "routing_core/posting_table.hpp"
 #include "routing_core/text_similarity.hpp"
 #include "routing_core/types.hpp"
 
@@ -106,11 +106,10 @@ public:
 
 private:
     friend struct CandidateIndexSnapshot;  // engine_snapshot.cpp: writes and reads the postings verbatim
-    using Postings = std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>;
-    static void append(Postings& postings, std::uint64_t key, std::uint32_t event);
+    static void append(PostingTable& postings, std::uint64_t key, std::uint32_t event);
     double list_weight(std::size_t list_size) const noexcept;
-    Postings address_postings_;
-    Postings text_postings_;
+    PostingTable address_postings_;
+    PostingTable text_postings_;
     ShingleCounts text_counts_;  // text_postings_[s].size() by shingle, for idf
     std::size_t documents_ = 0;
 };
@@ -118,24 +117,18 @@ private:
 template <typename Dead>
 std::size_t CandidateIndex::purge(const Dead& dead) {
     std::size_t dropped = 0;
-    for (Postings* postings : {&address_postings_, &text_postings_}) {
-        for (auto it = postings->begin(); it != postings->end();) {
-            auto& list = it->second;
+    for (PostingTable* postings : {&address_postings_, &text_postings_}) {
+        postings->edit([&](PostingTable::List& list) {
             const std::size_t before = list.size();
             list.erase(std::remove_if(list.begin(), list.end(), dead), list.end());
             dropped += before - list.size();
-            if (list.empty()) {
-                it = postings->erase(it);
-            } else {
-                if (list.capacity() > 2 * list.size() + 4) list.shrink_to_fit();
-                ++it;
-            }
-        }
+            if (list.capacity() > 2 * list.size() + 4) list.shrink_to_fit();
+        });
     }
     text_counts_.clear();  // rebuilt without the shingles no event has any more
-    for (const auto& [shingle, list] : text_postings_) {
+    text_postings_.for_each([&](Shingle shingle, const PostingTable::List& list) {
         text_counts_.increment(shingle, static_cast<std::uint32_t>(list.size()));
-    }
+    });
     return dropped;
 }
 

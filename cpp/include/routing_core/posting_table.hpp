@@ -1,0 +1,79 @@
+// Posting lists by key: one open-addressing table (linear probing, power-of-two size, at most half
+// full) over the lists, kept in the order their keys first came. A lookup is one probe and the list,
+// where a node-based hash map walks a bucket, a node and then the list; iteration (snapshots) follows
+// the keys' first-arrival order, so the same history gives the same bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace routing_core {
+
+class PostingTable {
+public:
+    using List = std::vector<std::uint32_t>;
+
+    // The key's list, or null when the key has none.
+    const List* find(std::uint64_t key) const noexcept {
+        if (slots_.empty()) return nullptr;
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t k = slot_of(key);; k = (k + 1) & mask) {
+            if (slots_[k].list == free_slot) return nullptr;
+            if (slots_[k].key == key) return &lists_[slots_[k].list];
+        }
+    }
+    // The key's list, created empty when the key is new.
+    List& operator[](std::uint64_t key);
+    // Adds a key with its list; false (and nothing changes) when the key is already there.
+    bool insert(std::uint64_t key, List list);
+    void reserve(std::size_t keys);
+
+    std::size_t size() const noexcept { return keys_.size(); }
+    // f(key, list) for every key, in the order the keys first came.
+    template <typename F>
+    void for_each(F&& f) const {
+        for (std::size_t i = 0; i < keys_.size(); ++i) f(keys_[i], lists_[i]);
+    }
+    // edit(list) for every list, then drops the keys whose lists it left empty (their order kept).
+    template <typename Edit>
+    void edit(Edit&& edit);
+    std::size_t memory_bytes() const noexcept;
+
+private:
+    static constexpr std::uint32_t free_slot = std::numeric_limits<std::uint32_t>::max();
+    struct Slot {
+        std::uint64_t key = 0;
+        std::uint32_t list = free_slot;  // index into keys_ and lists_
+    };
+    std::size_t slot_of(std::uint64_t key) const noexcept {
+        // Fibonacci hashing: shingles are structured (two code points side by side), hashed keys not.
+        return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 20) & (slots_.size() - 1);
+    }
+    // Re-files every key in a table of at least `slots` slots (a power of two), at most half full.
+    void rebuild(std::size_t slots);
+    std::vector<Slot> slots_;
+    std::vector<std::uint64_t> keys_;
+    std::vector<List> lists_;
+};
+
+template <typename Edit>
+void PostingTable::edit(Edit&& edit) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < lists_.size(); ++i) {
+        edit(lists_[i]);
+        if (lists_[i].empty()) continue;
+        if (kept != i) {
+            keys_[kept] = keys_[i];
+            lists_[kept] = std::move(lists_[i]);
+        }
+        ++kept;
+    }
+    if (kept == lists_.size()) return;
+    keys_.resize(kept);
+    lists_.resize(kept);
+    rebuild(0);  // as small as the keys left allow
+}
+
+}  // namespace routing_core

@@ -1,0 +1,64 @@
+#include "routing_core/posting_table.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace routing_core {
+
+namespace {
+
+constexpr std::size_t smallest_table = 1024;
+
+// The number of slots that keeps `keys` at most half of them: a power of two.
+std::size_t slots_for(std::size_t keys) {
+    std::size_t slots = smallest_table;
+    while (slots < 2 * keys + 2) slots *= 2;
+    return slots;
+}
+
+}  // namespace
+
+PostingTable::List& PostingTable::operator[](std::uint64_t key) {
+    if (2 * (keys_.size() + 1) > slots_.size()) rebuild(slots_for(keys_.size() + 1));
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t k = slot_of(key);
+    while (slots_[k].list != free_slot) {
+        if (slots_[k].key == key) return lists_[slots_[k].list];
+        k = (k + 1) & mask;
+    }
+    slots_[k] = Slot{key, static_cast<std::uint32_t>(keys_.size())};
+    keys_.push_back(key);
+    lists_.emplace_back();
+    return lists_.back();
+}
+
+bool PostingTable::insert(std::uint64_t key, List list) {
+    if (find(key) != nullptr) return false;
+    (*this)[key] = std::move(list);
+    return true;
+}
+
+void PostingTable::reserve(std::size_t keys) {
+    keys_.reserve(keys);
+    lists_.reserve(keys);
+    if (slots_for(keys) > slots_.size()) rebuild(slots_for(keys));
+}
+
+void PostingTable::rebuild(std::size_t slots) {
+    std::vector<Slot>(std::max(slots, slots_for(keys_.size()))).swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+        std::size_t k = slot_of(keys_[i]);
+        while (slots_[k].list != free_slot) k = (k + 1) & mask;
+        slots_[k] = Slot{keys_[i], static_cast<std::uint32_t>(i)};
+    }
+}
+
+std::size_t PostingTable::memory_bytes() const noexcept {
+    std::size_t bytes = slots_.capacity() * sizeof(Slot) + keys_.capacity() * sizeof(std::uint64_t) +
+                        lists_.capacity() * sizeof(List);
+    for (const List& list : lists_) bytes += list.capacity() * sizeof(std::uint32_t);
+    return bytes;
+}
+
+}  // namespace routing_core
