@@ -101,6 +101,8 @@ def test_rapidfuzz_links_cluster_like_brute_force() -> None:
         (["calibrate", "-o", "m.toml", "--recurrence-days", "-1"], "--recurrence-days"),
         (["calibrate", "-o", "m.toml", "--per-day", "x"], "--per-day"),
         (["evaluate", "--days", "0"], "--days"),
+        (["synth", "-o", "r.jsonl", "--days", "-1"], "--days"),
+        (["synth", "-o", "r.jsonl", "--per-day", "-5"], "--per-day"),
     ],
 )
 def test_bad_counts_are_refused_naming_the_option_and_value(

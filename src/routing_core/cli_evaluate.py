@@ -5,27 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from .cli_args import at_least
 from .match_params import FEATURES
 
 __all__ = ["register"]
-
-
-def _at_least(least: int) -> Callable[[str], int]:
-    """An argparse type: an int of at least ``least`` (argparse names the option in its error)."""
-
-    def parse(value: str) -> int:
-        try:
-            n = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r}: expected an integer") from None
-        if n < least:
-            raise argparse.ArgumentTypeError(f"{value!r}: expected at least {least}")
-        return n
-
-    return parse
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -91,8 +76,8 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e = sub.add_parser("evaluate", help="dedup quality on a held-out synthetic split, beside peer methods")
-    e.add_argument("--days", type=_at_least(1), default=3)
-    e.add_argument("--per-day", type=_at_least(1), default=2000, help="mean reports per day")
+    e.add_argument("--days", type=at_least(1), default=3)
+    e.add_argument("--per-day", type=at_least(1), default=2000, help="mean reports per day")
     e.add_argument("--test-seed", type=int, default=1002, help="seed of the held-out test split")
     e.add_argument("--train-seed", type=int, default=1, help="seed of the split peers fit thresholds on")
     e.add_argument("--match", help="match parameters (TOML); default: the bundled calibrated file")
@@ -102,8 +87,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     c = sub.add_parser("calibrate", help="fit match weights and thresholds on a synthetic train split")
     c.add_argument("-o", "--output", required=True, help="where to write the match parameters (TOML)")
-    c.add_argument("--days", type=_at_least(1), default=4)
-    c.add_argument("--per-day", type=_at_least(1), default=2000)
+    c.add_argument("--days", type=at_least(1), default=4)
+    c.add_argument("--per-day", type=at_least(1), default=2000)
     c.add_argument("--seed", type=int, default=1, help="train split seed (never a test seed)")
     c.add_argument("--min-precision", type=float, default=0.985)
     c.add_argument(
@@ -130,7 +115,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     c.add_argument(
         "--recurrence-days",
-        type=_at_least(0),
+        type=at_least(0),
         default=12,
         help="days of the longer stream (same seed) the recurrence threshold is chosen on (default 12; "
         "0: the duplicate threshold)",
