@@ -550,7 +550,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     const auto fetch_buffers = [&](std::size_t step) {
         if (step >= n) return;
         const EventState& ev = events_[scored[order[step]].event];
-        if (!ev.places.empty()) {
+        if (!ev.places.empty() && !ev.texts.empty()) {  // (both or neither: a purged event has none)
             __builtin_prefetch(ev.places.data());
             __builtin_prefetch(ev.places.front().data());
             __builtin_prefetch(ev.texts.front().data());

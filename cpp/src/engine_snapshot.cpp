@@ -611,7 +611,7 @@ void Engine::save_snapshot(const std::string& path) const {
     write_section(w, Section::events);
     w.strings(step_rules_);
     w.count(events_.size());
-    for (const EventState& ev : events_) write_event(w, ev);
+    events_.for_each([&](const EventState& ev) { write_event(w, ev); });
     write_section(w, Section::event_ids);
     write_id_map(w, event_by_id_);
     write_section(w, Section::receipts);
@@ -674,7 +674,7 @@ void Engine::load_snapshot(const std::string& path) {
     const Bounds bounds{events.size(),           gazetteer_->size(),      rules_->category_count(),
                         rules_->platform_count(), config_.sources.size(), step_rules.size()};
     constexpr auto step_kinds = static_cast<std::uint8_t>(StepKind::closed) + 1;
-    for (EventState& ev : events) read_event(r, ev, bounds, no_report, step_kinds);
+    for (std::size_t i = 0; i < events.size(); ++i) read_event(r, events[i], bounds, no_report, step_kinds);
     read_section(r, Section::event_ids, "event ids");
     decltype(event_by_id_) event_by_id = read_id_map(r, bounds, "event ids");
     read_section(r, Section::receipts, "receipts");

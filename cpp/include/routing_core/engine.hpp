@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "routing_core/candidate_index.hpp"
+#include "routing_core/chunked_vector.hpp"
 #include "routing_core/classifier.hpp"
 #include "routing_core/gazetteer.hpp"
 #include "routing_core/indel.hpp"
@@ -278,7 +279,8 @@ private:
     Router router_;
 
     mutable std::mutex mutex_;
-    std::vector<EventState> events_;
+    // Chunked: a few million events never move, and growing never holds two copies of them at once.
+    ChunkedVector<EventState> events_;
     std::unordered_map<std::string, std::uint32_t> event_by_id_;
     // The rule texts of history steps ("category:...", rule ids, "escalation:overdue"), each once;
     // [0] is the empty text.
