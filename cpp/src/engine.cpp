@@ -762,13 +762,16 @@ void Engine::purge_if_due() {
     // already be running out; it is no longer matched, and its history stays).
     const std::int64_t idle = static_cast<std::int64_t>(std::min(config_.match.recurrence_days * 86400.0,
                                                                  static_cast<double>(latest_time)));
-    const auto dead = [&](std::uint32_t e) {
-        return expires_[e] < clock_ - margin - (events_[e].closed ? 0 : idle);
-    };
+    // (From the flat arrays, not the events: the index asks once per posting.)
+    const auto dead = [&](std::uint32_t e) { return expires_[e] < clock_ - margin - (closed_[e] ? 0 : idle); };
     index_.purge(dead);
-    for (std::uint32_t e = 0; e < events_.size(); ++e) {
+    std::size_t kept = 0;
+    for (const std::uint32_t e : matchable_) {
+        if (!dead(e)) {
+            matchable_[kept++] = e;
+            continue;
+        }
         EventState& ev = events_[e];
-        if (!dead(e) || ev.texts.empty()) continue;
         std::vector<std::vector<Shingle>>().swap(ev.texts);
         std::vector<std::vector<Shingle>>().swap(ev.places);
         std::vector<char32_t>().swap(ev.wording);
@@ -777,9 +780,11 @@ void Engine::purge_if_due() {
         refresh_matching(e);
         ++purged_events_;
     }
-    // Amortised: a purge scans every event and posting list, and the next one is due after a quarter
-    // as many new events as are left unpurged (the live set of the last weeks, in a steady stream),
-    // and at least purge_interval: dead events wait at most about a quarter of a live set's age.
+    matchable_.resize(kept);
+    // Amortised: a purge scans the matchable events and every posting list, and the next one is due
+    // after a quarter as many new events as are left unpurged (the live set of the last weeks, in a
+    // steady stream), and at least purge_interval: dead events wait at most about a quarter of a live
+    // set's age.
     purge_due_at_ = events_.size() + std::max(purge_interval, (events_.size() - purged_events_) / 4);
 }
 
@@ -912,6 +917,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         add_step(ev, report.time, StepKind::opened, "category:" + rules_->category(category).code, 0);
         event_by_id_.emplace(ev.id, event_index);
         events_.push_back(std::move(ev));
+        matchable_.push_back(event_index);
         index_.count_document();
         index_.add_address_keys(event_index, address_keys(address, KeyUse::index));
         index_.add_shingles(event_index, prepared.text);

@@ -724,7 +724,9 @@ void Engine::load_snapshot(const std::string& path) {
     expires_.assign(events_.size(), 0);
     closed_.assign(events_.size(), 0);
     cards_.assign(events_.size(), MatchCard{});
+    matchable_.clear();
     for (std::uint32_t e = 0; e < events_.size(); ++e) {
+        if (!events_[e].texts.empty()) matchable_.push_back(e);
         refresh_matching(e);
         clock_ = std::max(clock_, events_[e].last_report);
     }

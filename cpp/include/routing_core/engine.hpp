@@ -304,6 +304,8 @@ private:
         bool closed = false;
     };
     std::vector<MatchCard> cards_;
+    // The events that still have matching data (not purged), ascending: what a purge looks at.
+    std::vector<std::uint32_t> matchable_;
     // The latest report time seen, and the event count at which the next purge is due: then events
     // that can no longer match lose their postings and match data (never their history): closed ones
     // whose recurrence period ended more than a window before `clock_`, and open ones without a report
