@@ -211,18 +211,11 @@ Curve random_curve(std::mt19937& rng) {
 MatchParams random_params(std::mt19937& rng) {
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     MatchParams p;
-    p.weight_address = unit(rng);
-    p.weight_text = unit(rng);
-    p.weight_category = unit(rng);
-    p.weight_time = unit(rng);
-    p.weight_place = unit(rng);
-    p.weight_place_category = unit(rng);
-    p.weight_place_text = unit(rng);
-    p.weight_coverage = unit(rng);
-    p.weight_address_category = unit(rng);
-    p.weight_proximity = unit(rng);
-    p.weight_channel = unit(rng);
-    p.weight_wording = unit(rng);
+    for (double* w : {&p.weight_address, &p.weight_text, &p.weight_category, &p.weight_time, &p.weight_place,
+                      &p.weight_place_category, &p.weight_place_text, &p.weight_coverage, &p.weight_address_category,
+                      &p.weight_proximity, &p.weight_channel, &p.weight_wording}) {
+        *w = unit(rng);
+    }
     for (Curve* c : {&p.curve_address, &p.curve_text, &p.curve_place, &p.curve_category, &p.curve_time,
                      &p.curve_place_category, &p.curve_place_text, &p.curve_address_category, &p.curve_coverage,
                      &p.curve_proximity, &p.curve_channel, &p.curve_wording}) {
@@ -231,15 +224,21 @@ MatchParams random_params(std::mt19937& rng) {
     return p;
 }
 
+// Every feature uniform in [0, 1], but category agreement, which is 0, 0.5 (unknown) or 1.
+Features random_features(std::mt19937& rng) {
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    Features f{unit(rng), unit(rng), unit(rng), unit(rng), 0.0, unit(rng), unit(rng), unit(rng), unit(rng)};
+    f.category = 0.5 * static_cast<double>(rng() % 3);
+    return f;
+}
+
 }  // namespace
 
 TEST(MatchParams, TextPartBoundBoundsEveryScoreOfTheCheapFeatures) {
     std::mt19937 rng(11);
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
     for (int trial = 0; trial < 2000; ++trial) {
         const MatchParams p = random_params(rng);
-        Features f{unit(rng), unit(rng), unit(rng), unit(rng), 0.5 * static_cast<double>(rng() % 3),
-                   unit(rng), unit(rng), unit(rng), unit(rng)};
+        const Features f = random_features(rng);
         const double total = p.total_weight();
         const double score = p.combine(f);
         EXPECT_LE(score, (p.cheap_part(f) + p.text_part_bound(f.category, f.place)) / total + 1e-12);
@@ -251,12 +250,10 @@ TEST(MatchParams, TextPartBoundBoundsEveryScoreOfTheCheapFeatures) {
 TEST(MatchParams, TextPartBoundIsReachedWhenOnlyPlaceCounts) {
     // With text, coverage and wording weighing nothing, the bound that knows the place is the score.
     std::mt19937 rng(13);
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
     for (int trial = 0; trial < 200; ++trial) {
         MatchParams p = random_params(rng);
         p.weight_text = p.weight_place_text = p.weight_coverage = p.weight_wording = 0.0;
-        Features f{unit(rng), unit(rng), unit(rng), unit(rng), 0.5 * static_cast<double>(rng() % 3),
-                   unit(rng), unit(rng), unit(rng), unit(rng)};
+        const Features f = random_features(rng);
         EXPECT_NEAR(p.combine(f), (p.cheap_part(f) + p.text_part_bound(f.category, f.place)) / p.total_weight(),
                     1e-12);
         // Without the place, the place terms' bound is their curves' maxima: 1 at place = 1 when the
