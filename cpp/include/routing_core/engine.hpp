@@ -294,7 +294,8 @@ private:
     // By event: 1 when closed (the lookup ranks closed events apart, see LookupLimits::max_closed).
     std::vector<std::uint8_t> closed_;
     // By event, flat: what the cheap features read, so that the ~65 candidates of a report cost a
-    // cache line each instead of a walk through each event's scattered state.
+    // cache line each instead of a walk through each event's scattered state. (Its closed flag repeats
+    // closed_ on purpose, for that line; refresh_matching sets both.)
     struct MatchCard {
         const Address* address = nullptr;  // null: no matching data (purged)
         std::int64_t last_report = 0;
