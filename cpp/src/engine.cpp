@@ -50,12 +50,6 @@ void add_vocabulary(std::vector<Shingle>& vocabulary, const std::vector<Shingle>
     vocabulary = std::move(merged);
 }
 
-std::string format_event_id(std::size_t sequence) {
-    std::string digits = std::to_string(sequence);
-    if (digits.size() < 8) digits.insert(0, 8 - digits.size(), '0');
-    return "E" + digits;
-}
-
 void check_utf8(const char* field, const std::string& value) {
     const std::size_t bad = utf8::find_invalid(value);
     if (bad != std::string::npos) {
@@ -99,6 +93,12 @@ std::uint64_t report_fingerprint(const Report& r) {
 
 }  // namespace
 
+std::string event_id_at(std::size_t index) {
+    std::string digits = std::to_string(index + 1);
+    if (digits.size() < 8) digits.insert(0, 8 - digits.size(), '0');
+    return "E" + digits;
+}
+
 Engine::Engine(Gazetteer gazetteer, RuleSet rules, EngineConfig config)
     : gazetteer_(std::make_unique<Gazetteer>(std::move(gazetteer))),
       rules_(std::make_unique<RuleSet>(std::move(rules))),
@@ -111,6 +111,7 @@ Engine::Engine(Gazetteer gazetteer, RuleSet rules, EngineConfig config)
     if (config_.sources.size() > 255) {
         throw ConfigError("sources: at most 255 report sources (channels), got " + std::to_string(config_.sources.size()));
     }
+    resolutions_.intern({});  // [0]: the empty text of open events
 }
 
 std::u32string Engine::validate(const Report& r) const {
@@ -180,26 +181,26 @@ Engine::Prepared Engine::prepare_valid(const Report& report, const std::u32strin
 }
 
 const Engine::Receipt* Engine::receipt_for(const Report& report) const {
-    const auto it = receipts_.find(report.id);
-    if (it == receipts_.end()) return nullptr;
-    if (it->second.fingerprint != report_fingerprint(report)) {
+    const std::uint32_t number = report_ids_.find(report.id);
+    if (number == StringTable::none) return nullptr;
+    const Receipt& receipt = receipts_[number];
+    if (receipt.fingerprint != report_fingerprint(report)) {
         throw InvalidInput("id", excerpt(report.id),
                            "a report with this id was already accepted with different content "
                            "(text, address, time, source, category or coordinates)");
     }
-    return &it->second;
+    return &receipt;
 }
 
 Decision Engine::answer(const std::string& report_id, const CompactDecision& r) const {
-    const EventState& ev = events_[r.event];
     Decision d;
     d.report_id = report_id;
-    d.event_id = ev.id;
+    d.event_id = event_id_at(r.event);
     d.is_new = r.is_new;
-    if (!r.is_new) d.duplicate_of = ev.id;
-    if (r.recurrence_of >= 0) d.recurrence_of = events_[static_cast<std::size_t>(r.recurrence_of)].id;
+    if (!r.is_new) d.duplicate_of = d.event_id;
+    if (r.recurrence_of >= 0) d.recurrence_of = event_id_at(static_cast<std::size_t>(r.recurrence_of));
     d.needs_review = r.needs_review;
-    if (r.review_event >= 0) d.review_event = events_[static_cast<std::size_t>(r.review_event)].id;
+    if (r.review_event >= 0) d.review_event = event_id_at(static_cast<std::size_t>(r.review_event));
     d.score = r.score;
     d.category_confidence = r.category_confidence;
     d.category_from_hint = r.category_from_hint;
@@ -228,12 +229,12 @@ Decision Engine::explained(const Report& report, const CompactDecision& decision
 std::string Engine::event_id(std::uint32_t index) const {
     std::lock_guard<std::mutex> lock(mutex_);
     if (index >= events_.size()) throw UnknownEvent("#" + std::to_string(index));
-    return events_[index].id;
+    return event_id_at(index);
 }
 
 bool Engine::knows_report(const std::string& report_id) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return receipts_.count(report_id) != 0;
+    return report_ids_.find(report_id) != StringTable::none;
 }
 
 Decision Engine::submit(const Report& report) {
@@ -507,9 +508,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
             c.distance_m = metres_between(*address.lat, *address.lon, *ev_address.lat, *ev_address.lon);
         }
         c.proximity = p.proximity(c.distance_m);
-        const bool heard = source < 64 ? (card.sources >> source & 1) != 0
-                                       : std::find(events_[e].sources.begin(), events_[e].sources.end(), source) !=
-                                             events_[e].sources.end();
+        const bool heard = source < 64 ? (card.sources >> source & 1) != 0 : heard_from(events_[e], source);
         c.channel = heard ? 1.0 : 0.0;
         const double cheap = p.cheap_part(features_of(c));
         scored.push_back(Scoring{std::move(c), e, cheap});
@@ -541,21 +540,23 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     std::vector<char> unscored(n, 0);
     // What scoring an event reads first is scattered (its state, then the buffers of its places,
     // texts and vocabulary): the state is fetched two candidates ahead, the buffers one ahead.
+    // (A shortlisted candidate has match data: the cheap loop skipped those without.)
+    const auto match_of = [&](std::size_t step) -> const MatchData& { return *events_[scored[order[step]].event].match; };
     const auto fetch_state = [&](std::size_t step) {
         if (step >= n) return;
-        const EventState& ev = events_[scored[order[step]].event];
-        __builtin_prefetch(&ev.texts);
-        __builtin_prefetch(&ev.vocabulary);
+        const MatchData& m = match_of(step);
+        __builtin_prefetch(&m.texts);
+        __builtin_prefetch(&m.vocabulary);
     };
     const auto fetch_buffers = [&](std::size_t step) {
         if (step >= n) return;
-        const EventState& ev = events_[scored[order[step]].event];
-        if (!ev.places.empty() && !ev.texts.empty()) {  // (both or neither: a purged event has none)
-            __builtin_prefetch(ev.places.data());
-            __builtin_prefetch(ev.places.front().data());
-            __builtin_prefetch(ev.texts.front().data());
+        const MatchData& m = match_of(step);
+        if (!m.places.empty() && !m.texts.empty()) {  // (both or neither)
+            __builtin_prefetch(m.places.data());
+            __builtin_prefetch(m.places.front().data());
+            __builtin_prefetch(m.texts.front().data());
         }
-        if (!ev.vocabulary.empty()) __builtin_prefetch(ev.vocabulary.data());
+        if (!m.vocabulary.empty()) __builtin_prefetch(m.vocabulary.data());
     };
     fetch_state(0);
     fetch_state(1);
@@ -575,8 +576,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         const auto text_weight = [&](std::size_t i) { return text_w[i]; };
         const auto place_weight = [&](std::size_t i) { return place_w[i]; };
         const auto keep = [](std::size_t) { return false; };
-        const EventState& ev = events_[scored[j].event];
-        if (with_ids) c.event_id = ev.id;
+        const MatchData& ev = *events_[scored[j].event].match;
+        if (with_ids) c.event_id = event_id_at(scored[j].event);
         // Place first: it carries most of the texts' weight, and once it is known the bound is tighter.
         // (An event of one report keeps no vocabulary: its text and place are all it said.)
         static const std::vector<Shingle> none;
@@ -740,10 +741,11 @@ void Engine::refresh_matching(std::uint32_t event) {
     MatchCard& card = cards_[event];
     // A purged event has no postings, so the lookup cannot find it; a null address also guards
     // against a snapshot that says otherwise.
-    card.address = ev.address && !ev.texts.empty() ? ev.address.get() : nullptr;
+    card.address = ev.match && !ev.match->texts.empty() ? &ev.match->address : nullptr;
     card.last_report = ev.last_report;
     card.sources = 0;
-    for (std::uint8_t s : ev.sources) {
+    for (std::size_t k = 0; k < ev.reports.size(); ++k) {
+        const std::uint8_t s = report_sources_[ev.reports[k]];
         if (s < 64) card.sources |= std::uint64_t{1} << s;
     }
     card.category = ev.category;
@@ -771,12 +773,7 @@ void Engine::purge_if_due() {
             matchable_[kept++] = e;
             continue;
         }
-        EventState& ev = events_[e];
-        std::vector<std::vector<Shingle>>().swap(ev.texts);
-        std::vector<std::vector<Shingle>>().swap(ev.places);
-        std::vector<char32_t>().swap(ev.wording);
-        std::vector<Shingle>().swap(ev.vocabulary);
-        ev.address.reset();
+        events_[e].match.reset();
         refresh_matching(e);
         ++purged_events_;
     }
@@ -800,11 +797,11 @@ void Engine::schedule(std::uint32_t event) {
 void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
                               Explanation* explanation) {
     EventState& ev = events_[event_index];
-    const RouteInput input{ev.category, report.source, static_cast<std::uint32_t>(ev.report_ids.size()),
+    const RouteInput input{ev.category, report.source, static_cast<std::uint32_t>(ev.reports.size()),
                            ev.recurrences, report.time};
-    const Routing routing = router_.route(input, hits, *ev.address);
+    const Routing routing = router_.route(input, hits, ev.match->address);
     const std::string rules = router_.rule_ids(routing);
-    const std::uint32_t this_report = static_cast<std::uint32_t>(ev.report_ids.size() - 1);
+    const std::uint32_t this_report = static_cast<std::uint32_t>(ev.reports.size() - 1);
     const auto step = [&](StepKind kind) { add_step(ev, report.time, kind, rules, this_report); };
     bool changed = false;
     if (routing.rule_level && *routing.rule_level > ev.level) {
@@ -820,19 +817,13 @@ void Engine::reroute_on_merge(std::uint32_t event_index, const Report& report, c
     if (routing.rule_platform >= 0 && static_cast<std::uint32_t>(routing.rule_platform) != ev.platform) {
         const std::uint32_t previous = ev.platform;
         ev.platform = static_cast<std::uint32_t>(routing.rule_platform);
-        ev.co_platforms.erase(std::remove(ev.co_platforms.begin(), ev.co_platforms.end(), ev.platform),
-                              ev.co_platforms.end());
-        if (std::find(ev.co_platforms.begin(), ev.co_platforms.end(), previous) == ev.co_platforms.end()) {
-            ev.co_platforms.push_back(previous);  // the platform that had it keeps co-handling
-        }
+        ev.co_platforms &= ~(1u << ev.platform);
+        ev.co_platforms |= 1u << previous;  // the platform that had it keeps co-handling
         step(StepKind::rerouted);
     }
     for (std::uint32_t p : routing.rule_co_platforms) {
-        if (p != ev.platform && std::find(ev.co_platforms.begin(), ev.co_platforms.end(), p) == ev.co_platforms.end()) {
-            ev.co_platforms.push_back(p);
-        }
+        if (p != ev.platform) ev.co_platforms |= 1u << p;
     }
-    std::sort(ev.co_platforms.begin(), ev.co_platforms.end());  // canonical order: the platforms' order
     if (changed) schedule(event_index);
     if (explanation != nullptr) router_.explain(input, routing, explanation->rules_fired, explanation->rule_reasons);
 }
@@ -857,31 +848,29 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
     if (md.outcome == Outcome::duplicate) {
         event_index = candidate_events[md.chosen];
         EventState& ev = events_[event_index];
-        ev.report_ids.push_back(report.id);
-        ev.sources.push_back(source_index(report.source));
+        MatchData& m = *ev.match;
+        ev.reports.push_back(add_report(report));
         ev.last_report = std::max(ev.last_report, report.time);
-        merge_address(*ev.address, address);
-        if (ev.texts.size() < representative_texts) {
-            ev.texts.push_back(prepared.text);
-            ev.places.push_back(prepared.place);
+        merge_address(m.address, address);
+        if (m.texts.size() < representative_texts) {
+            m.texts.push_back(prepared.text);
+            m.places.push_back(prepared.place);
         } else {
-            ev.texts.back() = prepared.text;
-            ev.places.back() = prepared.place;
+            m.texts.back() = prepared.text;
+            m.places.back() = prepared.place;
         }
-        index_.add_address_keys(event_index, address_keys(*ev.address, KeyUse::index));
+        index_.add_address_keys(event_index, address_keys(m.address, KeyUse::index));
         index_.add_shingles(event_index, prepared.text);
         index_.add_shingles(event_index, prepared.place);
-        if (ev.vocabulary.empty()) add_vocabulary(ev.vocabulary, ev.texts[0], ev.places[0]);  // see EventState
-        add_vocabulary(ev.vocabulary, prepared.text, prepared.place);
+        if (m.vocabulary.empty()) add_vocabulary(m.vocabulary, m.texts[0], m.places[0]);  // see MatchData
+        add_vocabulary(m.vocabulary, prepared.text, prepared.place);
         refresh_matching(event_index);
-        add_step(ev, report.time, StepKind::merged, {}, static_cast<std::uint32_t>(ev.report_ids.size() - 1));
+        add_step(ev, report.time, StepKind::merged, {}, static_cast<std::uint32_t>(ev.reports.size() - 1));
         reroute_on_merge(event_index, report, prepared.hits, explanation);
     } else {
         event_index = static_cast<std::uint32_t>(events_.size());
         EventState ev;
-        ev.id = format_event_id(events_.size() + 1);
-        ev.report_ids.push_back(report.id);
-        ev.sources.push_back(source_index(report.source));
+        ev.reports.push_back(add_report(report));
         ev.category = category;
         ev.category_known = prepared.category_known;
         if (md.outcome == Outcome::recurrence) {
@@ -890,16 +879,17 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         const RouteInput input{category, report.source, 1, ev.recurrences, report.time};
         const Routing routing = router_.route(input, prepared.hits, address);
         ev.platform = routing.platform;
-        ev.co_platforms = routing.co_platforms;
+        for (std::uint32_t p : routing.co_platforms) ev.co_platforms |= 1u << p;
         ev.level = routing.level;
         ev.unit = routing.unit;
         ev.deadline = routing.deadline;
         ev.opened = report.time;
         ev.last_report = report.time;
-        ev.address = std::make_unique<Address>(address);
-        ev.texts.push_back(prepared.text);
-        ev.places.push_back(prepared.place);
-        ev.wording = std::move(prepared.wording);
+        ev.match = std::make_unique<MatchData>();
+        ev.match->address = address;
+        ev.match->texts.push_back(prepared.text);
+        ev.match->places.push_back(prepared.place);
+        ev.match->wording = std::move(prepared.wording);
         if (explanation != nullptr) router_.explain(input, routing, explanation->rules_fired, explanation->rule_reasons);
         if (md.outcome == Outcome::recurrence) {
             const std::uint32_t previous = candidate_events[md.chosen];
@@ -907,7 +897,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
             d.recurrence_of = static_cast<std::int32_t>(previous);
             if (explanation != nullptr) {
                 explanation->rules_fired.push_back("match:recurrence");
-                explanation->rule_reasons.push_back("same place and problem as " + events_[previous].id + ", closed");
+                explanation->rule_reasons.push_back("same place and problem as " + event_id_at(previous) + ", closed");
             }
         }
         if (md.needs_review) {
@@ -915,7 +905,6 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
             d.review_event = static_cast<std::int32_t>(candidate_events[md.review]);
         }
         add_step(ev, report.time, StepKind::opened, "category:" + rules_->category(category).code, 0);
-        event_by_id_.emplace(ev.id, event_index);
         events_.push_back(std::move(ev));
         matchable_.push_back(event_index);
         index_.count_document();
@@ -935,7 +924,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
     d.deadline = ev.deadline;
     d.category = ev.category;
     d.platform = ev.platform;
-    for (std::uint32_t p : ev.co_platforms) d.co_platforms |= 1u << p;
+    d.co_platforms = ev.co_platforms;
     d.unit = ev.unit;
     d.level = ev.level;
     if (explanation != nullptr) {
@@ -943,14 +932,35 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         explanation->evidence = std::move(prepared.classification.evidence);
         explanation->address = std::move(prepared.address);
     }
-    const auto [it, inserted] = receipts_.emplace(report.id, Receipt{report_fingerprint(report), d});
-    return it->second.decision;
+    // (add_report numbered the report receipts_.size(): its receipt goes there.)
+    return receipts_.emplace_back(Receipt{report_fingerprint(report), d}).decision;
+}
+
+std::uint32_t Engine::add_report(const Report& report) {
+    const std::uint32_t number = report_ids_.intern(report.id);
+    report_sources_.push_back(source_index(report.source));
+    return number;
 }
 
 std::uint32_t Engine::find_event(const std::string& event_id) const {
-    const auto it = event_by_id_.find(event_id);
-    if (it == event_by_id_.end()) throw UnknownEvent(event_id);
-    return it->second;
+    // "E" and the sequence number in at least eight digits, exactly as event_id_at writes it.
+    if (event_id.size() < 9 || event_id.size() > 11 || event_id[0] != 'E') throw UnknownEvent(event_id);
+    std::uint64_t sequence = 0;
+    for (std::size_t i = 1; i < event_id.size(); ++i) {
+        if (event_id[i] < '0' || event_id[i] > '9') throw UnknownEvent(event_id);
+        sequence = sequence * 10 + static_cast<std::uint64_t>(event_id[i] - '0');
+    }
+    if (sequence == 0 || sequence > events_.size() || event_id_at(sequence - 1) != event_id) {
+        throw UnknownEvent(event_id);
+    }
+    return static_cast<std::uint32_t>(sequence - 1);
+}
+
+bool Engine::heard_from(const EventState& ev, std::uint8_t source) const {
+    for (std::size_t k = 0; k < ev.reports.size(); ++k) {
+        if (report_sources_[ev.reports[k]] == source) return true;
+    }
+    return false;
 }
 
 EventView Engine::close(const std::string& event_id, std::int64_t time, const std::string& resolution) {
@@ -968,8 +978,11 @@ EventView Engine::close(const std::string& event_id, std::int64_t time, const st
                            "before the event's latest step (" + std::to_string(ev.history.back().time) + ")");
     }
     ev.closed = time;
-    ev.resolution = resolution;
+    ev.resolution = resolutions_.intern(resolution);
     add_step(ev, time, StepKind::closed, {}, no_report);
+    // Nothing grows a closed event's lists again (a report of the same incident opens a recurrence).
+    ev.history.shrink_to_fit();
+    ev.reports.rest.shrink_to_fit();
     --open_events_;
     refresh_matching(e);
     return view(e);
@@ -988,7 +1001,7 @@ std::vector<Escalation> Engine::advance(std::int64_t now) {
         EventState& ev = events_[entry.event];
         if (entry.version != ev.deadline_version || ev.closed || ev.level >= Level::city) continue;
         Escalation esc;
-        esc.event_id = ev.id;
+        esc.event_id = event_id_at(entry.event);
         esc.from_level = ev.level;
         esc.to_level = static_cast<Level>(level_index(ev.level) + 1);
         esc.time = now;
@@ -1013,9 +1026,11 @@ std::vector<Escalation> Engine::advance(std::int64_t now) {
 EventView Engine::view(std::uint32_t e) const {
     const EventState& ev = events_[e];
     EventView v;
-    v.id = ev.id;
-    v.report_ids = ev.report_ids;
-    for (std::uint8_t s : ev.sources) v.sources.push_back(config_.sources[s]);
+    v.id = event_id_at(e);
+    for (std::size_t k = 0; k < ev.reports.size(); ++k) {
+        v.report_ids.emplace_back(report_ids_[ev.reports[k]]);
+        v.sources.push_back(config_.sources[report_sources_[ev.reports[k]]]);
+    }
     v.open = !ev.closed.has_value();
     const CategoryRule& rule = rules_->category(ev.category);
     v.category = rule.code;
@@ -1028,14 +1043,14 @@ EventView Engine::view(std::uint32_t e) const {
     v.last_report = ev.last_report;
     v.deadline = ev.deadline;
     v.closed = ev.closed;
-    v.resolution = ev.resolution;
-    if (ev.recurrence_of >= 0) v.recurrence_of = events_[static_cast<std::size_t>(ev.recurrence_of)].id;
+    v.resolution = resolutions_[ev.resolution];
+    if (ev.recurrence_of >= 0) v.recurrence_of = event_id_at(static_cast<std::size_t>(ev.recurrence_of));
     static constexpr const char* kind_names[] = {"opened", "merged", "raised", "rerouted", "escalated", "closed"};
     v.history.reserve(ev.history.size());
     for (const StoredStep& s : ev.history) {
         v.history.push_back(EventStep{s.time, kind_names[static_cast<std::size_t>(s.kind)], s.level,
                                       gazetteer_->unit(static_cast<std::uint32_t>(s.unit)).code, step_rules_[s.rule],
-                                      s.report == no_report ? std::string() : ev.report_ids[s.report]});
+                                      s.report == no_report ? std::string() : v.report_ids[s.report]});
     }
     return v;
 }

@@ -410,15 +410,31 @@ S read_step(SnapshotReader& r, const Bounds& b, std::size_t reports, std::uint32
 
 // --- EventState (a template: the type is private to Engine) ------------------------------------------
 
+// What an event's record refers to outside it: the engine's report ids, their channels and the
+// resolution texts.
+struct EventTables {
+    const StringTable& report_ids;
+    const std::vector<std::uint8_t>& report_sources;
+    const StringTable& resolutions;
+};
+
+// The event at `index`. Its record keeps format 7's layout, where each event held its id, its
+// reports' ids and channels, its co-platforms as a list and its resolution text.
 template <class E>
-void write_event(SnapshotWriter& w, const E& ev) {
-    w.string(ev.id);
-    w.strings(ev.report_ids);
-    w.pod_vector(ev.sources);
+void write_event(SnapshotWriter& w, const E& ev, std::size_t index, const EventTables& t) {
+    w.string(event_id_at(index));
+    w.count(ev.reports.size());
+    for (std::size_t k = 0; k < ev.reports.size(); ++k) w.string(t.report_ids[ev.reports[k]]);
+    w.count(ev.reports.size());
+    for (std::size_t k = 0; k < ev.reports.size(); ++k) w.u8(t.report_sources[ev.reports[k]]);
     w.u32(ev.category);
     w.boolean(ev.category_known);
     w.u32(ev.platform);
-    w.pod_vector(ev.co_platforms);
+    std::vector<std::uint32_t> co_platforms;
+    for (std::uint32_t p = 0; p < 32; ++p) {
+        if (ev.co_platforms & (1u << p)) co_platforms.push_back(p);
+    }
+    w.pod_vector(co_platforms);
     w.u32(ev.recurrences);
     write_level(w, ev.level);
     w.i32(ev.unit);
@@ -426,35 +442,64 @@ void write_event(SnapshotWriter& w, const E& ev) {
     w.i64(ev.last_report);
     w.i64(ev.deadline);
     w.optional(ev.closed);
-    w.string(ev.resolution);
+    w.string(t.resolutions[ev.resolution]);
     w.i32(ev.recurrence_of);
-    w.boolean(ev.address != nullptr);  // null once purged
-    if (ev.address) write_address(w, *ev.address);
-    w.count(ev.texts.size());
-    for (const auto& t : ev.texts) w.pod_vector(t);
-    w.count(ev.places.size());
-    for (const auto& p : ev.places) w.pod_vector(p);
-    w.pod_vector(ev.vocabulary);
-    w.pod_vector(ev.wording);
+    w.boolean(ev.match != nullptr);  // null once purged
+    if (ev.match) {
+        const auto& m = *ev.match;
+        write_address(w, m.address);
+        w.count(m.texts.size());
+        for (const auto& s : m.texts) w.pod_vector(s);
+        w.count(m.places.size());
+        for (const auto& p : m.places) w.pod_vector(p);
+        w.pod_vector(m.vocabulary);
+        w.pod_vector(m.wording);
+    } else {
+        // A purged event's texts, places, vocabulary and wording: all empty.
+        w.count(0);
+        w.count(0);
+        w.count(0);
+        w.count(0);
+    }
     w.count(ev.history.size());
     for (const auto& s : ev.history) write_step(w, s);
     w.u32(ev.deadline_version);
 }
 
-template <class E>
-void read_event(SnapshotReader& r, E& ev, const Bounds& b, std::uint32_t no_report, std::uint8_t step_kinds) {
-    ev.id = r.string();
-    ev.report_ids = r.strings("event report ids");
-    ev.sources = r.pod_vector<std::uint8_t>("event sources");
-    if (ev.sources.size() != ev.report_ids.size()) r.fail("corrupt: an event's sources do not match its reports");
-    for (std::uint8_t s : ev.sources) check_index(r, s, b.sources, false, "event source");
+// What reading the events builds besides them: report ids numbered in the order the events list them
+// (load_snapshot renumbers them in arrival order from the receipts), their channels, and the
+// resolution texts.
+struct EventTablesRead {
+    StringTable report_ids;
+    std::vector<std::uint8_t> report_sources;
+    StringTable resolutions;
+};
+
+template <class E, class MatchData>
+void read_event(SnapshotReader& r, E& ev, std::size_t index, const Bounds& b, EventTablesRead& t,
+                std::uint32_t no_report, std::uint8_t step_kinds) {
+    if (r.string() != event_id_at(index)) r.fail("corrupt: event " + std::to_string(index) + " has another id");
+    const std::vector<std::string> report_ids = r.strings("event report ids");
+    const std::vector<std::uint8_t> sources = r.pod_vector<std::uint8_t>("event sources");
+    if (sources.size() != report_ids.size()) r.fail("corrupt: an event's sources do not match its reports");
+    for (std::size_t k = 0; k < report_ids.size(); ++k) {
+        check_index(r, sources[k], b.sources, false, "event source");
+        const std::size_t known = t.report_ids.size();
+        const std::uint32_t number = t.report_ids.intern(report_ids[k]);
+        if (number != known) r.fail("corrupt: report " + excerpt(report_ids[k]) + " belongs to two events");
+        t.report_sources.push_back(sources[k]);
+        ev.reports.push_back(number);
+    }
     ev.category = r.u32();
     check_index(r, ev.category, b.categories, false, "event category");
     ev.category_known = r.boolean();
     ev.platform = r.u32();
     check_index(r, ev.platform, b.platforms, false, "event platform");
-    ev.co_platforms = r.pod_vector<std::uint32_t>("event co-platforms");
-    for (std::uint32_t p : ev.co_platforms) check_index(r, p, b.platforms, false, "event co-platform");
+    ev.co_platforms = 0;
+    for (std::uint32_t p : r.pod_vector<std::uint32_t>("event co-platforms")) {
+        check_index(r, p, std::min<std::size_t>(b.platforms, 32), false, "event co-platform");
+        ev.co_platforms |= 1u << p;
+    }
     ev.recurrences = r.u32();
     ev.level = read_level(r);
     ev.unit = r.i32();
@@ -463,19 +508,25 @@ void read_event(SnapshotReader& r, E& ev, const Bounds& b, std::uint32_t no_repo
     ev.last_report = r.i64();
     ev.deadline = r.i64();
     ev.closed = r.optional<std::int64_t>();
-    ev.resolution = r.string();
+    ev.resolution = t.resolutions.intern(r.string());
     ev.recurrence_of = r.i32();
     check_index(r, ev.recurrence_of, b.events, true, "event recurrence_of");
-    if (r.boolean()) ev.address = std::make_unique<Address>(read_address(r, b));
-    ev.texts.resize(r.count(8, "event texts"));
-    for (auto& t : ev.texts) t = r.pod_vector<Shingle>("event text shingles");
-    ev.places.resize(r.count(8, "event places"));
-    for (auto& p : ev.places) p = r.pod_vector<Shingle>("event place shingles");
-    ev.vocabulary = r.pod_vector<Shingle>("event vocabulary");
-    ev.wording = r.pod_vector<char32_t>("event wording");
+    MatchData m;
+    const bool has_address = r.boolean();
+    if (has_address) m.address = read_address(r, b);
+    m.texts.resize(r.count(8, "event texts"));
+    for (auto& s : m.texts) s = r.pod_vector<Shingle>("event text shingles");
+    m.places.resize(r.count(8, "event places"));
+    for (auto& p : m.places) p = r.pod_vector<Shingle>("event place shingles");
+    m.vocabulary = r.pod_vector<Shingle>("event vocabulary");
+    m.wording = r.pod_vector<char32_t>("event wording");
+    // The engine keeps an event's match data whole or not at all (the purge drops all of it).
+    const bool purged = m.texts.empty() && m.places.empty() && m.vocabulary.empty() && m.wording.empty();
+    if (has_address == purged) r.fail("corrupt: event " + std::to_string(index) + " has half its match data");
+    if (has_address) ev.match = std::make_unique<MatchData>(std::move(m));
     ev.history.resize(r.count(8, "event history"));
     using Step = typename decltype(ev.history)::value_type;
-    for (Step& s : ev.history) s = read_step<Step>(r, b, ev.report_ids.size(), no_report, step_kinds);
+    for (Step& s : ev.history) s = read_step<Step>(r, b, ev.reports.size(), no_report, step_kinds);
     ev.deadline_version = r.u32();
 }
 
@@ -527,27 +578,29 @@ void read_receipt(SnapshotReader& r, R& rc, const Bounds& b) {
     d.needs_review = r.boolean();
 }
 
-// --- string → event index maps -----------------------------------------------------------------------
+// --- event ids --------------------------------------------------------------------------------------
 
-void write_id_map(SnapshotWriter& w, const std::unordered_map<std::string, std::uint32_t>& map) {
-    w.count(map.size());
-    for (const auto& [key, event] : map) {
-        w.string(key);
-        w.u32(event);
+// Format 7 keeps a map from each event id to its index; the ids are event_id_at(index), so the map is
+// written from the indices and checked against them on load.
+void write_event_ids(SnapshotWriter& w, std::size_t events) {
+    w.count(events);
+    for (std::size_t i = 0; i < events; ++i) {
+        w.string(event_id_at(i));
+        w.u32(static_cast<std::uint32_t>(i));
     }
 }
 
-std::unordered_map<std::string, std::uint32_t> read_id_map(SnapshotReader& r, const Bounds& b, const char* what) {
-    std::unordered_map<std::string, std::uint32_t> map;
-    const std::size_t n = r.count(12, what);
-    map.reserve(n);
+void check_event_ids(SnapshotReader& r, const Bounds& b) {
+    const std::size_t n = r.count(12, "event ids");
+    if (n != b.events) r.fail("corrupt: " + std::to_string(n) + " event ids for " + std::to_string(b.events) + " events");
+    std::vector<bool> seen(n, false);
     for (std::size_t i = 0; i < n; ++i) {
-        std::string key = r.string();
+        const std::string key = r.string();
         const std::uint32_t event = r.u32();
-        check_index(r, event, b.events, false, what);
-        if (!map.emplace(std::move(key), event).second) r.fail(std::string("corrupt: duplicate key in ") + what);
+        check_index(r, event, b.events, false, "event ids");
+        if (seen[event] || key != event_id_at(event)) r.fail("corrupt: event id " + excerpt(key) + " for event " + std::to_string(event));
+        seen[event] = true;
     }
-    return map;
 }
 
 // Access to std::priority_queue's protected container: the heap array is written and restored as is
@@ -611,14 +664,16 @@ void Engine::save_snapshot(const std::string& path) const {
     write_section(w, Section::events);
     w.strings(step_rules_);
     w.count(events_.size());
-    events_.for_each([&](const EventState& ev) { write_event(w, ev); });
+    const EventTables tables{report_ids_, report_sources_, resolutions_};
+    for (std::size_t i = 0; i < events_.size(); ++i) write_event(w, events_[i], i, tables);
     write_section(w, Section::event_ids);
-    write_id_map(w, event_by_id_);
+    write_event_ids(w, events_.size());
     write_section(w, Section::receipts);
+    // In arrival order (the reports' numbers), which load_snapshot restores.
     w.count(receipts_.size());
-    for (const auto& [report_id, receipt] : receipts_) {
-        w.string(report_id);
-        write_receipt(w, receipt);
+    for (std::uint32_t n = 0; n < receipts_.size(); ++n) {
+        w.string(report_ids_[n]);
+        write_receipt(w, receipts_[n]);
     }
     write_section(w, Section::index);
     CandidateIndexSnapshot::write(w, index_);
@@ -674,19 +729,41 @@ void Engine::load_snapshot(const std::string& path) {
     const Bounds bounds{events.size(),           gazetteer_->size(),      rules_->category_count(),
                         rules_->platform_count(), config_.sources.size(), step_rules.size()};
     constexpr auto step_kinds = static_cast<std::uint8_t>(StepKind::closed) + 1;
-    for (std::size_t i = 0; i < events.size(); ++i) read_event(r, events[i], bounds, no_report, step_kinds);
-    read_section(r, Section::event_ids, "event ids");
-    decltype(event_by_id_) event_by_id = read_id_map(r, bounds, "event ids");
-    read_section(r, Section::receipts, "receipts");
-    decltype(receipts_) receipts;
-    const std::size_t receipt_count = r.count(16, "receipts");
-    receipts.reserve(receipt_count);
-    for (std::size_t i = 0; i < receipt_count; ++i) {
-        std::string report_id = r.string();
-        Receipt receipt;
-        read_receipt(r, receipt, bounds);
-        if (!receipts.emplace(std::move(report_id), receipt).second) r.fail("corrupt: duplicate receipt");
+    EventTablesRead tables;
+    tables.resolutions.intern({});
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        read_event<EventState, MatchData>(r, events[i], i, bounds, tables, no_report, step_kinds);
     }
+    read_section(r, Section::event_ids, "event ids");
+    check_event_ids(r, bounds);
+    read_section(r, Section::receipts, "receipts");
+    // One receipt for each report the events list, in arrival order: the reports are renumbered in it.
+    const std::size_t reports = tables.report_ids.size();
+    const std::size_t receipt_count = r.count(16, "receipts");
+    if (receipt_count != reports) {
+        r.fail("corrupt: " + std::to_string(receipt_count) + " receipts for " + std::to_string(reports) + " reports");
+    }
+    StringTable report_ids;
+    report_ids.reserve(reports, tables.report_ids.text_bytes());
+    std::vector<std::uint32_t> number_of(reports, StringTable::none);  // by number in event order
+    ChunkedVector<Receipt> receipts(reports);
+    for (std::size_t n = 0; n < reports; ++n) {
+        const std::string report_id = r.string();
+        const std::uint32_t listed = tables.report_ids.find(report_id);
+        if (listed == StringTable::none) r.fail("corrupt: a receipt for report " + excerpt(report_id) + " of no event");
+        if (number_of[listed] != StringTable::none) r.fail("corrupt: two receipts for report " + excerpt(report_id));
+        number_of[listed] = report_ids.intern(report_id);
+        read_receipt(r, receipts[n], bounds);
+    }
+    std::vector<std::uint8_t> report_sources(reports);
+    for (std::size_t k = 0; k < reports; ++k) report_sources[number_of[k]] = tables.report_sources[k];
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        auto& list = events[i].reports;
+        if (list.size() == 0) continue;
+        list.first = number_of[list.first];
+        for (std::uint32_t& n : list.rest) n = number_of[n];
+    }
+    tables.report_ids = StringTable();
     read_section(r, Section::index, "candidate index");
     CandidateIndex index = CandidateIndexSnapshot::read(r, bounds);
     read_section(r, Section::deadlines, "deadlines");
@@ -711,7 +788,9 @@ void Engine::load_snapshot(const std::string& path) {
     events_ = std::move(events);
     step_rules_ = std::move(step_rules);
     step_rule_index_ = std::move(step_rule_index);
-    event_by_id_ = std::move(event_by_id);
+    resolutions_ = std::move(tables.resolutions);
+    report_ids_ = std::move(report_ids);
+    report_sources_ = std::move(report_sources);
     receipts_ = std::move(receipts);
     index_ = std::move(index);
     deadlines_ = std::move(deadlines);
@@ -726,7 +805,7 @@ void Engine::load_snapshot(const std::string& path) {
     cards_.assign(events_.size(), MatchCard{});
     matchable_.clear();
     for (std::uint32_t e = 0; e < events_.size(); ++e) {
-        if (!events_[e].texts.empty()) matchable_.push_back(e);
+        if (events_[e].match) matchable_.push_back(e);
         refresh_matching(e);
         clock_ = std::max(clock_, events_[e].last_report);
     }

@@ -27,6 +27,7 @@
 #include "routing_core/router.hpp"
 #include "routing_core/rules.hpp"
 #include "routing_core/shared_loop.hpp"
+#include "routing_core/string_table.hpp"
 #include "routing_core/types.hpp"
 
 namespace routing_core {
@@ -55,13 +56,13 @@ struct EngineConfig {
 struct CompactDecision {
     std::uint32_t event = 0;           // Engine::event_id(event) is its id
     std::int32_t recurrence_of = -1;   // the closed event this one recurs, or -1
-    std::int32_t review_event = -1;    // the candidate a reviewer should compare with, or -1
     double score = 0.0;
     double category_confidence = 0.0;
     std::int64_t deadline = 0;
     std::uint32_t category = 0;
     std::uint32_t platform = 0;
     std::uint32_t co_platforms = 0;  // bit p set: platform p co-handles (rules allow 32 platforms)
+    std::int32_t review_event = -1;  // the candidate a reviewer should compare with, or -1
     std::int32_t unit = no_unit;
     Level level = Level::town;
     bool is_new = false;
@@ -76,6 +77,10 @@ struct EngineStats {
     std::size_t index_bytes = 0;
     std::size_t purged_events = 0;  // events that can no longer match, whose match data was dropped
 };
+
+// The id of the event at `index` (in opening order): "E" and index + 1 in at least eight digits
+// (E00000001). The engine keeps no id strings; it makes them from the index when asked.
+std::string event_id_at(std::size_t index);
 
 class Engine {
 public:
@@ -133,32 +138,15 @@ private:
         std::int64_t time = 0;
         std::int32_t unit = no_unit;        // gazetteer unit index
         std::uint32_t rule = 0;             // index into step_rules_ (0: none)
-        std::uint32_t report = no_report;   // index into the event's report_ids
+        std::uint32_t report = no_report;   // position in the event's reports
         StepKind kind = StepKind::opened;
         Level level = Level::town;
     };
-    struct EventState {
-        std::string id;
-        std::vector<std::string> report_ids;
-        std::vector<std::uint8_t> sources;  // by report, index into config.sources
-        std::uint32_t category = 0;
-        // The category came from the classifier's terms (or the reporter's hint), not its fallback: a
-        // fallback says nothing about the problem, so the match scores it as unknown, not as a mismatch.
-        bool category_known = true;
-        std::uint32_t platform = 0;
-        std::vector<std::uint32_t> co_platforms;
-        std::uint32_t recurrences = 0;  // length of the chain of closed events this one recurs
-        Level level = Level::town;
-        std::int32_t unit = no_unit;
-        std::int64_t opened = 0;
-        std::int64_t last_report = 0;
-        std::int64_t deadline = 0;
-        std::optional<std::int64_t> closed;
-        std::string resolution;
-        std::int32_t recurrence_of = -1;
-        // Matching data (the parsed address, texts, places, vocabulary): dropped by the purge once the
-        // event can no longer match (the address is then null); its history and ids stay.
-        std::unique_ptr<Address> address;
+    // What an event is matched by: the parsed address, texts, places, vocabulary and wording. Dropped
+    // by the purge once the event can no longer match (EventState::match is then null); its history
+    // and reports stay.
+    struct MatchData {
+        Address address;
         std::vector<std::vector<Shingle>> texts;  // the first report's shingles, then the latest ones
         std::vector<std::vector<Shingle>> places;  // address-string shingles, parallel to texts
         // Text and address shingles of all its reports (capped), sorted; empty while the event has one
@@ -167,8 +155,44 @@ private:
         // The first report's wording (its normalised text's word characters, at most wording_code_points
         // of them), for the Indel ratio: the order of the words, which shingle sets do not see.
         std::vector<char32_t> wording;
+    };
+    // An event's reports, by number (report_ids_, receipts_): the first one inline, since most events
+    // never get a second.
+    struct ReportList {
+        std::vector<std::uint32_t> rest;
+        std::uint32_t first = StringTable::none;
+        std::size_t size() const noexcept { return first == StringTable::none ? 0 : 1 + rest.size(); }
+        std::uint32_t operator[](std::size_t k) const noexcept { return k == 0 ? first : rest[k - 1]; }
+        void push_back(std::uint32_t report) {
+            if (first == StringTable::none) {
+                first = report;
+            } else {
+                rest.push_back(report);
+            }
+        }
+    };
+    // One event, kept for the engine's life (a few million in a city-year): about 144 bytes and its
+    // history, plus its match data while it can match. Its id is event_id_at(its index).
+    struct EventState {
+        ReportList reports;
         std::vector<StoredStep> history;
+        std::unique_ptr<MatchData> match;  // null once purged
+        std::int64_t opened = 0;
+        std::int64_t last_report = 0;
+        std::int64_t deadline = 0;
+        std::optional<std::int64_t> closed;
+        std::uint32_t category = 0;
+        std::uint32_t platform = 0;
+        std::uint32_t co_platforms = 0;  // bit p set: platform p co-handles (rules allow 32 platforms)
+        std::uint32_t recurrences = 0;   // length of the chain of closed events this one recurs
+        std::uint32_t resolution = 0;    // index into resolutions_ (0: none)
         std::uint32_t deadline_version = 0;
+        std::int32_t unit = no_unit;
+        std::int32_t recurrence_of = -1;
+        Level level = Level::town;
+        // The category came from the classifier's terms (or the reporter's hint), not its fallback: a
+        // fallback says nothing about the problem, so the match scores it as unknown, not as a mismatch.
+        bool category_known = true;
     };
     struct DeadlineEntry {
         std::int64_t deadline;
@@ -177,7 +201,7 @@ private:
         bool operator>(const DeadlineEntry& o) const noexcept { return deadline > o.deadline; }
     };
 
-    // What is kept of each accepted report, for idempotent re-submission (≈ 72 bytes, against ≈ 1.1 kB
+    // What is kept of each accepted report, for idempotent re-submission (64 bytes, against ≈ 1.1 kB
     // for a whole Decision).
     struct Receipt {
         std::uint64_t fingerprint = 0;
@@ -269,8 +293,15 @@ private:
     // Appends a step to the event's history; `rule` is interned in step_rules_.
     void add_step(EventState& ev, std::int64_t time, StepKind kind, std::string_view rule, std::uint32_t report);
     std::uint32_t intern_rule(std::string_view rule);
+    // Numbers a new accepted report (its id in report_ids_, its channel in report_sources_); returns
+    // its number, which is also the position of its receipt in receipts_.
+    std::uint32_t add_report(const Report& report);
     std::uint8_t source_index(const std::string& source) const;
+    // The index of the event with this id (only the canonical form event_id_at makes); throws
+    // UnknownEvent.
     std::uint32_t find_event(const std::string& event_id) const;
+    // Whether one of the event's reports came from channel `source`.
+    bool heard_from(const EventState& ev, std::uint8_t source) const;
 
     std::unique_ptr<Gazetteer> gazetteer_;
     std::unique_ptr<RuleSet> rules_;
@@ -281,12 +312,17 @@ private:
     mutable std::mutex mutex_;
     // Chunked: a few million events never move, and growing never holds two copies of them at once.
     ChunkedVector<EventState> events_;
-    std::unordered_map<std::string, std::uint32_t> event_by_id_;
     // The rule texts of history steps ("category:...", rule ids, "escalation:overdue"), each once;
     // [0] is the empty text.
     std::vector<std::string> step_rules_{std::string()};
     std::unordered_map<std::string, std::uint32_t> step_rule_index_{{std::string(), 0u}};
-    std::unordered_map<std::string, Receipt> receipts_;
+    // Closed events' resolutions, each text once; [0] is the empty text (open events).
+    StringTable resolutions_;
+    // Accepted reports, numbered in arrival order: their ids, their channels (index into
+    // config.sources) and their receipts.
+    StringTable report_ids_;
+    std::vector<std::uint8_t> report_sources_;
+    ChunkedVector<Receipt> receipts_;
     CandidateIndex index_;
     // By event: the last time it may be a candidate (latest report + window when open, closing time +
     // recurrence period when closed); lets the lookup skip expired events before ranking.

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -102,7 +103,7 @@ public:
     void i64(std::int64_t v) { value(v); }
     void f64(double v) { value(v); }
     void boolean(bool v) { u8(v ? 1 : 0); }
-    void string(const std::string& s) {
+    void string(std::string_view s) {
         u64(s.size());
         bytes(s.data(), s.size());
     }
