@@ -104,6 +104,20 @@ def test_rules_fire_on_merge_by_count_and_channel_with_priority_for_the_platform
     assert [s.kind for s in history] == ["opened", "merged", "merged", "raised", "rerouted"]
     assert history[3].rule == history[4].rule == "R-MANY,R-MARKET,R-HOT"
     assert history[3].report_id == "r3" and history[3].level == "town"
+    # The event says what the decisions said: the lead the rule chose and the old lead co-handling
+    # (not the category's defaults, enforcement alone).
+    event = engine.event(first.event_id)
+    assert (event.platform, event.co_platforms, event.level) == ("governance", ("enforcement",), "town")
+
+
+def test_an_event_shows_the_co_handlers_a_channel_rule_added() -> None:
+    # The bundled HOTLINE-WAGES rule: a wage claim on the hotline is co-handled by 综治工作.
+    engine = Engine()
+    d = engine.submit({"id": "w1", "text": "来电人反映公司拖欠工资三个月", "address": ADDRESS,
+                       "time": "2026-11-23T08:15:00+08:00", "source": "hotline"})
+    assert (d.category, d.co_platforms) == ("labour_security", ("governance",))
+    event = engine.event(d.event_id)
+    assert (event.platform, event.co_platforms, event.level) == (d.platform, ("governance",), d.level)
 
 
 def test_conflict_resolution_does_not_depend_on_file_order(tmp_path: Path) -> None:

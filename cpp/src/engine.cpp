@@ -1032,10 +1032,12 @@ EventView Engine::view(std::uint32_t e) const {
         v.sources.push_back(config_.sources[report_sources_[ev.reports[k]]]);
     }
     v.open = !ev.closed.has_value();
-    const CategoryRule& rule = rules_->category(ev.category);
-    v.category = rule.code;
-    v.platform = rules_->platform_code(rule.platform);
-    for (std::uint32_t p : rule.co_platforms) v.co_platforms.push_back(rules_->platform_code(p));
+    v.category = rules_->category(ev.category).code;
+    // The event's own platforms: routing rules may have moved the lead or added co-handlers.
+    v.platform = rules_->platform_code(ev.platform);
+    for (std::uint32_t p = 0; p < 32; ++p) {
+        if (ev.co_platforms & (1u << p)) v.co_platforms.push_back(rules_->platform_code(p));
+    }
     v.level = ev.level;
     v.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code;
     v.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(ev.unit));
