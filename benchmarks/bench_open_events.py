@@ -7,8 +7,9 @@ a day, so that a million events open within the 72-hour match window and all of 
 candidates: nothing is closed). At each size the engine measures, on the stream's next reports:
 
 * batch: ``submit_columns`` in batches of 1,000, time per report (median of the batches);
-* single: ``Engine.submit`` one report at a time from Python (a full Decision with its
-  explanation), p50 / p99 / p99.9 of the per-call wall time.
+* single: ``Engine.submit`` one report at a time from Python, p50 / p99 / p99.9 of the per-call
+  wall time, with its explanation (the default) and without it (``explain=False``, the lean
+  Decision), the two alternating report by report so that both see the same engine.
 
 Sizes are open events, measured with ``Engine.stats()``. Prints one line per size and the ratio of
 each to the first, and writes JSON with ``--json``.
@@ -76,12 +77,14 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
             started = time.perf_counter()
             engine.submit_columns(**report_columns(chunk))
             batch_us.append((time.perf_counter() - started) / len(chunk) * 1e6)
-        single_us = []
-        for r in _take(stream, probe):
+        single_us: dict[bool, list[float]] = {True: [], False: []}
+        for i, r in enumerate(_take(stream, 2 * probe)):
+            explain = i % 2 == 0
             started = time.perf_counter()
-            engine.submit(r)
-            single_us.append((time.perf_counter() - started) * 1e6)
-        q = np.percentile(single_us, [50, 99, 99.9])
+            engine.submit(r, explain=explain)
+            single_us[explain].append((time.perf_counter() - started) * 1e6)
+        q = np.percentile(single_us[True], [50, 99, 99.9])
+        lean = np.percentile(single_us[False], [50, 99, 99.9])
         stats = engine.stats()
         row = {
             "open_events": stats.open_events,
@@ -89,6 +92,9 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
             "single_submit_us_p50": float(q[0]),
             "single_submit_us_p99": float(q[1]),
             "single_submit_us_p999": float(q[2]),
+            "lean_submit_us_p50": float(lean[0]),
+            "lean_submit_us_p99": float(lean[1]),
+            "lean_submit_us_p999": float(lean[2]),
             "index_bytes_per_open_event": stats.index_bytes / stats.open_events,
             "elapsed_s": time.perf_counter() - fill_started,
         }
@@ -98,7 +104,10 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
               f"({row['batch_us_per_report_median'] / first['batch_us_per_report_median']:.2f}x); single submit "
               f"p50 {row['single_submit_us_p50']:8.1f} µs, p99 {row['single_submit_us_p99']:8.1f} µs "
               f"({row['single_submit_us_p99'] / first['single_submit_us_p99']:.2f}x), "
-              f"p99.9 {row['single_submit_us_p999']:8.1f} µs; index {row['index_bytes_per_open_event']:,.0f} B/open event; "
+              f"p99.9 {row['single_submit_us_p999']:8.1f} µs; "
+              f"explain=False p50 {row['lean_submit_us_p50']:8.1f} µs, "
+              f"p99 {row['lean_submit_us_p99']:8.1f} µs, p99.9 {row['lean_submit_us_p999']:8.1f} µs; "
+              f"index {row['index_bytes_per_open_event']:,.0f} B/open event; "
               f"{row['elapsed_s']:,.0f} s so far", flush=True)
     return rows
 
@@ -109,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--per-day", type=int, default=560_000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--probe", type=int, default=2000, help="reports timed at each size (batch and single each)")
+    p.add_argument("--probe", type=int, default=2000,
+                   help="reports timed at each size (batch, explained single and lean single each)")
     p.add_argument("--json", help="write the rows here")
     args = p.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))

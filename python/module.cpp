@@ -415,7 +415,8 @@ PYBIND11_MODULE(_core, m) {
 
     py::class_<Engine>(m, "Engine")
         .def(py::init<Gazetteer, RuleSet, EngineConfig>(), py::arg("gazetteer"), py::arg("rules"), py::arg("config"))
-        .def("submit", &Engine::submit, py::arg("report"), py::call_guard<py::gil_scoped_release>())
+        .def("submit", &Engine::submit, py::arg("report"), py::arg("explain") = true,
+             py::call_guard<py::gil_scoped_release>())
         // The list is converted to std::vector<Report> with the GIL held, before the guard releases it.
         .def("submit_many", &Engine::submit_many, py::arg("reports"), py::call_guard<py::gil_scoped_release>())
         // submit_many without building decisions (the store's recovery replays batches this way);

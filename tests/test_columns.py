@@ -236,3 +236,36 @@ def test_columns_decide_as_submit_many_on_a_generated_stream_with_closes() -> No
     outcomes = {r["outcome"] for r in rows["many"]}
     assert {"duplicate", "recurrence", "review"} <= outcomes, outcomes
     assert rows["columns"] == rows["many"]
+
+
+def test_submit_without_explanation_decides_as_submit_many_on_a_generated_stream_with_closes() -> None:
+    # submit(explain=False) takes the columns path's decision (only the candidates that can change it
+    # are scored) and answers in the lean form; its decisions must be submit_many's, report by report.
+    from routing_core.replay import replay
+
+    rows: dict[str, list[dict[str, Any]]] = {"many": [], "lean": []}
+    lean: list[Any] = []
+
+    def recording(engine: Engine, explain: bool) -> Engine:
+        submit_many = engine.submit_many
+
+        def many(reports: Any) -> Any:
+            if explain:
+                decisions = submit_many(reports)
+            else:
+                decisions = [engine.submit(r, explain=False) for r in reports]
+                lean.extend(decisions)
+            rows["many" if explain else "lean"] += [d.to_dict() for d in decisions]
+            return decisions
+
+        engine.submit_many = many  # type: ignore[method-assign]
+        return engine
+
+    for explain in (True, False):
+        replay(days=3, reports_per_day=1200, seed=6, engine=recording(Engine(), explain), api="many")
+    assert len(rows["lean"]) == len(rows["many"]) > 3000
+    assert {"duplicate", "recurrence", "review"} <= {r["outcome"] for r in rows["many"]}
+    assert rows["lean"] == rows["many"]
+    # The lean form: no explanation at all.
+    assert all(d.candidates == () and d.rules_fired == () and d.evidence == () for d in lean)
+    assert all(d.address.normalised == "" for d in lean)

@@ -237,7 +237,7 @@ bool Engine::knows_report(const std::string& report_id) const {
     return report_ids_.find(report_id) != StringTable::none;
 }
 
-Decision Engine::submit(const Report& report) {
+Decision Engine::submit(const Report& report, bool explain) {
     std::optional<Prepared> prepared;
     std::exception_ptr invalid;
     try {
@@ -248,6 +248,7 @@ Decision Engine::submit(const Report& report) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (const Receipt* original = receipt_for(report)) return answer(report.id, original->decision);
     if (invalid) std::rethrow_exception(invalid);
+    if (!explain) return answer(report.id, apply(report, *prepared, nullptr));
     Explanation explanation;
     const CompactDecision& decision = apply(report, *prepared, &explanation);
     return explained(report, decision, std::move(explanation));

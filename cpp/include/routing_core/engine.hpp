@@ -93,7 +93,10 @@ public:
     // candidates, evidence, rules fired or parsed address) and changes nothing; the same id with
     // different content (text, address, time, source, category or coordinates) is rejected with
     // InvalidInput on "id".
-    Decision submit(const Report& report);
+    // With `explain` false the decision comes in that same lean form, and is made as submit_compact
+    // makes it: the candidates that cannot change it are left unscored and no explanation strings are
+    // built (the decision itself is the same either way).
+    Decision submit(const Report& report, bool explain = true);
     // Validates every report first (InvalidInput names the field, prefixed with the report's position),
     // then applies them in order; a rejected batch changes nothing. An id already accepted answers with
     // its original decision; an id that appears again later in the same batch (with the same content)

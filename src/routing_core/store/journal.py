@@ -320,11 +320,11 @@ class Journal:
             self._failed = str(exc)
             raise
 
-    def submit(self, report: _core.Report) -> _core.Decision:
+    def submit(self, report: _core.Report, *, explain: bool = True) -> _core.Decision:
         with self._lock:
             self._check()
             fresh = not self.core.knows_report(report.id)
-            decision = self.core.submit(report)
+            decision = self.core.submit(report, explain)
             if fresh:
                 ops: list[Op] = []
                 steps: list[Step] = []
