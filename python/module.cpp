@@ -443,6 +443,24 @@ PYBIND11_MODULE(_core, m) {
         .def("advance", &Engine::advance, py::arg("now"), py::call_guard<py::gil_scoped_release>())
         .def("event", &Engine::event, py::arg("event_id"), py::call_guard<py::gil_scoped_release>())
         .def("stats", &Engine::stats)
+        .def(
+            "memory",
+            [](const Engine& e) {
+                EngineMemory m;
+                {
+                    py::gil_scoped_release release;
+                    m = e.memory();
+                }
+                py::dict out;
+                out["events"] = m.events;
+                out["histories"] = m.histories;
+                out["match_data"] = m.match_data;
+                out["reports"] = m.reports;
+                out["index"] = m.index;
+                out["per_event"] = m.per_event;
+                out["total"] = m.total();
+                return out;
+            })
         .def("knows_report", &Engine::knows_report, py::arg("report_id"))
         .def("save_snapshot", &Engine::save_snapshot, py::arg("path"), py::call_guard<py::gil_scoped_release>())
         .def("load_snapshot", &Engine::load_snapshot, py::arg("path"), py::call_guard<py::gil_scoped_release>())

@@ -166,6 +166,9 @@ class _CountingEngine:
         return SimpleNamespace(events=self.opened, open_events=self.open, reports=self.opened, index_bytes=0,
                                purged_events=0)
 
+    def memory(self) -> dict[str, int]:
+        return {"total": 0}
+
 
 def test_a_year_replay_keeps_the_harness_memory_flat() -> None:
     # 365 days: the harness's traced memory at day 365 stays near that at day 60 (the incident map

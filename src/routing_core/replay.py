@@ -100,6 +100,10 @@ class ReplayResult:
     purged_events: int = 0  # events that could no longer match, their match data dropped (history kept)
     index_bytes: int = 0
     index_bytes_per_open_event: float = 0.0
+    # The engine's whole state at the end (Engine.memory(): events, histories, match data, receipts,
+    # index), by part and in all, and that total per open event.
+    engine_bytes: dict[str, int] = field(default_factory=dict)
+    engine_bytes_per_open_event: float = 0.0
     generated_per_second: float = 0.0
     cpu_seconds_engine: float = 0.0  # the same calls' process CPU time (all threads)
     machine: dict[str, Any] = field(default_factory=dict)
@@ -292,6 +296,9 @@ def replay(
     result.events, result.open_events, result.index_bytes = stats.events, stats.open_events, stats.index_bytes
     result.purged_events = stats.purged_events
     result.index_bytes_per_open_event = stats.index_bytes / stats.open_events if stats.open_events else 0.0
+    result.engine_bytes = engine.memory()
+    total = result.engine_bytes["total"]
+    result.engine_bytes_per_open_event = total / stats.open_events if stats.open_events else 0.0
     result.reports_per_second = result.reports / result.seconds_engine if result.seconds_engine else 0.0
     result.generated_per_second = result.reports / result.seconds_generate if result.seconds_generate else 0.0
     result.latency_us = _percentiles(latencies, weights, (0.5, 0.95, 0.99, 0.999))

@@ -41,6 +41,11 @@ public:
     }
     void push_back(T&& value) { emplace_back(std::move(value)); }
 
+    // The bytes of the chunks (whole, as allocated) and of the chunk table.
+    std::size_t memory_bytes() const noexcept {
+        return chunks_.capacity() * sizeof(chunks_[0]) + chunks_.size() * chunk_size * sizeof(T);
+    }
+
     // f(element) for every element, in order.
     template <typename F>
     void for_each(F&& f) const {

@@ -70,6 +70,20 @@ struct CompactDecision {
     bool needs_review = false;
 };
 
+// Where the engine's memory goes, in bytes, counted from the sizes and capacities of what it holds (the
+// allocator's own overhead, about 16 bytes an allocation, is not counted).
+struct EngineMemory {
+    std::size_t events = 0;      // every event's fixed part (the chunked event array)
+    std::size_t histories = 0;   // events' histories and report lists, rule and resolution texts
+    std::size_t match_data = 0;  // matchable events' parsed addresses, texts, places, vocabulary, wording
+    std::size_t reports = 0;     // report ids, channels and receipts (idempotent re-submission)
+    std::size_t index = 0;       // the candidate index (CandidateIndex::memory_bytes)
+    std::size_t per_event = 0;   // flat by-event arrays (cards, expiry, closed flags), purge list, deadlines
+    std::size_t total() const noexcept {
+        return events + histories + match_data + reports + index + per_event;
+    }
+};
+
 struct EngineStats {
     std::size_t events = 0;
     std::size_t open_events = 0;
@@ -115,6 +129,8 @@ public:
     std::vector<Escalation> advance(std::int64_t now);
     EventView event(const std::string& event_id) const;
     EngineStats stats() const;
+    // Walks the matchable events (about a millisecond per 10,000): not for every call.
+    EngineMemory memory() const;
 
     // The steps of the hot path, exposed for inspection and tests.
     Address parse_address(std::string_view address) const;
