@@ -3,23 +3,12 @@
 #include <algorithm>
 #include <utility>
 
+#include "routing_core/half_full_slots.hpp"
+
 namespace routing_core {
 
-namespace {
-
-constexpr std::size_t smallest_table = 1024;
-
-// The number of slots that keeps `keys` at most half of them: a power of two.
-std::size_t slots_for(std::size_t keys) {
-    std::size_t slots = smallest_table;
-    while (slots < 2 * keys + 2) slots *= 2;
-    return slots;
-}
-
-}  // namespace
-
 PostingTable::List& PostingTable::operator[](std::uint64_t key) {
-    if (2 * (keys_.size() + 1) > slots_.size()) rebuild(slots_for(keys_.size() + 1));
+    if (2 * (keys_.size() + 1) > slots_.size()) rebuild(detail::half_full_slots(keys_.size() + 1));
     const std::size_t mask = slots_.size() - 1;
     std::size_t k = slot_of(key);
     while (slots_[k].list != free_slot) {
@@ -41,11 +30,11 @@ bool PostingTable::insert(std::uint64_t key, List list) {
 void PostingTable::reserve(std::size_t keys) {
     keys_.reserve(keys);
     lists_.reserve(keys);
-    if (slots_for(keys) > slots_.size()) rebuild(slots_for(keys));
+    if (detail::half_full_slots(keys) > slots_.size()) rebuild(detail::half_full_slots(keys));
 }
 
 void PostingTable::rebuild(std::size_t slots) {
-    std::vector<Slot>(std::max(slots, slots_for(keys_.size()))).swap(slots_);
+    std::vector<Slot>(std::max(slots, detail::half_full_slots(keys_.size()))).swap(slots_);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = 0; i < keys_.size(); ++i) {
         std::size_t k = slot_of(keys_[i]);

@@ -4,20 +4,9 @@
 #include <functional>
 #include <stdexcept>
 
+#include "routing_core/half_full_slots.hpp"
+
 namespace routing_core {
-
-namespace {
-
-constexpr std::size_t smallest_table = 1024;
-
-// The number of slots that keeps `strings` at most half of them: a power of two.
-std::size_t slots_for(std::size_t strings) {
-    std::size_t slots = smallest_table;
-    while (slots < 2 * strings + 2) slots *= 2;
-    return slots;
-}
-
-}  // namespace
 
 std::uint64_t StringTable::hash(std::string_view s) noexcept {
     return static_cast<std::uint64_t>(std::hash<std::string_view>{}(s));
@@ -39,7 +28,7 @@ std::uint32_t StringTable::find(std::string_view s) const noexcept {
 
 std::uint32_t StringTable::intern(std::string_view s) {
     if (ends_.size() >= none) throw std::length_error("StringTable: more than 2^32 - 1 strings");
-    if (2 * (ends_.size() + 1) > slots_.size()) rebuild(slots_for(ends_.size() + 1));
+    if (2 * (ends_.size() + 1) > slots_.size()) rebuild(detail::half_full_slots(ends_.size() + 1));
     const std::uint64_t h = hash(s);
     Slot& slot = slots_[probe(s, h)];
     if (slot.number != none) return slot.number;
@@ -52,11 +41,11 @@ std::uint32_t StringTable::intern(std::string_view s) {
 void StringTable::reserve(std::size_t strings, std::size_t bytes) {
     bytes_.reserve(bytes);
     ends_.reserve(strings);
-    if (slots_for(strings) > slots_.size()) rebuild(slots_for(strings));
+    if (detail::half_full_slots(strings) > slots_.size()) rebuild(detail::half_full_slots(strings));
 }
 
 void StringTable::rebuild(std::size_t slots) {
-    std::vector<Slot>(std::max(slots, slots_for(ends_.size()))).swap(slots_);
+    std::vector<Slot>(std::max(slots, detail::half_full_slots(ends_.size()))).swap(slots_);
     const std::size_t mask = slots_.size() - 1;
     for (std::uint32_t n = 0; n < ends_.size(); ++n) {
         const std::uint64_t h = hash((*this)[n]);
