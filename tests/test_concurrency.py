@@ -124,3 +124,31 @@ def test_eight_threads_with_a_store_journal_in_applied_order(
         assert engine.store.counts()["close"] == closes
     with Engine(store=spec) as reopened:
         assert events(reopened) == final
+
+
+def test_engines_on_their_own_threads_decide_as_each_alone() -> None:
+    # Sharding by city (benchmarks/bench_shards.py): engines share nothing, so two replayed at once on
+    # two threads (each call releasing the GIL) decide exactly as each replayed alone.
+    from routing_core.replay import _columns
+    from routing_core.synth import generate
+
+    streams = [[_columns(b) for b in generate(days=2, reports_per_day=1500, seed=20 + k)] for k in range(2)]
+
+    def run(k: int, engine: Engine, out: list[Any]) -> None:
+        for ids, texts, addresses, times, sources, categories, lat, lon in streams[k]:
+            for lo in range(0, len(ids), 250):
+                part = slice(lo, lo + 250)
+                d = engine.submit_columns(ids[part], texts[part], addresses[part], times[part], sources[part],
+                                          categories=categories[part], lat=lat[part], lon=lon[part])
+                out.append((d.event.tolist(), d.score.tolist(), d.category.tolist(), d.level.tolist()))
+
+    alone: list[list[Any]] = [[], []]
+    for k in range(2):
+        run(k, Engine(), alone[k])
+    together: list[list[Any]] = [[], []]
+    threads = [threading.Thread(target=run, args=(k, Engine(), together[k])) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert together == alone and len(alone[0]) >= 12

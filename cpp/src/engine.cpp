@@ -33,6 +33,7 @@ std::vector<char32_t> wording_of(std::u32string_view text) {
         if (out.size() == wording_code_points) break;
         if (is_word_char(cp)) out.push_back(cp);
     }
+    out.shrink_to_fit();  // kept by the event while it can match: no room to spare (up to 2x by doubling)
     return out;
 }
 // The category feature when either side's category is the classifier's fallback (no term matched):
@@ -46,7 +47,9 @@ void add_vocabulary(std::vector<Shingle>& vocabulary, const std::vector<Shingle>
     std::vector<Shingle> ab;
     std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(ab));
     std::vector<Shingle> merged;
+    merged.reserve(vocabulary.size() + ab.size());
     std::set_union(vocabulary.begin(), vocabulary.end(), ab.begin(), ab.end(), std::back_inserter(merged));
+    merged.shrink_to_fit();  // as wording_of: the event keeps it
     vocabulary = std::move(merged);
 }
 

@@ -318,8 +318,8 @@ class Engine:
         fixed part), ``histories`` (their steps and report lists), ``match_data`` (parsed addresses,
         texts and vocabularies of the events that can still match), ``reports`` (report ids and
         receipts for idempotent re-submission), ``index`` (the candidate index) and ``per_event`` (flat
-        arrays by event, the deadline queue). Walks the matchable events: about a millisecond per
-        10,000, so not for every call.
+        arrays by event, the deadline queue). Walks every event and posting list (3.7 ms at 27,000
+        events), so not for every call.
         """
         return dict(self._core.memory())
 

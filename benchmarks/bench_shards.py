@@ -1,0 +1,98 @@
+"""Scaling by shards: independent engines, one per city, each replayed on its own thread at once.
+
+Run: ``python benchmarks/bench_shards.py [--shards 1,2] [--days 3] [--rounds 3]``
+
+One engine matches its reports in order (each report changes the statistics the next is scored
+with), so ``Engine(threads=2)`` gains only what its workers prepare ahead (``routing-core bench
+--threads 1,2``). Reports of two cities never fuse, so a province shards by city: one engine per
+city, each called from its own thread. Every call releases the GIL, so the engines run side by
+side. This measures that: ``k`` generated city streams (seeds ``seed .. seed + k - 1``, made before
+the clock starts) are replayed through ``submit_columns`` by ``k`` engines on ``k`` threads, and the
+aggregate throughput (all reports over the wall time until the last thread ends) is compared with one
+engine on one thread, in the same run. Shard counts alternate for ``--rounds`` rounds and the medians
+are printed; ``--json`` writes every round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from routing_core import Engine
+from routing_core.replay import ReplayResult, replay
+from routing_core.synth import generate
+
+
+def run_shards(streams: list[list[Any]], *, days: int, per_day: int) -> dict[str, Any]:
+    """Replays each stream through an engine of its own, each on its own thread, all at once."""
+    engines = [Engine() for _ in streams]
+    results: list[ReplayResult | None] = [None] * len(streams)
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            results[k] = replay(days=days, reports_per_day=per_day, engine=engines[k], stream=streams[k],
+                                api="columns")
+        except BaseException as e:  # re-raised in the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(streams))]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    done = [r for r in results if r is not None]
+    reports = sum(r.reports for r in done)
+    return {
+        "shards": len(streams),
+        "reports": reports,
+        "wall_s": wall,
+        "reports_per_second": reports / wall,
+        "per_shard_reports_per_second": [r.reports_per_second for r in done],
+        "open_events": [r.open_events for r in done],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--shards", default="1,2", help="shard counts to compare, comma-separated (the first is the base)")
+    p.add_argument("--days", type=int, default=3)
+    p.add_argument("--per-day", type=int, default=10_700)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rounds", type=int, default=3, help="alternations of the shard counts")
+    p.add_argument("--json", help="write every round here")
+    args = p.parse_args(argv)
+    counts = [int(s) for s in args.shards.split(",")]
+    if not counts or min(counts) < 1 or args.days < 1 or args.per_day < 1 or args.rounds < 1:
+        p.error("--shards, --days, --per-day and --rounds must be positive")
+    streams = [list(generate(days=args.days, reports_per_day=args.per_day, seed=args.seed + k))
+               for k in range(max(counts))]
+    rounds: dict[int, list[dict[str, Any]]] = {k: [] for k in counts}
+    for r in range(args.rounds):
+        for k in counts:
+            row = run_shards(streams[:k], days=args.days, per_day=args.per_day)
+            rounds[k].append(row)
+            print(f"round {r + 1}: {k} shard(s) {row['reports']:,} reports in {row['wall_s']:.2f} s = "
+                  f"{row['reports_per_second']:,.0f} reports/s", file=sys.stderr, flush=True)
+    base = statistics.median(row["reports_per_second"] for row in rounds[counts[0]])
+    print(f"{args.days} days of {args.per_day:,} reports a day per shard, medians of {args.rounds} rounds:")
+    for k in counts:
+        rate = statistics.median(row["reports_per_second"] for row in rounds[k])
+        print(f"  {k} shard(s) on {k} thread(s): {rate:,.0f} reports/s ({rate / base:.2f}x {counts[0]} shard(s))")
+    if args.json:
+        Path(args.json).write_text(json.dumps({str(k): v for k, v in rounds.items()}, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
