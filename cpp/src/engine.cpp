@@ -490,7 +490,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     for (std::size_t i = 0; i < found.size(); ++i) {
         if (i + card_ahead < found.size()) __builtin_prefetch(&cards_[found[i + card_ahead]]);
         if (i + address_ahead < found.size()) {
-            if (const Address* ahead = cards_[found[i + address_ahead]].address) {
+            if (const MatchData* ahead = cards_[found[i + address_ahead]].match) {  // its address first
                 __builtin_prefetch(ahead);
                 __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 64);
                 __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 128);
@@ -498,8 +498,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         }
         const std::uint32_t e = found[i];
         const MatchCard& card = cards_[e];
-        if (card.address == nullptr) continue;
-        const Address& ev_address = *card.address;
+        if (card.match == nullptr) continue;
+        const Address& ev_address = card.match->address;
         CandidateScore c;
         c.closed = card.closed;
         c.address = address_similarity(address, ev_address);
@@ -545,7 +545,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     // What scoring an event reads first is scattered (its state, then the buffers of its places,
     // texts and vocabulary): the state is fetched two candidates ahead, the buffers one ahead.
     // (A shortlisted candidate has match data: the cheap loop skipped those without.)
-    const auto match_of = [&](std::size_t step) -> const MatchData& { return *events_[scored[order[step]].event].match; };
+    const auto match_of = [&](std::size_t step) -> const MatchData& { return *cards_[scored[order[step]].event].match; };
     const auto fetch_state = [&](std::size_t step) {
         if (step >= n) return;
         const MatchData& m = match_of(step);
@@ -580,7 +580,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         const auto text_weight = [&](std::size_t i) { return text_w[i]; };
         const auto place_weight = [&](std::size_t i) { return place_w[i]; };
         const auto keep = [](std::size_t) { return false; };
-        const MatchData& ev = *events_[scored[j].event].match;
+        const MatchData& ev = *cards_[scored[j].event].match;
         if (with_ids) c.event_id = event_id_at(scored[j].event);
         // Place first: it carries most of the texts' weight, and once it is known the bound is tighter.
         // (An event of one report keeps no vocabulary: its text and place are all it said.)
@@ -743,9 +743,9 @@ void Engine::refresh_matching(std::uint32_t event) {
     closed_[event] = ev.closed ? 1 : 0;
     if (cards_.size() <= event) cards_.resize(event + 1);
     MatchCard& card = cards_[event];
-    // A purged event has no postings, so the lookup cannot find it; a null address also guards
+    // A purged event has no postings, so the lookup cannot find it; a null match also guards
     // against a snapshot that says otherwise.
-    card.address = ev.match && !ev.match->texts.empty() ? &ev.match->address : nullptr;
+    card.match = ev.match && !ev.match->texts.empty() ? ev.match.get() : nullptr;
     card.last_report = ev.last_report;
     card.sources = 0;
     for (std::size_t k = 0; k < ev.reports.size(); ++k) {

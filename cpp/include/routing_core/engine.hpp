@@ -352,7 +352,9 @@ private:
     // cache line each instead of a walk through each event's scattered state. (Its closed flag repeats
     // closed_ on purpose, for that line; refresh_matching sets both.)
     struct MatchCard {
-        const Address* address = nullptr;  // null: no matching data (purged)
+        // The event's match data, null when it has none (purged): scoring reaches it from here, a line
+        // the cheap features just read, rather than through the event's own state.
+        const MatchData* match = nullptr;
         std::int64_t last_report = 0;
         std::uint64_t sources = 0;  // bit s: a report came from channel s (channels from 64 on: see the event)
         std::uint32_t category = 0;
