@@ -11,8 +11,9 @@ candidates: nothing is closed). At each size the engine measures, on the stream'
   wall time, with its explanation (the default) and without it (``explain=False``, the lean
   Decision), the two alternating report by report so that both see the same engine.
 
-Sizes are open events, measured with ``Engine.stats()``. Prints one line per size and the ratio of
-each to the first, and writes JSON with ``--json``.
+Sizes are open events, measured with ``Engine.stats()``; memory is the candidate index's and the
+engine's whole state's (``Engine.memory()``) per open event. Prints one line per size and the ratio
+of each to the first, and writes JSON with ``--json``.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def _take(stream: Any, n: int) -> list[dict[str, Any]]:
     return out
 
 
-def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: int) -> list[dict[str, float]]:
+def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: int) -> list[dict[str, Any]]:
     engine = Engine(threads=threads)
     stream = _stream(per_day, seed)
     rows = []
@@ -86,6 +87,7 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
         q = np.percentile(single_us[True], [50, 99, 99.9])
         lean = np.percentile(single_us[False], [50, 99, 99.9])
         stats = engine.stats()
+        memory = engine.memory()
         row = {
             "open_events": stats.open_events,
             "batch_us_per_report_median": statistics.median(batch_us),
@@ -96,6 +98,8 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
             "lean_submit_us_p99": float(lean[1]),
             "lean_submit_us_p999": float(lean[2]),
             "index_bytes_per_open_event": stats.index_bytes / stats.open_events,
+            "engine_bytes_per_open_event": memory["total"] / stats.open_events,
+            "engine_bytes": memory,
             "elapsed_s": time.perf_counter() - fill_started,
         }
         rows.append(row)
@@ -107,7 +111,8 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
               f"p99.9 {row['single_submit_us_p999']:8.1f} µs; "
               f"explain=False p50 {row['lean_submit_us_p50']:8.1f} µs, "
               f"p99 {row['lean_submit_us_p99']:8.1f} µs, p99.9 {row['lean_submit_us_p999']:8.1f} µs; "
-              f"index {row['index_bytes_per_open_event']:,.0f} B/open event; "
+              f"index {row['index_bytes_per_open_event']:,.0f} B/open event, engine "
+              f"{row['engine_bytes_per_open_event']:,.0f} B/open event; "
               f"{row['elapsed_s']:,.0f} s so far", flush=True)
     return rows
 

@@ -65,7 +65,8 @@ def run_shards(streams: list[list[Any]], *, days: int, per_day: int) -> dict[str
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--shards", default="1,2", help="shard counts to compare, comma-separated (the first is the base)")
+    p.add_argument("--shards", default="1,2",
+                   help="shard counts to compare, comma-separated (the first is the base)")
     p.add_argument("--days", type=int, default=3)
     p.add_argument("--per-day", type=int, default=10_700)
     p.add_argument("--seed", type=int, default=0)
@@ -88,9 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.days} days of {args.per_day:,} reports a day per shard, medians of {args.rounds} rounds:")
     for k in counts:
         rate = statistics.median(row["reports_per_second"] for row in rounds[k])
-        print(f"  {k} shard(s) on {k} thread(s): {rate:,.0f} reports/s ({rate / base:.2f}x {counts[0]} shard(s))")
+        print(f"  {k} shard(s) on {k} thread(s): {rate:,.0f} reports/s "
+              f"({rate / base:.2f}x {counts[0]} shard(s))")
     if args.json:
-        Path(args.json).write_text(json.dumps({str(k): v for k, v in rounds.items()}, indent=1), encoding="utf-8")
+        doc = {str(k): v for k, v in rounds.items()}
+        Path(args.json).write_text(json.dumps(doc, indent=1), encoding="utf-8")
     return 0
 
 

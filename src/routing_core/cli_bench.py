@@ -123,8 +123,8 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  memory             peak RSS {r.peak_rss_bytes / 2**20:,.0f} MiB; candidate index "
           f"{r.index_bytes / 2**20:,.1f} MiB = {r.index_bytes_per_open_event:,.0f} B per open event")
     if r.engine_bytes:
-        parts = ", ".join(f"{name.replace('_', ' ')} {size / 2**20:,.0f}" for name, size in r.engine_bytes.items()
-                          if name != "total")
+        parts = ", ".join(f"{name.replace('_', ' ')} {size / 2**20:,.0f}"
+                          for name, size in r.engine_bytes.items() if name != "total")
         print(f"  engine state       {r.engine_bytes['total'] / 2**20:,.0f} MiB = "
               f"{r.engine_bytes_per_open_event:,.0f} B per open event ({parts} MiB)")
     print(f"  machine            {r.machine['cpu'] or r.machine['machine']}, {r.machine['cpus']} CPUs, "
