@@ -114,7 +114,7 @@ class PythonPeer:
         address_weight: float = 0.5,
         window_hours: float = 72.0,
         rare: int = 12,
-        postings_per_key: int = 256,
+        postings_per_key: int = 32,
         max_candidates: int = 48,
     ) -> None:
         from rapidfuzz import fuzz
