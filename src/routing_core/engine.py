@@ -173,8 +173,8 @@ class Engine:
             False for the lean decision a re-sent report gets: the same event, outcome, score,
             category and routing, without candidates, evidence, rules fired or parsed address. The
             engine then scores only the candidates that can change the decision and builds no
-            explanation strings, as ``submit_columns`` does; about half the time per call (see
-            README, "Python").
+            explanation strings, as ``submit_columns`` does: 35–41 % less time per call at 15k to 1M
+            open events (README, "Measured").
 
         Raises
         ------
@@ -422,7 +422,7 @@ class Engine:
         )
 
     def _decision(self, d: _core.Decision, *, lean: bool = False) -> Decision:
-        if lean:  # the address is empty: converted once (a sixth of the conversion's time otherwise)
+        if lean:  # the address is empty: converted once (5.7 of the 12.7 µs of a Decision otherwise)
             if self._no_address is None:
                 self._no_address = self._address(d.address)
             address = self._no_address
