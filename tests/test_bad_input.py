@@ -116,3 +116,12 @@ def test_all_errors_share_the_base_class() -> None:
         Engine().submit({})
     with pytest.raises(RoutingCoreError):
         Engine().event("nope")
+
+
+@pytest.mark.parametrize("explain", ["no", None, 1])
+def test_explain_that_is_not_a_bool_is_named_and_nothing_is_applied(explain: Any) -> None:
+    engine = Engine()
+    with pytest.raises(InvalidReportError) as info:
+        engine.submit(GOOD, explain=explain)
+    assert info.value.field == "explain" and repr(explain) in str(info.value)
+    assert engine.stats().reports == 0

@@ -181,6 +181,10 @@ class Engine:
         InvalidReportError
             Naming the field and value; the engine is unchanged.
         """
+        if not isinstance(explain, bool):  # the binding would take None or 1 silently
+            raise InvalidReportError(
+                f"field 'explain': expected True or False, got {explain!r}", "explain", repr(explain)
+            )
         core_report = to_core_report(report, self._tz)
         if self._journal is not None:
             decision = self._journal.submit(core_report, explain=explain)
