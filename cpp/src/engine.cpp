@@ -209,9 +209,7 @@ Decision Engine::answer(const std::string& report_id, const CompactDecision& r) 
     d.category_from_hint = r.category_from_hint;
     d.category = rules_->category(r.category).code;
     d.platform = rules_->platform_code(r.platform);
-    for (std::uint32_t p = 0; p < 32; ++p) {
-        if (r.co_platforms & (1u << p)) d.co_platforms.push_back(rules_->platform_code(p));
-    }
+    d.co_platforms = platform_codes(r.co_platforms);
     d.level = r.level;
     d.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(r.unit)).code;
     d.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(r.unit));
@@ -940,6 +938,14 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
     return receipts_.emplace_back(Receipt{report_fingerprint(report), d}).decision;
 }
 
+std::vector<std::string> Engine::platform_codes(std::uint32_t mask) const {
+    std::vector<std::string> codes;
+    for (std::uint32_t p = 0; p < 32; ++p) {
+        if (mask & (1u << p)) codes.push_back(rules_->platform_code(p));
+    }
+    return codes;
+}
+
 std::uint32_t Engine::add_report(const Report& report) {
     const std::uint32_t number = report_ids_.intern(report.id);
     report_sources_.push_back(source_index(report.source));
@@ -1039,9 +1045,7 @@ EventView Engine::view(std::uint32_t e) const {
     v.category = rules_->category(ev.category).code;
     // The event's own platforms: routing rules may have moved the lead or added co-handlers.
     v.platform = rules_->platform_code(ev.platform);
-    for (std::uint32_t p = 0; p < 32; ++p) {
-        if (ev.co_platforms & (1u << p)) v.co_platforms.push_back(rules_->platform_code(p));
-    }
+    v.co_platforms = platform_codes(ev.co_platforms);
     v.level = ev.level;
     v.unit_code = gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code;
     v.unit_name = gazetteer_->name_path(static_cast<std::uint32_t>(ev.unit));

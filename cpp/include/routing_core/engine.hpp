@@ -316,6 +316,8 @@ private:
     // its number, which is also the position of its receipt in receipts_.
     std::uint32_t add_report(const Report& report);
     std::uint8_t source_index(const std::string& source) const;
+    // The codes of the platforms whose bits are set, in the platforms' order.
+    std::vector<std::string> platform_codes(std::uint32_t mask) const;
     // The index of the event with this id (only the canonical form event_id_at makes); throws
     // UnknownEvent.
     std::uint32_t find_event(const std::string& event_id) const;
