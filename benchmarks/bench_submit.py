@@ -66,3 +66,28 @@ def test_submit_one(benchmark: Any) -> None:
         engine.submit({**SAMPLE[k % len(SAMPLE)], "id": f"one-{k}", "time": start + 60 * k})
 
     benchmark(one)
+
+
+def _engine_with_open_events(stream: list[dict[str, Any]]) -> tuple[tuple[Engine, list[str], int], dict[str, Any]]:
+    engine = Engine()
+    opened = [d.event_id for d in engine.submit_many(stream) if d.is_new]
+    return (engine, opened, max(r["time"] for r in stream)), {}
+
+
+@pytest.mark.benchmark(group="close")
+def test_close_one_by_one(benchmark: Any, stream: list[dict[str, Any]]) -> None:
+    """The baseline of close_many: every open event closed with its own ``close`` call."""
+
+    def close_all(engine: Engine, opened: list[str], when: int) -> None:
+        for event_id in opened:
+            engine.close(event_id, time=when, resolution="已处置")
+
+    benchmark.pedantic(close_all, setup=lambda: _engine_with_open_events(stream), rounds=9)
+
+
+@pytest.mark.benchmark(group="close")
+def test_close_many(benchmark: Any, stream: list[dict[str, Any]]) -> None:
+    def close_all(engine: Engine, opened: list[str], when: int) -> None:
+        assert engine.close_many(opened, [when] * len(opened), "已处置").all()
+
+    benchmark.pedantic(close_all, setup=lambda: _engine_with_open_events(stream), rounds=9)

@@ -61,9 +61,11 @@ std::string normalise_address_utf8(const std::string& s) {
 
 // One string column, element by element, so that a bad element is named (`texts[17]`) instead of
 // pybind11's generic "incompatible function arguments".
-std::vector<std::string> string_column(const py::sequence& column, const char* name, std::size_t rows) {
+std::vector<std::string> string_column(const py::sequence& column, const char* name, std::size_t rows,
+                                       const char* as = "ids") {
     if (column.size() != rows) {
-        throw InvalidInput(name, std::to_string(column.size()) + " rows", "expected " + std::to_string(rows) + " rows, as ids");
+        throw InvalidInput(name, std::to_string(column.size()) + " rows",
+                           "expected " + std::to_string(rows) + " rows, as " + as);
     }
     std::vector<std::string> out;
     out.reserve(rows);
@@ -149,6 +151,43 @@ py::dict submit_columns(Engine& engine, const py::sequence& ids, const py::seque
     out["level"] = column([](const CompactDecision& d) { return level_index(d.level); }, std::uint8_t{});
     out["unit"] = column([](const CompactDecision& d) { return d.unit; }, std::int32_t{});
     out["deadline"] = column([](const CompactDecision& d) { return d.deadline; }, std::int64_t{});
+    return out;
+}
+
+// Engine::close_many over columns: the rows' outcome as a bool array (closed or passed over), and for
+// the closed rows the step each event's history got (level, unit code, deadline), which the journal
+// records.
+py::dict close_many(Engine& engine, const py::sequence& event_ids, const Int64Column& times,
+                    const py::sequence& resolutions, bool skip_invalid) {
+    const std::size_t n = event_ids.size();
+    std::vector<std::string> ids = string_column(event_ids, "event_ids", n, "event_ids");
+    if (static_cast<std::size_t>(times.size()) != n) {
+        throw InvalidInput("times", std::to_string(times.size()) + " rows", "expected " + std::to_string(n) + " rows, as event_ids");
+    }
+    std::vector<std::int64_t> when(times.data(), times.data() + n);
+    std::vector<std::string> resolution =
+        resolutions.size() == 1 ? string_column(resolutions, "resolution", 1, "one for all")
+                                : string_column(resolutions, "resolutions", n, "event_ids");
+    std::vector<Closing> done;
+    {
+        py::gil_scoped_release release;
+        done = engine.close_many(ids, when, resolution, skip_invalid);
+    }
+    py::array_t<bool> closed(static_cast<py::ssize_t>(n));
+    py::array_t<std::int64_t> deadline(static_cast<py::ssize_t>(n));
+    py::list level(n);
+    py::list unit(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        closed.mutable_data()[i] = done[i].closed;
+        deadline.mutable_data()[i] = done[i].deadline;
+        level[i] = done[i].closed ? py::object(py::str(level_code(done[i].level))) : py::object(py::none());
+        unit[i] = done[i].closed ? py::object(py::str(done[i].unit_code)) : py::object(py::none());
+    }
+    py::dict out;
+    out["closed"] = closed;
+    out["level"] = level;
+    out["unit_code"] = unit;
+    out["deadline"] = deadline;
     return out;
 }
 
@@ -440,6 +479,8 @@ PYBIND11_MODULE(_core, m) {
              py::arg("index"))
         .def("close", &Engine::close, py::arg("event_id"), py::arg("time"), py::arg("resolution"),
              py::call_guard<py::gil_scoped_release>())
+        .def("close_many", &close_many, py::arg("event_ids"), py::arg("times"), py::arg("resolutions"),
+             py::arg("skip_invalid"))
         .def("advance", &Engine::advance, py::arg("now"), py::call_guard<py::gil_scoped_release>())
         .def("event", &Engine::event, py::arg("event_id"), py::call_guard<py::gil_scoped_release>())
         .def("stats", &Engine::stats)

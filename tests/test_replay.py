@@ -7,7 +7,9 @@ import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
+import numpy as np
 import pytest
 
 from routing_core import Engine
@@ -156,8 +158,9 @@ class _CountingEngine:
             out.append(SimpleNamespace(event_id=f"E{self.opened}", is_new=True))
         return out
 
-    def close(self, event_id: str, time: int, resolution: str) -> None:
-        self.open -= 1
+    def close_many(self, event_ids: list[str], times: list[int], resolution: str, *, skip_invalid: bool) -> Any:
+        self.open -= len(event_ids)
+        return np.ones(len(event_ids), dtype=bool)
 
     def advance(self, now: int) -> list[object]:
         return []

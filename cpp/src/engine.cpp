@@ -975,18 +975,84 @@ bool Engine::heard_from(const EventState& ev, std::uint8_t source) const {
 
 EventView Engine::close(const std::string& event_id, std::int64_t time, const std::string& resolution) {
     std::lock_guard<std::mutex> lock(mutex_);
+    const std::uint32_t e = check_closing(event_id, time, resolution);
+    close_event(e, time, resolution);
+    return view(e);
+}
+
+std::vector<Closing> Engine::close_many(const std::vector<std::string>& event_ids, const std::vector<std::int64_t>& times,
+                                        const std::vector<std::string>& resolutions, bool skip_invalid) {
+    const std::size_t n = event_ids.size();
+    if (times.size() != n) {
+        throw InvalidInput("times", std::to_string(times.size()) + " rows", "expected " + std::to_string(n) + " rows, as event_ids");
+    }
+    if (resolutions.size() != 1 && resolutions.size() != n) {
+        throw InvalidInput("resolutions", std::to_string(resolutions.size()) + " rows",
+                           "expected 1 or " + std::to_string(n) + " rows, as event_ids");
+    }
+    const auto resolution = [&](std::size_t i) -> const std::string& { return resolutions[resolutions.size() == 1 ? 0 : i]; };
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::uint32_t> event(n);
+    std::vector<char> valid(n, 1);
+    std::unordered_map<std::uint32_t, std::size_t> first_row;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string row = "[" + std::to_string(i) + "]";
+        try {
+            event[i] = check_closing(event_ids[i], times[i], resolution(i));
+            const auto [seen, inserted] = first_row.emplace(event[i], i);
+            if (!inserted) {
+                throw InvalidInput("event_id", excerpt(event_ids[i]),
+                                   "the event is already closed (by event_ids[" + std::to_string(seen->second) + "])");
+            }
+        } catch (const InvalidInput& e) {
+            if (skip_invalid) {
+                valid[i] = 0;
+                continue;
+            }
+            const std::string& f = e.field();
+            const std::string field = f == "event_id"           ? "event_ids" + row
+                                      : f == "time"             ? "times" + row
+                                      : resolutions.size() == 1 ? std::string("resolution")
+                                                                : "resolutions" + row;
+            throw InvalidInput(field, e.value(), e.problem());
+        } catch (const UnknownEvent&) {
+            if (skip_invalid) {
+                valid[i] = 0;
+                continue;
+            }
+            throw UnknownEvent(event_ids[i], "event_ids" + row);
+        }
+    }
+    // Every row checked against the state before the batch: no event is in two rows, and closing one
+    // event changes nothing another's checks read.
+    std::vector<Closing> out(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!valid[i]) continue;
+        close_event(event[i], times[i], resolution(i));
+        const EventState& ev = events_[event[i]];
+        out[i] = Closing{true, ev.level, gazetteer_->unit(static_cast<std::uint32_t>(ev.unit)).code, ev.deadline};
+    }
+    return out;
+}
+
+std::uint32_t Engine::check_closing(const std::string& event_id, std::int64_t time, const std::string& resolution) const {
     check_utf8("resolution", resolution);
     check_size("resolution", resolution, config_.limits.max_text_bytes);
     if (time < earliest_time || time >= latest_time) {
         throw InvalidInput("time", std::to_string(time), "outside 1970-01-01..2100-01-01 (seconds since the epoch)");
     }
     const std::uint32_t e = find_event(event_id);
-    EventState& ev = events_[e];
+    const EventState& ev = events_[e];
     if (ev.closed) throw InvalidInput("event_id", excerpt(event_id), "the event is already closed");
     if (!ev.history.empty() && time < ev.history.back().time) {
         throw InvalidInput("time", std::to_string(time),
                            "before the event's latest step (" + std::to_string(ev.history.back().time) + ")");
     }
+    return e;
+}
+
+void Engine::close_event(std::uint32_t e, std::int64_t time, const std::string& resolution) {
+    EventState& ev = events_[e];
     ev.closed = time;
     ev.resolution = resolutions_.intern(resolution);
     add_step(ev, time, StepKind::closed, {}, no_report);
@@ -995,7 +1061,6 @@ EventView Engine::close(const std::string& event_id, std::int64_t time, const st
     ev.reports.rest.shrink_to_fit();
     --open_events_;
     refresh_matching(e);
-    return view(e);
 }
 
 std::vector<Escalation> Engine::advance(std::int64_t now) {

@@ -12,6 +12,9 @@ InvalidInput::InvalidInput(std::string field, std::string value, const std::stri
 
 UnknownEvent::UnknownEvent(const std::string& event_id) : Error("unknown event id '" + excerpt(event_id) + "'") {}
 
+UnknownEvent::UnknownEvent(const std::string& event_id, const std::string& where)
+    : Error(where + ": unknown event id '" + excerpt(event_id) + "'") {}
+
 std::string excerpt(const std::string& value, std::size_t max_bytes) {
     // Escape bytes that are not valid UTF-8 so that the message itself is always valid UTF-8.
     std::string out;

@@ -116,6 +116,36 @@ TEST(Engine, ClosedEventsRecurRatherThanAbsorbReports) {
     EXPECT_EQ(engine.event(again.event_id).recurrence_of, d.event_id);
 }
 
+TEST(Engine, CloseManyChecksEveryRowFirstOrPassesOverTheBadOnes) {
+    Engine engine = make_engine();
+    const Decision a = engine.submit(report("r1", "七五社区门口垃圾桶满溢无人清运", "百丈街道七五社区百丈东路168号", t0));
+    const Decision b = engine.submit(report("r2", "中山西路72号饭店油烟直排扰民", "海曙区中山西路72号", t0 + 60));
+    ASSERT_NE(a.event_id, b.event_id);
+    const std::size_t open = engine.stats().open_events;
+    // A bad row (here the same event twice) rejects the batch, naming the row; nothing is closed.
+    try {
+        engine.close_many({a.event_id, b.event_id, a.event_id}, {t0 + 3600, t0 + 3600, t0 + 3600}, {"已处置"}, false);
+        FAIL() << "expected InvalidInput";
+    } catch (const InvalidInput& e) {
+        EXPECT_EQ(e.field(), "event_ids[2]");
+    }
+    EXPECT_THROW(engine.close_many({a.event_id, "E99999999"}, {t0 + 3600, t0 + 3600}, {"已处置"}, false), UnknownEvent);
+    EXPECT_THROW(engine.close_many({a.event_id}, {t0 + 3600, t0}, {"已处置"}, false), InvalidInput);  // 2 times
+    EXPECT_EQ(engine.stats().open_events, open);
+    EXPECT_TRUE(engine.event(a.event_id).open);
+    // Passing over the bad rows closes the rest, each with its own resolution and time.
+    const std::vector<Closing> done = engine.close_many({a.event_id, "E99999999", b.event_id, a.event_id},
+                                                        {t0 + 3600, t0, t0 + 7200, t0 + 3600},
+                                                        {"已清运", "", "已劝离", ""}, true);
+    ASSERT_EQ(done.size(), 4u);
+    EXPECT_TRUE(done[0].closed && done[2].closed);
+    EXPECT_FALSE(done[1].closed || done[3].closed);
+    EXPECT_EQ(done[0].unit_code, engine.event(a.event_id).unit_code);
+    EXPECT_EQ(engine.stats().open_events, open - 2);
+    EXPECT_EQ(engine.event(a.event_id).resolution, "已清运");
+    EXPECT_EQ(engine.event(b.event_id).closed, t0 + 7200);
+}
+
 TEST(Engine, SeverityRaisesTheLevel) {
     Engine engine = make_engine();
     const Decision d = engine.submit(report("r", "七五社区垃圾堆起火了", "百丈街道七五社区", t0));

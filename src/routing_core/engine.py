@@ -233,22 +233,10 @@ class Engine:
         ``categories`` optional category codes ("" for none); ``lat``/``lon`` optional float arrays
         with NaN for "no coordinates". With a store, reports are journaled as by ``submit_many``.
         """
-        import numpy as np
-
         from .columns import DecisionColumns, ReportColumns
 
         ids = _column(ids, "ids")
-        try:
-            epoch = np.asarray(times)
-            if epoch.dtype.kind not in "iu" or epoch.ndim != 1:
-                raise TypeError
-            epoch = epoch.astype(np.int64)
-        except (TypeError, ValueError, OverflowError):
-            raise InvalidReportError(
-                "field 'times': expected a 1-d sequence of ints (seconds since the epoch)",
-                "times",
-                repr(times)[:60],
-            ) from None
+        epoch = _epoch_column(times, "times")
         lat_column, lon_column = (
             None if c is None else _float_column(c, name) for c, name in ((lat, "lat"), (lon, "lon"))
         )
@@ -288,6 +276,40 @@ class Engine:
             ) from None
         close = self._core.close if self._journal is None else self._journal.close
         return self._event(close(str(event_id), when, resolution))
+
+    def close_many(
+        self,
+        event_ids: Sequence[str],
+        times: Any,
+        resolution: str | Sequence[str] = "",
+        *,
+        skip_invalid: bool = False,
+    ) -> Any:
+        """Close many events at once: ``event_ids[i]`` at ``times[i]`` (seconds since the epoch, ints
+        or an int64 array), with ``resolution`` (one str for all, or one per event).
+
+        The batch form of :meth:`close` for a day's closes: one call into the core, under one lock,
+        and no :class:`Event` built per row. Every row is checked first; a bad one (an unknown or
+        closed event, an event named twice, a time before the event's latest step) raises
+        :class:`InvalidReportError` or :class:`UnknownEventError` naming the row (``times[3]``), and
+        nothing is closed. With ``skip_invalid=True`` the bad rows are passed over instead and the
+        others closed. Returns a numpy bool array: which rows closed their event. With a store, the
+        closings are journaled in one write.
+        """
+        ids = _column(event_ids, "event_ids")
+        epoch = _epoch_column(times, "times")
+        if isinstance(resolution, str):
+            resolutions = [resolution]
+        else:
+            resolutions = _column(resolution, "resolution")
+            if len(resolutions) != len(ids):
+                raise InvalidReportError(f"field 'resolution': {len(resolutions)} rows, expected {len(ids)} "
+                                         "(one per event) or a single str", "resolution", repr(resolution)[:60])
+        if not isinstance(skip_invalid, bool):
+            raise InvalidReportError(f"field 'skip_invalid': expected a bool, got {type(skip_invalid).__name__}",
+                                     "skip_invalid", repr(skip_invalid)[:60])
+        close_many = self._core.close_many if self._journal is None else self._journal.close_many
+        return close_many(ids, epoch, resolutions, skip_invalid)["closed"]
 
     def advance(self, now: TimeLike) -> list[Escalation]:
         """Escalate every open event overdue at ``now`` one level up (capped at city)."""
@@ -489,6 +511,21 @@ def _column(value: object, field: str) -> list[Any]:
         raise InvalidReportError(f"field {field!r}: expected a sequence (one value per report), got "
                                  f"{type(value).__name__}", field, repr(value)[:60])
     return list(value)  # type: ignore[call-overload]
+
+
+def _epoch_column(value: object, field: str) -> Any:
+    """A column of seconds since the epoch as an int64 array; anything else is named."""
+    import numpy as np
+
+    try:
+        epoch = np.asarray(value)
+        if epoch.ndim != 1 or (epoch.dtype.kind not in "iu" and epoch.size > 0):  # ([] is float64)
+            raise TypeError
+        return epoch.astype(np.int64)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidReportError(
+            f"field '{field}': expected a 1-d sequence of ints (seconds since the epoch)", field, repr(value)[:60]
+        ) from None
 
 
 def _float_column(value: object, field: str) -> Any:

@@ -125,6 +125,13 @@ public:
     bool knows_report(const std::string& report_id) const;
 
     EventView close(const std::string& event_id, std::int64_t time, const std::string& resolution);
+    // Closes event_ids[i] at times[i] with resolutions[i] (one resolution for every row when there is
+    // one), under one lock: the batch form of close() for a day's closes. Without skip_invalid, every
+    // row is checked first and a bad one throws (InvalidInput naming "times[3]" or the like,
+    // UnknownEvent naming the row) with nothing closed; with it, the bad rows are passed over and the
+    // others closed. A row naming an event that an earlier row closes is a bad row ("already closed").
+    std::vector<Closing> close_many(const std::vector<std::string>& event_ids, const std::vector<std::int64_t>& times,
+                                    const std::vector<std::string>& resolutions, bool skip_invalid);
     // Escalates every open event whose deadline is before `now` by one level (capped at city).
     std::vector<Escalation> advance(std::int64_t now);
     EventView event(const std::string& event_id) const;
@@ -321,6 +328,9 @@ private:
     // The index of the event with this id (only the canonical form event_id_at makes); throws
     // UnknownEvent.
     std::uint32_t find_event(const std::string& event_id) const;
+    // close()'s checks of a closing (throws InvalidInput or UnknownEvent), and the closing itself.
+    std::uint32_t check_closing(const std::string& event_id, std::int64_t time, const std::string& resolution) const;
+    void close_event(std::uint32_t e, std::int64_t time, const std::string& resolution);
     // Whether one of the event's reports came from channel `source`.
     bool heard_from(const EventState& ev, std::uint8_t source) const;
 

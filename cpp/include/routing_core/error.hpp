@@ -32,6 +32,8 @@ private:
 class UnknownEvent : public Error {
 public:
     explicit UnknownEvent(const std::string& event_id);
+    // The same, naming where the id came from, e.g. "event_ids[3]".
+    UnknownEvent(const std::string& event_id, const std::string& where);
 };
 
 // Configuration (gazetteer, rules, match parameters) that cannot be used.

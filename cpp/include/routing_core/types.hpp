@@ -129,6 +129,15 @@ struct EventView {
     std::vector<EventStep> history;
 };
 
+// What Engine::close_many did with one row: closed the event (its history's new step is at `level`
+// in `unit_code`, with the event's deadline), or passed over a bad row.
+struct Closing {
+    bool closed = false;
+    Level level = Level::town;
+    std::string unit_code;
+    std::int64_t deadline = 0;
+};
+
 struct Escalation {
     std::string event_id;
     Level from_level = Level::town;

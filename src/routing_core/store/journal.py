@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import _core
 from ..errors import ConfigError, RoutingCoreError, StoreError
@@ -396,6 +396,20 @@ class Journal:
                 [Step(view.id, "closed", when, view.level, view.unit_code, view.deadline, "", resolution)],
             )
             return view
+
+    def close_many(self, event_ids: list[str], times: Any, resolutions: list[str], skip_invalid: bool) -> Any:
+        with self._lock:
+            self._check()
+            done = self.core.close_many(event_ids, times, resolutions, skip_invalid)
+            ops: list[Op] = []
+            steps: list[Step] = []
+            for i in done["closed"].nonzero()[0].tolist():
+                when, resolution = int(times[i]), resolutions[0 if len(resolutions) == 1 else i]
+                ops.append(Op("close", when, event_id=event_ids[i], resolution=resolution))
+                steps.append(Step(event_ids[i], "closed", when, done["level"][i], done["unit_code"][i],
+                                  int(done["deadline"][i]), "", resolution))
+            self._append(ops, steps)
+            return done
 
     def advance(self, now: int) -> list[_core.Escalation]:
         with self._lock:
