@@ -107,8 +107,14 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
             weight[e] += w;
         }
     };
+    // Each key costs cache misses one after another (its slot, its list, the list's newest postings),
+    // and the keys are independent: each step is started for every key before the next is taken, so
+    // that the misses overlap. (The lists are read in the same order either way.)
+    for (BlockingKey key : keys) address_postings_.prefetch(key);
+    for (Shingle s : text) text_counts_.prefetch(s);
+    std::vector<const PostingTable::List*> read_lists;
     for (BlockingKey key : keys) {
-        if (const PostingTable::List* list = address_postings_.find(key)) read(*list);
+        if (const PostingTable::List* list = address_postings_.find(key)) read_lists.push_back(list);
     }
     // The rarest shingles of the query discriminate best; common ones (来电, 反映) would flood the set.
     // Ranked by the flat table of list sizes (text_counts_), so that only the lists read are looked up.
@@ -120,7 +126,20 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
     const std::size_t take = std::min(lists.size(), limits.rare_shingles);
     std::partial_sort(lists.begin(), lists.begin() + static_cast<std::ptrdiff_t>(take), lists.end(),
                       [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t k = 0; k < take; ++k) read(*text_postings_.find(lists[k].second));
+    for (std::size_t k = 0; k < take; ++k) text_postings_.prefetch(lists[k].second);
+    for (const PostingTable::List* list : read_lists) __builtin_prefetch(list);
+    for (std::size_t k = 0; k < take; ++k) {
+        const PostingTable::List* list = text_postings_.find(lists[k].second);
+        __builtin_prefetch(list);
+        read_lists.push_back(list);
+    }
+    for (const PostingTable::List* list : read_lists) {
+        const std::size_t n = std::min(list->size(), limits.postings_per_key);
+        if (n == 0) continue;
+        __builtin_prefetch(list->data() + (list->size() - 1));
+        __builtin_prefetch(list->data() + (list->size() - n));
+    }
+    for (const PostingTable::List* list : read_lists) read(*list);
 
     const auto better = [&](std::uint32_t a, std::uint32_t b) {
         if (weight[a] != weight[b]) return weight[a] > weight[b];

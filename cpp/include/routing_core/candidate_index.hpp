@@ -50,6 +50,10 @@ struct LookupLimits {
 class ShingleCounts {
 public:
     std::uint32_t get(Shingle shingle) const noexcept;
+    // Starts loading the shingle's slot into the cache, for a get() soon after.
+    void prefetch(Shingle shingle) const noexcept {
+        if (!slots_.empty()) __builtin_prefetch(&slots_[slot_of(shingle)]);
+    }
     void increment(Shingle shingle, std::uint32_t by = 1);
     void clear() noexcept;
     std::size_t memory_bytes() const noexcept { return slots_.capacity() * sizeof(Slot); }
