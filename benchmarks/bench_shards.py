@@ -2,15 +2,12 @@
 
 Run: ``python benchmarks/bench_shards.py [--shards 1,2] [--days 3] [--rounds 3] [--processes]``
 
-One engine matches its reports in order (each report changes the statistics the next is scored
-with), so ``Engine(threads=2)`` gains only what its workers prepare ahead (``routing-core bench
---threads 1,2``). Reports of two cities never fuse, so a province shards by city: one engine per
-city, each called from its own thread. Every call releases the GIL, so the engines run side by
-side. This measures that: ``k`` generated city streams (seeds ``seed .. seed + k - 1``, made before
-the clock starts) are replayed through ``submit_columns`` by ``k`` engines on ``k`` threads, and the
-aggregate throughput (all reports over the wall time until the last thread ends) is compared with one
-engine on one thread, in the same run. Shard counts alternate for ``--rounds`` rounds and the medians
-are printed; ``--json`` writes every round.
+See :mod:`routing_core.shards` for why a province shards by city. ``k`` generated city streams
+(seeds ``seed .. seed + k - 1``, made before the clock starts) are replayed through
+``submit_columns`` by ``k`` engines on ``k`` threads, and the aggregate throughput (all reports over
+the wall time until the last thread ends) is compared with one engine on one thread, in the same
+run. Shard counts alternate for ``--rounds`` rounds and the medians are printed (``routing-core
+bench --shards 1,2`` runs one round of the same); ``--json`` writes every round.
 
 ``--processes`` runs each shard in a process of its own instead of a thread (the way a province may
 deploy: one process per city). Each process builds its engine and stream, waits at a barrier, and
@@ -28,48 +25,19 @@ import multiprocessing
 import queue
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from routing_core import Engine
-from routing_core.replay import ReplayResult, replay
+from routing_core.replay import replay
+from routing_core.shards import replay_shards
 from routing_core.synth import generate
 
 
 def run_shards(streams: list[list[Any]], *, days: int, per_day: int) -> dict[str, Any]:
     """Replays each stream through an engine of its own, each on its own thread, all at once."""
-    engines = [Engine() for _ in streams]
-    results: list[ReplayResult | None] = [None] * len(streams)
-    errors: list[BaseException] = []
-
-    def work(k: int) -> None:
-        try:
-            results[k] = replay(days=days, reports_per_day=per_day, engine=engines[k], stream=streams[k],
-                                api="columns")
-        except BaseException as e:  # re-raised in the main thread
-            errors.append(e)
-
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(streams))]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    done = [r for r in results if r is not None]
-    reports = sum(r.reports for r in done)
-    return {
-        "shards": len(streams),
-        "reports": reports,
-        "wall_s": wall,
-        "reports_per_second": reports / wall,
-        "per_shard_reports_per_second": [r.reports_per_second for r in done],
-        "open_events": [r.open_events for r in done],
-    }
+    return replay_shards(streams, days=days, per_day=per_day).to_dict()
 
 
 def _process_shard(k: int, stream: list[Any], days: int, per_day: int, barrier: Any, out: Any) -> None:

@@ -121,6 +121,26 @@ def test_bench_threads_replays_once_per_count(tmp_path: Path, capsys: pytest.Cap
         main(["bench", "--threads", "one"])
 
 
+def test_bench_shards_runs_one_engine_per_city_each_deciding_as_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--days", "1", "--per-day", "300", "--quiet", "--shards", "1,2", "--shard-days", "2",
+                 "--seed", "4", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    one, two = doc["shards"]
+    assert (one["shards"], two["shards"]) == (1, 2)
+    # Each city alone, one after the other, as the reference: the same reports and open events.
+    alone = [replay(days=2, reports_per_day=300, seed=seed, api="columns") for seed in (4, 5)]
+    assert one["reports"] == alone[0].reports and one["open_events"] == [alone[0].open_events]
+    assert two["reports"] == alone[0].reports + alone[1].reports
+    assert two["open_events"] == [r.open_events for r in alone]
+    assert "2 engine(s) on 2 thread(s)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["bench", "--shards", "0,2"])
+    assert main(["bench", "--shards", "1,2", "--shard-days", "0"]) == 2
+
+
 def test_bench_plot_without_matplotlib_names_the_extra(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

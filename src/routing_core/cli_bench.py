@@ -3,8 +3,9 @@
 ``--peers`` also measures the peer methods of :mod:`routing_core.bench_peers` (a pure-Python +
 rapidfuzz implementation of the decision, rapidfuzz cdist brute force, Splink) on a sample of the
 same stream (its first ``--peer-days`` days), beside the engine on that sample; off by default, as
-fitting the peers' thresholds on a training split takes a while. ``--plot FILE.png`` draws the
-replay (needs the ``plot`` extra).
+fitting the peers' thresholds on a training split takes a while. ``--shards 1,2`` also compares
+shards by city (:mod:`routing_core.shards`): one engine per generated city, each on its own thread.
+``--plot FILE.png`` draws the replay (needs the ``plot`` extra).
 """
 
 from __future__ import annotations
@@ -79,13 +80,54 @@ def _thread_list(value: str) -> list[int]:
     return counts
 
 
+def _shard_list(value: str) -> list[int]:
+    try:
+        counts = [int(v) for v in value.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or any(not 1 <= c <= 64 for c in counts):
+        raise argparse.ArgumentTypeError(f"{value!r}: expected shard counts in 1..64 separated by commas")
+    return counts
+
+
+def _compare_shards(args: argparse.Namespace) -> list[dict[str, object]]:
+    """One engine per generated city on a thread each, for every count of --shards; prints each
+    count's aggregate throughput as a ratio to the first count's."""
+    from .shards import replay_shards
+    from .synth import generate
+
+    days = args.shard_days
+    most = max(args.shards)
+    if not args.quiet:
+        print(f"shards: generating {most} city stream(s) of {days} day(s) (held in memory, before the clock)",
+              file=sys.stderr, flush=True)
+    streams = [list(generate(days=days, reports_per_day=args.per_day, seed=args.seed + k)) for k in range(most)]
+    rows = []
+    for k in args.shards:
+        run = replay_shards(streams[:k], days=days, per_day=args.per_day, batch_size=args.batch, api=args.api,
+                            rules=args.rules)
+        rows.append(run.to_dict())
+        if not args.quiet:
+            print(f"shards: {k} engine(s) on {k} thread(s): {run.reports_per_second:,.0f} reports/s",
+                  file=sys.stderr, flush=True)
+    base = rows[0]["reports_per_second"]
+    print(f"  shards by city     {days} day(s) per city (seeds {args.seed}..{args.seed + most - 1}), "
+          f"one engine per city, each on its own thread; all reports over the wall time:")
+    for row in rows:
+        rate = float(row["reports_per_second"])  # type: ignore[arg-type]
+        print(f"    {row['shards']} engine(s) on {row['shards']} thread(s): {rate:,.0f} reports/s "
+              f"({rate / float(base):.2f}x {args.shards[0]})")  # type: ignore[arg-type]
+    return rows
+
+
 def _run(args: argparse.Namespace) -> int:
     from .engine import Engine
     from .replay import read_stream, replay
 
-    if args.days < 1 or args.per_day < 1 or args.peer_days < 1 or (args.peer_per_day or 1) < 1:
-        print("routing-core bench: --days, --per-day, --peer-days and --peer-per-day must be at least 1",
-              file=sys.stderr)
+    if (args.days < 1 or args.per_day < 1 or args.peer_days < 1 or (args.peer_per_day or 1) < 1
+            or args.shard_days < 1):
+        print("routing-core bench: --days, --per-day, --peer-days, --peer-per-day and --shard-days must be at "
+              "least 1", file=sys.stderr)
         return 2
     if args.truth and not args.stream:
         print("routing-core bench: --truth goes with --stream", file=sys.stderr)
@@ -135,6 +177,8 @@ def _run(args: argparse.Namespace) -> int:
               f"p50 {other.latency_us.get('p50', 0):,.1f} µs)")
     doc = r.to_dict()
     doc["threads"] = [{"threads": t, **run.to_dict()} for t, run in zip(args.threads, runs)]
+    if args.shards:
+        doc["shards"] = _compare_shards(args)
     peers = []
     if args.peers:
         from .bench_peers import format_peers, run_peers
@@ -183,6 +227,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--threads", type=_thread_list, default=[1], metavar="N[,N...]",
                    help="the engine's worker threads (default 1); several counts (e.g. 1,2) replay the stream "
                    "once per count and print each one's throughput as a ratio to the first")
+    p.add_argument("--shards", type=_shard_list, default=None, metavar="K[,K...]",
+                   help="also compare shards by city: for each count K, K engines (one per generated city, "
+                   "seeds --seed.. --seed+K-1) replay --shard-days days at once, each on its own thread; "
+                   "prints the aggregate throughput as a ratio to the first count (e.g. 1,2)")
+    p.add_argument("--shard-days", type=int, default=3,
+                   help="days per city in the --shards comparison (default 3; the streams are generated before "
+                   "the clock and held in memory, about 600 bytes a report: 2.3 GiB per city-year)")
     p.add_argument("--stream", metavar="REPORTS.jsonl",
                    help="replay this JSON Lines file (routing-core synth output or a city's history, one day "
                    "at a time; at most --days days) instead of generating")
