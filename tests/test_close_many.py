@@ -127,7 +127,8 @@ def test_closings_are_journaled_and_recovered(tmp_path: Path, sample_reports: li
     path = tmp_path / "events.sqlite"
     with Engine(store=str(path)) as engine:
         opened = [d.event_id for d in engine.submit_many(sample_reports[:80]) if d.is_new]
-        closed = engine.close_many(opened[:5] + ["E99999999"], [1_800_000_000] * 6, "已处置", skip_invalid=True)
+        closed = engine.close_many(opened[:5] + ["E99999999"], [1_800_000_000] * 6, "已处置",
+                                   skip_invalid=True)
         assert closed.tolist() == [True] * 5 + [False]
         store = engine.store
         assert store is not None

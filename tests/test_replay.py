@@ -125,8 +125,8 @@ def test_bench_shards_runs_one_engine_per_city_each_deciding_as_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "bench.json"
-    assert main(["bench", "--days", "1", "--per-day", "300", "--quiet", "--shards", "1,2", "--shard-days", "2",
-                 "--seed", "4", "--json", str(out)]) == 0
+    assert main(["bench", "--days", "1", "--per-day", "300", "--quiet", "--shards", "1,2",
+                 "--shard-days", "2", "--seed", "4", "--json", str(out)]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     one, two = doc["shards"]
     assert (one["shards"], two["shards"]) == (1, 2)
@@ -178,7 +178,8 @@ class _CountingEngine:
             out.append(SimpleNamespace(event_id=f"E{self.opened}", is_new=True))
         return out
 
-    def close_many(self, event_ids: list[str], times: list[int], resolution: str, *, skip_invalid: bool) -> Any:
+    def close_many(self, event_ids: list[str], times: list[int], resolution: str, *,
+                   skip_invalid: bool) -> Any:
         self.open -= len(event_ids)
         return np.ones(len(event_ids), dtype=bool)
 

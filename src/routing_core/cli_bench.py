@@ -14,8 +14,9 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .replay import DayProgress
@@ -70,27 +71,23 @@ def _peer_list(value: str) -> list[str]:
     return names
 
 
-def _thread_list(value: str) -> list[int]:
-    try:
-        counts = [int(v) for v in value.split(",")]
-    except ValueError:
-        counts = []
-    if not counts or any(not 0 <= c <= 256 for c in counts):
-        raise argparse.ArgumentTypeError(f"{value!r}: expected thread counts in 0..256 separated by commas")
-    return counts
+def _counts(what: str, low: int, high: int) -> Callable[[str], list[int]]:
+    """An argparse type: comma-separated counts of `what`, each in low..high."""
+
+    def parse(value: str) -> list[int]:
+        try:
+            counts = [int(v) for v in value.split(",")]
+        except ValueError:
+            counts = []
+        if not counts or any(not low <= c <= high for c in counts):
+            raise argparse.ArgumentTypeError(
+                f"{value!r}: expected {what} counts in {low}..{high} separated by commas")
+        return counts
+
+    return parse
 
 
-def _shard_list(value: str) -> list[int]:
-    try:
-        counts = [int(v) for v in value.split(",")]
-    except ValueError:
-        counts = []
-    if not counts or any(not 1 <= c <= 64 for c in counts):
-        raise argparse.ArgumentTypeError(f"{value!r}: expected shard counts in 1..64 separated by commas")
-    return counts
-
-
-def _compare_shards(args: argparse.Namespace) -> list[dict[str, object]]:
+def _compare_shards(args: argparse.Namespace) -> list[dict[str, Any]]:
     """One engine per generated city on a thread each, for every count of --shards; prints each
     count's aggregate throughput as a ratio to the first count's."""
     from .shards import replay_shards
@@ -101,23 +98,22 @@ def _compare_shards(args: argparse.Namespace) -> list[dict[str, object]]:
     if not args.quiet:
         print(f"shards: generating {most} city stream(s) of {days} day(s) (held in memory, before the clock)",
               file=sys.stderr, flush=True)
-    streams = [list(generate(days=days, reports_per_day=args.per_day, seed=args.seed + k)) for k in range(most)]
-    rows = []
+    streams = [list(generate(days=days, reports_per_day=args.per_day, seed=args.seed + k))
+               for k in range(most)]
+    runs = []
     for k in args.shards:
         run = replay_shards(streams[:k], days=days, per_day=args.per_day, batch_size=args.batch, api=args.api,
                             rules=args.rules)
-        rows.append(run.to_dict())
+        runs.append(run)
         if not args.quiet:
             print(f"shards: {k} engine(s) on {k} thread(s): {run.reports_per_second:,.0f} reports/s",
                   file=sys.stderr, flush=True)
-    base = rows[0]["reports_per_second"]
     print(f"  shards by city     {days} day(s) per city (seeds {args.seed}..{args.seed + most - 1}), "
           f"one engine per city, each on its own thread; all reports over the wall time:")
-    for row in rows:
-        rate = float(row["reports_per_second"])  # type: ignore[arg-type]
-        print(f"    {row['shards']} engine(s) on {row['shards']} thread(s): {rate:,.0f} reports/s "
-              f"({rate / float(base):.2f}x {args.shards[0]})")  # type: ignore[arg-type]
-    return rows
+    for run in runs:
+        print(f"    {run.shards} engine(s) on {run.shards} thread(s): {run.reports_per_second:,.0f} reports/s "
+              f"({run.reports_per_second / runs[0].reports_per_second:.2f}x {args.shards[0]})")
+    return [run.to_dict() for run in runs]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -126,8 +122,8 @@ def _run(args: argparse.Namespace) -> int:
 
     if (args.days < 1 or args.per_day < 1 or args.peer_days < 1 or (args.peer_per_day or 1) < 1
             or args.shard_days < 1):
-        print("routing-core bench: --days, --per-day, --peer-days, --peer-per-day and --shard-days must be at "
-              "least 1", file=sys.stderr)
+        print("routing-core bench: --days, --per-day, --peer-days, --peer-per-day and --shard-days must "
+              "be at least 1", file=sys.stderr)
         return 2
     if args.truth and not args.stream:
         print("routing-core bench: --truth goes with --stream", file=sys.stderr)
@@ -224,16 +220,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--api", choices=("many", "columns"), default="columns",
                    help="what is timed: submit_columns on columns (default: the throughput path) or "
                    "submit_many on report dicts (Decision objects with explanations)")
-    p.add_argument("--threads", type=_thread_list, default=[1], metavar="N[,N...]",
+    p.add_argument("--threads", type=_counts("thread", 0, 256), default=[1], metavar="N[,N...]",
                    help="the engine's worker threads (default 1); several counts (e.g. 1,2) replay the stream "
                    "once per count and print each one's throughput as a ratio to the first")
-    p.add_argument("--shards", type=_shard_list, default=None, metavar="K[,K...]",
+    p.add_argument("--shards", type=_counts("shard", 1, 64), default=None, metavar="K[,K...]",
                    help="also compare shards by city: for each count K, K engines (one per generated city, "
                    "seeds --seed.. --seed+K-1) replay --shard-days days at once, each on its own thread; "
                    "prints the aggregate throughput as a ratio to the first count (e.g. 1,2)")
     p.add_argument("--shard-days", type=int, default=3,
-                   help="days per city in the --shards comparison (default 3; the streams are generated before "
-                   "the clock and held in memory, about 600 bytes a report: 2.3 GiB per city-year)")
+                   help="days per city in the --shards comparison (default 3; the streams are generated "
+                   "before the clock and held in memory, about 600 bytes a report: 2.3 GiB per city-year)")
     p.add_argument("--stream", metavar="REPORTS.jsonl",
                    help="replay this JSON Lines file (routing-core synth output or a city's history, one day "
                    "at a time; at most --days days) instead of generating")

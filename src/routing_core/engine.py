@@ -303,11 +303,14 @@ class Engine:
         else:
             resolutions = _column(resolution, "resolution")
             if len(resolutions) != len(ids):
-                raise InvalidReportError(f"field 'resolution': {len(resolutions)} rows, expected {len(ids)} "
-                                         "(one per event) or a single str", "resolution", repr(resolution)[:60])
+                raise InvalidReportError(
+                    f"field 'resolution': {len(resolutions)} rows, expected {len(ids)} (one per event) "
+                    "or a single str",
+                    "resolution", repr(resolution)[:60])
         if not isinstance(skip_invalid, bool):
-            raise InvalidReportError(f"field 'skip_invalid': expected a bool, got {type(skip_invalid).__name__}",
-                                     "skip_invalid", repr(skip_invalid)[:60])
+            raise InvalidReportError(
+                f"field 'skip_invalid': expected a bool, got {type(skip_invalid).__name__}", "skip_invalid",
+                repr(skip_invalid)[:60])
         close_many = self._core.close_many if self._journal is None else self._journal.close_many
         return close_many(ids, epoch, resolutions, skip_invalid)["closed"]
 
@@ -524,8 +527,8 @@ def _epoch_column(value: object, field: str) -> Any:
         return epoch.astype(np.int64)
     except (TypeError, ValueError, OverflowError):
         raise InvalidReportError(
-            f"field '{field}': expected a 1-d sequence of ints (seconds since the epoch)", field, repr(value)[:60]
-        ) from None
+            f"field '{field}': expected a 1-d sequence of ints (seconds since the epoch)", field,
+            repr(value)[:60]) from None
 
 
 def _float_column(value: object, field: str) -> Any:

@@ -263,7 +263,8 @@ def replay(
             if observe is not None:
                 day_events += event_ids
         started, cpu = time.perf_counter(), time.process_time()
-        closing = [(event_id, when) for incident, when in batch.closes if (event_id := engine_event.pop(incident, ""))]
+        closing = [(event_id, when) for incident, when in batch.closes
+                   if (event_id := engine_event.pop(incident, ""))]
         if closing:
             # Passed over: an event already closed, or one that merged a report after the close time.
             closed = int(engine.close_many([c[0] for c in closing], [c[1] for c in closing], "已处置",
