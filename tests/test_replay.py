@@ -216,7 +216,7 @@ def test_a_year_replay_keeps_the_harness_memory_flat() -> None:
     assert r.days == 365 and r.reports > 365 * 25
     # Measured: < 0.1 MiB growth with the map forgetting closed incidents, 0.61 MiB without.
     assert seen[365] < seen[60] + 2**18, seen  # < 0.25 MiB growth over 305 days
-    # Every incident's first event is closed once (the fake engine opens an event per report).
+    # Every event is closed once, with its incident (the fake engine opens an event per report).
     assert r.closes_skipped == 0 and r.closes > 365 * 10
     assert r.per_day[-1]["open_events"] == engine.open == engine.opened - r.closes
 

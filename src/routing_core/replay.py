@@ -1,13 +1,14 @@
 """Replaying a generated report stream through an engine, day by day, and measuring it.
 
 What ``routing-core bench`` runs: the labelled generator (:mod:`routing_core.synth`) makes N days of
-Ningbo-like reports; each day is submitted in batches through ``Engine.submit_many``, the incidents
-the generator closes that day are closed, and overdue events are escalated at the end of the day.
+Ningbo-like reports; each day is submitted in batches through ``Engine.submit_columns`` (or
+``submit_many``); at the end of the day the events opened by the incidents the generator closed that
+day are closed in one ``Engine.close_many`` call, and overdue events are escalated.
 Generation is timed apart from the engine.
 
 Memory stays flat over a long replay (``--days 365``): one day's batch is alive at a time, the
-incident → event map forgets an incident when the generator closes it (no report of an incident comes
-after its close), and per-batch figures are kept in flat arrays (24 bytes per batch).
+incident → events map forgets an incident when the generator closes it (no report of an incident
+comes after its close), and per-batch figures are kept in flat arrays (24 bytes per batch).
 """
 
 from __future__ import annotations
@@ -93,8 +94,10 @@ class ReplayResult:
     batch_size: int
     # Per-report latency in batch mode: each batch's time divided by its size, weighted by reports.
     latency_us: dict[str, float] = field(default_factory=dict)
-    closes: int = 0
-    closes_skipped: int = 0  # the generator closed an incident before a later report merged into it
+    closes: int = 0  # events closed: each with the incident of the report that opened it
+    # Closes the engine refused: a report merged into the event after the close time (the day's
+    # closes come after the day's reports, so a later report of that day may already be in it).
+    closes_skipped: int = 0
     escalations: int = 0
     peak_rss_bytes: int = 0
     purged_events: int = 0  # events that could no longer match, their match data dropped (history kept)
@@ -215,7 +218,10 @@ def replay(
     latencies = array("d")
     weights = array("q")
     timeline = result.timeline
-    engine_event: dict[str, str] = {}  # the generator's incident id -> the engine's event id, until closed
+    # The generator's incident id -> the engine events its reports opened, until the incident closes.
+    # Each event closes with the incident of the report that opened it (as `evaluate` closes them), so
+    # the events a missed duplicate split off close too, rather than staying open for good.
+    opened_by: dict[str, list[str]] = {}
     open_events = engine.stats().open_events
     batches = iter(stream)
     for day in range(days):
@@ -238,7 +244,7 @@ def replay(
                 elapsed = time.perf_counter() - started
                 result.cpu_seconds_engine += time.process_time() - cpu
                 event_ids = [d.event_id for d in decisions]
-                opened = sum(d.is_new for d in decisions)
+                is_new = [d.is_new for d in decisions]
             else:
                 assert columns_in is not None
                 ids, texts, addresses, times, sources, categories, lat, lon = (c[lo:hi] for c in columns_in)
@@ -249,14 +255,17 @@ def replay(
                 elapsed = time.perf_counter() - started
                 result.cpu_seconds_engine += time.process_time() - cpu
                 event_ids = columns.event_ids()
-                opened = int(columns.is_new.sum())
+                is_new = columns.is_new.tolist()
             n = hi - lo
             day_seconds += elapsed
             latencies.append(elapsed / n * 1e6)
             weights.append(n)
-            open_events += opened
-            for event_id, incident in zip(event_ids, batch.event[lo:hi], strict=True):
-                engine_event.setdefault(incident, event_id)
+            for event_id, incident, new in zip(event_ids, batch.event[lo:hi], is_new, strict=True):
+                if new:
+                    events = opened_by.setdefault(incident, [])
+                    if event_id not in events:  # (a report id twice in a batch: answered, not applied)
+                        events.append(event_id)
+                        open_events += 1
             timeline.reports.append(result.reports + hi)
             timeline.latency_us.append(elapsed / n * 1e6)
             timeline.open_events.append(open_events)
@@ -264,7 +273,7 @@ def replay(
                 day_events += event_ids
         started, cpu = time.perf_counter(), time.process_time()
         closing = [(event_id, when) for incident, when in batch.closes
-                   if (event_id := engine_event.pop(incident, ""))]
+                   for event_id in opened_by.pop(incident, ())]
         if closing:
             # Passed over: an event already closed, or one that merged a report after the close time.
             closed = int(engine.close_many([c[0] for c in closing], [c[1] for c in closing], "已处置",
