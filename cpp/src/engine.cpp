@@ -996,7 +996,7 @@ std::vector<Closing> Engine::close_many(const std::vector<std::string>& event_id
     std::vector<char> valid(n, 1);
     std::unordered_map<std::uint32_t, std::size_t> first_row;
     for (std::size_t i = 0; i < n; ++i) {
-        const std::string row = "[" + std::to_string(i) + "]";
+        const auto row = [i] { return "[" + std::to_string(i) + "]"; };  // (only for an error)
         try {
             event[i] = check_closing(event_ids[i], times[i], resolution(i));
             const auto [seen, inserted] = first_row.emplace(event[i], i);
@@ -1010,17 +1010,17 @@ std::vector<Closing> Engine::close_many(const std::vector<std::string>& event_id
                 continue;
             }
             const std::string& f = e.field();
-            const std::string field = f == "event_id"           ? "event_ids" + row
-                                      : f == "time"             ? "times" + row
+            const std::string field = f == "event_id"           ? "event_ids" + row()
+                                      : f == "time"             ? "times" + row()
                                       : resolutions.size() == 1 ? std::string("resolution")
-                                                                : "resolutions" + row;
+                                                                : "resolutions" + row();
             throw InvalidInput(field, e.value(), e.problem());
         } catch (const UnknownEvent&) {
             if (skip_invalid) {
                 valid[i] = 0;
                 continue;
             }
-            throw UnknownEvent(event_ids[i], "event_ids" + row);
+            throw UnknownEvent(event_ids[i], "event_ids" + row());
         }
     }
     // Every row checked against the state before the batch: no event is in two rows, and closing one
