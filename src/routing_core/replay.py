@@ -275,7 +275,7 @@ def replay(
         closing = [(event_id, when) for incident, when in batch.closes
                    for event_id in opened_by.pop(incident, ())]
         if closing:
-            # Passed over: an event already closed, or one that merged a report after the close time.
+            # Passed over: an event that merged a report after its close time.
             closed = int(engine.close_many([c[0] for c in closing], [c[1] for c in closing], "已处置",
                                            skip_invalid=True).sum())
             result.closes += closed
