@@ -95,6 +95,8 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
                                                   std::int64_t time, const std::vector<std::uint8_t>* closed) const {
     auto& weight = scratch.weight;
     auto& touched = scratch.touched;
+    auto& read_lists = scratch.lists;
+    read_lists.clear();
     touched.clear();
     const auto read = [&](const std::vector<std::uint32_t>& list) {
         const float w = static_cast<float>(list_weight(list.size()));
@@ -112,7 +114,6 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
     // that the misses overlap. (The lists are read in the same order either way.)
     for (BlockingKey key : keys) address_postings_.prefetch(key);
     for (Shingle s : text) text_counts_.prefetch(s);
-    std::vector<const PostingTable::List*> read_lists;
     for (BlockingKey key : keys) {
         if (const PostingTable::List* list = address_postings_.find(key)) read_lists.push_back(list);
     }

@@ -74,6 +74,7 @@ private:
 struct LookupScratch {
     std::vector<float> weight;            // by event: the weight of the keys it shares with the query
     std::vector<std::uint32_t> touched;   // events with a non-zero weight
+    std::vector<const PostingTable::List*> lists;  // the posting lists to read, in order
 };
 
 class CandidateIndex {
