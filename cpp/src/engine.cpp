@@ -1,6 +1,7 @@
 #include "routing_core/engine.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <iterator>
@@ -412,10 +413,11 @@ std::vector<CompactDecision> Engine::submit_compact(const std::vector<Report>& r
 // Keeps the candidates worth scoring on every feature (lookup.max_scored of them): the best by the
 // cheap features first; recency says little about a recurrence (its event was closed days ago), so
 // the best closed event by address and category alone is kept too.
-void Engine::shortlist(std::vector<Scoring>& scored) const {
+void Engine::shortlist(std::vector<Scoring>& scored, ScoringScratch& scratch) const {
     const MatchParams& p = config_.match;
     if (p.lookup.max_scored == 0 || scored.size() <= p.lookup.max_scored) return;
-    std::vector<std::pair<double, std::size_t>> order;
+    auto& order = scratch.rank;
+    order.clear();
     std::size_t best_closed = scored.size();
     double best_closed_value = -1.0;
     for (std::size_t i = 0; i < scored.size(); ++i) {
@@ -430,16 +432,19 @@ void Engine::shortlist(std::vector<Scoring>& scored) const {
             best_closed_value = as_recurrence;
         }
     }
-    std::sort(order.begin(), order.end());  // (a total order: ties by position)
+    // The best max_scored in order (a total order: ties by position): selected, then sorted.
+    const auto cut = order.begin() + static_cast<std::ptrdiff_t>(p.lookup.max_scored);
+    std::nth_element(order.begin(), cut, order.end());
     order.resize(p.lookup.max_scored);
+    std::sort(order.begin(), order.end());
     if (best_closed < scored.size() &&
         std::none_of(order.begin(), order.end(), [&](const auto& o) { return o.second == best_closed; })) {
         order.emplace_back(0.0, best_closed);
     }
-    std::vector<Scoring> kept;
-    kept.reserve(order.size());
+    std::vector<Scoring>& kept = scratch.kept;
+    kept.clear();
     for (const auto& o : order) kept.push_back(std::move(scored[o.second]));
-    scored = std::move(kept);
+    scored.swap(kept);
 }
 
 std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std::int64_t time,
@@ -456,19 +461,24 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     IdfMemo& memo = idf_memos_[0];
     // Text and address-string shingles share one key space: a place named in one report's text finds
     // the event whose address field names it (app reports often leave the address field empty).
-    std::vector<Shingle> keys;
+    ScoringScratch& scratch = scoring_scratch_;
+    std::vector<Shingle>& keys = scratch.keys;
+    keys.clear();
     std::set_union(text.begin(), text.end(), place.begin(), place.end(), std::back_inserter(keys));
     const std::vector<std::uint32_t> found =
         index_.lookup(address_keys(address, KeyUse::query), keys, p.lookup, lookup_scratch_, &expires_, time,
                       p.lookup.max_closed > 0 ? &closed_ : nullptr);
     // The query's own weights and place flags, once for all candidates.
-    std::vector<double> text_w(text.size());
-    std::vector<char> text_is_place(text.size());
+    std::vector<double>& text_w = scratch.text_weight;
+    std::vector<char>& text_is_place = scratch.text_is_place;
+    text_w.resize(text.size());
+    text_is_place.resize(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         text_w[i] = memo(text[i]);
         text_is_place[i] = std::binary_search(place.begin(), place.end(), text[i]);
     }
-    std::vector<double> place_w(place.size());
+    std::vector<double>& place_w = scratch.place_weight;
+    place_w.resize(place.size());
     for (std::size_t i = 0; i < place.size(); ++i) place_w[i] = memo(place[i]);
     // The wording's Indel ratio is computed when it counts, or for an explanation (a calibration may
     // leave it out: weight 0); its bit masks are built once for all candidates.
@@ -478,8 +488,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
 
     // Cheap features first (address, category, time: no text is read), for every candidate (the
     // lookup already left out the expired ones, by expires_).
-    std::vector<Scoring> scored;
-    scored.reserve(found.size());
+    std::vector<Scoring>& scored = scratch.scored;
+    scored.clear();
     // The candidates' cards and addresses are scattered over memory: each is fetched a few candidates
     // ahead of its use, so that the cache misses overlap instead of coming one after another.
     constexpr std::size_t card_ahead = 8;
@@ -515,7 +525,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         const double cheap = p.cheap_part(features_of(c));
         scored.push_back(Scoring{std::move(c), e, cheap});
     }
-    shortlist(scored);
+    shortlist(scored, scratch);
     // Then every feature of the shortlisted ones, each candidate on its own (a batch's idle workers
     // take some: the state is only read until they are done, and each keeps its own weight memo).
     // Without an explanation, only the decision needs the scores: the top score, the best open one at
@@ -525,33 +535,51 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     // and out of the list; the candidates are taken in the order of their bounds, so that the strong
     // ones come first. The decision is exactly the one of scoring them all.
     const std::size_t n = scored.size();
-    std::vector<std::size_t> order(n);
+    std::vector<std::size_t>& order = scratch.order;
+    order.resize(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::vector<double> bound;
+    std::vector<double>& bound = scratch.bound;
     const bool prune = !with_ids;
     const double total = p.total_weight();
     if (prune) {
+        // The category feature takes three values (same, other, unknown): its bound is computed once each.
+        std::array<std::pair<double, double>, 3> bound_of{};
+        std::size_t bounds_known = 0;
+        const auto text_bound = [&](double category) {
+            for (std::size_t k = 0; k < bounds_known; ++k) {
+                if (bound_of[k].first == category) return bound_of[k].second;
+            }
+            const double b = p.text_part_bound(category);
+            if (bounds_known < bound_of.size()) bound_of[bounds_known++] = {category, b};
+            return b;
+        };
         bound.resize(n);
         for (std::size_t j = 0; j < n; ++j) {
             // A margin for rounding: combine() adds the same terms in another order.
-            bound[j] = (scored[j].cheap + p.text_part_bound(scored[j].features.category)) / total + 1e-9;
+            bound[j] = (scored[j].cheap + text_bound(scored[j].features.category)) / total + 1e-9;
         }
         std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return bound[a] > bound[b]; });
     }
     ScoreBounds best;
-    std::vector<char> unscored(n, 0);
+    std::vector<char>& unscored = scratch.unscored;
+    unscored.assign(n, 0);
     // What scoring an event reads first is scattered (its state, then the buffers of its places,
     // texts and vocabulary): the state is fetched two candidates ahead, the buffers one ahead.
     // (A shortlisted candidate has match data: the cheap loop skipped those without.)
     const auto match_of = [&](std::size_t step) -> const MatchData& { return *cards_[scored[order[step]].event].match; };
+    // (Nor for a candidate already known to be left unscored: the top score only rises, and the order
+    // is by bound, so its data would be fetched for nothing.)
+    const auto worth_fetching = [&](std::size_t step) {
+        return step < n && !(prune && best.needless(bound[order[step]], scored[order[step]].features.closed, p));
+    };
     const auto fetch_state = [&](std::size_t step) {
-        if (step >= n) return;
+        if (!worth_fetching(step)) return;
         const MatchData& m = match_of(step);
         __builtin_prefetch(&m.texts);
         __builtin_prefetch(&m.vocabulary);
     };
     const auto fetch_buffers = [&](std::size_t step) {
-        if (step >= n) return;
+        if (!worth_fetching(step)) return;
         const MatchData& m = match_of(step);
         if (!m.places.empty() && !m.texts.empty()) {  // (both or neither)
             __builtin_prefetch(m.places.data());
@@ -563,7 +591,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     fetch_state(0);
     fetch_state(1);
     fetch_buffers(0);
-    const SharedLoop::Body score_one = [&](std::size_t step, std::size_t worker) {
+    const auto score_one = [&](std::size_t step, std::size_t worker) {
         fetch_state(step + 2);
         fetch_buffers(step + 1);
         const std::size_t j = order[step];
@@ -629,8 +657,16 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         ++kept;
     }
     scored.resize(kept);
-    std::stable_sort(scored.begin(), scored.end(),
-                     [](const Scoring& a, const Scoring& b) { return a.features.score > b.features.score; });
+    // Best first, ties in the scoring order. Usually a handful are left: a stable insertion sort, as
+    // std::stable_sort would allocate a buffer for them.
+    const auto higher = [](const Scoring& a, const Scoring& b) { return a.features.score > b.features.score; };
+    if (scored.size() > 32) {
+        std::stable_sort(scored.begin(), scored.end(), higher);
+    } else {
+        for (std::size_t i = 1; i < scored.size(); ++i) {
+            for (std::size_t k = i; k > 0 && higher(scored[k], scored[k - 1]); --k) std::swap(scored[k], scored[k - 1]);
+        }
+    }
     std::vector<CandidateScore> out;
     events.clear();
     for (Scoring& s : scored) {

@@ -298,9 +298,21 @@ private:
         std::uint32_t event = 0;
         double cheap = 0.0;
     };
+    // The vectors score_candidates fills for each report, kept between reports (guarded by mutex_) so
+    // that a report allocates none of them.
+    struct ScoringScratch {
+        std::vector<Shingle> keys;                         // the lookup's text and place shingles
+        std::vector<double> text_weight, place_weight;     // the query's IDF weights
+        std::vector<char> text_is_place;
+        std::vector<Scoring> scored, kept;                 // the candidates; the shortlist's copy
+        std::vector<std::pair<double, std::size_t>> rank;  // the shortlist's order
+        std::vector<std::size_t> order;                    // the scoring order
+        std::vector<double> bound;
+        std::vector<char> unscored;
+    };
     // Cuts the candidates to the config's lookup.max_scored by their cheap features (address, category,
     // time, position, channel), keeping the best closed one for recurrence.
-    void shortlist(std::vector<Scoring>& scored) const;
+    void shortlist(std::vector<Scoring>& scored, ScoringScratch& scratch) const;
     void merge_address(Address& into, const Address& from) const;
     void reroute_on_merge(std::uint32_t event_index, const Report& report, const std::vector<TermHit>& hits,
                           Explanation* explanation);
@@ -389,6 +401,7 @@ private:
     mutable std::vector<IdfMemo> idf_memos_;
     mutable SharedLoop scoring_;
     mutable LookupScratch lookup_scratch_;     // scratch of score_candidates (guarded by mutex_)
+    mutable ScoringScratch scoring_scratch_;
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines_;
     std::size_t open_events_ = 0;
 };

@@ -10,17 +10,31 @@
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
-#include <functional>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 
 namespace routing_core {
 
 class SharedLoop {
 public:
     // body(i, worker): iteration i, run by `worker` (0 is the thread calling run(), helpers pass their
-    // own number > 0, so that each can keep per-worker scratch).
-    using Body = std::function<void(std::size_t, std::size_t)>;
+    // own number > 0, so that each can keep per-worker scratch). A reference to the caller's callable,
+    // not a copy (run() returns before the callable can go): a loop runs per report, and a
+    // std::function would allocate for each one.
+    class Body {
+    public:
+        template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Body>>>
+        Body(const F& body) noexcept  // NOLINT(google-explicit-constructor): a lambda passes as a Body
+            : body_(&body), call_([](const void* b, std::size_t i, std::size_t worker) {
+                  (*static_cast<const F*>(b))(i, worker);
+              }) {}
+        void operator()(std::size_t i, std::size_t worker) const { call_(body_, i, worker); }
+
+    private:
+        const void* body_;
+        void (*call_)(const void*, std::size_t, std::size_t);
+    };
 
     // Runs body(i, worker) once for every i < n, here and in any helper that calls help() meanwhile;
     // returns when every iteration has finished and no helper is still inside. Rethrows the first
