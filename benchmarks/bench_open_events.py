@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from routing_core import Engine
+from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.synth import generate
 
 
@@ -127,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="reports timed at each size (batch, explained single and lean single each)")
     p.add_argument("--json", help="write the rows here")
     args = p.parse_args(argv)
+    if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
+        reexec_with_huge_pages(sys.argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     rows = measure(sizes, per_day=args.per_day, seed=args.seed, threads=args.threads, probe=args.probe)
     if args.json:

@@ -40,6 +40,7 @@ import numpy as np
 
 from bench_open_events import report_columns  # a sibling script: benchmarks/ is on sys.path
 from routing_core import Engine
+from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.synth import Batch, generate
 
 WINDOW_S = 72 * 3600
@@ -240,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--train", type=int, default=5000, help="training reports (the first of the split)")
     p.add_argument("--json", help="also write the figures here")
     args = p.parse_args(argv)
+    if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
+        reexec_with_huge_pages(sys.argv)
     if args.open < 1 or args.probe < 1 or args.train < 2:
         p.error("--open and --probe must be >= 1, --train >= 2")
     fig = measure(open_target=args.open, probe=args.probe, per_day=args.per_day, seed=args.seed,

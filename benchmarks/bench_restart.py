@@ -38,6 +38,7 @@ from typing import Any
 import pytest
 
 from routing_core import Engine
+from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.store import DEFAULT_SNAPSHOT_EVERY
 
 PER_DAY = 8000  # Ningbo's daily volume
@@ -200,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=3, help="re-opens per mode (median)")
     p.add_argument("--json", help="also write the figures here")
     args = p.parse_args(argv)
+    if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
+        reexec_with_huge_pages(sys.argv)
     for name, value, least in (("--events", args.events, 1), ("--tail", args.tail, 0), ("--per-day", args.per_day, 1),
                                ("--rounds", args.rounds, 1)):
         if value is not None and value < least:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from routing_core import Engine
+from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.replay import replay
 from routing_core.shards import replay_shards
 from routing_core.synth import generate
@@ -96,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="each shard in a process of its own (default: a thread of this process)")
     p.add_argument("--json", help="write every round here")
     args = p.parse_args(argv)
+    if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
+        reexec_with_huge_pages(sys.argv)
     counts = [int(s) for s in args.shards.split(",")]
     if not counts or min(counts) < 1 or args.days < 1 or args.per_day < 1 or args.rounds < 1:
         p.error("--shards, --days, --per-day and --rounds must be positive")

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from routing_core import Engine
+from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.synth import generate
 
 
@@ -31,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--per-day", type=int, default=560_000)
     p.add_argument("--rounds", type=int, default=3)
     args = p.parse_args(argv)
+    if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
+        reexec_with_huge_pages(sys.argv)
     engine = Engine()
     started = time.perf_counter()
     for batch in generate(days=60, reports_per_day=args.per_day, seed=11):

@@ -14,6 +14,7 @@ from typing import IO, Any
 from .cli_rules import add_rules_commands
 from .engine import Engine
 from .errors import RoutingCoreError
+from .hugepages import reexec_with_huge_pages
 from .jsonl import read_jsonl
 
 __all__ = ["main"]
@@ -134,8 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The commands that replay many reports through an engine: run from a shell, they restart once with
+# malloc asking for huge pages (see hugepages.py; ROUTING_CORE_HUGE_PAGES=0 keeps the process).
+REPLAYING_COMMANDS = frozenset({"route", "rules", "bench", "evaluate", "calibrate"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if argv is None and args.command in REPLAYING_COMMANDS:
+        reexec_with_huge_pages(["-m", "routing_core", *sys.argv[1:]])
     try:
         return int(args.run(args))
     except BrokenPipeError:

@@ -167,6 +167,7 @@ def _run(args: argparse.Namespace) -> int:
               f"{r.engine_bytes_per_open_event:,.0f} B per open event ({parts} MiB)")
     print(f"  machine            {r.machine['cpu'] or r.machine['machine']}, {r.machine['cpus']} CPUs, "
           f"{r.machine['platform']}, Python {r.machine['python']}")
+    print(f"  huge pages         {r.machine.get('huge_pages', 'unknown')}")
     for threads, other in zip(args.threads[1:], runs[1:]):
         print(f"  threads={threads:<11} {other.seconds_engine:,.2f} s  ({other.reports_per_second:,.0f} reports/s, "
               f"{other.reports_per_second / r.reports_per_second:.2f}x threads={args.threads[0]}; "

@@ -127,6 +127,7 @@ def _peak_rss_bytes() -> int:
 
 def _machine() -> dict[str, Any]:
     from . import __version__
+    from .hugepages import describe_huge_pages
 
     cpu = ""
     try:
@@ -141,6 +142,7 @@ def _machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "routing_core": __version__,
+        "huge_pages": describe_huge_pages(),
     }
 
 

@@ -1,0 +1,99 @@
+"""Transparent huge pages for the engine's heap: what the machine offers, and the environment that
+makes glibc's malloc ask for them.
+
+Matching reads scattered event data (cards, addresses, shingles, posting lists) out of a heap that
+grows to ~2 GB over a replayed year: with 4 KiB pages most of those reads also miss the TLB. Linux
+backs memory with 2 MiB pages when the process asks (``madvise``, the default mode of most
+distributions) and glibc ≥ 2.35 asks for all of its heap when started with the tunable
+``glibc.malloc.hugetlb=1``. A tunable is read when the process starts, so the command line starts
+itself again with it (:func:`reexec_with_huge_pages`); a program embedding the engine sets
+``GLIBC_TUNABLES=glibc.malloc.hugetlb=1`` in its own environment. ``ROUTING_CORE_HUGE_PAGES=0``
+keeps the command line as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+__all__ = ["describe_huge_pages", "huge_pages_environment", "reexec_with_huge_pages"]
+
+THP_SETTING = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+TUNABLE = "glibc.malloc.hugetlb"
+OPT_OUT = "ROUTING_CORE_HUGE_PAGES"
+
+
+def thp_mode(setting: Path = THP_SETTING) -> str | None:
+    """The kernel's transparent-huge-page mode (``always``, ``madvise`` or ``never``), or None when
+    the machine does not say (not Linux, or no THP)."""
+    try:
+        text = setting.read_text(encoding="ascii")
+    except OSError:
+        return None
+    start, end = text.find("["), text.find("]")
+    return text[start + 1 : end] if 0 <= start < end else None
+
+
+def _glibc_version() -> tuple[int, ...] | None:
+    name, version = platform.libc_ver()
+    if name != "glibc" or not version:
+        return None
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return None
+
+
+def _tunable(environ: Mapping[str, str]) -> str | None:
+    """The value of glibc.malloc.hugetlb in GLIBC_TUNABLES (``a=1:b=2``), or None when unset."""
+    for item in environ.get("GLIBC_TUNABLES", "").split(":"):
+        key, _, value = item.partition("=")
+        if key == TUNABLE:
+            return value
+    return None
+
+
+def huge_pages_environment(
+    environ: Mapping[str, str], mode: str | None, glibc: tuple[int, ...] | None
+) -> dict[str, str] | None:
+    """``environ`` with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, or None when that would
+    change nothing: the kernel already gives every process huge pages (``always``) or none
+    (``never``, not Linux), glibc is older than 2.35 or not glibc, the tunable is already set (to
+    any value: the user's choice), or ``ROUTING_CORE_HUGE_PAGES=0``."""
+    if mode != "madvise" or glibc is None or glibc < (2, 35):
+        return None
+    if environ.get(OPT_OUT, "") == "0" or _tunable(environ) is not None:
+        return None
+    env = dict(environ)
+    tunables = env.get("GLIBC_TUNABLES", "")
+    env["GLIBC_TUNABLES"] = f"{tunables}:{TUNABLE}=1" if tunables else f"{TUNABLE}=1"
+    return env
+
+
+def reexec_with_huge_pages(command: Sequence[str]) -> None:
+    """Starts ``python COMMAND...`` (``["-m", "routing_core", ...]``, or a script's ``sys.argv``) in
+    place of this process, its malloc asking for huge pages, when :func:`huge_pages_environment`
+    says that changes something; returns otherwise. Call it before anything has been read or
+    written: the process is replaced."""
+    env = huge_pages_environment(os.environ, thp_mode(), _glibc_version())
+    if env is None:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, *command], env)
+
+
+def describe_huge_pages() -> str:
+    """What this process gets, for a benchmark's machine description."""
+    mode = thp_mode()
+    if mode is None:
+        return "unknown (no transparent huge pages setting)"
+    if mode != "madvise":
+        return f"kernel: {mode}"
+    tunable = _tunable(os.environ)
+    if tunable is not None and tunable != "0":
+        return f"malloc ({TUNABLE}={tunable}; kernel: madvise)"
+    return "off (kernel: madvise; malloc does not ask)"

@@ -1,0 +1,77 @@
+"""Huge pages for the command line: when its restart adds glibc's tunable, and that it does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from routing_core.hugepages import (
+    TUNABLE,
+    _glibc_version,
+    huge_pages_environment,
+    thp_mode,
+)
+
+GLIBC = (2, 36)
+
+
+def test_the_tunable_is_added_where_the_kernel_waits_to_be_asked() -> None:
+    env = huge_pages_environment({"PATH": "/bin"}, "madvise", GLIBC)
+    assert env == {"PATH": "/bin", "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
+
+
+def test_other_tunables_are_kept() -> None:
+    env = huge_pages_environment({"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}, "madvise", GLIBC)
+    assert env is not None
+    assert env["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"
+
+
+@pytest.mark.parametrize(
+    ("environ", "mode", "glibc"),
+    [
+        ({}, "always", GLIBC),  # every process already gets them
+        ({}, "never", GLIBC),
+        ({}, None, GLIBC),  # not Linux, or no THP
+        ({}, "madvise", (2, 34)),  # the tunable came with glibc 2.35
+        ({}, "madvise", None),  # not glibc (musl, macOS)
+        ({"GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"}, "madvise", GLIBC),  # the user said no
+        ({"GLIBC_TUNABLES": "a=1:glibc.malloc.hugetlb=1"}, "madvise", GLIBC),  # already restarted
+        ({"ROUTING_CORE_HUGE_PAGES": "0"}, "madvise", GLIBC),
+    ],
+)
+def test_nothing_changes_when_it_would_change_nothing(
+    environ: dict[str, str], mode: str | None, glibc: tuple[int, ...] | None
+) -> None:
+    assert huge_pages_environment(environ, mode, glibc) is None
+
+
+def test_the_kernel_setting_is_read_from_its_brackets(tmp_path: Path) -> None:
+    setting = tmp_path / "enabled"
+    setting.write_text("always [madvise] never\n", encoding="ascii")
+    assert thp_mode(setting) == "madvise"
+    setting.write_text("[always] madvise never\n", encoding="ascii")
+    assert thp_mode(setting) == "always"
+    assert thp_mode(tmp_path / "missing") is None
+
+
+def _bench_huge_pages_line(extra_env: dict[str, str]) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("GLIBC_TUNABLES", "ROUTING_CORE_HUGE_PAGES")}
+    env.update(extra_env)
+    out = subprocess.run(
+        [sys.executable, "-m", "routing_core", "bench", "--days", "1", "--per-day", "40", "--quiet"],
+        capture_output=True, text=True, env=env, check=True, timeout=300,
+    ).stdout
+    return next(line for line in out.splitlines() if "huge pages" in line)
+
+
+@pytest.mark.skipif(
+    thp_mode() != "madvise" or (_glibc_version() or (0,)) < (2, 35),
+    reason="the restart only happens where the kernel gives huge pages on request and glibc can ask",
+)
+def test_the_command_line_restarts_with_malloc_asking() -> None:
+    assert f"malloc ({TUNABLE}=1" in _bench_huge_pages_line({})
+    assert "off" in _bench_huge_pages_line({"ROUTING_CORE_HUGE_PAGES": "0"})
