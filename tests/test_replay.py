@@ -51,6 +51,29 @@ def test_replay_counts_add_up() -> None:
         replay(days=1, reports_per_day=10, batch_size=0)
 
 
+def test_replay_splits_the_engine_state_into_matching_and_history(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # 40 days at 200 a day: more than 4,096 events and a recurrence period ended, so a purge has run
+    # and the events that can still match are fewer than the events.
+    engine = Engine()
+    r = replay(days=40, reports_per_day=200, seed=3, engine=engine)
+    memory, stats = engine.memory(), engine.stats()
+    assert stats.purged_events > 0
+    assert r.matchable_events == stats.events - stats.purged_events < r.events
+    assert r.matching_bytes == memory["match_data"] + memory["index"]
+    assert r.matching_bytes + r.history_bytes == memory["total"]
+    assert r.matching_bytes_per_matchable_event == pytest.approx(r.matching_bytes / r.matchable_events)
+    assert r.history_bytes_per_report == pytest.approx(r.history_bytes / r.reports)
+
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--days", "1", "--per-day", "80", "--quiet", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    printed = capsys.readouterr().out
+    assert f"for the {doc['matchable_events']:,} events that can still match" in printed
+    assert f"{doc['history_bytes_per_report']:,.0f} B per report" in printed
+
+
 def test_replay_of_a_given_stream_matches_generation() -> None:
     stream = list(generate(days=2, reports_per_day=120, seed=5))
     seen: list[tuple[int, int]] = []

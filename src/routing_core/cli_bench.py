@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -118,7 +118,7 @@ def _compare_shards(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def _run(args: argparse.Namespace) -> int:
     from .engine import Engine
-    from .replay import read_stream, replay
+    from .replay import MATCHING_PARTS, read_stream, replay
 
     if (args.days < 1 or args.per_day < 1 or args.peer_days < 1 or (args.peer_per_day or 1) < 1
             or args.shard_days < 1):
@@ -161,10 +161,18 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  memory             peak RSS {r.peak_rss_bytes / 2**20:,.0f} MiB; candidate index "
           f"{r.index_bytes / 2**20:,.1f} MiB = {r.index_bytes_per_open_event:,.0f} B per open event")
     if r.engine_bytes:
-        parts = ", ".join(f"{name.replace('_', ' ')} {size / 2**20:,.0f}"
-                          for name, size in r.engine_bytes.items() if name != "total")
+        def parts(names: Iterable[str]) -> str:
+            return ", ".join(f"{name.replace('_', ' ')} {r.engine_bytes[name] / 2**20:,.0f}" for name in names)
+
+        matching = [name for name in MATCHING_PARTS if name in r.engine_bytes]
+        history = [name for name in r.engine_bytes if name != "total" and name not in MATCHING_PARTS]
         print(f"  engine state       {r.engine_bytes['total'] / 2**20:,.0f} MiB = "
-              f"{r.engine_bytes_per_open_event:,.0f} B per open event ({parts} MiB)")
+              f"{r.engine_bytes_per_open_event:,.0f} B per open event, in two kinds:")
+        print(f"    matching         {r.matching_bytes / 2**20:,.0f} MiB ({parts(matching)} MiB) for the "
+              f"{r.matchable_events:,} events that can still match: "
+              f"{r.matching_bytes_per_matchable_event:,.0f} B each")
+        print(f"    history          {r.history_bytes / 2**20:,.0f} MiB ({parts(history)} MiB) for "
+              f"{r.events:,} events and {r.reports:,} reports: {r.history_bytes_per_report:,.0f} B per report")
     print(f"  machine            {r.machine['cpu'] or r.machine['machine']}, {r.machine['cpus']} CPUs, "
           f"{r.machine['platform']}, Python {r.machine['python']}")
     print(f"  huge pages         {r.machine.get('huge_pages', 'unknown')}")

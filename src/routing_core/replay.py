@@ -108,6 +108,16 @@ class ReplayResult:
     # index), by part and in all, and that total per open event.
     engine_bytes: dict[str, int] = field(default_factory=dict)
     engine_bytes_per_open_event: float = 0.0
+    # The same state in two kinds. Matching: match data and candidate index, which scale with the
+    # events that can still match (open, or closed within the recurrence period: not purged). History:
+    # every event's fixed part, its steps and report list, report ids and receipts, the flat arrays by
+    # event, which scale with everything ever submitted. Over a long replay history dominates, and the
+    # total per open event says little: these say what a matchable event and a report cost.
+    matchable_events: int = 0
+    matching_bytes: int = 0
+    matching_bytes_per_matchable_event: float = 0.0
+    history_bytes: int = 0
+    history_bytes_per_report: float = 0.0
     generated_per_second: float = 0.0
     cpu_seconds_engine: float = 0.0  # the same calls' process CPU time (all threads)
     machine: dict[str, Any] = field(default_factory=dict)
@@ -118,6 +128,11 @@ class ReplayResult:
         d = asdict(self)
         d["timeline"] = self.timeline.to_dict()
         return d
+
+
+# The parts of Engine.memory() that belong to matching (see ReplayResult.matching_bytes); the others
+# are history.
+MATCHING_PARTS = ("match_data", "index")
 
 
 def _peak_rss_bytes() -> int:
@@ -327,6 +342,12 @@ def replay(
     result.engine_bytes = engine.memory()
     total = result.engine_bytes["total"]
     result.engine_bytes_per_open_event = total / stats.open_events if stats.open_events else 0.0
+    result.matchable_events = stats.events - stats.purged_events
+    result.matching_bytes = sum(result.engine_bytes.get(part, 0) for part in MATCHING_PARTS)
+    result.history_bytes = total - result.matching_bytes
+    if result.matchable_events:
+        result.matching_bytes_per_matchable_event = result.matching_bytes / result.matchable_events
+    result.history_bytes_per_report = result.history_bytes / result.reports if result.reports else 0.0
     result.reports_per_second = result.reports / result.seconds_engine if result.seconds_engine else 0.0
     result.generated_per_second = result.reports / result.seconds_generate if result.seconds_generate else 0.0
     result.latency_us = _percentiles(latencies, weights, (0.5, 0.95, 0.99, 0.999))
