@@ -176,12 +176,12 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  machine            {r.machine['cpu'] or r.machine['machine']}, {r.machine['cpus']} CPUs, "
           f"{r.machine['platform']}, Python {r.machine['python']}")
     print(f"  huge pages         {r.machine.get('huge_pages', 'unknown')}")
-    for threads, other in zip(args.threads[1:], runs[1:]):
+    for threads, other in zip(args.threads[1:], runs[1:], strict=True):
         print(f"  threads={threads:<11} {other.seconds_engine:,.2f} s  ({other.reports_per_second:,.0f} reports/s, "
               f"{other.reports_per_second / r.reports_per_second:.2f}x threads={args.threads[0]}; "
               f"p50 {other.latency_us.get('p50', 0):,.1f} µs)")
     doc = r.to_dict()
-    doc["threads"] = [{"threads": t, **run.to_dict()} for t, run in zip(args.threads, runs)]
+    doc["threads"] = [{"threads": t, **run.to_dict()} for t, run in zip(args.threads, runs, strict=True)]
     if args.shards:
         doc["shards"] = _compare_shards(args)
     peers = []
