@@ -567,8 +567,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     // texts and vocabulary): the state is fetched two candidates ahead, the buffers one ahead.
     // (A shortlisted candidate has match data: the cheap loop skipped those without.)
     const auto match_of = [&](std::size_t step) -> const MatchData& { return *cards_[scored[order[step]].event].match; };
-    // (Nor for a candidate already known to be left unscored: the top score only rises, and the order
-    // is by bound, so its data would be fetched for nothing.)
+    // A candidate already known to be left unscored is not fetched: the top score only rises and the
+    // order is by bound, so its data would be read for nothing.
     const auto worth_fetching = [&](std::size_t step) {
         return step < n && !(prune && best.needless(bound[order[step]], scored[order[step]].features.closed, p));
     };
