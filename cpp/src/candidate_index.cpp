@@ -119,7 +119,8 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
     }
     // The rarest shingles of the query discriminate best; common ones (来电, 反映) would flood the set.
     // Ranked by the flat table of list sizes (text_counts_), so that only the lists read are looked up.
-    std::vector<std::pair<std::uint32_t, Shingle>> lists;
+    auto& lists = scratch.sized;
+    lists.clear();
     for (Shingle s : text) {
         const std::uint32_t size = text_counts_.get(s);
         if (size > 0) lists.emplace_back(size, s);

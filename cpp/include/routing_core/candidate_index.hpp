@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "routing_core/posting_table.hpp"
@@ -75,6 +76,7 @@ struct LookupScratch {
     std::vector<float> weight;            // by event: the weight of the keys it shares with the query
     std::vector<std::uint32_t> touched;   // events with a non-zero weight
     std::vector<const PostingTable::List*> lists;  // the posting lists to read, in order
+    std::vector<std::pair<std::uint32_t, Shingle>> sized;  // (postings, shingle) of the query's shingles
 };
 
 class CandidateIndex {
