@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from routing_core.errors import ConfigError
 from routing_core.hugepages import (
     TUNABLE,
     _glibc_version,
@@ -47,6 +48,22 @@ def test_nothing_changes_when_it_would_change_nothing(
     environ: dict[str, str], mode: str | None, glibc: tuple[int, ...] | None
 ) -> None:
     assert huge_pages_environment(environ, mode, glibc) is None
+
+
+@pytest.mark.parametrize("value", ["off", "no", "2", " 0"])
+def test_a_bad_opt_out_value_is_named(value: str) -> None:
+    with pytest.raises(ConfigError, match=rf"ROUTING_CORE_HUGE_PAGES: .*got {value!r}"):
+        huge_pages_environment({"ROUTING_CORE_HUGE_PAGES": value}, "madvise", GLIBC)
+    with pytest.raises(ConfigError):  # whatever the machine: a typo does not pass unnoticed
+        huge_pages_environment({"ROUTING_CORE_HUGE_PAGES": value}, "never", None)
+
+
+def test_the_command_line_names_a_bad_opt_out_value() -> None:
+    env = {**os.environ, "ROUTING_CORE_HUGE_PAGES": "off"}
+    run = subprocess.run([sys.executable, "-m", "routing_core", "bench", "--days", "1", "--quiet"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 2
+    assert "ROUTING_CORE_HUGE_PAGES" in run.stderr and "'off'" in run.stderr
 
 
 def test_the_kernel_setting_is_read_from_its_brackets(tmp_path: Path) -> None:

@@ -142,9 +142,9 @@ REPLAYING_COMMANDS = frozenset({"route", "rules", "bench", "evaluate", "calibrat
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if argv is None and args.command in REPLAYING_COMMANDS:
-        reexec_with_huge_pages(["-m", "routing_core", *sys.argv[1:]])
     try:
+        if argv is None and args.command in REPLAYING_COMMANDS:
+            reexec_with_huge_pages(["-m", "routing_core", *sys.argv[1:]])
         return int(args.run(args))
     except BrokenPipeError:
         # The reader went away (routing-core demo | head): stop quietly, as Unix tools do on SIGPIPE,

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from .errors import ConfigError
+
 __all__ = ["describe_huge_pages", "huge_pages_environment", "reexec_with_huge_pages"]
 
 THP_SETTING = Path("/sys/kernel/mm/transparent_hugepage/enabled")
@@ -62,10 +64,15 @@ def huge_pages_environment(
     """``environ`` with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, or None when that would
     change nothing: the kernel already gives every process huge pages (``always``) or none
     (``never``, not Linux), glibc is older than 2.35 or not glibc, the tunable is already set (to
-    any value: the user's choice), or ``ROUTING_CORE_HUGE_PAGES=0``."""
+    any value: the user's choice), or ``ROUTING_CORE_HUGE_PAGES=0``. Raises ConfigError when that
+    variable is set to anything but 0 or 1."""
+    choice = environ.get(OPT_OUT, "")
+    if choice not in ("", "0", "1"):
+        raise ConfigError(f"environment variable {OPT_OUT}: expected 0 (off) or 1 (on, the default), "
+                          f"got {choice!r}")
     if mode != "madvise" or glibc is None or glibc < (2, 35):
         return None
-    if environ.get(OPT_OUT, "") == "0" or _tunable(environ) is not None:
+    if choice == "0" or _tunable(environ) is not None:
         return None
     env = dict(environ)
     tunables = env.get("GLIBC_TUNABLES", "")
