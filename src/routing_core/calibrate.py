@@ -216,7 +216,7 @@ def render_toml(
 ) -> str:
     """The match parameters file for a fit, with its provenance as comments."""
     lookup = lookup or {
-        "postings_per_key": 32, "rare_shingles": 12, "max_candidates": 48, "max_scored": 8, "max_closed": 32
+        "postings_per_key": 16, "rare_shingles": 8, "max_candidates": 48, "max_scored": 8, "max_closed": 32
     }
     weights = fit.weights
     total = fit.scale
