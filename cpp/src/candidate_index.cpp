@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "routing_core/backward_shift.hpp"
 #include "routing_core/geo.hpp"
 
 namespace routing_core {
@@ -58,13 +59,14 @@ std::vector<BlockingKey> address_keys(const Address& address, KeyUse use) {
     return keys;
 }
 
-void CandidateIndex::append(PostingTable& postings, std::uint64_t key, std::uint32_t event) {
-    auto& list = postings[key];
-    if (list.empty() || list.back() != event) list.push_back(event);
-}
-
 void CandidateIndex::add_address_keys(std::uint32_t event, const std::vector<BlockingKey>& keys) {
-    for (BlockingKey key : keys) append(address_postings_, key, event);
+    for (BlockingKey key : keys) {
+        auto& list = address_postings_[key];
+        if (list.empty() || list.back() != event) {
+            list.push_back(event);
+            ++address_entries_;
+        }
+    }
 }
 
 void CandidateIndex::add_shingles(std::uint32_t event, const std::vector<Shingle>& shingles) {
@@ -73,6 +75,7 @@ void CandidateIndex::add_shingles(std::uint32_t event, const std::vector<Shingle
         if (list.empty() || list.back() != event) {
             list.push_back(event);
             text_counts_.increment(s);
+            ++text_entries_;
         }
     }
 }
@@ -204,6 +207,27 @@ void ShingleCounts::increment(Shingle shingle, std::uint32_t by) {
     slots_[k].count += by;
 }
 
+void ShingleCounts::decrement(Shingle shingle, std::uint32_t by) {
+    if (shingle == 0) {
+        zero_ -= std::min(zero_, by);
+        return;
+    }
+    if (slots_.empty()) return;
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t k = slot_of(shingle);
+    while (slots_[k].key != shingle) {
+        if (slots_[k].key == 0) return;  // not counted
+        k = (k + 1) & mask;
+    }
+    if (slots_[k].count > by) {
+        slots_[k].count -= by;
+        return;
+    }
+    detail::backward_shift_erase(
+        slots_, k, [](const Slot& s) { return s.key == 0; }, [this](const Slot& s) { return slot_of(s.key); });
+    --used_;
+}
+
 void ShingleCounts::grow() {
     std::vector<Slot> old(std::max<std::size_t>(1024, slots_.size() * 2));
     old.swap(slots_);
@@ -214,12 +238,6 @@ void ShingleCounts::grow() {
         while (slots_[k].key != 0) k = (k + 1) & mask;
         slots_[k] = slot;
     }
-}
-
-void ShingleCounts::clear() noexcept {
-    std::vector<Slot>().swap(slots_);
-    used_ = 0;
-    zero_ = 0;
 }
 
 double CandidateIndex::idf(Shingle shingle) const noexcept {

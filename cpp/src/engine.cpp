@@ -791,8 +791,7 @@ void Engine::refresh_matching(std::uint32_t event) {
     card.closed = ev.closed.has_value();
 }
 
-void Engine::purge_if_due() {
-    if (events_.size() < purge_due_at_) return;
+void Engine::purge_step() {
     // A margin of one window: a report that arrives late (its time before clock_) still finds the
     // events that were candidates at its own time.
     const std::int64_t margin = static_cast<std::int64_t>(std::min(config_.match.window_hours * 3600.0,
@@ -804,23 +803,50 @@ void Engine::purge_if_due() {
                                                                  static_cast<double>(latest_time)));
     // (From the flat arrays, not the events: the index asks once per posting.)
     const auto dead = [&](std::uint32_t e) { return expires_[e] < clock_ - margin - (closed_[e] ? 0 : idle); };
-    index_.purge(dead);
-    std::size_t kept = 0;
-    for (const std::uint32_t e : matchable_) {
-        if (!dead(e)) {
-            matchable_[kept++] = e;
-            continue;
-        }
+    using Postings = CandidateIndex::Postings;
+    constexpr Postings tables[] = {Postings::address, Postings::text};
+    // The slice's share: the whole index and the matchable events once per `purge_interval` new events
+    // or a quarter of the matchable events, whichever is more (the live set of the last weeks, in a
+    // steady stream), so that a dead event waits about two such spans at most. From the current sizes,
+    // so that it keeps up with a growing index; at least 2, so that it outruns a list that every new
+    // event adds to.
+    const std::size_t matchable = events_.size() - purged_events_;
+    std::size_t cost = matchable;
+    for (Postings kind : tables) cost += index_.lists(kind) + index_.entries(kind);
+    const std::size_t interval = std::max(purge_interval, matchable / 4);
+    purge_.credit += static_cast<std::int64_t>(std::max<std::size_t>(2, (cost + interval - 1) / interval));
+    CandidateIndex::SweepPosition& at = purge_.at;
+    while (purge_.phase < 2) {
+        if (purge_.credit <= 0) return;
+        purge_.credit -= static_cast<std::int64_t>(
+            index_.sweep(tables[purge_.phase], at, static_cast<std::size_t>(purge_.credit), dead));
+        if (at.list < at.end) return;  // the budget is spent
+        ++purge_.phase;
+        at = CandidateIndex::SweepPosition{0, 0, purge_.phase < 2 ? index_.lists(tables[purge_.phase]) : events_.size()};
+    }
+    auto it = std::lower_bound(matchable_.begin(), matchable_.end(), at.list,
+                               [](std::uint32_t e, std::size_t next) { return e < next; });
+    std::size_t freed = 0;
+    for (; it != matchable_.end() && *it < at.end && purge_.credit > 0 && freed < purge_frees_per_step;
+         ++it, --purge_.credit) {
+        const std::uint32_t e = *it;
+        at.list = std::size_t{e} + 1;
+        if (!dead(e)) continue;
         events_[e].match.reset();
         refresh_matching(e);
         ++purged_events_;
+        ++freed;
     }
-    matchable_.resize(kept);
-    // Amortised: a purge scans the matchable events and every posting list, and the next one is due
-    // after a quarter as many new events as are left unpurged (the live set of the last weeks, in a
-    // steady stream), and at least purge_interval: dead events wait at most about a quarter of a live
-    // set's age.
-    purge_due_at_ = events_.size() + std::max(purge_interval, (events_.size() - purged_events_) / 4);
+    if (it == matchable_.end() || *it >= at.end) start_purge_pass();
+}
+
+void Engine::start_purge_pass() {
+    // (In event order, so the events are read front to back: under a millisecond after a month.)
+    matchable_.erase(std::remove_if(matchable_.begin(), matchable_.end(), [&](std::uint32_t e) { return !events_[e].match; }),
+                     matchable_.end());
+    purge_.phase = 0;
+    purge_.at = CandidateIndex::SweepPosition{0, 0, index_.lists(CandidateIndex::Postings::address)};
+    // (The credit carries over.)
 }
 
 void Engine::schedule(std::uint32_t event) {
@@ -956,7 +982,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
     }
     // record
     clock_ = std::max(clock_, report.time);
-    if (d.is_new) purge_if_due();
+    if (d.is_new) purge_step();
     const EventState& ev = events_[event_index];
     d.event = event_index;
     d.deadline = ev.deadline;

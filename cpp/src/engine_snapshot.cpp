@@ -169,7 +169,7 @@ using detail::SnapshotReader;
 using detail::SnapshotWriter;
 
 constexpr char snapshot_magic[8] = {'R', 'C', 'S', 'N', 'A', 'P', 'S', 'H'};
-constexpr std::uint32_t format_version = 7;  // 7: geo cells among the address postings, event wording
+constexpr std::uint32_t format_version = 8;  // 7: geo cells among the address postings, event wording; 8: the purge's sweep
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 
 class Fingerprint {
@@ -644,10 +644,13 @@ struct CandidateIndexSnapshot {
         index.address_postings_ = read_postings(r, b, "address postings");
         index.text_postings_ = read_postings(r, b, "text postings");
         index.documents_ = static_cast<std::size_t>(r.u64());
-        // Document frequencies are the posting lists' sizes: derived, not stored.
+        // Document frequencies and posting counts are the posting lists' sizes: derived, not stored.
         index.text_postings_.for_each([&](Shingle shingle, const PostingTable::List& list) {
             index.text_counts_.increment(shingle, static_cast<std::uint32_t>(list.size()));
+            index.text_entries_ += list.size();
         });
+        index.address_postings_.for_each(
+            [&](std::uint64_t, const PostingTable::List& list) { index.address_entries_ += list.size(); });
         return index;
     }
 };
@@ -688,7 +691,11 @@ void Engine::save_snapshot(const std::string& path) const {
     write_section(w, Section::open_events);
     w.u64(open_events_);
     write_section(w, Section::purge);
-    w.u64(purge_due_at_);
+    w.u32(purge_.phase);
+    w.u64(purge_.at.list);
+    w.u64(purge_.at.offset);
+    w.u64(purge_.at.end);
+    w.i64(purge_.credit);
     w.u64(purged_events_);
     w.commit();
 }
@@ -780,9 +787,23 @@ void Engine::load_snapshot(const std::string& path) {
     const std::uint64_t open_events = r.u64();
     if (open_events > events.size()) r.fail("corrupt: more open events than events");
     read_section(r, Section::purge, "purge");
-    const std::uint64_t purge_due_at = r.u64();
+    PurgeSweep sweep;
+    sweep.phase = r.u32();
+    sweep.at.list = static_cast<std::size_t>(r.u64());
+    sweep.at.offset = static_cast<std::size_t>(r.u64());
+    sweep.at.end = static_cast<std::size_t>(r.u64());
+    sweep.credit = r.i64();
     const std::uint64_t purged_events = r.u64();
     if (purged_events > events.size()) r.fail("corrupt: more purged events than events");
+    if (sweep.phase > 2) r.fail("corrupt: purge phase " + std::to_string(sweep.phase));
+    const auto kind = sweep.phase == 0 ? CandidateIndex::Postings::address : CandidateIndex::Postings::text;
+    const std::size_t limit = sweep.phase == 2 ? events.size() : index.lists(kind);
+    const std::size_t offset_limit =
+        sweep.phase < 2 && sweep.at.list < sweep.at.end && sweep.at.end <= limit ? index.list_size(kind, sweep.at.list) : 0;
+    if (sweep.at.list > sweep.at.end || sweep.at.end > limit || sweep.at.offset > offset_limit) {
+        r.fail("corrupt: purge at " + std::to_string(sweep.at.list) + "+" + std::to_string(sweep.at.offset) + " of " +
+               std::to_string(sweep.at.end) + " (limit " + std::to_string(limit) + ")");
+    }
     r.finish();
 
     events_ = std::move(events);
@@ -795,7 +816,7 @@ void Engine::load_snapshot(const std::string& path) {
     index_ = std::move(index);
     deadlines_ = std::move(deadlines);
     open_events_ = static_cast<std::size_t>(open_events);
-    purge_due_at_ = static_cast<std::size_t>(purge_due_at);
+    purge_ = sweep;
     purged_events_ = static_cast<std::size_t>(purged_events);
     // Derived from the events: what matching reads of each (refresh_matching), and the clock (the latest
     // report time applied).

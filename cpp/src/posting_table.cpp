@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "routing_core/backward_shift.hpp"
 #include "routing_core/half_full_slots.hpp"
 
 namespace routing_core {
@@ -41,6 +42,27 @@ void PostingTable::rebuild(std::size_t slots) {
         while (slots_[k].list != free_slot) k = (k + 1) & mask;
         slots_[k] = Slot{keys_[i], static_cast<std::uint32_t>(i)};
     }
+}
+
+std::size_t PostingTable::slot_holding(std::size_t i) const noexcept {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t k = slot_of(keys_[i]);
+    while (slots_[k].list != i) k = (k + 1) & mask;
+    return k;
+}
+
+void PostingTable::erase_at(std::size_t i) {
+    detail::backward_shift_erase(
+        slots_, slot_holding(i), [](const Slot& s) { return s.list == free_slot; },
+        [this](const Slot& s) { return slot_of(s.key); });
+    const std::size_t last = keys_.size() - 1;
+    if (i != last) {
+        slots_[slot_holding(last)].list = static_cast<std::uint32_t>(i);
+        keys_[i] = keys_[last];
+        lists_[i] = std::move(lists_[last]);
+    }
+    keys_.pop_back();
+    lists_.pop_back();
 }
 
 std::size_t PostingTable::memory_bytes() const noexcept {

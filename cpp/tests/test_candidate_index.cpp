@@ -132,3 +132,52 @@ TEST(CandidateIndex, FindsEventsByPositionAcrossCellBoundariesButNotFarAway) {
     EXPECT_EQ(geo_cell(lat, lon, geo_cell_side_m).row + 1,
               geo_cell(events[0].first, lon, geo_cell_side_m).row);
 }
+
+TEST(CandidateIndex, SweepingOutDeadEventsLeavesTheIndexOfTheLiveOnesAlone) {
+    // The same events filed twice: all of them, then swept a few lists at a time with the odd ones
+    // dead; and only the even ones (the same documents counted). Both must find alike and weigh alike.
+    const auto file = [](CandidateIndex& index, std::uint32_t e) {
+        Address address;
+        address.road = "路" + std::to_string(e % 37);
+        address.number = std::to_string(e % 22);  // odd numbers: odd events only
+        index.add_address_keys(e, address_keys(address, KeyUse::index));
+        // 单 (odd) and 双 (even): shingles of one kind of event only.
+        index.add_shingles(e, sh("来电反映" + std::to_string(e % 53) + (e % 2 ? "单" : "双") + "号窨井盖" +
+                                 std::to_string(e)));
+    };
+    CandidateIndex swept;
+    CandidateIndex live;
+    for (std::uint32_t e = 0; e < 2000; ++e) {
+        swept.count_document();
+        live.count_document();
+        file(swept, e);
+        if (e % 2 == 0) file(live, e);
+    }
+    const auto dead = [](std::uint32_t e) { return e % 2 == 1; };
+    using Postings = CandidateIndex::Postings;
+    for (Postings kind : {Postings::address, Postings::text}) {
+        const std::size_t before = swept.lists(kind);
+        // A few postings at a time: the lists every event is on (来, 电, 来电...) are swept in pieces.
+        CandidateIndex::SweepPosition at{0, 0, swept.lists(kind)};
+        while (at.list < at.end) EXPECT_LE(swept.sweep(kind, at, 7, dead), 8u);
+        EXPECT_EQ(at.end, swept.lists(kind));
+        EXPECT_EQ(swept.entries(kind), live.entries(kind));
+        EXPECT_EQ(swept.lists(kind), live.lists(kind));  // the lists only odd events had are gone
+        EXPECT_LT(swept.lists(kind), before);
+    }
+    LookupLimits limits;
+    limits.postings_per_key = 1000;
+    limits.max_candidates = 1000;
+    for (std::uint32_t e = 0; e < 200; ++e) {
+        Address query;
+        query.road = "路" + std::to_string(e % 37);
+        query.number = std::to_string(e % 22);
+        const auto text = sh("巡查发现" + std::to_string(e % 53) + (e % 3 ? "单" : "双") + "号井盖" + std::to_string(e));
+        EXPECT_EQ(swept.lookup(address_keys(query, KeyUse::query), text, limits),
+                  live.lookup(address_keys(query, KeyUse::query), text, limits));
+        for (Shingle s : text) {
+            EXPECT_EQ(swept.postings(s), live.postings(s));
+            EXPECT_EQ(swept.idf(s), live.idf(s));
+        }
+    }
+}

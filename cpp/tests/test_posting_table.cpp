@@ -1,5 +1,5 @@
-// PostingTable against std::unordered_map as a reference: finds, appends, growth, the first-arrival
-// order of iteration, and the edit that drops emptied lists.
+// PostingTable against std::unordered_map as a reference: finds, appends, growth, the dense order of
+// iteration, and dropping keys (the last key takes the dropped one's place).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -47,22 +47,70 @@ TEST(PostingTable, AgreesWithAHashMapThroughGrowthAndEdits) {
     }
     EXPECT_EQ(table.find(12345), nullptr);
     expect_same(table, reference, order);
-    // Drop the odd events: lists left empty go, with their keys, and the order of the rest is kept.
+    // Drop the odd events, as the purge's sweep does: a list left empty goes with its key, the last key
+    // takes its place, and the sweep looks at that place again.
     const auto odd = [](std::uint32_t e) { return e % 2 == 1; };
-    table.edit([&](PostingTable::List& list) { list.erase(std::remove_if(list.begin(), list.end(), odd), list.end()); });
+    for (std::size_t i = 0; i < table.size();) {
+        PostingTable::List& list = table.list_at(i);
+        list.erase(std::remove_if(list.begin(), list.end(), odd), list.end());
+        if (!list.empty()) {
+            ++i;
+            continue;
+        }
+        const std::uint64_t key = table.key_at(i);
+        reference.erase(key);
+        order[i] = order.back();
+        order.pop_back();
+        table.erase_at(i);
+    }
     for (auto& [key, list] : reference) list.erase(std::remove_if(list.begin(), list.end(), odd), list.end());
-    for (auto it = reference.begin(); it != reference.end();) it = it->second.empty() ? reference.erase(it) : std::next(it);
-    order.erase(std::remove_if(order.begin(), order.end(), [&](std::uint64_t k) { return reference.count(k) == 0; }),
-                order.end());
     EXPECT_LT(order.size(), pool.size());  // some did go
     expect_same(table, reference, order);
-    // Everything emptied: the table is empty and takes new keys again.
-    table.edit([](PostingTable::List& list) { list.clear(); });
-    EXPECT_EQ(table.size(), 0u);
+    // Everything dropped, from the front (every drop moves the last key): the table is empty and takes
+    // new keys again.
+    while (table.size() > 0) table.erase_at(0);
     EXPECT_EQ(table.find(pool[0]), nullptr);
     table[7].push_back(3);
     ASSERT_NE(table.find(7), nullptr);
     EXPECT_EQ(*table.find(7), PostingTable::List{3});
+}
+
+TEST(PostingTable, DroppingKeysInAnyOrderKeepsEveryOtherKeyFindable) {
+    // Half the keys hash to the table's last slot (of 1,024 or 2,048: slot_of takes the bits from 20 up
+    // of key · 2^64/φ), so that drops happen inside one long probe run that wraps around to the front,
+    // where backward shifting is easy to get wrong; the other half are spread.
+    std::mt19937_64 rng(11);
+    PostingTable table;
+    Reference reference;
+    std::vector<std::uint64_t> keys;
+    const auto home_is_last = [](std::uint64_t key) { return ((key * 0x9E3779B97F4A7C15ull) >> 20 & 2047) == 2047; };
+    for (std::uint64_t key = 1; keys.size() < 300; ++key) {
+        if (home_is_last(key)) keys.push_back(key);
+    }
+    while (keys.size() < 600) keys.push_back(rng());
+    for (int round = 0; round < 4; ++round) {
+        for (std::uint64_t key : keys) {
+            if (rng() % 2 == 0) continue;
+            table[key].push_back(static_cast<std::uint32_t>(round));
+            reference[key].push_back(static_cast<std::uint32_t>(round));
+        }
+        for (std::size_t n = table.size() / 2; n > 0; --n) {
+            const std::size_t i = rng() % table.size();
+            reference.erase(table.key_at(i));
+            table.erase_at(i);
+        }
+        ASSERT_EQ(table.size(), reference.size());
+        for (std::uint64_t key : keys) {
+            const PostingTable::List* found = table.find(key);
+            const auto it = reference.find(key);
+            if (it == reference.end()) {
+                EXPECT_EQ(found, nullptr) << key;
+            } else {
+                ASSERT_NE(found, nullptr) << key;
+                EXPECT_EQ(*found, it->second) << key;
+            }
+        }
+    }
 }
 
 TEST(PostingTable, InsertRefusesAKeyItHas) {

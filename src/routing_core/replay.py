@@ -351,6 +351,8 @@ def replay(
     result.reports_per_second = result.reports / result.seconds_engine if result.seconds_engine else 0.0
     result.generated_per_second = result.reports / result.seconds_generate if result.seconds_generate else 0.0
     result.latency_us = _percentiles(latencies, weights, (0.5, 0.95, 0.99, 0.999))
+    if latencies:
+        result.latency_us["max"] = max(latencies)  # the slowest batch's (with --batch 1, call's)
     result.peak_rss_bytes = _peak_rss_bytes()
     result.machine = _machine()
     return result

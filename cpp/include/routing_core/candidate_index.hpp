@@ -56,7 +56,8 @@ public:
         if (!slots_.empty()) __builtin_prefetch(&slots_[slot_of(shingle)]);
     }
     void increment(Shingle shingle, std::uint32_t by = 1);
-    void clear() noexcept;
+    // Takes `by` (at most its count) off a shingle's count; a shingle whose count reaches 0 goes.
+    void decrement(Shingle shingle, std::uint32_t by);
     std::size_t memory_bytes() const noexcept { return slots_.capacity() * sizeof(Slot); }
 
 private:
@@ -98,11 +99,33 @@ public:
     std::vector<std::uint32_t> lookup(const std::vector<BlockingKey>& keys, const std::vector<Shingle>& text,
                                       const LookupLimits& limits) const;
 
-    // Drops every posting of the events for which `dead(event)` is true (events that can never be
-    // candidates again), and returns how many postings were dropped. Document frequencies shrink with
-    // them, so IDF keeps describing the events that can still match.
+    // The two tables of posting lists, for the purge's sweep: how many lists each has, and how many
+    // postings in all.
+    enum class Postings { address, text };
+    std::size_t lists(Postings kind) const noexcept {
+        return kind == Postings::address ? address_postings_.size() : text_postings_.size();
+    }
+    std::size_t entries(Postings kind) const noexcept {
+        return kind == Postings::address ? address_entries_ : text_entries_;
+    }
+    // The size of the list at `position` (< lists(kind)).
+    std::size_t list_size(Postings kind, std::size_t position) const noexcept {
+        return (kind == Postings::address ? address_postings_ : text_postings_).list_at(position).size();
+    }
+    // Where the purge's sweep of one table stands.
+    struct SweepPosition {
+        std::size_t list = 0;    // the next list's position in the table
+        std::size_t offset = 0;  // how far into that list (a long list is swept in pieces)
+        std::size_t end = 0;     // the position the sweep stops at
+    };
+    // One slice of the purge: drops the postings of the events for which `dead(event)` is true (events
+    // that can never be candidates again) from the lists of one table from `at` on, up to `at.end`,
+    // until `budget` is spent (a posting costs 1, starting a list 1 more), and moves `at` past them. A
+    // list left empty goes with its key; the table's last list takes its place and is swept next, and
+    // `at.end` stays within the table. Document frequencies shrink with the lists, so that IDF keeps
+    // describing the events that can still match. Returns the cost spent (at most budget + 1).
     template <typename Dead>
-    std::size_t purge(const Dead& dead);
+    std::size_t sweep(Postings kind, SweepPosition& at, std::size_t budget, const Dead& dead);
 
     // Inverse document frequency of a shingle over the indexed events, ≥ a positive floor.
     double idf(Shingle shingle) const noexcept;
@@ -113,30 +136,46 @@ public:
 
 private:
     friend struct CandidateIndexSnapshot;  // engine_snapshot.cpp: writes and reads the postings verbatim
-    static void append(PostingTable& postings, std::uint64_t key, std::uint32_t event);
     double list_weight(std::size_t list_size) const noexcept;
     PostingTable address_postings_;
     PostingTable text_postings_;
     ShingleCounts text_counts_;  // text_postings_[s].size() by shingle, for idf
+    std::size_t address_entries_ = 0;  // postings in address_postings_
+    std::size_t text_entries_ = 0;     // postings in text_postings_
     std::size_t documents_ = 0;
 };
 
 template <typename Dead>
-std::size_t CandidateIndex::purge(const Dead& dead) {
-    std::size_t dropped = 0;
-    for (PostingTable* postings : {&address_postings_, &text_postings_}) {
-        postings->edit([&](PostingTable::List& list) {
-            const std::size_t before = list.size();
-            list.erase(std::remove_if(list.begin(), list.end(), dead), list.end());
-            dropped += before - list.size();
-            if (list.capacity() > 2 * list.size() + 4) list.shrink_to_fit();
-        });
+std::size_t CandidateIndex::sweep(Postings kind, SweepPosition& at, std::size_t budget, const Dead& dead) {
+    const bool text = kind == Postings::text;
+    PostingTable& postings = text ? text_postings_ : address_postings_;
+    std::size_t& entries = text ? text_entries_ : address_entries_;
+    std::size_t spent = 0;
+    while (spent < budget && at.list < at.end) {
+        PostingTable::List& list = postings.list_at(at.list);
+        if (at.offset == 0) ++spent;
+        // A piece of the list, compacted in place: the list stays whole for lookups between slices.
+        const std::size_t from = std::min(at.offset, list.size());
+        const std::size_t to = from + std::min(list.size() - from, std::max<std::size_t>(1, budget - std::min(budget, spent)));
+        spent += to - from;
+        const auto kept = std::remove_if(list.begin() + static_cast<std::ptrdiff_t>(from),
+                                         list.begin() + static_cast<std::ptrdiff_t>(to), dead);
+        const std::size_t dropped = static_cast<std::size_t>(list.begin() + static_cast<std::ptrdiff_t>(to) - kept);
+        list.erase(kept, list.begin() + static_cast<std::ptrdiff_t>(to));
+        entries -= dropped;
+        if (text && dropped > 0) text_counts_.decrement(postings.key_at(at.list), static_cast<std::uint32_t>(dropped));
+        at.offset = to - dropped;
+        if (at.offset < list.size()) continue;  // more of this list, if the budget allows
+        at.offset = 0;
+        if (list.empty()) {
+            postings.erase_at(at.list);  // the last list is at `at.list` now
+            at.end = std::min(at.end, postings.size());
+            continue;
+        }
+        if (list.capacity() > 2 * list.size() + 4) list.shrink_to_fit();
+        ++at.list;
     }
-    text_counts_.clear();  // rebuilt without the shingles no event has any more
-    text_postings_.for_each([&](Shingle shingle, const PostingTable::List& list) {
-        text_counts_.increment(shingle, static_cast<std::uint32_t>(list.size()));
-    });
-    return dropped;
+    return spent;
 }
 
 // A memo of IDF weights for scoring one report against its candidates, which asks for the same

@@ -325,8 +325,10 @@ private:
     // Recomputes what the lookup and the cheap features read of an event (expires_, closed_, cards_)
     // from its state: after it opens, merges a report, closes, is purged or is read from a snapshot.
     void refresh_matching(std::uint32_t event);
-    // Drops what can no longer match (see clock_) when enough events were added since the last purge.
-    void purge_if_due();
+    // One slice of the purge (see PurgeSweep), after each new event.
+    void purge_step();
+    // Starts the next pass of the purge: drops the events the last one purged from matchable_.
+    void start_purge_pass();
     EventView view(std::uint32_t event) const;
     // Appends a step to the event's history; `rule` is interned in step_rules_.
     void add_step(EventState& ev, std::int64_t time, StepKind kind, std::string_view rule, std::uint32_t report);
@@ -386,15 +388,32 @@ private:
         bool closed = false;
     };
     std::vector<MatchCard> cards_;
-    // The events that still have matching data (not purged), ascending: what a purge looks at.
+    // The events that still have matching data (not purged), ascending: what a purge looks at. (Those
+    // the current pass purged stay until it ends, with null match data.)
     std::vector<std::uint32_t> matchable_;
-    // The latest report time seen, and the event count at which the next purge is due: then events
-    // that can no longer match lose their postings and match data (never their history): closed ones
-    // whose recurrence period ended more than a window before `clock_`, and open ones without a report
-    // for longer than a window, a recurrence period and a window (abandoned).
+    // The latest report time seen; from it, what can no longer match: closed events whose recurrence
+    // period ended more than a window before `clock_`, and open ones without a report for longer than a
+    // window, a recurrence period and a window (abandoned). They lose their postings and match data
+    // (never their history) in the purge. It runs in slices after each new event, not all at once (a
+    // pause of ~0.3 s at a year's index size): a pass sweeps the address posting lists, then the text
+    // posting lists, then the matchable events, each as far as it reached when the pass got to it. A
+    // posting or a matchable event costs 1, each list 1 more; a slice spends a share of the whole
+    // (see purge_step), so that no new event waits long for it.
+    struct PurgeSweep {
+        std::uint32_t phase = 0;  // 0: address posting lists, 1: text posting lists, 2: matchable events
+        // Phases 0 and 1: the position in the table; phase 2: the next event (`list`) and the event the
+        // phase stops at (`end`).
+        CandidateIndex::SweepPosition at;
+        std::int64_t credit = 0;  // what the next slice may spend, less what earlier ones overspent
+    };
     static constexpr std::size_t purge_interval = 4096;
+    // At most this many events lose their match data per slice: freeing an event's blocks costs cache
+    // misses, ~1 µs, so a slice that freed every dead event it checked could run long. (Single submits
+    // after 35 days: p99.9 ~280 µs with a cap, ~610 µs without; benchmarks/RESULTS.md.) Every event
+    // dies once, so 8 per new event is ample.
+    static constexpr std::size_t purge_frees_per_step = 8;
     std::int64_t clock_ = 0;
-    std::size_t purge_due_at_ = purge_interval;
+    PurgeSweep purge_;
     std::size_t purged_events_ = 0;
     // Scratch of score_candidates (guarded by mutex_): a weight memo per worker ([0] the matching
     // thread's, [w] batch helper w's), and the loop the helpers join while a report is scored.

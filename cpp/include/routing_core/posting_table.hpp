@@ -1,7 +1,8 @@
 // Posting lists by key: one open-addressing table (linear probing, power-of-two size, at most half
-// full) over the lists, kept in the order their keys first came. A lookup is one probe and the list,
-// where a node-based hash map walks a bucket, a node and then the list; iteration (snapshots) follows
-// the keys' first-arrival order, so the same history gives the same bytes.
+// full) over the lists, kept in a dense order: the order their keys first came, except that a dropped
+// key's place goes to the last key. A lookup is one probe and the list, where a node-based hash map
+// walks a bucket, a node and then the list; iteration (snapshots, the purge's sweep) follows the dense
+// order, so the same history gives the same bytes.
 #pragma once
 
 #include <cstddef>
@@ -36,14 +37,17 @@ public:
     void reserve(std::size_t keys);
 
     std::size_t size() const noexcept { return keys_.size(); }
-    // f(key, list) for every key, in the order the keys first came.
+    // f(key, list) for every key, in the dense order.
     template <typename F>
     void for_each(F&& f) const {
         for (std::size_t i = 0; i < keys_.size(); ++i) f(keys_[i], lists_[i]);
     }
-    // edit(list) for every list, then drops the keys whose lists it left empty (their order kept).
-    template <typename Edit>
-    void edit(Edit&& edit);
+    // The key and the list at position i (< size()) of the dense order.
+    std::uint64_t key_at(std::size_t i) const noexcept { return keys_[i]; }
+    List& list_at(std::size_t i) noexcept { return lists_[i]; }
+    const List& list_at(std::size_t i) const noexcept { return lists_[i]; }
+    // Drops the key at position i with its list; the last key moves to position i (none other moves).
+    void erase_at(std::size_t i);
     std::size_t memory_bytes() const noexcept;
 
 private:
@@ -58,27 +62,11 @@ private:
     }
     // Re-files every key in a table of at least `slots` slots (a power of two), at most half full.
     void rebuild(std::size_t slots);
+    // The slot that files position i.
+    std::size_t slot_holding(std::size_t i) const noexcept;
     std::vector<Slot> slots_;
     std::vector<std::uint64_t> keys_;
     std::vector<List> lists_;
 };
-
-template <typename Edit>
-void PostingTable::edit(Edit&& edit) {
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < lists_.size(); ++i) {
-        edit(lists_[i]);
-        if (lists_[i].empty()) continue;
-        if (kept != i) {
-            keys_[kept] = keys_[i];
-            lists_[kept] = std::move(lists_[i]);
-        }
-        ++kept;
-    }
-    if (kept == lists_.size()) return;
-    keys_.resize(kept);
-    lists_.resize(kept);
-    rebuild(0);  // as small as the keys left allow
-}
 
 }  // namespace routing_core
