@@ -809,12 +809,14 @@ void Engine::purge_step() {
     // or a quarter of the matchable events, whichever is more (the live set of the last weeks, in a
     // steady stream), so that a dead event waits about two such spans at most. From the current sizes,
     // so that it keeps up with a growing index; at least 2, so that it outruns a list that every new
-    // event adds to.
+    // event adds to; less what earlier slices overspent (a list piece or a list's start).
     const std::size_t matchable = events_.size() - purged_events_;
     std::size_t cost = matchable;
     for (Postings kind : tables) cost += index_.lists(kind) + index_.entries(kind);
     const std::size_t interval = std::max(purge_interval, matchable / 4);
-    purge_.credit += static_cast<std::int64_t>(std::max<std::size_t>(2, (cost + interval - 1) / interval));
+    // (A slice's unspent budget is not saved up: only what it overspent carries over.)
+    purge_.credit = std::min<std::int64_t>(purge_.credit, 0) +
+                    static_cast<std::int64_t>(std::max<std::size_t>(2, (cost + interval - 1) / interval));
     CandidateIndex::SweepPosition& at = purge_.at;
     while (purge_.phase < 2) {
         if (purge_.credit <= 0) return;
