@@ -113,8 +113,8 @@ class PythonPeer:
         *,
         address_weight: float = 0.5,
         window_hours: float = 72.0,
-        rare: int = 12,
-        postings_per_key: int = 32,
+        rare: int = 8,
+        postings_per_key: int = 16,
         max_candidates: int = 48,
     ) -> None:
         from rapidfuzz import fuzz
@@ -140,7 +140,8 @@ class PythonPeer:
         """The event (an int id) the report joins or opens."""
         grams = _bigrams(address) | _bigrams(text)
         df = self._df
-        keys = sorted(grams, key=lambda g: (df[g], g))[: self.rare]
+        # (Bigrams no earlier report had find nothing: the rarest of those seen, as the engine's lookup.)
+        keys = sorted((g for g in grams if df[g]), key=lambda g: (df[g], g))[: self.rare]
         shared: Counter[int] = Counter()
         horizon = t - self.window
         for k in keys:
