@@ -409,7 +409,7 @@ private:
     static constexpr std::size_t purge_interval = 4096;
     // At most this many events lose their match data per slice: freeing an event's blocks costs cache
     // misses, ~1 µs, so a slice that freed every dead event it checked could run long. (Single submits
-    // after 35 days: p99.9 ~280 µs with a cap, ~610 µs without; benchmarks/RESULTS.md.) Every event
+    // after 35 days: p99.9 237-300 µs with the cap, 607 µs without; benchmarks/RESULTS.md.) Every event
     // dies once, so 8 per new event is ample.
     static constexpr std::size_t purge_frees_per_step = 8;
     std::int64_t clock_ = 0;
