@@ -110,8 +110,8 @@ def test_events_past_recurrence_are_purged_but_keep_their_history() -> None:
         engine.close(event_id, time=start + n, resolution="已处置")
     bytes_before = engine.stats().index_bytes
     # 60 days on: the closed events' recurrence period (30 days) and one window are over. The purge
-    # sweeps in passes of 4,096 new events at this size (the second from event 4,096 to 8,192): a
-    # second wave of 8,192 takes one whole pass after the first wave died.
+    # sweeps the whole index about once per 4,096 new events at this size (its 8 frees per new event
+    # aside): a second wave of 8,192 holds a whole pass begun after the first wave died.
     second = ("B", start + 60 * 86400, "来电反映{}号门口路灯不亮", "望春路", 8192)
     wave(engine, *second)
     stats = engine.stats()

@@ -55,8 +55,8 @@ def test_replay_counts_add_up() -> None:
 def test_replay_splits_the_engine_state_into_matching_and_history(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # 45 days at 300 a day: ~8,100 events, a recurrence period ended, and the purge's second pass
-    # (events 4,096 to 8,192 at this size) swept the matchable events after that, so the events that can
+    # 45 days at 300 a day: ~8,100 events, a recurrence period ended, and the purge (a pass about every
+    # 4,096 new events at this size) swept the matchable events after that, so the events that can
     # still match are fewer than the events.
     engine = Engine()
     r = replay(days=45, reports_per_day=300, seed=3, engine=engine)
