@@ -32,7 +32,7 @@ import numpy as np
 
 from routing_core import Engine
 from routing_core.hugepages import describe_huge_pages, reexec_with_huge_pages
-from routing_core.replay import replay
+from routing_core.replay import _columns, replay
 from routing_core.synth import Batch, generate
 
 
@@ -53,11 +53,7 @@ class _Days:
 def single_calls(engine: Engine, day: Batch) -> tuple[list[float], list[dict[str, int]]]:
     """Submits the day's reports one by one, closing the events they opened once their incident's close
     time has passed; returns each call's wall time (µs) and, for the calls over 1 ms, when they came."""
-    def position(values: list[float | None]) -> np.ndarray:
-        return np.array([np.nan if v is None else v for v in values] if values else [np.nan] * len(day))
-
-    lat, lon = position(day.lat), position(day.lon)
-    stamps = np.asarray(day.time, dtype=np.int64)
+    columns = _columns(day)  # the day's columns as replay() passes them
     times: list[float] = []
     slow: list[dict[str, int]] = []
     opened: dict[str, list[str]] = {}
@@ -69,10 +65,10 @@ def single_calls(engine: Engine, day: Batch) -> tuple[list[float], list[dict[str
             if events:
                 engine.close_many(events, [pending[1]] * len(events), "已处置", skip_invalid=True)
             pending = next(closes, None)
+        ids, texts, addresses, stamps, sources, categories, lat, lon = (c[i : i + 1] for c in columns)
         started = time.perf_counter()
-        out = engine.submit_columns([day.id[i]], [day.text[i]], [day.address[i]], stamps[i : i + 1],
-                                    [day.source[i]], categories=[day.category_hint[i] or ""],
-                                    lat=lat[i : i + 1], lon=lon[i : i + 1])
+        out = engine.submit_columns(ids, texts, addresses, stamps, sources, categories=categories,
+                                    lat=lat, lon=lon)
         elapsed = (time.perf_counter() - started) * 1e6
         times.append(elapsed)
         if out.is_new[0]:
@@ -95,8 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow", action="store_true", help="list every call over 1 ms")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    if args.days < 0 or args.single_days < 1:
-        parser.error("--days must be >= 0 and --single-days >= 1")
+    if args.days < 0:
+        parser.error(f"--days {args.days}: expected 0 or more")
+    if args.single_days < 1:
+        parser.error(f"--single-days {args.single_days}: expected 1 or more")
+    if args.per_day < 1:
+        parser.error(f"--per-day {args.per_day}: expected 1 or more")
 
     days = _Days(generate(days=args.days + args.single_days, reports_per_day=args.per_day, seed=args.seed))
     engine = Engine()
@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         day_times, day_slow = single_calls(engine, next(days))
         times += day_times
         slow += day_slow
+    if not times:
+        print(f"no reports in the {args.single_days} single-submit days: nothing to measure", file=sys.stderr)
+        return 1
     v = np.asarray(times)
     figures: dict[str, Any] = {
         "days": args.days, "single_days": args.single_days, "per_day": args.per_day, "calls": len(v),

@@ -848,7 +848,7 @@ void Engine::start_purge_pass() {
                      matchable_.end());
     purge_.phase = 0;
     purge_.at = CandidateIndex::SweepPosition{0, 0, index_.lists(CandidateIndex::Postings::address)};
-    // (The credit carries over.)
+    // (What the last slice overspent still counts against the next.)
 }
 
 void Engine::schedule(std::uint32_t event) {
