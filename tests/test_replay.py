@@ -48,6 +48,15 @@ def test_replay_counts_add_up() -> None:
     assert len(r.timeline) == sum(-(-int(d["reports"]) // 40) for d in r.per_day)
     assert r.timeline.reports[-1] == r.reports
     assert list(r.timeline.reports) == sorted(r.timeline.reports)
+    # The longest calls, against a plain sort of the rows by latency × size: longest first, each where
+    # it ended. (A day's last batch is smaller than 40, unless the day divides by 40.)
+    ends = list(r.timeline.reports)
+    sizes = [b - a for a, b in zip([0, *ends], ends, strict=False)]
+    assert max(sizes) == 40 and min(sizes) < 40
+    calls = [(us * n / 1000, at, n) for us, at, n in zip(r.timeline.latency_us, ends, sizes, strict=True)]
+    calls.sort(key=lambda call: -call[0])
+    assert [(at, n, pytest.approx(ms)) for ms, at, n in calls[:3]] == r.timeline.slowest(3)
+    assert r.timeline.to_dict()["slowest"] == [list(row) for row in r.timeline.slowest(10)]
     with pytest.raises(ValueError, match="batch_size"):
         replay(days=1, reports_per_day=10, batch_size=0)
 

@@ -94,8 +94,10 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
 
 std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>& keys,
                                                   const std::vector<Shingle>& text, const LookupLimits& limits,
-                                                  LookupScratch& scratch, const std::vector<std::int64_t>* expires,
-                                                  std::int64_t time, const std::vector<std::uint8_t>* closed) const {
+                                                  LookupScratch& scratch,
+                                                  const ChunkedVector<std::int64_t>* expires,
+                                                  std::int64_t time,
+                                                  const ChunkedVector<std::uint8_t>* closed) const {
     auto& weight = scratch.weight;
     auto& touched = scratch.touched;
     auto& read_lists = scratch.lists;
@@ -107,7 +109,11 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
         for (std::size_t k = 0; k < n; ++k) {
             const std::uint32_t e = list[list.size() - 1 - k];
             if (expires != nullptr && (e >= expires->size() || (*expires)[e] < time)) continue;
-            if (e >= weight.size()) weight.resize(std::max<std::size_t>(e + 1, weight.size() * 2), 0.0f);
+            if (e >= weight.size()) {
+                ZeroedBuffer<float> bigger(std::max<std::size_t>(std::size_t{e} + 1, 2 * weight.size()));
+                for (std::uint32_t t : touched) bigger[t] = weight[t];
+                weight = std::move(bigger);
+            }
             if (weight[e] == 0.0f) touched.push_back(e);
             weight[e] += w;
         }

@@ -771,11 +771,11 @@ void Engine::refresh_matching(std::uint32_t event) {
     const double seconds = std::min(ev.closed ? p.recurrence_days * 86400.0 : p.window_hours * 3600.0,
                                     static_cast<double>(latest_time));
     const std::int64_t from = ev.closed ? *ev.closed : ev.last_report;
-    if (expires_.size() <= event) expires_.resize(event + 1, 0);
+    expires_.grow_to(event + 1);
     expires_[event] = from + static_cast<std::int64_t>(std::floor(seconds));
-    if (closed_.size() <= event) closed_.resize(event + 1, 0);
+    closed_.grow_to(event + 1);
     closed_[event] = ev.closed ? 1 : 0;
-    if (cards_.size() <= event) cards_.resize(event + 1);
+    cards_.grow_to(event + 1);
     MatchCard& card = cards_[event];
     // A purged event has no postings, so the lookup cannot find it; a null match also guards
     // against a snapshot that says otherwise.

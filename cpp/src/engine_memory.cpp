@@ -50,10 +50,10 @@ EngineMemory Engine::memory() const {
         for (const auto& t : match->texts) m.match_data += heap_bytes(t);
         for (const auto& p : match->places) m.match_data += heap_bytes(p);
     }
-    m.reports = report_ids_.memory_bytes() + heap_bytes(report_sources_) + receipts_.memory_bytes();
+    m.reports = report_ids_.memory_bytes() + report_sources_.memory_bytes() + receipts_.memory_bytes();
     m.index = index_.memory_bytes();
-    m.per_event = heap_bytes(expires_) + heap_bytes(closed_) + heap_bytes(cards_) + heap_bytes(matchable_) +
-                  deadlines_.size() * sizeof(DeadlineEntry);
+    m.per_event = expires_.memory_bytes() + closed_.memory_bytes() + cards_.memory_bytes() +
+                  heap_bytes(matchable_) + deadlines_.size() * sizeof(DeadlineEntry);
     return m;
 }
 

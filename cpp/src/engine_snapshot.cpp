@@ -414,7 +414,7 @@ S read_step(SnapshotReader& r, const Bounds& b, std::size_t reports, std::uint32
 // resolution texts.
 struct EventTables {
     const StringTable& report_ids;
-    const std::vector<std::uint8_t>& report_sources;
+    const ChunkedVector<std::uint8_t>& report_sources;
     const StringTable& resolutions;
 };
 
@@ -471,7 +471,7 @@ void write_event(SnapshotWriter& w, const E& ev, std::size_t index, const EventT
 // resolution texts.
 struct EventTablesRead {
     StringTable report_ids;
-    std::vector<std::uint8_t> report_sources;
+    ChunkedVector<std::uint8_t> report_sources;
     StringTable resolutions;
 };
 
@@ -762,7 +762,7 @@ void Engine::load_snapshot(const std::string& path) {
         number_of[listed] = report_ids.intern(report_id);
         read_receipt(r, receipts[n], bounds);
     }
-    std::vector<std::uint8_t> report_sources(reports);
+    ChunkedVector<std::uint8_t> report_sources(reports);
     for (std::size_t k = 0; k < reports; ++k) report_sources[number_of[k]] = tables.report_sources[k];
     for (std::size_t i = 0; i < events.size(); ++i) {
         auto& list = events[i].reports;

@@ -1,6 +1,7 @@
 #include "routing_core/string_table.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <stdexcept>
 
@@ -12,51 +13,95 @@ std::uint64_t StringTable::hash(std::string_view s) noexcept {
     return static_cast<std::uint64_t>(std::hash<std::string_view>{}(s));
 }
 
-std::size_t StringTable::probe(std::string_view s, std::uint64_t h) const noexcept {
-    const std::size_t mask = slots_.size() - 1;
+std::size_t StringTable::probe(const Slots& table, std::string_view s, std::uint64_t h) const noexcept {
+    const std::size_t mask = table.size() - 1;
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t k = static_cast<std::size_t>(h) & mask;; k = (k + 1) & mask) {
-        const Slot& slot = slots_[k];
-        if (slot.number == none || (slot.tag == tag && (*this)[slot.number] == s)) return k;
+        const Slot& slot = table[k];
+        if (slot.number_plus_one == 0) return k;
+        if (slot.tag == tag && (*this)[slot.number_plus_one - 1] == s) return k;
     }
+}
+
+void StringTable::file(Slots& table, std::uint32_t n, std::uint64_t h) noexcept {
+    const std::size_t mask = table.size() - 1;
+    std::size_t k = static_cast<std::size_t>(h) & mask;
+    while (table[k].number_plus_one != 0) k = (k + 1) & mask;
+    table[k] = Slot{n + 1, static_cast<std::uint32_t>(h >> 32)};
 }
 
 std::uint32_t StringTable::find(std::string_view s) const noexcept {
-    if (slots_.empty()) return none;
-    return slots_[probe(s, hash(s))].number;
+    if (slots_.size() == 0) return none;
+    const std::uint64_t h = hash(s);
+    const Slot& slot = slots_[probe(slots_, s, h)];
+    if (slot.number_plus_one != 0) return slot.number_plus_one - 1;
+    if (old_.size() == 0) return none;
+    return old_[probe(old_, s, h)].number_plus_one - 1;  // (0 - 1: none)
 }
 
 std::uint32_t StringTable::intern(std::string_view s) {
-    if (ends_.size() >= none) throw std::length_error("StringTable: more than 2^32 - 1 strings");
-    if (2 * (ends_.size() + 1) > slots_.size()) rebuild(detail::half_full_slots(ends_.size() + 1));
-    const std::uint64_t h = hash(s);
-    Slot& slot = slots_[probe(s, h)];
-    if (slot.number != none) return slot.number;
-    slot = Slot{static_cast<std::uint32_t>(ends_.size()), static_cast<std::uint32_t>(h >> 32)};
-    bytes_.insert(bytes_.end(), s.begin(), s.end());
-    ends_.push_back(bytes_.size());
-    return slot.number;
+    if (const std::uint32_t known = find(s); known != none) return known;
+    if (ends_.size() >= none - 1) throw std::length_error("StringTable: more than 2^32 - 2 strings");
+    if (2 * (ends_.size() + 1) > slots_.size()) start_move(detail::half_full_slots(ends_.size() + 1));
+    const auto n = static_cast<std::uint32_t>(ends_.size());
+    ends_.push_back(store(s));
+    file(slots_, n, hash(s));
+    if (old_.size() != 0) move_some(moves_per_intern);
+    return n;
 }
 
-void StringTable::reserve(std::size_t strings, std::size_t bytes) {
-    bytes_.reserve(bytes);
-    ends_.reserve(strings);
-    if (detail::half_full_slots(strings) > slots_.size()) rebuild(detail::half_full_slots(strings));
+std::uint64_t StringTable::store(std::string_view s) {
+    if (blocks_.empty() || block_size_ - block_used_ < s.size()) {
+        std::size_t size = blocks_.empty() ? first_block_bytes : std::min(2 * block_size_, block_bytes_limit);
+        size = std::max({size, s.size(), next_block_hint_});
+        next_block_hint_ = 0;
+        blocks_.push_back(std::unique_ptr<char[]>(new char[size]));  // not zeroed: written before read
+        block_size_ = size;
+        block_used_ = 0;
+        block_total_ += size;
+    }
+    if (!s.empty()) std::memcpy(blocks_.back().get() + block_used_, s.data(), s.size());
+    block_used_ += s.size();
+    text_bytes_ += s.size();
+    return static_cast<std::uint64_t>(blocks_.size() - 1) << 32 | block_used_;
 }
 
-void StringTable::rebuild(std::size_t slots) {
-    std::vector<Slot>(std::max(slots, detail::half_full_slots(ends_.size()))).swap(slots_);
-    const std::size_t mask = slots_.size() - 1;
-    for (std::uint32_t n = 0; n < ends_.size(); ++n) {
-        const std::uint64_t h = hash((*this)[n]);
-        std::size_t k = static_cast<std::size_t>(h) & mask;
-        while (slots_[k].number != none) k = (k + 1) & mask;
-        slots_[k] = Slot{n, static_cast<std::uint32_t>(h >> 32)};
+void StringTable::start_move(std::size_t slots) {
+    move_some(old_.size());  // a move under way ends first (none is, at moves_per_intern)
+    old_ = std::move(slots_);
+    moved_ = 0;
+    slots_ = Slots(slots);
+}
+
+void StringTable::move_some(std::size_t count) noexcept {
+    const std::size_t end = std::min(old_.size(), moved_ + count);
+    for (; moved_ < end; ++moved_) {
+        const Slot& slot = old_[moved_];
+        if (slot.number_plus_one == 0) continue;
+        const std::uint32_t n = slot.number_plus_one - 1;
+        file(slots_, n, hash((*this)[n]));
+    }
+    if (moved_ == old_.size()) {
+        old_ = Slots();
+        moved_ = 0;
     }
 }
 
+void StringTable::reserve(std::size_t strings, std::size_t bytes) {
+    if (bytes > text_bytes_ && (blocks_.empty() || block_size_ - block_used_ < bytes - text_bytes_)) {
+        next_block_hint_ = bytes - text_bytes_;
+    }
+    const std::size_t slots = detail::half_full_slots(std::max(strings, ends_.size()));
+    if (slots <= slots_.size()) return;
+    // Bulk: every string is filed at once into the new table.
+    move_some(old_.size());
+    slots_ = Slots(slots);
+    for (std::uint32_t n = 0; n < ends_.size(); ++n) file(slots_, n, hash((*this)[n]));
+}
+
 std::size_t StringTable::memory_bytes() const noexcept {
-    return bytes_.capacity() + ends_.capacity() * sizeof(std::uint64_t) + slots_.capacity() * sizeof(Slot);
+    return block_total_ + blocks_.capacity() * sizeof(blocks_[0]) + ends_.memory_bytes() +
+           (slots_.size() + old_.size()) * sizeof(Slot);
 }
 
 }  // namespace routing_core

@@ -70,7 +70,7 @@ TEST(CandidateIndex, ClosedEventsAreRankedApartSoTheyCannotCrowdOutOpenOnes) {
     exact.number = "168";
     Address road_only;
     road_only.road = "百丈东路";
-    std::vector<std::uint8_t> closed;
+    ChunkedVector<std::uint8_t> closed;
     for (std::uint32_t e = 0; e < 45; ++e) {
         index.count_document();
         index.add_address_keys(e, address_keys(e < 40 ? exact : road_only, KeyUse::index));
@@ -180,4 +180,29 @@ TEST(CandidateIndex, SweepingOutDeadEventsLeavesTheIndexOfTheLiveOnesAlone) {
             EXPECT_EQ(swept.idf(s), live.idf(s));
         }
     }
+}
+
+TEST(CandidateIndex, KeepsWeightsWhenItsScratchGrowsMidLookup) {
+    // The scratch's weights by event grow when a posting names an event past their end. The address
+    // lists are read first and find only event 0; the text list then finds event 1000 and the weights
+    // grow in the middle of the lookup: event 0 keeps its address weight and ranks first (the text
+    // alone ties, and ties go to the newer event).
+    CandidateIndex index;
+    Address a;
+    a.road = "百丈东路";
+    a.number = "168";
+    const std::vector<Shingle> text = sh("垃圾满溢");
+    for (std::uint32_t e = 0; e <= 1000; ++e) index.count_document();
+    index.add_address_keys(0, address_keys(a, KeyUse::index));
+    index.add_shingles(0, text);
+    index.add_shingles(1000, text);
+    LookupLimits limits;
+    limits.max_candidates = 1;
+    LookupScratch fresh;
+    EXPECT_EQ(index.lookup(address_keys(a, KeyUse::query), text, limits, fresh),
+              (std::vector<std::uint32_t>{0}));
+    limits.max_candidates = 2;
+    LookupScratch again;
+    // Text only: a tie, and the newer event first.
+    EXPECT_EQ(index.lookup({}, text, limits, again), (std::vector<std::uint32_t>{1000, 0}));
 }

@@ -1,7 +1,8 @@
 // ChunkedVector: indexing across chunk boundaries, elements that never move as it grows, move-only
-// elements, and the sized constructor.
+// elements, the sized constructor, and growing to a size (new elements zeroed) and assign.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,4 +36,30 @@ TEST(ChunkedVector, HoldsMoveOnlyElementsAndStartsSized) {
     v.emplace_back(std::make_unique<int>(7));
     EXPECT_EQ(*v[5], 7);
     EXPECT_TRUE(ChunkedVector<int>().empty());
+}
+
+TEST(ChunkedVector, GrowsToASizeWithZeroedElementsAndAssigns) {
+    ChunkedVector<std::int64_t, 2> v;  // chunks of 4
+    v.push_back(5);
+    v.grow_to(7);  // into a second chunk
+    ASSERT_EQ(v.size(), 7u);
+    EXPECT_EQ(v[0], 5);
+    for (std::size_t i = 1; i < 7; ++i) EXPECT_EQ(v[i], 0) << i;
+    v.grow_to(3);  // smaller: nothing changes
+    EXPECT_EQ(v.size(), 7u);
+    v[6] = 9;
+    v.push_back(8);  // the last free element of the second chunk
+    v.grow_to(10);   // a third chunk; the new elements are zero
+    EXPECT_EQ(v[6], 9);
+    EXPECT_EQ(v[7], 8);
+    EXPECT_EQ(v[8], 0);
+    EXPECT_EQ(v[9], 0);
+    v.assign(6, -1);
+    ASSERT_EQ(v.size(), 6u);
+    for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(v[i], -1) << i;
+    v.grow_to(8);  // past what assign wrote: zero again, not the old 9 and 8
+    EXPECT_EQ(v[6], 0);
+    EXPECT_EQ(v[7], 0);
+    v.clear();
+    EXPECT_TRUE(v.empty());
 }

@@ -1,5 +1,7 @@
 // StringTable against std::unordered_map as a reference: numbers in arrival order, finds of
-// strings added and never added, growth through many rebuilds, and bytes a C string cannot hold.
+// strings added and never added, growth through many rebuilds (with finds while the strings are being
+// moved to the bigger table), bytes a C string cannot hold, views that stay valid as it grows, and
+// strings longer than a block.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -68,7 +70,54 @@ TEST(StringTable, ReserveKeepsNumbersAndFinds) {
     const std::size_t before = table.memory_bytes();
     table.reserve(100000, 1000000);
     EXPECT_GT(table.memory_bytes(), before);
+    EXPECT_EQ(table[1], "b");
     EXPECT_EQ(table.find("a"), 0u);
     EXPECT_EQ(table.find("b"), 1u);
     EXPECT_EQ(table.intern("c"), 2u);
+}
+
+TEST(StringTable, FindsEveryStringWhileMovingToABiggerTable) {
+    // After every intern, earlier strings (the first, the latest and a random one) are found and an
+    // absent one is not: the table grows 1,024 -> 32,768 slots here, each move spread over later interns.
+    std::mt19937_64 rng(5);
+    StringTable table;
+    std::vector<std::string> added;
+    for (int i = 0; i < 12000; ++i) {
+        added.push_back("E" + std::to_string(i * 7919));
+        ASSERT_EQ(table.intern(added.back()), static_cast<std::uint32_t>(i));
+        ASSERT_EQ(table.find(added.front()), 0u) << i;
+        ASSERT_EQ(table.find(added.back()), static_cast<std::uint32_t>(i));
+        const std::size_t k = rng() % added.size();
+        ASSERT_EQ(table.find(added[k]), k) << i;
+        ASSERT_EQ(table.intern(added[k]), k) << i;  // again: found, not added
+        ASSERT_EQ(table.find("absent" + std::to_string(i)), StringTable::none);
+    }
+    ASSERT_EQ(table.size(), added.size());
+}
+
+TEST(StringTable, ViewsStayValidAndLongStringsFit) {
+    StringTable table;
+    table.intern("first");
+    const std::string_view first = table[0];
+    const std::string long_one(3 << 20, 'L');  // longer than any block the rule makes
+    for (int i = 0; i < 50000; ++i) {
+        if (i == 20000) {
+            EXPECT_EQ(table.intern(long_one), 20001u);  // after "first" and R0..R19999
+        }
+        if (i == 20001) {
+            EXPECT_EQ(table.intern(""), 20003u);  // after R20000
+        }
+        table.intern("R" + std::to_string(i));
+    }
+    EXPECT_EQ(table[0].data(), first.data());  // never moved
+    EXPECT_EQ(first, "first");
+    EXPECT_EQ(table[20001], long_one);
+    EXPECT_EQ(table[20002], "R20000");  // the block after the long string's own
+    EXPECT_EQ(table[20003], "");
+    EXPECT_EQ(table[20004], "R20001");
+    EXPECT_EQ(table.find(long_one), 20001u);
+    EXPECT_EQ(table.find(""), 20003u);
+    // "R0".."R49999": 10·2 + 90·3 + 900·4 + 9000·5 + 40000·6 = 288,890 bytes.
+    EXPECT_EQ(table.text_bytes(), std::string("first").size() + long_one.size() + 288890u);
+    EXPECT_GE(table.memory_bytes(), table.text_bytes());
 }

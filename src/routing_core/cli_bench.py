@@ -155,6 +155,10 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  {what}  {r.seconds_generate:,.2f} s  ({r.generated_per_second:,.0f} reports/s; "
           "not counted above)")
     print(f"  per-report latency {lat}  (batch time / batch size)")
+    if len(r.timeline) > 1:
+        slow = ", ".join(f"{ms:,.1f} ms ({size:,} reports, to report {at:,})"
+                         for at, size, ms in r.timeline.slowest(3))
+        print(f"  longest calls      {slow}")
     print(f"  events             {r.events:,} ({r.open_events:,} open); closes {r.closes:,} "
           f"(+{r.closes_skipped:,} skipped); escalations {r.escalations:,}; "
           f"purged {r.purged_events:,}")

@@ -14,6 +14,7 @@ comes after its close), and per-batch figures are kept in flat arrays (24 bytes 
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import platform
@@ -53,13 +54,29 @@ class Timeline:
     def __len__(self) -> int:
         return len(self.reports)
 
-    def to_dict(self, max_points: int = 2000) -> dict[str, list[float]]:
-        """At most ``max_points`` evenly spaced rows (for JSON output)."""
+    def call_ms(self, i: int) -> float:
+        """Call ``i``'s whole time in ms (its per-report latency times its size)."""
+        size = self.reports[i] - (self.reports[i - 1] if i else 0)
+        return self.latency_us[i] * size / 1000
+
+    def slowest(self, k: int = 5) -> list[tuple[int, int, float]]:
+        """The ``k`` longest calls, longest first (ties: the earlier first), each as (reports submitted
+        after it, its size, its time in ms): where in the stream the pauses were. Ranked by the call's
+        time, not per report: the last batch of a day may hold one report, whose time per report is
+        the whole call's overhead."""
+        rows = heapq.nlargest(k, range(len(self)), key=lambda i: (self.call_ms(i), -i))
+        return [(self.reports[i], self.reports[i] - (self.reports[i - 1] if i else 0), self.call_ms(i))
+                for i in rows]
+
+    def to_dict(self, max_points: int = 2000) -> dict[str, list[Any]]:
+        """At most ``max_points`` evenly spaced rows (for JSON output), and the 10 slowest calls (which
+        the spacing would mostly skip)."""
         step = max(1, -(-len(self) // max_points))
         return {
             "reports": list(self.reports[::step]),
             "latency_us": list(self.latency_us[::step]),
             "open_events": list(self.open_events[::step]),
+            "slowest": [list(row) for row in self.slowest(10)],
         }
 
 
@@ -352,7 +369,9 @@ def replay(
     result.generated_per_second = result.reports / result.seconds_generate if result.seconds_generate else 0.0
     result.latency_us = _percentiles(latencies, weights, (0.5, 0.95, 0.99, 0.999))
     if latencies:
-        result.latency_us["max"] = max(latencies)  # the slowest batch's (with --batch 1, call's)
+        # The slowest batch's, per report (with --batch 1, call's). A day's last batch can hold a few
+        # reports, whose time per report is mostly the call's overhead: Timeline.slowest ranks whole calls.
+        result.latency_us["max"] = max(latencies)
     result.peak_rss_bytes = _peak_rss_bytes()
     result.machine = _machine()
     return result

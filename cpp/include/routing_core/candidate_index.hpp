@@ -10,9 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include "routing_core/chunked_vector.hpp"
 #include "routing_core/posting_table.hpp"
 #include "routing_core/text_similarity.hpp"
 #include "routing_core/types.hpp"
+#include "routing_core/zeroed_buffer.hpp"
 
 namespace routing_core {
 
@@ -74,7 +76,10 @@ private:
 
 // Reusable buffers of CandidateIndex::lookup (one per thread of lookups), sized to the events.
 struct LookupScratch {
-    std::vector<float> weight;            // by event: the weight of the keys it shares with the query
+    // By event: the weight of the keys it shares with the query; all zero between lookups. Indexed
+    // directly, not in chunks (two of its reads per posting read); it grows into a fresh zeroed buffer,
+    // so a doubling copies only the weights of a lookup under way.
+    ZeroedBuffer<float> weight;
     std::vector<std::uint32_t> touched;   // events with a non-zero weight
     std::vector<const PostingTable::List*> lists;  // the posting lists to read, in order
     std::vector<std::pair<std::uint32_t, Shingle>> sized;  // (postings, shingle) of the query's shingles
@@ -94,8 +99,9 @@ public:
     // max_closed, each ranked on its own; the result stays in rank order.
     std::vector<std::uint32_t> lookup(const std::vector<BlockingKey>& keys, const std::vector<Shingle>& text,
                                       const LookupLimits& limits, LookupScratch& scratch,
-                                      const std::vector<std::int64_t>* expires = nullptr, std::int64_t time = 0,
-                                      const std::vector<std::uint8_t>* closed = nullptr) const;
+                                      const ChunkedVector<std::int64_t>* expires = nullptr,
+                                      std::int64_t time = 0,
+                                      const ChunkedVector<std::uint8_t>* closed = nullptr) const;
     std::vector<std::uint32_t> lookup(const std::vector<BlockingKey>& keys, const std::vector<Shingle>& text,
                                       const LookupLimits& limits) const;
 
