@@ -30,9 +30,10 @@ void StringTable::file(Slots& table, std::uint32_t n, std::uint64_t h) noexcept 
     table[k] = Slot{n + 1, static_cast<std::uint32_t>(h >> 32)};
 }
 
-std::uint32_t StringTable::find(std::string_view s) const noexcept {
+std::uint32_t StringTable::find(std::string_view s) const noexcept { return find(s, hash(s)); }
+
+std::uint32_t StringTable::find(std::string_view s, std::uint64_t h) const noexcept {
     if (slots_.size() == 0) return none;
-    const std::uint64_t h = hash(s);
     const Slot& slot = slots_[probe(slots_, s, h)];
     if (slot.number_plus_one != 0) return slot.number_plus_one - 1;
     if (old_.size() == 0) return none;
@@ -40,12 +41,14 @@ std::uint32_t StringTable::find(std::string_view s) const noexcept {
 }
 
 std::uint32_t StringTable::intern(std::string_view s) {
-    if (const std::uint32_t known = find(s); known != none) return known;
+    const std::uint64_t h = hash(s);
+    if (const std::uint32_t known = find(s, h); known != none) return known;
     if (ends_.size() >= none - 1) throw std::length_error("StringTable: more than 2^32 - 2 strings");
+    if (s.size() > offset_mask) throw std::length_error("StringTable: a string of 4 GiB or more");
     if (2 * (ends_.size() + 1) > slots_.size()) start_move(detail::half_full_slots(ends_.size() + 1));
     const auto n = static_cast<std::uint32_t>(ends_.size());
     ends_.push_back(store(s));
-    file(slots_, n, hash(s));
+    file(slots_, n, h);
     if (old_.size() != 0) move_some(moves_per_intern);
     return n;
 }
@@ -89,7 +92,7 @@ void StringTable::move_some(std::size_t count) noexcept {
 
 void StringTable::reserve(std::size_t strings, std::size_t bytes) {
     if (bytes > text_bytes_ && (blocks_.empty() || block_size_ - block_used_ < bytes - text_bytes_)) {
-        next_block_hint_ = bytes - text_bytes_;
+        next_block_hint_ = std::min<std::size_t>(bytes - text_bytes_, offset_mask);  // offsets are 32-bit
     }
     const std::size_t slots = detail::half_full_slots(std::max(strings, ends_.size()));
     if (slots <= slots_.size()) return;

@@ -34,7 +34,8 @@ public:
 
     // The string's number, or `none` when it was never added.
     std::uint32_t find(std::string_view s) const noexcept;
-    // Adds the string (when new) and returns its number.
+    // Adds the string (when new) and returns its number. Throws std::length_error past 2^32 - 2
+    // strings or for a string of 4 GiB or more (offsets in a block are 32-bit).
     std::uint32_t intern(std::string_view s);
     // The string numbered `n` (n < size()); valid for the table's life (blocks never move).
     std::string_view operator[](std::uint32_t n) const noexcept {
@@ -67,6 +68,7 @@ private:
     };
     using Slots = ZeroedBuffer<Slot>;  // all free when made
     static std::uint64_t hash(std::string_view s) noexcept;
+    std::uint32_t find(std::string_view s, std::uint64_t h) const noexcept;
     // In `table`: the slot holding `s`, or the free slot where it would go.
     std::size_t probe(const Slots& table, std::string_view s, std::uint64_t h) const noexcept;
     // Files string n (not in `table`, hash h) into a free slot of `table`.
