@@ -59,24 +59,24 @@ std::vector<BlockingKey> address_keys(const Address& address, KeyUse use) {
     return keys;
 }
 
+bool CandidateIndex::append(PostingTable& postings, std::uint64_t key, std::uint32_t event) {
+    auto& list = postings[key];
+    if (!list.empty() && list.back() == event) return false;
+    list.push_back(event);
+    return true;
+}
+
 void CandidateIndex::add_address_keys(std::uint32_t event, const std::vector<BlockingKey>& keys) {
     for (BlockingKey key : keys) {
-        auto& list = address_postings_[key];
-        if (list.empty() || list.back() != event) {
-            list.push_back(event);
-            ++address_entries_;
-        }
+        if (append(address_postings_, key, event)) ++address_entries_;
     }
 }
 
 void CandidateIndex::add_shingles(std::uint32_t event, const std::vector<Shingle>& shingles) {
     for (Shingle s : shingles) {
-        auto& list = text_postings_[s];
-        if (list.empty() || list.back() != event) {
-            list.push_back(event);
-            text_counts_.increment(s);
-            ++text_entries_;
-        }
+        if (!append(text_postings_, s, event)) continue;
+        text_counts_.increment(s);
+        ++text_entries_;
     }
 }
 

@@ -53,16 +53,16 @@ std::uint32_t StringTable::intern(std::string_view s) {
     return n;
 }
 
+void StringTable::open_block(std::size_t at_least) {
+    const std::size_t size = blocks_.empty() ? first_block_bytes : std::min(2 * block_size_, block_bytes_limit);
+    blocks_.push_back(std::unique_ptr<char[]>(new char[std::max(size, at_least)]));  // written before read
+    block_size_ = std::max(size, at_least);
+    block_used_ = 0;
+    block_total_ += block_size_;
+}
+
 std::uint64_t StringTable::store(std::string_view s) {
-    if (blocks_.empty() || block_size_ - block_used_ < s.size()) {
-        std::size_t size = blocks_.empty() ? first_block_bytes : std::min(2 * block_size_, block_bytes_limit);
-        size = std::max({size, s.size(), next_block_hint_});
-        next_block_hint_ = 0;
-        blocks_.push_back(std::unique_ptr<char[]>(new char[size]));  // not zeroed: written before read
-        block_size_ = size;
-        block_used_ = 0;
-        block_total_ += size;
-    }
+    if (blocks_.empty() || block_size_ - block_used_ < s.size()) open_block(s.size());
     if (!s.empty()) std::memcpy(blocks_.back().get() + block_used_, s.data(), s.size());
     block_used_ += s.size();
     text_bytes_ += s.size();
@@ -92,7 +92,7 @@ void StringTable::move_some(std::size_t count) noexcept {
 
 void StringTable::reserve(std::size_t strings, std::size_t bytes) {
     if (bytes > text_bytes_ && (blocks_.empty() || block_size_ - block_used_ < bytes - text_bytes_)) {
-        next_block_hint_ = std::min<std::size_t>(bytes - text_bytes_, offset_mask);  // offsets are 32-bit
+        open_block(std::min<std::size_t>(bytes - text_bytes_, offset_mask));  // offsets are 32-bit
     }
     const std::size_t slots = detail::half_full_slots(std::max(strings, ends_.size()));
     if (slots <= slots_.size()) return;

@@ -54,10 +54,13 @@ class Timeline:
     def __len__(self) -> int:
         return len(self.reports)
 
+    def size(self, i: int) -> int:
+        """Call ``i``'s reports."""
+        return self.reports[i] - (self.reports[i - 1] if i else 0)
+
     def call_ms(self, i: int) -> float:
         """Call ``i``'s whole time in ms (its per-report latency times its size)."""
-        size = self.reports[i] - (self.reports[i - 1] if i else 0)
-        return self.latency_us[i] * size / 1000
+        return self.latency_us[i] * self.size(i) / 1000
 
     def slowest(self, k: int = 5) -> list[tuple[int, int, float]]:
         """The ``k`` longest calls, longest first (ties: the earlier first), each as (reports submitted
@@ -65,8 +68,7 @@ class Timeline:
         time, not per report: the last batch of a day may hold one report, whose time per report is
         the whole call's overhead."""
         rows = heapq.nlargest(k, range(len(self)), key=lambda i: (self.call_ms(i), -i))
-        return [(self.reports[i], self.reports[i] - (self.reports[i - 1] if i else 0), self.call_ms(i))
-                for i in rows]
+        return [(self.reports[i], self.size(i), self.call_ms(i)) for i in rows]
 
     def to_dict(self, max_points: int = 2000) -> dict[str, list[Any]]:
         """At most ``max_points`` evenly spaced rows (for JSON output), and the 10 slowest calls (which

@@ -142,6 +142,8 @@ public:
 
 private:
     friend struct CandidateIndexSnapshot;  // engine_snapshot.cpp: writes and reads the postings verbatim
+    // Adds the event to the key's list unless it is the list's last already; whether it added.
+    static bool append(PostingTable& postings, std::uint64_t key, std::uint32_t event);
     double list_weight(std::size_t list_size) const noexcept;
     PostingTable address_postings_;
     PostingTable text_postings_;
@@ -162,14 +164,17 @@ std::size_t CandidateIndex::sweep(Postings kind, SweepPosition& at, std::size_t 
         if (at.offset == 0) ++spent;
         // A piece of the list, compacted in place: the list stays whole for lookups between slices.
         const std::size_t from = std::min(at.offset, list.size());
-        const std::size_t to = from + std::min(list.size() - from, std::max<std::size_t>(1, budget - std::min(budget, spent)));
+        const std::size_t room = std::max<std::size_t>(1, budget - std::min(budget, spent));
+        const std::size_t to = from + std::min(list.size() - from, room);
         spent += to - from;
         const auto kept = std::remove_if(list.begin() + static_cast<std::ptrdiff_t>(from),
                                          list.begin() + static_cast<std::ptrdiff_t>(to), dead);
         const std::size_t dropped = static_cast<std::size_t>(list.begin() + static_cast<std::ptrdiff_t>(to) - kept);
         list.erase(kept, list.begin() + static_cast<std::ptrdiff_t>(to));
         entries -= dropped;
-        if (text && dropped > 0) text_counts_.decrement(postings.key_at(at.list), static_cast<std::uint32_t>(dropped));
+        if (text && dropped > 0) {
+            text_counts_.decrement(postings.key_at(at.list), static_cast<std::uint32_t>(dropped));
+        }
         at.offset = to - dropped;
         if (at.offset < list.size()) continue;  // more of this list, if the budget allows
         at.offset = 0;

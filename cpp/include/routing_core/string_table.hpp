@@ -49,7 +49,8 @@ public:
     // The bytes of all strings together.
     std::size_t text_bytes() const noexcept { return text_bytes_; }
     // Room for `strings` strings of `bytes` bytes in all: the table is rebuilt at once to that size (a
-    // bulk load, e.g. from a snapshot, where no report waits) and the next block holds `bytes`.
+    // bulk load, e.g. from a snapshot, where no report waits) and a new block holds the bytes that the
+    // last one has no room for.
     void reserve(std::size_t strings, std::size_t bytes);
     std::size_t memory_bytes() const noexcept;
 
@@ -77,6 +78,8 @@ private:
     void start_move(std::size_t slots);
     // Moves up to `count` slots of the old table into the new one; the old one goes when all are.
     void move_some(std::size_t count) noexcept;
+    // Starts a new last block of at least `at_least` bytes (the rule's size when larger).
+    void open_block(std::size_t at_least);
     // Appends the bytes, in the last block or a new one; returns the string's end (block << 32 | offset).
     std::uint64_t store(std::string_view s);
 
@@ -84,7 +87,6 @@ private:
     std::size_t block_size_ = 0;  // the last block's size
     std::size_t block_used_ = 0;  // bytes used in the last block
     std::size_t block_total_ = 0;  // all blocks' sizes
-    std::size_t next_block_hint_ = 0;  // reserve(): the next block's size, when larger than the rule's
     std::size_t text_bytes_ = 0;
     ChunkedVector<std::uint64_t> ends_;  // ends_[n]: string n's block << 32 | one past its last byte
     Slots slots_;
