@@ -8,7 +8,7 @@
 // pages (Linux: MADV_NOHUGEPAGE): with 2 MiB pages, as `routing-core bench` runs malloc, the first
 // 5,000 random writes into a fresh 64 MiB buffer touched all 32 pages at once (176 ms in one batch of
 // reports on that VM); with 4 KiB pages the same zeroing is spread over ~20 batches (7.6 ms in the
-// first). Reads of it later cost no more, in that test.
+// first). Later random writes took 0.13 ms per 5,000 against 0.11 ms with 2 MiB pages, in that test.
 #pragma once
 
 #include <cstddef>
