@@ -22,8 +22,6 @@ namespace {
 // 1970-01-01 .. 2100-01-01: anything outside is a unit mistake (milliseconds) or garbage.
 constexpr std::int64_t earliest_time = 0;
 constexpr std::int64_t latest_time = 4102444800;
-// How many texts represent an event: its first report and the most recent ones.
-constexpr std::size_t representative_texts = 4;
 // How much of a report's wording the Indel ratio reads: 64 code points are one machine word of the
 // bit-parallel LCS, and reports name the place and the problem first.
 constexpr std::size_t wording_code_points = 64;
@@ -42,17 +40,6 @@ std::vector<char32_t> wording_of(std::u32string_view text) {
 constexpr double unknown_category = 0.5;
 // The most shingles an event's vocabulary keeps (a burst of 30 paraphrases stays well below it).
 constexpr std::size_t vocabulary_limit = 1024;
-
-void add_vocabulary(std::vector<Shingle>& vocabulary, const std::vector<Shingle>& a, const std::vector<Shingle>& b) {
-    if (vocabulary.size() >= vocabulary_limit) return;
-    std::vector<Shingle> ab;
-    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(ab));
-    std::vector<Shingle> merged;
-    merged.reserve(vocabulary.size() + ab.size());
-    std::set_union(vocabulary.begin(), vocabulary.end(), ab.begin(), ab.end(), std::back_inserter(merged));
-    merged.shrink_to_fit();  // as wording_of: the event keeps it
-    vocabulary = std::move(merged);
-}
 
 void check_utf8(const char* field, const std::string& value) {
     const std::size_t bad = utf8::find_invalid(value);
@@ -575,18 +562,15 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     const auto fetch_state = [&](std::size_t step) {
         if (!worth_fetching(step)) return;
         const MatchData& m = match_of(step);
-        __builtin_prefetch(&m.texts);
-        __builtin_prefetch(&m.vocabulary);
+        __builtin_prefetch(&m.said);
     };
     const auto fetch_buffers = [&](std::size_t step) {
         if (!worth_fetching(step)) return;
         const MatchData& m = match_of(step);
-        if (!m.places.empty() && !m.texts.empty()) {  // (both or neither)
-            __builtin_prefetch(m.places.data());
-            __builtin_prefetch(m.places.front().data());
-            __builtin_prefetch(m.texts.front().data());
+        if (const Shingle* said = m.said.data()) {
+            __builtin_prefetch(said);
+            if (m.said.heap_bytes() > 64) __builtin_prefetch(said + 8);  // the next line
         }
-        if (!m.vocabulary.empty()) __builtin_prefetch(m.vocabulary.data());
     };
     fetch_state(0);
     fetch_state(1);
@@ -610,24 +594,27 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         if (with_ids) c.event_id = event_id_at(scored[j].event);
         // Place first: it carries most of the texts' weight, and once it is known the bound is tighter.
         // (An event of one report keeps no vocabulary: its text and place are all it said.)
-        static const std::vector<Shingle> none;
-        const bool single = ev.vocabulary.empty();
-        const std::vector<Shingle>& said = single ? ev.texts[0] : ev.vocabulary;
-        const std::vector<Shingle>& said_too = single ? ev.places[0] : none;
+        const EventShingles& ev_said = ev.said;
+        const bool single = ev_said.vocabulary().empty();
+        const ShingleSpan said = single ? ev_said.text(0) : ev_said.vocabulary();
+        const ShingleSpan said_too = single ? ev_said.place(0) : ShingleSpan{};
         // While the vocabulary is below its limit, every text and place the event kept is in it, and the
         // place's containment in texts[k] ∪ places[k] is at most its containment in the vocabulary, to
         // the last bit (the same weights, summed in the same order): only the latter is computed.
-        const bool all_said = single || ev.vocabulary.size() < vocabulary_limit;
-        for (std::size_t k = 0; k < ev.texts.size(); ++k) {
-            const std::vector<Shingle>& ev_place = ev.places[k];
+        const bool all_said = single || ev_said.vocabulary().size() < vocabulary_limit;
+        const std::size_t ev_texts = ev_said.texts();
+        for (std::size_t k = 0; k < ev_texts; ++k) {
+            const ShingleSpan ev_place = ev_said.place(k);
             const auto ev_place_weight = [&](std::size_t i) { return idf(ev_place[i]); };
             // Reports of one incident often give one address: a place already measured is not again.
-            if (std::find(ev.places.begin(), ev.places.begin() + static_cast<std::ptrdiff_t>(k), ev_place) ==
-                ev.places.begin() + static_cast<std::ptrdiff_t>(k)) {
+            std::size_t first = 0;
+            while (first < k && ev_said.place(first) != ev_place) ++first;
+            if (first == k) {
                 c.place = std::max(c.place, weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text));
             }
             if (!all_said) {
-                c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, ev_place, ev.texts[k]));
+                c.place = std::max(c.place,
+                                   weighted_containment_sorted(place, place_weight, keep, ev_place, ev_said.text(k)));
             }
         }
         // (For an event of one report, said ∪ said_too is texts[0] ∪ places[0].)
@@ -639,8 +626,9 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
             return;
         }
         // The text feature says what the problem is: place names on either side are left out.
-        for (std::size_t k = 0; k < ev.texts.size(); ++k) {
-            c.text = std::max(c.text, weighted_dice_skipping(text, text_weight, ev.texts[k], idf, place, ev.places[k]));
+        for (std::size_t k = 0; k < ev_texts; ++k) {
+            c.text = std::max(c.text,
+                              weighted_dice_skipping(text, text_weight, ev_said.text(k), idf, place, ev_said.place(k)));
         }
         // Against everything the event's reports said: a burst of paraphrases covers the next one.
         const auto own_place = [&](std::size_t i) { return text_is_place[i] != 0; };
@@ -779,7 +767,7 @@ void Engine::refresh_matching(std::uint32_t event) {
     MatchCard& card = cards_[event];
     // A purged event has no postings, so the lookup cannot find it; a null match also guards
     // against a snapshot that says otherwise.
-    card.match = ev.match && !ev.match->texts.empty() ? ev.match.get() : nullptr;
+    card.match = ev.match && ev.match->said.texts() > 0 ? ev.match.get() : nullptr;
     card.last_report = ev.last_report;
     card.sources = 0;
     for (std::size_t k = 0; k < ev.reports.size(); ++k) {
@@ -918,18 +906,10 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         ev.reports.push_back(add_report(report));
         ev.last_report = std::max(ev.last_report, report.time);
         merge_address(m.address, address);
-        if (m.texts.size() < representative_texts) {
-            m.texts.push_back(prepared.text);
-            m.places.push_back(prepared.place);
-        } else {
-            m.texts.back() = prepared.text;
-            m.places.back() = prepared.place;
-        }
+        m.said.add(prepared.text, prepared.place, vocabulary_limit);
         index_.add_address_keys(event_index, address_keys(m.address, KeyUse::index));
         index_.add_shingles(event_index, prepared.text);
         index_.add_shingles(event_index, prepared.place);
-        if (m.vocabulary.empty()) add_vocabulary(m.vocabulary, m.texts[0], m.places[0]);  // see MatchData
-        add_vocabulary(m.vocabulary, prepared.text, prepared.place);
         refresh_matching(event_index);
         add_step(ev, report.time, StepKind::merged, {}, static_cast<std::uint32_t>(ev.reports.size() - 1));
         reroute_on_merge(event_index, report, prepared.hits, explanation);
@@ -953,8 +933,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         ev.last_report = report.time;
         ev.match = std::make_unique<MatchData>();
         ev.match->address = address;
-        ev.match->texts.push_back(prepared.text);
-        ev.match->places.push_back(prepared.place);
+        ev.match->said = EventShingles(prepared.text, prepared.place);
         ev.match->wording = std::move(prepared.wording);
         if (explanation != nullptr) router_.explain(input, routing, explanation->rules_fired, explanation->rule_reasons);
         if (md.outcome == Outcome::recurrence) {

@@ -45,10 +45,8 @@ EngineMemory Engine::memory() const {
     for (std::uint32_t e : matchable_) {
         const MatchData* match = events_[e].match.get();
         if (match == nullptr) continue;
-        m.match_data += sizeof(MatchData) + heap_bytes(match->address) + heap_bytes(match->texts) +
-                        heap_bytes(match->places) + heap_bytes(match->vocabulary) + heap_bytes(match->wording);
-        for (const auto& t : match->texts) m.match_data += heap_bytes(t);
-        for (const auto& p : match->places) m.match_data += heap_bytes(p);
+        m.match_data += sizeof(MatchData) + heap_bytes(match->address) + match->said.heap_bytes() +
+                        heap_bytes(match->wording);
     }
     m.reports = report_ids_.memory_bytes() + report_sources_.memory_bytes() + receipts_.memory_bytes();
     m.index = index_.memory_bytes();

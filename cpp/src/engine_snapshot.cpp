@@ -448,11 +448,12 @@ void write_event(SnapshotWriter& w, const E& ev, std::size_t index, const EventT
     if (ev.match) {
         const auto& m = *ev.match;
         write_address(w, m.address);
-        w.count(m.texts.size());
-        for (const auto& s : m.texts) w.pod_vector(s);
-        w.count(m.places.size());
-        for (const auto& p : m.places) w.pod_vector(p);
-        w.pod_vector(m.vocabulary);
+        const auto write_shingles = [&w](ShingleSpan s) { w.pod_array(s.data(), s.size()); };
+        w.count(m.said.texts());
+        for (std::size_t k = 0; k < m.said.texts(); ++k) write_shingles(m.said.text(k));
+        w.count(m.said.texts());
+        for (std::size_t k = 0; k < m.said.texts(); ++k) write_shingles(m.said.place(k));
+        write_shingles(m.said.vocabulary());
         w.pod_vector(m.wording);
     } else {
         // A purged event's texts, places, vocabulary and wording: all empty.
@@ -514,15 +515,30 @@ void read_event(SnapshotReader& r, E& ev, std::size_t index, const Bounds& b, Ev
     MatchData m;
     const bool has_address = r.boolean();
     if (has_address) m.address = read_address(r, b);
-    m.texts.resize(r.count(8, "event texts"));
-    for (auto& s : m.texts) s = r.pod_vector<Shingle>("event text shingles");
-    m.places.resize(r.count(8, "event places"));
-    for (auto& p : m.places) p = r.pod_vector<Shingle>("event place shingles");
-    m.vocabulary = r.pod_vector<Shingle>("event vocabulary");
+    std::vector<std::vector<Shingle>> texts(r.count(8, "event texts"));
+    for (auto& s : texts) s = r.pod_vector<Shingle>("event text shingles");
+    std::vector<std::vector<Shingle>> places(r.count(8, "event places"));
+    for (auto& p : places) p = r.pod_vector<Shingle>("event place shingles");
+    const std::vector<Shingle> vocabulary = r.pod_vector<Shingle>("event vocabulary");
     m.wording = r.pod_vector<char32_t>("event wording");
     // The engine keeps an event's match data whole or not at all (the purge drops all of it).
-    const bool purged = m.texts.empty() && m.places.empty() && m.vocabulary.empty() && m.wording.empty();
+    const bool purged = texts.empty() && places.empty() && vocabulary.empty() && m.wording.empty();
     if (has_address == purged) r.fail("corrupt: event " + std::to_string(index) + " has half its match data");
+    for (const auto* sets : {&texts, &places}) {
+        for (const auto& set : *sets) {
+            if (!std::is_sorted(set.begin(), set.end())) {
+                r.fail("corrupt: event " + std::to_string(index) + " has unsorted shingles");
+            }
+        }
+    }
+    if (!std::is_sorted(vocabulary.begin(), vocabulary.end())) {
+        r.fail("corrupt: event " + std::to_string(index) + " has an unsorted vocabulary");
+    }
+    try {
+        m.said = EventShingles(texts, places, vocabulary);
+    } catch (const std::invalid_argument& e) {
+        r.fail("corrupt: event " + std::to_string(index) + " has " + e.what());
+    }
     if (has_address) ev.match = std::make_unique<MatchData>(std::move(m));
     ev.history.resize(r.count(8, "event history"));
     using Step = typename decltype(ev.history)::value_type;

@@ -130,10 +130,12 @@ TEST(TextSimilarity, GallopFindsWhatLowerBoundFinds) {
         std::vector<Shingle> queries(rng() % 40);
         for (auto& q : queries) q = rng() % 420;
         std::sort(queries.begin(), queries.end());
-        auto at = set.cbegin();
+        const Shingle* begin = set.data();
+        const Shingle* end = begin + set.size();
+        const Shingle* at = begin;
         for (Shingle q : queries) {
-            at = detail::gallop(at, set.cend(), q);
-            ASSERT_EQ(at, std::lower_bound(set.cbegin(), set.cend(), q)) << "round " << round << " query " << q;
+            at = detail::gallop(at, end, q);
+            ASSERT_EQ(at, std::lower_bound(begin, end, q)) << "round " << round << " query " << q;
         }
     }
 }

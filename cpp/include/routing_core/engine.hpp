@@ -21,6 +21,7 @@
 #include "routing_core/candidate_index.hpp"
 #include "routing_core/chunked_vector.hpp"
 #include "routing_core/classifier.hpp"
+#include "routing_core/event_shingles.hpp"
 #include "routing_core/gazetteer.hpp"
 #include "routing_core/indel.hpp"
 #include "routing_core/matcher.hpp"
@@ -173,11 +174,9 @@ private:
     // and reports stay.
     struct MatchData {
         Address address;
-        std::vector<std::vector<Shingle>> texts;  // the first report's shingles, then the latest ones
-        std::vector<std::vector<Shingle>> places;  // address-string shingles, parallel to texts
-        // Text and address shingles of all its reports (capped), sorted; empty while the event has one
-        // report (texts[0] and places[0] say it all: most events never get a second report).
-        std::vector<Shingle> vocabulary;
+        // The texts' and address strings' shingles of its first and latest reports, and the vocabulary
+        // of all of them.
+        EventShingles said;
         // The first report's wording (its normalised text's word characters, at most wording_code_points
         // of them), for the Indel ratio: the order of the words, which shingle sets do not see.
         std::vector<char32_t> wording;

@@ -115,9 +115,14 @@ public:
     }
     template <class T>
     void pod_vector(const std::vector<T>& v) {
+        pod_array(v.data(), v.size());
+    }
+    // The same bytes as pod_vector: a count, then the values.
+    template <class T>
+    void pod_array(const T* values, std::size_t n) {
         static_assert(std::is_arithmetic_v<T>, "fixed-width values only");
-        count(v.size());
-        bytes(v.data(), v.size() * sizeof(T));
+        count(n);
+        bytes(values, n * sizeof(T));
     }
     void strings(const std::vector<std::string>& v) {
         count(v.size());

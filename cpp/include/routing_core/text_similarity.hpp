@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,31 @@
 namespace routing_core {
 
 using Shingle = std::uint64_t;
+
+// A sorted shingle set someone else owns, read in place: a vector's, or a run of an event's packed
+// shingles (EventShingles). Valid while the owner neither changes nor goes.
+class ShingleSpan {
+public:
+    constexpr ShingleSpan() noexcept = default;
+    constexpr ShingleSpan(const Shingle* data, std::size_t size) noexcept : data_(data), size_(size) {}
+    ShingleSpan(const std::vector<Shingle>& v) noexcept : data_(v.data()), size_(v.size()) {}  // NOLINT: implicit
+
+    const Shingle* data() const noexcept { return data_; }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    const Shingle* begin() const noexcept { return data_; }
+    const Shingle* end() const noexcept { return data_ + size_; }
+    Shingle operator[](std::size_t i) const noexcept { return data_[i]; }
+
+    friend bool operator==(ShingleSpan a, ShingleSpan b) noexcept {
+        return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin());
+    }
+    friend bool operator!=(ShingleSpan a, ShingleSpan b) noexcept { return !(a == b); }
+
+private:
+    const Shingle* data_ = nullptr;
+    std::size_t size_ = 0;
+};
 
 // Sorted, unique unigram and bigram shingles over runs of CJK characters, letters and digits;
 // punctuation and spaces break runs (no bigram spans them).
@@ -23,9 +49,8 @@ std::vector<Shingle> shingles(std::u32string_view normalised_text);
 // `a_weight(i)` is the weight of a[i] (a caller scoring one query against many candidates computes
 // the query's weights once); `b_weight(s)` the weight of a shingle of b.
 template <typename AWeight, typename BWeight>
-double weighted_dice_skipping(const std::vector<Shingle>& a, const AWeight& a_weight, const std::vector<Shingle>& b,
-                              const BWeight& b_weight, const std::vector<Shingle>& skip_a,
-                              const std::vector<Shingle>& skip_b) {
+double weighted_dice_skipping(ShingleSpan a, const AWeight& a_weight, ShingleSpan b, const BWeight& b_weight,
+                              ShingleSpan skip_a, ShingleSpan skip_b) {
     std::size_t p = 0;
     std::size_t q = 0;
     const auto skipped = [&](Shingle s) {
@@ -64,8 +89,7 @@ namespace detail {
 // then a binary search in the last step): a run of k skipped shingles costs O(log k), so consecutive
 // searches over one sorted set cost O(m log(n/m)) in all, never more than a merge or a fresh binary
 // search each.
-inline std::vector<Shingle>::const_iterator gallop(std::vector<Shingle>::const_iterator from,
-                                                   std::vector<Shingle>::const_iterator end, Shingle s) {
+inline const Shingle* gallop(const Shingle* from, const Shingle* end, Shingle s) {
     std::size_t step = 1;
     auto lo = from;
     while (lo != end && *lo < s) {
@@ -84,8 +108,8 @@ inline std::vector<Shingle>::const_iterator gallop(std::vector<Shingle>::const_i
 // of part for which `skip(i)` is false, with `weight(i)` the weight of part[i] (computed once per
 // query); searches only move forward (galloping), as part is sorted too.
 template <typename Weight, typename Skip>
-double weighted_containment_sorted(const std::vector<Shingle>& part, const Weight& weight, const Skip& skip,
-                                   const std::vector<Shingle>& a, const std::vector<Shingle>& b) {
+double weighted_containment_sorted(ShingleSpan part, const Weight& weight, const Skip& skip, ShingleSpan a,
+                                   ShingleSpan b) {
     double total = 0.0;
     double found = 0.0;
     auto ia = a.begin();
@@ -105,17 +129,15 @@ double weighted_containment_sorted(const std::vector<Shingle>& part, const Weigh
 // Weighted Dice coefficient of two sorted shingle sets: 2·w(A∩B) / (w(A) + w(B)), in [0, 1]; 0 when
 // both are empty. `weight` gives each shingle's weight (e.g. its IDF); it must be positive.
 template <typename Weight>
-double weighted_dice(const std::vector<Shingle>& a, const std::vector<Shingle>& b, const Weight& weight) {
-    const std::vector<Shingle> none;
-    return weighted_dice_skipping(a, [&](std::size_t i) { return weight(a[i]); }, b, weight, none, none);
+double weighted_dice(ShingleSpan a, ShingleSpan b, const Weight& weight) {
+    return weighted_dice_skipping(a, [&](std::size_t i) { return weight(a[i]); }, b, weight, {}, {});
 }
 
 // Weighted containment of `part` in the union of the sorted sets `a` and `b`: w(part ∩ (a ∪ b)) / w(part),
 // in [0, 1]; 0 when `part` is empty. Used for places: "崔岙花园12幢" is contained in
 // "海曙区章水镇崔岙花园12幢对面", and an address may be named in the other report's text instead.
 template <typename Weight>
-double weighted_containment(const std::vector<Shingle>& part, const std::vector<Shingle>& a,
-                            const std::vector<Shingle>& b, const Weight& weight) {
+double weighted_containment(ShingleSpan part, ShingleSpan a, ShingleSpan b, const Weight& weight) {
     return weighted_containment_sorted(
         part, [&](std::size_t i) { return weight(part[i]); }, [](std::size_t) { return false; }, a, b);
 }
