@@ -489,6 +489,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
                 __builtin_prefetch(ahead);
                 __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 64);
                 __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 128);
+                __builtin_prefetch(reinterpret_cast<const char*>(ahead) + 192);
             }
         }
         const std::uint32_t e = found[i];

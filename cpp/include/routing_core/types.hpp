@@ -21,9 +21,13 @@ inline std::size_t level_index(Level level) noexcept { return static_cast<std::s
 inline constexpr std::int32_t no_unit = -1;
 
 // A parsed, normalised address. Unit fields are gazetteer unit indices, no_unit when unknown.
+// What matching compares comes first (normalised to building, and the position): its first four
+// cache lines, which scoring fetches for a few candidates ahead.
 struct Address {
     std::string normalised;
     std::array<std::int32_t, level_count> units{no_unit, no_unit, no_unit, no_unit, no_unit, no_unit};
+    std::optional<double> lat;
+    std::optional<double> lon;
     std::string road;      // 百丈东路
     std::string number;    // 168 (a lane-and-number is written 123弄5)
     std::string compound;  // residential compound or point of interest: 划船小区, 菜场
@@ -33,8 +37,6 @@ struct Address {
     std::string remainder; // what is left: 门口, 楼下, 往东50米
     std::vector<std::string> ambiguities;  // names that fit several units, each with the candidates
     double confidence = 0.0;               // share of the address that was understood, in [0, 1]
-    std::optional<double> lat;
-    std::optional<double> lon;
     bool placed_by_coordinates = false;  // some unit came from lat/lon, not from the text
 
     std::int32_t unit_at(Level level) const noexcept { return units[level_index(level)]; }
