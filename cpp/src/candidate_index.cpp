@@ -73,6 +73,23 @@ void CandidateIndex::add_address_keys(std::uint32_t event, const std::vector<Blo
 }
 
 void CandidateIndex::add_shingles(std::uint32_t event, const std::vector<Shingle>& shingles) {
+    // Each shingle costs cache misses one after another (its slot, its list, the list's end, and its
+    // count), and the shingles are independent: as in lookup(), each step is started for all of them
+    // before the next, so that the misses overlap. (Only prefetches: the appends below are unchanged.)
+    for (Shingle s : shingles) {
+        text_postings_.prefetch(s);
+        text_counts_.prefetch(s);
+    }
+    auto& lists = adding_;
+    lists.clear();
+    for (Shingle s : shingles) {
+        const PostingTable::List* list = text_postings_.find(s);
+        if (list != nullptr) __builtin_prefetch(list);
+        lists.push_back(list);
+    }
+    for (const PostingTable::List* list : lists) {
+        if (list != nullptr && !list->empty()) __builtin_prefetch(list->data() + (list->size() - 1));
+    }
     for (Shingle s : shingles) {
         if (!append(text_postings_, s, event)) continue;
         text_counts_.increment(s);

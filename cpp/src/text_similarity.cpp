@@ -15,7 +15,7 @@ Shingle make_shingle(char32_t first, char32_t second) noexcept {
 
 std::vector<Shingle> shingles(std::u32string_view text) {
     std::vector<Shingle> out;
-    out.reserve(text.size());
+    out.reserve(2 * text.size());  // a unigram and a bigram per character at most
     std::size_t i = 0;
     while (i < text.size()) {
         if (!is_word_char(text[i])) {

@@ -151,6 +151,7 @@ private:
     std::size_t address_entries_ = 0;  // postings in address_postings_
     std::size_t text_entries_ = 0;     // postings in text_postings_
     std::size_t documents_ = 0;
+    std::vector<const PostingTable::List*> adding_;  // add_shingles' scratch: the lists it appends to
 };
 
 template <typename Dead>
