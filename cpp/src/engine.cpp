@@ -551,8 +551,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     ScoreBounds best;
     std::vector<char>& unscored = scratch.unscored;
     unscored.assign(n, 0);
-    // What scoring an event reads first is scattered (its state, then the buffers of its places,
-    // texts and vocabulary): the state is fetched two candidates ahead, the buffers one ahead.
+    // What scoring an event reads first is scattered (its state, then the one buffer of its shingles):
+    // the state is fetched two candidates ahead, the buffer one ahead.
     // (A shortlisted candidate has match data: the cheap loop skipped those without.)
     const auto match_of = [&](std::size_t step) -> const MatchData& { return *cards_[scored[order[step]].event].match; };
     // A candidate already known to be left unscored is not fetched: the top score only rises and the
@@ -600,7 +600,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         const ShingleSpan said = single ? ev_said.text(0) : ev_said.vocabulary();
         const ShingleSpan said_too = single ? ev_said.place(0) : ShingleSpan{};
         // While the vocabulary is below its limit, every text and place the event kept is in it, and the
-        // place's containment in texts[k] ∪ places[k] is at most its containment in the vocabulary, to
+        // place's containment in text(k) ∪ place(k) is at most its containment in the vocabulary, to
         // the last bit (the same weights, summed in the same order): only the latter is computed.
         const bool all_said = single || ev_said.vocabulary().size() < vocabulary_limit;
         const std::size_t ev_texts = ev_said.texts();
@@ -618,7 +618,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
                                    weighted_containment_sorted(place, place_weight, keep, ev_place, ev_said.text(k)));
             }
         }
-        // (For an event of one report, said ∪ said_too is texts[0] ∪ places[0].)
+        // (For an event of one report, said ∪ said_too is text(0) ∪ place(0).)
         c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, said, said_too));
         if (prune &&
             best.needless((cheap + p.text_part_bound(c.category, c.place)) / total + 1e-9,
