@@ -13,7 +13,9 @@ from routing_core.errors import ConfigError
 from routing_core.hugepages import (
     TUNABLE,
     _glibc_version,
+    describe_huge_pages,
     huge_pages_environment,
+    preloaded_malloc,
     thp_mode,
 )
 
@@ -92,3 +94,29 @@ def _bench_huge_pages_line(extra_env: dict[str, str]) -> str:
 def test_the_command_line_restarts_with_malloc_asking() -> None:
     assert f"malloc ({TUNABLE}=1" in _bench_huge_pages_line({})
     assert "off" in _bench_huge_pages_line({"ROUTING_CORE_HUGE_PAGES": "0"})
+
+
+@pytest.mark.parametrize(
+    ("preload", "allocator"),
+    [
+        ("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "libjemalloc.so.2"),
+        ("libasan.so.8:/opt/lib/libtcmalloc_minimal.so.4", "libtcmalloc_minimal.so.4"),  # ':' or ' '
+        ("/usr/lib/libmimalloc.so /usr/lib/other.so", "libmimalloc.so"),
+        ("/usr/lib/libfaketime.so.1", None),  # preloaded, but not an allocator
+        ("", None),
+    ],
+)
+def test_a_preloaded_allocator_is_named(preload: str, allocator: str | None) -> None:
+    assert preloaded_malloc({"LD_PRELOAD": preload}) == allocator
+
+
+def test_the_description_says_when_the_tunable_does_not_apply(tmp_path: Path) -> None:
+    setting = tmp_path / "enabled"
+    setting.write_text("always [madvise] never\n", encoding="ascii")
+    tuned = {"GLIBC_TUNABLES": f"{TUNABLE}=1"}
+    assert describe_huge_pages(tuned, setting) == f"malloc ({TUNABLE}=1; kernel: madvise)"
+    # With another allocator preloaded, glibc's malloc (and its tunable) is not the one used.
+    described = describe_huge_pages({**tuned, "LD_PRELOAD": "/usr/lib/libjemalloc.so.2"}, setting)
+    assert described == (f"malloc from libjemalloc.so.2 (LD_PRELOAD; kernel: madvise; "
+                         f"{TUNABLE} does not apply)")
+    assert describe_huge_pages({}, setting) == "off (kernel: madvise; malloc does not ask)"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-__all__ = ["describe_huge_pages", "huge_pages_environment", "reexec_with_huge_pages"]
+__all__ = ["describe_huge_pages", "huge_pages_environment", "preloaded_malloc", "reexec_with_huge_pages"]
 
 THP_SETTING = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 TUNABLE = "glibc.malloc.hugetlb"
@@ -93,14 +93,33 @@ def reexec_with_huge_pages(command: Sequence[str]) -> None:
     os.execve(sys.executable, [sys.executable, *command], env)
 
 
-def describe_huge_pages() -> str:
-    """What this process gets, for a benchmark's machine description."""
-    mode = thp_mode()
+# Allocators that take malloc's place when preloaded (glibc's tunable then does nothing).
+_ALLOCATORS = ("jemalloc", "tcmalloc", "mimalloc", "snmalloc", "hoard")
+
+
+def preloaded_malloc(environ: Mapping[str, str]) -> str | None:
+    """The file name of an allocator in ``LD_PRELOAD`` (jemalloc, tcmalloc, mimalloc…), or None."""
+    for entry in environ.get("LD_PRELOAD", "").replace(":", " ").split():
+        name = entry.rsplit("/", 1)[-1]
+        if any(allocator in name for allocator in _ALLOCATORS):
+            return name
+    return None
+
+
+def describe_huge_pages(environ: Mapping[str, str] | None = None, setting: Path = THP_SETTING) -> str:
+    """What this process gets, for a benchmark's machine description (``environ``: this process's
+    environment unless given)."""
+    environ = os.environ if environ is None else environ
+    mode = thp_mode(setting)
+    allocator = preloaded_malloc(environ)
+    if allocator is not None:
+        kernel = f"kernel: {mode}" if mode is not None else "no transparent huge pages setting"
+        return f"malloc from {allocator} (LD_PRELOAD; {kernel}; {TUNABLE} does not apply)"
     if mode is None:
         return "unknown (no transparent huge pages setting)"
     if mode != "madvise":
         return f"kernel: {mode}"
-    tunable = _tunable(os.environ)
+    tunable = _tunable(environ)
     if tunable is not None and tunable != "0":
         return f"malloc ({TUNABLE}={tunable}; kernel: madvise)"
     return "off (kernel: madvise; malloc does not ask)"
