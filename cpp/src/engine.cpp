@@ -14,6 +14,7 @@
 #include "routing_core/error.hpp"
 #include "routing_core/geo.hpp"
 #include "routing_core/normalise.hpp"
+#include "routing_core/utf16.hpp"
 #include "routing_core/utf8.hpp"
 
 namespace routing_core {
@@ -22,17 +23,12 @@ namespace {
 // 1970-01-01 .. 2100-01-01: anything outside is a unit mistake (milliseconds) or garbage.
 constexpr std::int64_t earliest_time = 0;
 constexpr std::int64_t latest_time = 4102444800;
-// How much of a report's wording the Indel ratio reads: 64 code points are one machine word of the
-// bit-parallel LCS, and reports name the place and the problem first.
-constexpr std::size_t wording_code_points = 64;
-
-std::vector<char32_t> wording_of(std::u32string_view text) {
+std::vector<char32_t> wording_of(std::u32string_view text, std::size_t code_points) {
     std::vector<char32_t> out;
     for (char32_t cp : text) {
-        if (out.size() == wording_code_points) break;
+        if (out.size() == code_points) break;
         if (is_word_char(cp)) out.push_back(cp);
     }
-    out.shrink_to_fit();  // kept by the event while it can match: no room to spare (up to 2x by doubling)
     return out;
 }
 // The category feature when either side's category is the classifier's fallback (no term matched):
@@ -166,7 +162,7 @@ Engine::Prepared Engine::prepare_valid(const Report& report, const std::u32strin
     }
     p.text = shingles(text);
     p.place = shingles(address_text);
-    p.wording = wording_of(text);
+    p.wording = wording_of(text, wording_code_points);
     p.hits = router_.term_hits(text);
     return p;
 }
@@ -634,7 +630,11 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         // Against everything the event's reports said: a burst of paraphrases covers the next one.
         const auto own_place = [&](std::size_t i) { return text_is_place[i] != 0; };
         c.coverage = weighted_containment_sorted(text, text_weight, own_place, said, said_too);
-        if (with_wording) c.wording = wording.ratio(std::u32string_view(ev.wording.data(), ev.wording.size()));
+        if (with_wording) {
+            std::array<char32_t, 2 * wording_code_points> said_words;  // (a unit or two each)
+            const std::size_t n = ev.wording.size() <= said_words.size() ? utf16::decode(ev.wording, said_words.data()) : 0;
+            c.wording = wording.ratio(std::u32string_view(said_words.data(), n));
+        }
         c.score = p.combine(features_of(c));
         if (prune) best.add(c.score, c.closed, p);
     };
@@ -935,7 +935,7 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         ev.match = std::make_unique<MatchData>();
         ev.match->address = address;
         ev.match->said = EventShingles(prepared.text, prepared.place);
-        ev.match->wording = std::move(prepared.wording);
+        ev.match->wording = utf16::encode(std::u32string_view(prepared.wording.data(), prepared.wording.size()));
         if (explanation != nullptr) router_.explain(input, routing, explanation->rules_fired, explanation->rule_reasons);
         if (md.outcome == Outcome::recurrence) {
             const std::uint32_t previous = candidate_events[md.chosen];

@@ -21,6 +21,7 @@
 #include "routing_core/engine.hpp"
 #include "routing_core/error.hpp"
 #include "routing_core/snapshot_io.hpp"
+#include "routing_core/utf16.hpp"
 
 #ifndef ROUTING_CORE_VERSION
 #define ROUTING_CORE_VERSION "unversioned"  // builds outside the main CMakeLists (the fuzz build)
@@ -330,6 +331,7 @@ struct Bounds {
     std::size_t platforms;
     std::size_t sources;
     std::size_t step_rules;
+    std::size_t wording;  // code points in an event's wording
 };
 
 void check_index(SnapshotReader& r, std::int64_t v, std::size_t size, bool may_be_none, const char* what) {
@@ -454,7 +456,9 @@ void write_event(SnapshotWriter& w, const E& ev, std::size_t index, const EventT
         w.count(m.said.texts());
         for (std::size_t k = 0; k < m.said.texts(); ++k) write_shingles(m.said.place(k));
         write_shingles(m.said.vocabulary());
-        w.pod_vector(m.wording);
+        std::vector<char32_t> words(m.wording.size());  // as UTF-32, as format 7 has it
+        words.resize(utf16::decode(m.wording, words.data()));
+        w.pod_vector(words);
     } else {
         // A purged event's texts, places, vocabulary and wording: all empty.
         w.count(0);
@@ -520,9 +524,14 @@ void read_event(SnapshotReader& r, E& ev, std::size_t index, const Bounds& b, Ev
     std::vector<std::vector<Shingle>> places(r.count(8, "event places"));
     for (auto& p : places) p = r.pod_vector<Shingle>("event place shingles");
     const std::vector<Shingle> vocabulary = r.pod_vector<Shingle>("event vocabulary");
-    m.wording = r.pod_vector<char32_t>("event wording");
+    const std::vector<char32_t> wording = r.pod_vector<char32_t>("event wording");
+    if (wording.size() > b.wording || !std::all_of(wording.begin(), wording.end(), utf16::is_scalar)) {
+        r.fail("corrupt: event " + std::to_string(index) + " has a wording of " + std::to_string(wording.size()) +
+               " code points, or one that is not a character");
+    }
+    m.wording = utf16::encode(std::u32string_view(wording.data(), wording.size()));
     // The engine keeps an event's match data whole or not at all (the purge drops all of it).
-    const bool purged = texts.empty() && places.empty() && vocabulary.empty() && m.wording.empty();
+    const bool purged = texts.empty() && places.empty() && vocabulary.empty() && wording.empty();
     if (has_address == purged) r.fail("corrupt: event " + std::to_string(index) + " has half its match data");
     for (const auto* sets : {&texts, &places}) {
         for (const auto& set : *sets) {
@@ -750,7 +759,8 @@ void Engine::load_snapshot(const std::string& path) {
     if (step_rules.empty() || !step_rules[0].empty()) r.fail("corrupt: step rules do not start with the empty one");
     decltype(events_) events(r.count(64, "events"));
     const Bounds bounds{events.size(),           gazetteer_->size(),      rules_->category_count(),
-                        rules_->platform_count(), config_.sources.size(), step_rules.size()};
+                        rules_->platform_count(), config_.sources.size(), step_rules.size(),
+                        wording_code_points};
     constexpr auto step_kinds = static_cast<std::uint8_t>(StepKind::closed) + 1;
     EventTablesRead tables;
     tables.resolutions.intern({});

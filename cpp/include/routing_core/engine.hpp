@@ -178,9 +178,14 @@ private:
         // of all of them.
         EventShingles said;
         // The first report's wording (its normalised text's word characters, at most wording_code_points
-        // of them), for the Indel ratio: the order of the words, which shingle sets do not see.
-        std::vector<char32_t> wording;
+        // of them), for the Indel ratio: the order of the words, which shingle sets do not see. In
+        // UTF-16, half the bytes of UTF-32 for CJK; only explanations (and a calibration that weighs
+        // it) read it.
+        std::vector<char16_t> wording;
     };
+    // How much of a report's wording the Indel ratio reads: 64 code points are one machine word of the
+    // bit-parallel LCS, and reports name the place and the problem first.
+    static constexpr std::size_t wording_code_points = 64;
     // An event's reports, by number (report_ids_, receipts_): the first one inline, since most events
     // never get a second.
     struct ReportList {
