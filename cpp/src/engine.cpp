@@ -23,6 +23,9 @@ namespace {
 // 1970-01-01 .. 2100-01-01: anything outside is a unit mistake (milliseconds) or garbage.
 constexpr std::int64_t earliest_time = 0;
 constexpr std::int64_t latest_time = 4102444800;
+
+// The word characters of a normalised text, at most `code_points` of them: its wording for the Indel
+// ratio (see MatchData::wording).
 std::vector<char32_t> wording_of(std::u32string_view text, std::size_t code_points) {
     std::vector<char32_t> out;
     for (char32_t cp : text) {
@@ -631,8 +634,10 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         const auto own_place = [&](std::size_t i) { return text_is_place[i] != 0; };
         c.coverage = weighted_containment_sorted(text, text_weight, own_place, said, said_too);
         if (with_wording) {
-            std::array<char32_t, 2 * wording_code_points> said_words;  // (a unit or two each)
-            const std::size_t n = ev.wording.size() <= said_words.size() ? utf16::decode(ev.wording, said_words.data()) : 0;
+            // At most wording_code_points code points, of one or two units each (a snapshot is read so).
+            std::array<char32_t, 2 * wording_code_points> said_words;
+            const std::size_t n =
+                ev.wording.size() <= said_words.size() ? utf16::decode(ev.wording, said_words.data()) : 0;
             c.wording = wording.ratio(std::u32string_view(said_words.data(), n));
         }
         c.score = p.combine(features_of(c));
