@@ -533,16 +533,6 @@ void read_event(SnapshotReader& r, E& ev, std::size_t index, const Bounds& b, Ev
     // The engine keeps an event's match data whole or not at all (the purge drops all of it).
     const bool purged = texts.empty() && places.empty() && vocabulary.empty() && wording.empty();
     if (has_address == purged) r.fail("corrupt: event " + std::to_string(index) + " has half its match data");
-    for (const auto* sets : {&texts, &places}) {
-        for (const auto& set : *sets) {
-            if (!std::is_sorted(set.begin(), set.end())) {
-                r.fail("corrupt: event " + std::to_string(index) + " has unsorted shingles");
-            }
-        }
-    }
-    if (!std::is_sorted(vocabulary.begin(), vocabulary.end())) {
-        r.fail("corrupt: event " + std::to_string(index) + " has an unsorted vocabulary");
-    }
     try {
         m.said = EventShingles(texts, places, vocabulary);
     } catch (const std::invalid_argument& e) {

@@ -22,13 +22,15 @@ std::vector<Shingle> set_union(ShingleSpan a, ShingleSpan b) {
 EventShingles::EventShingles(ShingleSpan text, ShingleSpan place) { pack({text, place, {}}); }
 
 EventShingles::EventShingles(const std::vector<std::vector<Shingle>>& texts,
-                             const std::vector<std::vector<Shingle>>& places, const std::vector<Shingle>& vocabulary) {
+                             const std::vector<std::vector<Shingle>>& places,
+                             const std::vector<Shingle>& vocabulary) {
     if (texts.size() != places.size()) {
-        throw std::invalid_argument(std::to_string(texts.size()) + " texts but " + std::to_string(places.size()) +
-                                    " places");
+        throw std::invalid_argument(std::to_string(texts.size()) + " texts but " +
+                                    std::to_string(places.size()) + " places");
     }
     if (texts.size() > max_texts) {
-        throw std::invalid_argument(std::to_string(texts.size()) + " texts, more than " + std::to_string(max_texts));
+        throw std::invalid_argument(std::to_string(texts.size()) + " texts, more than " +
+                                    std::to_string(max_texts));
     }
     if (texts.empty() && !vocabulary.empty()) throw std::invalid_argument("a vocabulary but no text");
     std::vector<ShingleSpan> runs;
@@ -37,6 +39,11 @@ EventShingles::EventShingles(const std::vector<std::vector<Shingle>>& texts,
         runs.emplace_back(places[k]);
     }
     runs.emplace_back(vocabulary);
+    // Scoring merges them as sorted sets.
+    const auto sorted = [](ShingleSpan r) { return std::is_sorted(r.begin(), r.end()); };
+    if (!std::all_of(runs.begin(), runs.end(), sorted)) {
+        throw std::invalid_argument("unsorted shingles");
+    }
     pack(runs);
 }
 

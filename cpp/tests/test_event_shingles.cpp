@@ -49,7 +49,8 @@ TEST(EventShingles, KeepsTheFirstTextAndTheLatestOnes) {
         all.insert(texts[r].begin(), texts[r].end());
         all.insert(places[r].begin(), places[r].end());
         EXPECT_EQ(said.texts(), std::min<std::size_t>(r + 1, EventShingles::max_texts));
-        EXPECT_EQ(of(said.vocabulary()), std::vector<Shingle>(all.begin(), all.end())) << "after report " << r;
+        const std::vector<Shingle> expected(all.begin(), all.end());
+        EXPECT_EQ(of(said.vocabulary()), expected) << "after report " << r;
         // The first three stay; the fourth slot holds the latest.
         const std::size_t last = said.texts() - 1;
         EXPECT_EQ(of(said.text(last)), texts[r]);
@@ -79,6 +80,10 @@ TEST(EventShingles, RefusesWhatNoEngineWrites) {
     EXPECT_THROW(EventShingles({}, {}, a), std::invalid_argument);
     const std::vector<std::vector<Shingle>> five(EventShingles::max_texts + 1, a);
     EXPECT_THROW(EventShingles(five, five, a), std::invalid_argument);
+    const std::vector<Shingle> unsorted{3, 1, 2};
+    EXPECT_THROW(EventShingles({unsorted}, {a}, {}), std::invalid_argument);
+    EXPECT_THROW(EventShingles({a}, {unsorted}, {}), std::invalid_argument);
+    EXPECT_THROW(EventShingles({a}, {a}, unsorted), std::invalid_argument);
     const EventShingles stored({a, run(7, 2)}, {run(20, 1), {}}, run(1, 9));
     EXPECT_EQ(stored.texts(), 2u);
     EXPECT_EQ(of(stored.text(1)), run(7, 2));

@@ -22,9 +22,9 @@ public:
     // The event's first report: its text's and its address string's shingles.
     EventShingles(ShingleSpan text, ShingleSpan place);
     // As a snapshot stored them. Throws std::invalid_argument when the counts of texts and places
-    // differ, exceed max_texts, or there is a vocabulary but no text.
-    EventShingles(const std::vector<std::vector<Shingle>>& texts, const std::vector<std::vector<Shingle>>& places,
-                  const std::vector<Shingle>& vocabulary);
+    // differ, exceed max_texts, there is a vocabulary but no text, or a set is not sorted.
+    EventShingles(const std::vector<std::vector<Shingle>>& texts,
+                  const std::vector<std::vector<Shingle>>& places, const std::vector<Shingle>& vocabulary);
     EventShingles(EventShingles&&) noexcept = default;
     EventShingles& operator=(EventShingles&&) noexcept = default;
 
