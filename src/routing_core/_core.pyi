@@ -397,6 +397,13 @@ class Classification:
     def evidence(self) -> list[str]:
         ...
 class Decision:
+    def fields(
+        self,
+    ) -> tuple[
+        str, str, bool, str | None, str | None, bool, str | None, float, str, float, bool, tuple[str, ...],
+        str, tuple[str, ...], str, str, str, int, tuple[str, ...], tuple[str, ...]
+    ]:
+        ...
     @property
     def address(self) -> Address:
         ...

@@ -1,0 +1,50 @@
+"""A Decision made by the engine is the dataclass its constructor makes: every field set, frozen, and
+each value the core decision's own (the binding's one-call `fields()` read against its attributes)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from routing_core import Decision, Engine
+from routing_core.report import to_core_report
+
+
+def _core_decisions(reports: list[dict[str, Any]]) -> list[Any]:
+    """Core decisions of the sample, the first half explained, the second half lean."""
+    engine = Engine()
+    half = len(reports) // 2
+    core = engine._core  # the binding, read directly: this test is about its fields
+    out = [core.submit(to_core_report(r, engine._tz), True) for r in reports[:half]]
+    out += [core.submit(to_core_report(r, engine._tz), False) for r in reports[half:]]
+    return out
+
+
+def test_fields_are_the_attributes_in_the_decisions_order(sample_reports: list[dict[str, Any]]) -> None:
+    decisions = _core_decisions(sample_reports)
+    assert any(d.duplicate_of for d in decisions) and any(d.evidence for d in decisions)
+    assert any(d.rules_fired for d in decisions) and any(d.co_platforms for d in decisions)
+    for d in decisions:
+        expected = (
+            d.report_id, d.event_id, d.is_new, d.duplicate_of or None, d.recurrence_of or None,
+            d.needs_review, d.review_event or None, d.score, d.category, d.category_confidence,
+            d.category_from_hint, tuple(d.evidence), d.platform, tuple(d.co_platforms), d.level, d.unit_code,
+            d.unit_name, d.deadline, tuple(d.rules_fired), tuple(d.rule_reasons),
+        )
+        assert d.fields() == expected
+
+
+@pytest.mark.parametrize("explain", [True, False])
+def test_engine_decision_equals_the_constructors(sample_reports: list[dict[str, Any]], explain: bool) -> None:
+    engine = Engine()
+    names = [f.name for f in dataclasses.fields(Decision)]
+    for report in sample_reports[:60]:
+        made = engine.submit(report, explain=explain)
+        assert sorted(vars(made)) == sorted(names)  # every field, nothing else
+        rebuilt = Decision(**{name: getattr(made, name) for name in names})
+        assert made == rebuilt and repr(made) == repr(rebuilt) and hash(made) == hash(rebuilt)
+        assert made.candidates == rebuilt.candidates
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.score = 0.0  # type: ignore[misc]
