@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <set>
@@ -28,6 +29,41 @@ TEST(Curve, InterpolatesBetweenKnotsAndIsConstantBeyond) {
     Curve identity;
     EXPECT_DOUBLE_EQ(identity(0.3), 0.3);
     EXPECT_DOUBLE_EQ(identity(1.7), 1.0);
+}
+
+namespace {
+// The interpolation written out with a binary search for the segment, as the textbook does it.
+double interpolated(const std::vector<double>& x, const std::vector<double>& y, double v) {
+    if (v <= x.front()) return y.front();
+    if (v >= x.back()) return y.back();
+    const auto above = std::upper_bound(x.begin(), x.end(), v);
+    const std::size_t k = static_cast<std::size_t>(above - x.begin());
+    return y[k - 1] + (v - x[k - 1]) / (x[k] - x[k - 1]) * (y[k] - y[k - 1]);
+}
+}  // namespace
+
+TEST(Curve, FindsEachSegmentAsABinarySearchDoes) {
+    // The address curve of the bundled match file: 14 knots, uneven.
+    const std::vector<double> x{0, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.35, 0.4, 0.5, 0.7, 0.75, 0.85, 1};
+    const std::vector<double> y{0.2765, 0.6694, 0.4144, 0.2688, 0.1989, 0.5726, 0.0,
+                                0.3756, 0.7086, 0.1567, 0.4822, 0.8813, 0.4328, 1.0};
+    const Curve c{x, y};
+    std::vector<double> values(x);  // each knot, and just beside it on both sides
+    for (const double knot : x) {
+        values.push_back(std::nextafter(knot, -1.0));
+        values.push_back(std::nextafter(knot, 2.0));
+    }
+    std::mt19937_64 random(7);
+    std::uniform_real_distribution<double> any(-0.5, 1.5);
+    for (int i = 0; i < 20000; ++i) values.push_back(any(random));
+    for (const double v : values) {
+        const double expected = interpolated(x, y, v);
+        // Bit for bit (the same segment, the same arithmetic); EXPECT_EQ on doubles is exact.
+        EXPECT_EQ(c(v), expected) << "at " << v;
+    }
+    // A NaN stays within the curve's values instead of reading past its knots (ASan checks the reads).
+    const double nan = c(std::numeric_limits<double>::quiet_NaN());
+    EXPECT_TRUE(std::isnan(nan) || (nan >= 0.0 && nan <= 1.0));
 }
 
 TEST(Curve, RejectsBadKnots) {

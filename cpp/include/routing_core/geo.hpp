@@ -15,8 +15,10 @@ inline double metres_between(double lat1, double lon1, double lat2, double lon2)
     constexpr double radians = 3.14159265358979323846 / 180.0;
     const double dlat = (lat2 - lat1) * radians;
     const double dlon = (lon2 - lon1) * radians;
-    const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                     std::cos(lat1 * radians) * std::cos(lat2 * radians) * std::sin(dlon / 2) * std::sin(dlon / 2);
+    const double sin_half_dlat = std::sin(dlat / 2);
+    const double sin_half_dlon = std::sin(dlon / 2);
+    const double a = sin_half_dlat * sin_half_dlat +
+                     std::cos(lat1 * radians) * std::cos(lat2 * radians) * sin_half_dlon * sin_half_dlon;
     return 2 * earth_radius_m * std::asin(std::min(1.0, std::sqrt(a)));
 }
 
