@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include "routing_core/backward_shift.hpp"
 #include "routing_core/geo.hpp"
@@ -15,9 +17,12 @@ constexpr std::uint64_t fnv_offset = 14695981039346656037ull;
 
 std::uint64_t fnv_mix(std::uint64_t h, unsigned char byte) noexcept { return (h ^ byte) * 1099511628211ull; }
 
-BlockingKey hash_key(char kind, std::string_view value) noexcept {
+// The key of the kind and the parts written one after another (no string is built to hold them).
+BlockingKey hash_key(char kind, std::initializer_list<std::string_view> parts) noexcept {
     std::uint64_t h = fnv_mix(fnv_offset, static_cast<unsigned char>(kind));
-    for (char c : value) h = fnv_mix(h, static_cast<unsigned char>(c));
+    for (const std::string_view part : parts) {
+        for (char c : part) h = fnv_mix(h, static_cast<unsigned char>(c));
+    }
     return h;
 }
 
@@ -36,14 +41,15 @@ BlockingKey geo_key(std::int64_t row, std::int64_t column) noexcept {
 
 std::vector<BlockingKey> address_keys(const Address& address, KeyUse use) {
     std::vector<BlockingKey> keys;
+    keys.reserve(5 + 9);  // road, number, compound, two units; nine geo cells for a query
     if (!address.road.empty()) {
-        keys.push_back(hash_key('R', address.road));
-        if (!address.number.empty()) keys.push_back(hash_key('N', address.road + "#" + address.number));
+        keys.push_back(hash_key('R', {address.road}));
+        if (!address.number.empty()) keys.push_back(hash_key('N', {address.road, "#", address.number}));
     }
-    if (!address.compound.empty()) keys.push_back(hash_key('P', address.compound));
+    if (!address.compound.empty()) keys.push_back(hash_key('P', {address.compound}));
     for (Level level : {Level::community, Level::town}) {
         const std::int32_t unit = address.unit_at(level);
-        if (unit != no_unit) keys.push_back(hash_key(level == Level::town ? 'T' : 'C', std::to_string(unit)));
+        if (unit != no_unit) keys.push_back(hash_key(level == Level::town ? 'T' : 'C', {std::to_string(unit)}));
     }
     if (address.lat && address.lon) {
         const GeoCell cell = geo_cell(*address.lat, *address.lon, geo_cell_side_m);
@@ -183,6 +189,7 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
         into.insert(into.end(), first, first + keep);
     };
     std::vector<std::uint32_t> out;
+    out.reserve(limits.max_candidates + (closed == nullptr ? 0 : limits.max_closed));
     if (closed == nullptr) {
         best(touched.begin(), touched.end(), limits.max_candidates, out);
     } else {

@@ -22,10 +22,13 @@ Classifier::Classifier(const RuleSet& rules)
 
 Classification Classifier::classify(std::u32string_view text, std::string_view channel) const {
     std::vector<double> scores(rules_->category_count(), 0.0);
+    const std::vector<PatternMatch> matches = matcher_.find_all(text);
     std::vector<std::uint32_t> seen_patterns;
+    seen_patterns.reserve(matches.size());
     Classification result;
+    result.evidence.reserve(matches.size() + 1);
     const NegationCues::Scan negation = negation_.scan(text);
-    for (const PatternMatch& m : matcher_.find_all(text)) {
+    for (const PatternMatch& m : matches) {
         // A term counts once however often it occurs: repetition is emphasis, not evidence.
         if (std::find(seen_patterns.begin(), seen_patterns.end(), m.pattern) != seen_patterns.end()) continue;
         if (negation.negated(m.begin)) {

@@ -28,6 +28,7 @@ constexpr std::int64_t latest_time = 4102444800;
 // ratio (see MatchData::wording).
 std::vector<char32_t> wording_of(std::u32string_view text, std::size_t code_points) {
     std::vector<char32_t> out;
+    out.reserve(std::min(text.size(), code_points));
     for (char32_t cp : text) {
         if (out.size() == code_points) break;
         if (is_word_char(cp)) out.push_back(cp);
@@ -662,7 +663,9 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         }
     }
     std::vector<CandidateScore> out;
+    out.reserve(scored.size());
     events.clear();
+    events.reserve(scored.size());
     for (Scoring& s : scored) {
         out.push_back(std::move(s.features));
         events.push_back(s.event);
