@@ -809,7 +809,9 @@ void Engine::purge_step() {
     // event adds to; less what earlier slices overspent (a list piece or a list's start).
     const std::size_t matchable = events_.size() - purged_events_;
     std::size_t cost = matchable;
-    for (Postings kind : tables) cost += index_.lists(kind) + index_.entries(kind);
+    for (Postings kind : tables) {
+        cost += index_.lists(kind) * CandidateIndex::list_cost + index_.entries(kind);
+    }
     const std::size_t interval = std::max(purge_interval, matchable / 4);
     // (A slice's unspent budget is not saved up: only what it overspent carries over.)
     purge_.credit = std::min<std::int64_t>(purge_.credit, 0) +

@@ -159,7 +159,10 @@ TEST(CandidateIndex, SweepingOutDeadEventsLeavesTheIndexOfTheLiveOnesAlone) {
         const std::size_t before = swept.lists(kind);
         // A few postings at a time: the lists every event is on (来, 电, 来电...) are swept in pieces.
         CandidateIndex::SweepPosition at{0, 0, swept.lists(kind)};
-        while (at.list < at.end) EXPECT_LE(swept.sweep(kind, at, 7, dead), 8u);
+        constexpr std::size_t budget = CandidateIndex::list_cost + 7;
+        while (at.list < at.end) {
+            EXPECT_LE(swept.sweep(kind, at, budget, dead), budget + CandidateIndex::list_cost);
+        }
         EXPECT_EQ(at.end, swept.lists(kind));
         EXPECT_EQ(swept.entries(kind), live.entries(kind));
         EXPECT_EQ(swept.lists(kind), live.lists(kind));  // the lists only odd events had are gone

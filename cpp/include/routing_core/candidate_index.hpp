@@ -124,12 +124,18 @@ public:
         std::size_t offset = 0;  // how far into that list (a long list is swept in pieces)
         std::size_t end = 0;     // the position the sweep stops at
     };
+    // What starting a list costs the sweep, in postings. A long list's postings name events in order,
+    // and testing one takes ~7 ns; a short list is a heap buffer of its own whose few postings name
+    // events anywhere, ~250 ns a list (stop 24, benchmarks/RESULTS.md). Counted as one posting, a
+    // slice over thousands of short lists took ten times a slice over long ones.
+    static constexpr std::size_t list_cost = 32;
     // One slice of the purge: drops the postings of the events for which `dead(event)` is true (events
     // that can never be candidates again) from the lists of one table from `at` on, up to `at.end`,
-    // until `budget` is spent (a posting costs 1, starting a list 1 more), and moves `at` past them. A
-    // list left empty goes with its key; the table's last list takes its place and is swept next, and
-    // `at.end` stays within the table. Document frequencies shrink with the lists, so that IDF keeps
-    // describing the events that can still match. Returns the cost spent (at most budget + 1).
+    // until `budget` is spent (a posting costs 1, starting a list list_cost more), and moves `at` past
+    // them. A list left empty goes with its key; the table's last list takes its place and is swept
+    // next, and `at.end` stays within the table. Document frequencies shrink with the lists, so that
+    // IDF keeps describing the events that can still match. Returns the cost spent (at most budget +
+    // list_cost).
     template <typename Dead>
     std::size_t sweep(Postings kind, SweepPosition& at, std::size_t budget, const Dead& dead);
 
@@ -162,7 +168,7 @@ std::size_t CandidateIndex::sweep(Postings kind, SweepPosition& at, std::size_t 
     std::size_t spent = 0;
     while (spent < budget && at.list < at.end) {
         PostingTable::List& list = postings.list_at(at.list);
-        if (at.offset == 0) ++spent;
+        if (at.offset == 0) spent += list_cost;
         // A piece of the list, compacted in place: the list stays whole for lookups between slices.
         const std::size_t from = std::min(at.offset, list.size());
         const std::size_t room = std::max<std::size_t>(1, budget - std::min(budget, spent));
