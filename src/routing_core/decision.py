@@ -70,7 +70,7 @@ class Decision:
     rule_reasons: tuple[str, ...] = ()  # why each of rules_fired fired, same order
 
     @classmethod
-    def _unchecked(cls, **fields: Any) -> Decision:
+    def _unchecked(cls, fields: dict[str, Any]) -> Decision:
         """The engine's constructor: every field by name, set without the frozen dataclass's
         ``__init__``, which sets each through ``object.__setattr__`` (3 of the 7 µs of turning one core
         decision into a Decision). The caller passes every field; tests/test_decision.py checks the

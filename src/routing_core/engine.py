@@ -46,6 +46,14 @@ class EngineStats:
     purged_events: int = 0  # can no longer match (closed past recurrence, or abandoned): match data dropped
 
 
+# The Decision fields that the core decision's fields() returns, in its order (python/module.cpp).
+_CORE_DECISION_FIELDS = (
+    "report_id", "event_id", "is_new", "duplicate_of", "recurrence_of", "needs_review", "review_event",
+    "score", "category", "category_confidence", "category_from_hint", "evidence", "platform",
+    "co_platforms", "level", "unit", "unit_name", "deadline", "rules_fired", "rule_reasons",
+)
+
+
 class Engine:
     """Fuses, classifies and routes reports; keeps the events.
 
@@ -457,34 +465,12 @@ class Engine:
             address = self._no_address
         else:
             address = self._address(d.address)
-        (report_id, event_id, is_new, duplicate_of, recurrence_of, needs_review, review_event, score,
-         category, confidence, from_hint, evidence, platform, co_platforms, level, unit, unit_name, deadline,
-         rules_fired, rule_reasons) = d.fields()
-        return Decision._unchecked(
-            report_id=report_id,
-            event_id=event_id,
-            is_new=is_new,
-            duplicate_of=duplicate_of,
-            recurrence_of=recurrence_of,
-            needs_review=needs_review,
-            review_event=review_event,
-            score=score,
-            category=category,
-            category_label=self._rules.category_labels[category],
-            category_confidence=confidence,
-            category_from_hint=from_hint,
-            evidence=evidence,
-            platform=platform,
-            co_platforms=co_platforms,
-            level=level,
-            unit=unit,
-            unit_name=unit_name,
-            deadline=from_epoch(deadline, self._tz),
-            address=address,
-            candidate_source=lambda: tuple(self._candidate(c) for c in d.candidates),
-            rules_fired=rules_fired,
-            rule_reasons=rule_reasons,
-        )
+        fields = dict(zip(_CORE_DECISION_FIELDS, d.fields(), strict=True))
+        fields["category_label"] = self._rules.category_labels[fields["category"]]
+        fields["deadline"] = from_epoch(fields["deadline"], self._tz)
+        fields["address"] = address
+        fields["candidate_source"] = lambda: tuple(self._candidate(c) for c in d.candidates)
+        return Decision._unchecked(fields)
 
     def _event(self, v: _core.EventView) -> Event:
         return Event(
