@@ -408,9 +408,9 @@ PYBIND11_MODULE(_core, m) {
         .def_readonly("candidates", &Decision::candidates)
         .def_readonly("rules_fired", &Decision::rules_fired)
         .def_readonly("rule_reasons", &Decision::rule_reasons)
-        // Every field but the address and candidates in one call, in the order of the Python Decision's
-        // fields, the lists as tuples and empty references as None: a single `submit` reads them all,
-        // and twenty attribute reads cost more than this one.
+        // Every field but the address and candidates in one call, in the order of _CORE_DECISION_FIELDS
+        // (routing_core/engine.py), the lists as tuples and empty references as None: a single `submit`
+        // reads them all, and twenty attribute reads cost more than this one.
         .def("fields", [](const Decision& d) {
             const auto tuple_of = [](const std::vector<std::string>& items) {
                 py::tuple out(items.size());
@@ -422,9 +422,10 @@ PYBIND11_MODULE(_core, m) {
             };
             return py::make_tuple(d.report_id, d.event_id, d.is_new, or_none(d.duplicate_of),
                                   or_none(d.recurrence_of), d.needs_review, or_none(d.review_event), d.score,
-                                  d.category, d.category_confidence, d.category_from_hint, tuple_of(d.evidence),
-                                  d.platform, tuple_of(d.co_platforms), level_code(d.level), d.unit_code,
-                                  d.unit_name, d.deadline, tuple_of(d.rules_fired), tuple_of(d.rule_reasons));
+                                  d.category, d.category_confidence, d.category_from_hint,
+                                  tuple_of(d.evidence), d.platform, tuple_of(d.co_platforms), level_code(d.level),
+                                  d.unit_code, d.unit_name, d.deadline, tuple_of(d.rules_fired),
+                                  tuple_of(d.rule_reasons));
         });
 
     py::class_<EventStep>(m, "EventStep")

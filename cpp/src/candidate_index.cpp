@@ -49,7 +49,8 @@ std::vector<BlockingKey> address_keys(const Address& address, KeyUse use) {
     if (!address.compound.empty()) keys.push_back(hash_key('P', {address.compound}));
     for (Level level : {Level::community, Level::town}) {
         const std::int32_t unit = address.unit_at(level);
-        if (unit != no_unit) keys.push_back(hash_key(level == Level::town ? 'T' : 'C', {std::to_string(unit)}));
+        if (unit == no_unit) continue;
+        keys.push_back(hash_key(level == Level::town ? 'T' : 'C', {std::to_string(unit)}));
     }
     if (address.lat && address.lon) {
         const GeoCell cell = geo_cell(*address.lat, *address.lon, geo_cell_side_m);

@@ -42,13 +42,12 @@ void MatchParams::validate() const {
 
 double Curve::operator()(double v) const noexcept {
     if (x.empty()) return std::clamp(v, 0.0, 1.0);
-    if (v <= x.front()) return y.front();
+    if (!(v > x.front())) return y.front();  // a NaN too: it lies between no two knots
     if (v >= x.back()) return y.back();
-    // The first knot above v (upper_bound's), found by counting the knots at or below it: a curve has a
-    // dozen knots, and the count has no branch to mispredict. (The clamp keeps a NaN within the knots.)
-    std::size_t below = 0;
-    for (const double knot : x) below += knot <= v ? 1 : 0;
-    const std::size_t k = std::clamp<std::size_t>(below, 1, x.size() - 1);
+    // The first knot above v (upper_bound's), found by counting the knots at or below it (at least the
+    // first, not the last): a curve has a dozen knots, and the count has no branch to mispredict.
+    std::size_t k = 0;
+    for (const double knot : x) k += knot <= v ? 1 : 0;
     const double t = (v - x[k - 1]) / (x[k] - x[k - 1]);
     return y[k - 1] + t * (y[k] - y[k - 1]);
 }
