@@ -465,7 +465,7 @@ class Engine:
             address = self._no_address
         else:
             address = self._address(d.address)
-        fields = dict(zip(_CORE_DECISION_FIELDS, d.fields(), strict=True))
+        fields: dict[str, Any] = dict(zip(_CORE_DECISION_FIELDS, d.fields(), strict=True))
         fields["category_label"] = self._rules.category_labels[fields["category"]]
         fields["deadline"] = from_epoch(fields["deadline"], self._tz)
         fields["address"] = address
