@@ -451,10 +451,10 @@ void write_event(SnapshotWriter& w, const E& ev, std::size_t index, const EventT
         const auto& m = *ev.match;
         write_address(w, m.address);
         const auto write_shingles = [&w](ShingleSpan s) { w.pod_array(s.data(), s.size()); };
-        w.count(m.said.texts());
-        for (std::size_t k = 0; k < m.said.texts(); ++k) write_shingles(m.said.text(k));
-        w.count(m.said.texts());
-        for (std::size_t k = 0; k < m.said.texts(); ++k) write_shingles(m.said.place(k));
+        for (const auto run : {&EventShingles::text, &EventShingles::place}) {  // all texts, then all places
+            w.count(m.said.texts());
+            for (std::size_t k = 0; k < m.said.texts(); ++k) write_shingles((m.said.*run)(k));
+        }
         write_shingles(m.said.vocabulary());
         std::vector<char32_t> words(m.wording.size());  // as UTF-32, as format 7 has it
         words.resize(utf16::decode(m.wording, words.data()));
