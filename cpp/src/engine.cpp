@@ -409,14 +409,10 @@ void Engine::shortlist(std::vector<Scoring>& scored, ScoringScratch& scratch) co
     double best_closed_value = -1.0;
     for (std::size_t i = 0; i < scored.size(); ++i) {
         order.emplace_back(-scored[i].cheap, i);
-        const CandidateScore& c = scored[i].features;
-        if (!c.closed) continue;
-        Features f = features_of(c);
-        f.recency = 1.0;
-        const double as_recurrence = p.cheap_part(f);
-        if (as_recurrence > best_closed_value) {
+        if (!scored[i].features.closed) continue;
+        if (scored[i].as_recurrence > best_closed_value) {
             best_closed = i;
-            best_closed_value = as_recurrence;
+            best_closed_value = scored[i].as_recurrence;
         }
     }
     // The best max_scored in order (a total order: ties by position): selected, then sorted.
@@ -510,8 +506,9 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         c.proximity = p.proximity(c.distance_m);
         const bool heard = source < 64 ? (card.sources >> source & 1) != 0 : heard_from(events_[e], source);
         c.channel = heard ? 1.0 : 0.0;
-        const double cheap = p.cheap_part(features_of(c));
-        scored.push_back(Scoring{std::move(c), e, cheap});
+        double as_recurrence = 0.0;
+        const double cheap = c.closed ? p.cheap_part(features_of(c), as_recurrence) : p.cheap_part(features_of(c));
+        scored.push_back(Scoring{std::move(c), e, cheap, as_recurrence});
     }
     shortlist(scored, scratch);
     // Then every feature of the shortlisted ones, each candidate on its own (a batch's idle workers
@@ -641,7 +638,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
                 ev.wording.size() <= said_words.size() ? utf16::decode(ev.wording, said_words.data()) : 0;
             c.wording = wording.ratio(std::u32string_view(said_words.data(), n));
         }
-        c.score = p.combine(features_of(c));
+        c.score = p.combine(cheap, features_of(c));  // cheap is cheap_part(c): the same to the bit
         if (prune) best.add(c.score, c.closed, p);
     };
     scoring_.run(n, score_one);

@@ -103,8 +103,10 @@ double MatchParams::total_weight() const noexcept {
     return total;
 }
 
-double MatchParams::combine(const Features& f) const noexcept {
-    return (cheap_part(f) + weight_text * curve_text(f.text) + weight_place * curve_place(f.place) +
+double MatchParams::combine(const Features& f) const noexcept { return combine(cheap_part(f), f); }
+
+double MatchParams::combine(double cheap, const Features& f) const noexcept {
+    return (cheap + weight_text * curve_text(f.text) + weight_place * curve_place(f.place) +
             weight_place_category * curve_place_category(f.place * f.category) +
             weight_place_text * curve_place_text(f.place * f.text) + weight_coverage * curve_coverage(f.coverage) +
             weight_wording * curve_wording(f.wording)) /
@@ -116,6 +118,21 @@ double MatchParams::cheap_part(const Features& f) const noexcept {
            weight_time * curve_time(f.recency) +
            weight_address_category * curve_address_category(f.address * f.category) +
            weight_proximity * curve_proximity(f.proximity) + weight_channel * curve_channel(f.channel);
+}
+
+double MatchParams::cheap_part(const Features& f, double& as_recurrence) const noexcept {
+    const double address_and_category =
+        weight_address * curve_address(f.address) + weight_category * curve_category(f.category);
+    const double rest[] = {weight_address_category * curve_address_category(f.address * f.category),
+                           weight_proximity * curve_proximity(f.proximity), weight_channel * curve_channel(f.channel)};
+    // Left to right, as one expression a + c + t + ac + p + ch would be added.
+    const auto sum = [&](double time_term) {
+        double s = address_and_category + time_term;
+        for (const double term : rest) s += term;
+        return s;
+    };
+    as_recurrence = sum(weight_time * curve_time(1.0));
+    return sum(weight_time * curve_time(f.recency));
 }
 
 double MatchParams::text_part_bound(double category) const noexcept {

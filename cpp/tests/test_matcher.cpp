@@ -285,6 +285,20 @@ TEST(MatchParams, TextPartBoundBoundsEveryScoreOfTheCheapFeatures) {
     }
 }
 
+TEST(MatchParams, CheapPartWithItsRecurrenceValueIsTheSameToTheBit) {
+    // The shortlist picks the best closed candidate by this value, and the decisions must not depend
+    // on which form computed it: equal as doubles, not only close.
+    std::mt19937 rng(17);
+    for (int trial = 0; trial < 2000; ++trial) {
+        const MatchParams p = random_params(rng);
+        Features f = random_features(rng);
+        double as_recurrence = -1.0;
+        EXPECT_EQ(p.cheap_part(f, as_recurrence), p.cheap_part(f)) << "trial " << trial;
+        f.recency = 1.0;
+        EXPECT_EQ(as_recurrence, p.cheap_part(f)) << "trial " << trial;
+    }
+}
+
 TEST(MatchParams, TextPartBoundIsReachedWhenOnlyPlaceCounts) {
     // With text, coverage and wording weighing nothing, the bound that knows the place is the score.
     std::mt19937 rng(13);

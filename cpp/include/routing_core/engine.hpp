@@ -301,6 +301,7 @@ private:
         CandidateScore features;
         std::uint32_t event = 0;
         double cheap = 0.0;
+        double as_recurrence = 0.0;  // a closed one's cheap part with recency 1 (see shortlist)
     };
     // The vectors score_candidates fills for each report, kept between reports (guarded by mutex_) so
     // that a report allocates none of them.

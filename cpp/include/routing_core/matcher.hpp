@@ -89,9 +89,15 @@ struct MatchParams {
     void validate() const;
     // Σ weight_f · curve_f(feature_f) / Σ weight_f, in [0, 1]. Each term is the feature's contribution.
     double combine(const Features& f) const noexcept;
+    // The same, given cheap_part(f) computed before: equal to combine(f) to the bit.
+    double combine(double cheap, const Features& f) const noexcept;
     // The part of combine() that needs no text: address, category, time, position and channel (to
     // rank candidates before the text features are computed).
     double cheap_part(const Features& f) const noexcept;
+    // The same, and in `as_recurrence` the cheap part of f with recency 1 (a closed event's, as a
+    // recurrence: it was closed days ago). The curves are read once for both; each sum adds the
+    // same terms in the same order as cheap_part(), so each equals it to the bit.
+    double cheap_part(const Features& f, double& as_recurrence) const noexcept;
     // The most the other terms of combine() (text, place, their interactions, coverage, wording) can
     // add to cheap_part() for a candidate of this category agreement, whatever the texts: so that
     // (cheap_part + text_part_bound) / total_weight bounds the candidate's score before its texts are
