@@ -295,8 +295,8 @@ std::size_t Engine::batch_threads(std::size_t reports) const {
 }
 
 template <typename Original, typename Repeat, typename Apply>
-void Engine::run_batch(const std::vector<Report>& reports, const Original& original, const Repeat& repeat,
-                       const Apply& apply_new) {
+void Engine::run_batch(const std::vector<Report>& reports, bool explained, const Original& original,
+                       const Repeat& repeat, const Apply& apply_new) {
     const std::size_t n = reports.size();
     const std::size_t threads = batch_threads(n);
     // 1. Validate every report, outside the lock: a rejected batch must change nothing.
@@ -332,8 +332,10 @@ void Engine::run_batch(const std::vector<Report>& reports, const Original& origi
     for (std::size_t k = 0; k < todo.size(); ++k) ready[k].store(false, std::memory_order_relaxed);
     const std::size_t helpers = threads - 1;
     if (idf_memos_.size() < threads) idf_memos_.resize(threads);
-    // Helpers also score candidates when idle, as many as there are other processors.
-    const std::size_t scoring_helpers = std::min<std::size_t>(helpers, std::max(1u, std::thread::hardware_concurrency()) - 1);
+    // Helpers also score candidates when idle, as many as there are other processors, when the batch
+    // is explained: only then does a report score enough candidates to share (see score_candidates).
+    const std::size_t processors = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t scoring_helpers = explained ? std::min<std::size_t>(helpers, processors - 1) : 0;
     scoring_.reenable();
     Workers preparers;  // declared after what they write, so joined before it goes
     preparers.helping = &scoring_;
@@ -377,7 +379,7 @@ std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
     std::vector<Decision> decisions;
     decisions.reserve(reports.size());
     run_batch(
-        reports, [&](std::size_t i, const CompactDecision& d) { decisions.push_back(answer(reports[i].id, d)); },
+        reports, true, [&](std::size_t i, const CompactDecision& d) { decisions.push_back(answer(reports[i].id, d)); },
         [&](std::size_t, std::size_t first) { decisions.push_back(decisions[first]); },
         [&](std::size_t i, Prepared& p) {
             Explanation explanation;
@@ -391,7 +393,7 @@ std::vector<CompactDecision> Engine::submit_compact(const std::vector<Report>& r
     std::vector<CompactDecision> decisions;
     decisions.reserve(reports.size());
     run_batch(
-        reports, [&](std::size_t, const CompactDecision& d) { decisions.push_back(d); },
+        reports, false, [&](std::size_t, const CompactDecision& d) { decisions.push_back(d); },
         [&](std::size_t, std::size_t first) { decisions.push_back(decisions[first]); },
         [&](std::size_t i, Prepared& p) { decisions.push_back(apply(reports[i], p, nullptr)); });
     return decisions;
@@ -511,8 +513,9 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         scored.push_back(Scoring{std::move(c), e, cheap, as_recurrence});
     }
     shortlist(scored, scratch);
-    // Then every feature of the shortlisted ones, each candidate on its own (a batch's idle workers
-    // take some: the state is only read until they are done, and each keeps its own weight memo).
+    // Then every feature of the shortlisted ones, each candidate on its own (with an explanation, a
+    // batch's idle workers take some: the state is only read until they are done, and each keeps its
+    // own weight memo).
     // Without an explanation, only the decision needs the scores: the top score, the best open one at
     // or above the duplicate threshold and the best closed one at or above the recurrence threshold.
     // A candidate whose bound (its cheap features plus the most its texts could add) is below the top
@@ -641,7 +644,14 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         c.score = p.combine(cheap, features_of(c));  // cheap is cheap_part(c): the same to the bit
         if (prune) best.add(c.score, c.closed, p);
     };
-    scoring_.run(n, score_one);
+    // Shared with a batch's idle workers only for an explanation, which scores every shortlisted
+    // candidate. Without one, the bounds leave ~2 of them to score in full: handing those out cost the
+    // matching thread more than it saved, and each worker's memo read the same weights again.
+    if (with_ids) {
+        scoring_.run(n, score_one);
+    } else {
+        for (std::size_t step = 0; step < n; ++step) score_one(step, 0);
+    }
     std::size_t kept = 0;
     for (std::size_t j = 0; j < n; ++j) {
         if (unscored[j]) continue;

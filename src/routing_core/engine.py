@@ -74,9 +74,9 @@ class Engine:
         Input size limits.
     threads : int, default 1
         Worker threads for the stateless stages of a batch (validation, normalisation, address
-        parsing, classification); when idle they also score each report's shortlisted candidates
-        with the matching thread. Matching and recording stay in report order, so decisions do not
-        depend on it. 0 means one per CPU.
+        parsing, classification); in ``submit_many`` (explained decisions), when idle, they also
+        score each report's shortlisted candidates with the matching thread. Matching and recording
+        stay in report order, so decisions do not depend on it. 0 means one per CPU.
     snapshot_dir : path, optional
         Where snapshots of the engine's state go (with a store only). Default: beside a SQLite
         database (``events.sqlite.snapshots/``); a PostgreSQL store takes snapshots only when given a

@@ -3,8 +3,9 @@
 // normalise → resolve → classify → candidates → score → decide → route → record.
 // All public member functions are thread-safe: one mutex guards matching and recording (a batch takes it
 // once); validation runs before it is taken, the other stateless stages (parse, classify) run on worker
-// threads alongside matching (EngineConfig::threads), which also score the matching report's shortlisted
-// candidates with it whenever they are idle; a single submit runs them all before it.
+// threads alongside matching (EngineConfig::threads), which, in an explained batch, also score the
+// matching report's shortlisted candidates with it whenever they are idle; a single submit runs them all
+// before it.
 #pragma once
 
 #include <cstdint>
@@ -46,9 +47,10 @@ struct EngineConfig {
     Limits limits;
     std::vector<std::string> sources{"grid", "hotline", "app", "web", "wechat", "other"};
     // Worker threads of a batch's stateless stages (validate, normalise, parse, classify, shingle),
-    // which also share the scoring of each report's shortlisted candidates when they are idle (up to
-    // one fewer than the processors); matching and recording stay in report order on the calling
-    // thread, so decisions do not depend on it. 0: one per hardware thread.
+    // which in an explained batch (submit_many) also share the scoring of each report's shortlisted
+    // candidates when they are idle (up to one fewer than the processors); matching and recording stay
+    // in report order on the calling thread, so decisions do not depend on it. 0: one per hardware
+    // thread.
     std::size_t threads = 1;
 };
 
@@ -271,10 +273,11 @@ private:
     // outside the lock; the first error in report order is thrown and nothing changes), then, under
     // the lock, answers known ids (original(i, decision)), repeats of an earlier id of the batch
     // (repeat(i, first)) and applies the others in order (apply_new(i, prepared)) while the workers
-    // prepare the reports ahead.
+    // prepare the reports ahead. With `explained`, idle workers also take candidates of the scoring
+    // (see score_candidates).
     template <typename Original, typename Repeat, typename Apply>
-    void run_batch(const std::vector<Report>& reports, const Original& original, const Repeat& repeat,
-                   const Apply& apply_new);
+    void run_batch(const std::vector<Report>& reports, bool explained, const Original& original,
+                   const Repeat& repeat, const Apply& apply_new);
     // The receipt of an already accepted id, nullptr for a new id; throws InvalidInput on "id" when
     // the id was accepted with different content.
     const Receipt* receipt_for(const Report& report) const;
@@ -424,7 +427,8 @@ private:
     PurgeSweep purge_;
     std::size_t purged_events_ = 0;
     // Scratch of score_candidates (guarded by mutex_): a weight memo per worker ([0] the matching
-    // thread's, [w] batch helper w's), and the loop the helpers join while a report is scored.
+    // thread's, [w] batch helper w's), and the loop the helpers join while a report is scored with its
+    // explanation.
     mutable std::vector<IdfMemo> idf_memos_;
     mutable SharedLoop scoring_;
     mutable LookupScratch lookup_scratch_;     // scratch of score_candidates (guarded by mutex_)
