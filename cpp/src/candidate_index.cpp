@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -199,7 +200,12 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
         best(touched.begin(), split, limits.max_candidates, out);
         const auto open_kept = static_cast<std::ptrdiff_t>(out.size());
         best(split, touched.end(), limits.max_closed, out);
-        std::inplace_merge(out.begin(), out.begin() + open_kept, out.end(), better);
+        // inplace_merge's order (`better` is total, so there are no ties), without its buffer.
+        auto& merged = scratch.merged;
+        merged.clear();
+        std::merge(out.begin(), out.begin() + open_kept, out.begin() + open_kept, out.end(),
+                   std::back_inserter(merged), better);
+        out.assign(merged.begin(), merged.end());
     }
     for (std::uint32_t e : touched) weight[e] = 0.0f;
     return out;

@@ -35,6 +35,21 @@ std::vector<char32_t> wording_of(std::u32string_view text, std::size_t code_poin
     }
     return out;
 }
+
+// std::stable_sort's order. A report's lists are short (the shortlisted candidates), and stable_sort
+// allocates a buffer on every call: those are sorted by insertion instead.
+template <typename It, typename Before>
+void stable_sort_short(It first, It last, const Before& before) {
+    if (last - first > 32) {
+        std::stable_sort(first, last, before);
+        return;
+    }
+    if (first == last) return;
+    for (It i = std::next(first); i != last; ++i) {
+        for (It k = i; k != first && before(*k, *std::prev(k)); --k) std::iter_swap(k, std::prev(k));
+    }
+}
+
 // The category feature when either side's category is the classifier's fallback (no term matched):
 // halfway between agreement (1) and disagreement (0); calibration fits what it is worth.
 constexpr double unknown_category = 0.5;
@@ -466,10 +481,11 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     place_w.resize(place.size());
     for (std::size_t i = 0; i < place.size(); ++i) place_w[i] = memo(place[i]);
     // The wording's Indel ratio is computed when it counts, or for an explanation (a calibration may
-    // leave it out: weight 0); its bit masks are built once for all candidates.
+    // leave it out: weight 0); its bit masks are built once for all candidates, and only then (the
+    // pattern allocates its table).
     const bool with_wording = p.weight_wording > 0.0 || with_ids;
-    const IndelPattern wording(with_wording ? std::u32string_view(report.wording.data(), report.wording.size())
-                                            : std::u32string_view{});
+    std::optional<IndelPattern> wording;
+    if (with_wording) wording.emplace(std::u32string_view(report.wording.data(), report.wording.size()));
 
     // Cheap features first (address, category, time: no text is read), for every candidate (the
     // lookup already left out the expired ones, by expires_).
@@ -546,7 +562,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
             // A margin for rounding: combine() adds the same terms in another order.
             bound[j] = (scored[j].cheap + text_bound(scored[j].features.category)) / total + 1e-9;
         }
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return bound[a] > bound[b]; });
+        stable_sort_short(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return bound[a] > bound[b]; });
     }
     ScoreBounds best;
     std::vector<char>& unscored = scratch.unscored;
@@ -639,7 +655,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
             std::array<char32_t, 2 * wording_code_points> said_words;
             const std::size_t n =
                 ev.wording.size() <= said_words.size() ? utf16::decode(ev.wording, said_words.data()) : 0;
-            c.wording = wording.ratio(std::u32string_view(said_words.data(), n));
+            c.wording = wording->ratio(std::u32string_view(said_words.data(), n));
         }
         c.score = p.combine(cheap, features_of(c));  // cheap is cheap_part(c): the same to the bit
         if (prune) best.add(c.score, c.closed, p);
@@ -659,16 +675,9 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         ++kept;
     }
     scored.resize(kept);
-    // Best first, ties in the scoring order. Usually a handful are left: a stable insertion sort, as
-    // std::stable_sort would allocate a buffer for them.
-    const auto higher = [](const Scoring& a, const Scoring& b) { return a.features.score > b.features.score; };
-    if (scored.size() > 32) {
-        std::stable_sort(scored.begin(), scored.end(), higher);
-    } else {
-        for (std::size_t i = 1; i < scored.size(); ++i) {
-            for (std::size_t k = i; k > 0 && higher(scored[k], scored[k - 1]); --k) std::swap(scored[k], scored[k - 1]);
-        }
-    }
+    // Best first, ties in the scoring order.
+    stable_sort_short(scored.begin(), scored.end(),
+                      [](const Scoring& a, const Scoring& b) { return a.features.score > b.features.score; });
     std::vector<CandidateScore> out;
     out.reserve(scored.size());
     events.clear();
@@ -950,7 +959,13 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
         ev.opened = report.time;
         ev.last_report = report.time;
         ev.match = std::make_unique<MatchData>();
-        ev.match->address = address;
+        // The event keeps the report's address: moved, unless the explanation returns it below.
+        if (explanation == nullptr) {
+            ev.match->address = std::move(prepared.address);
+        } else {
+            ev.match->address = address;
+        }
+        const Address& event_address = ev.match->address;  // `address` may be moved from: read this one
         ev.match->said = EventShingles(prepared.text, prepared.place);
         ev.match->wording = utf16::encode(std::u32string_view(prepared.wording.data(), prepared.wording.size()));
         if (explanation != nullptr) router_.explain(input, routing, explanation->rules_fired, explanation->rule_reasons);
@@ -967,11 +982,12 @@ const CompactDecision& Engine::apply(const Report& report, Prepared& prepared, E
             d.needs_review = true;
             d.review_event = static_cast<std::int32_t>(candidate_events[md.review]);
         }
-        add_step(ev, report.time, StepKind::opened, "category:" + rules_->category(category).code, 0);
+        opened_rule_.assign("category:").append(rules_->category(category).code);  // no string per event
+        add_step(ev, report.time, StepKind::opened, opened_rule_, 0);
         events_.push_back(std::move(ev));
         matchable_.push_back(event_index);
         index_.count_document();
-        index_.add_address_keys(event_index, address_keys(address, KeyUse::index));
+        index_.add_address_keys(event_index, address_keys(event_address, KeyUse::index));
         index_.add_shingles(event_index, prepared.text);
         index_.add_shingles(event_index, prepared.place);
         ++open_events_;
@@ -1203,9 +1219,14 @@ void Engine::add_step(EventState& ev, std::int64_t time, StepKind kind, std::str
 }
 
 std::uint32_t Engine::intern_rule(std::string_view rule) {
-    const auto [it, added] = step_rule_index_.emplace(std::string(rule), static_cast<std::uint32_t>(step_rules_.size()));
-    if (added) step_rules_.push_back(it->first);
-    return it->second;
+    // Nearly every rule was seen before: looked up through a kept key string first, as emplace would
+    // allocate a node (and the key) before finding it there.
+    rule_key_.assign(rule);
+    if (const auto found = step_rule_index_.find(rule_key_); found != step_rule_index_.end()) return found->second;
+    const auto id = static_cast<std::uint32_t>(step_rules_.size());
+    step_rule_index_.emplace(rule_key_, id);
+    step_rules_.push_back(rule_key_);
+    return id;
 }
 
 std::uint8_t Engine::source_index(const std::string& source) const {

@@ -83,6 +83,7 @@ struct LookupScratch {
     std::vector<std::uint32_t> touched;   // events with a non-zero weight
     std::vector<const PostingTable::List*> lists;  // the posting lists to read, in order
     std::vector<std::pair<std::uint32_t, Shingle>> sized;  // (postings, shingle) of the query's shingles
+    std::vector<std::uint32_t> merged;    // the open and closed candidates merged in rank order
 };
 
 class CandidateIndex {

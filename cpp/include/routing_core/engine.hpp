@@ -369,6 +369,8 @@ private:
     // [0] is the empty text.
     std::vector<std::string> step_rules_{std::string()};
     std::unordered_map<std::string, std::uint32_t> step_rule_index_{{std::string(), 0u}};
+    std::string rule_key_;     // intern_rule's key, kept between calls (guarded by mutex_)
+    std::string opened_rule_;  // apply's "category:<code>" rule of a new event, likewise
     // Closed events' resolutions, each text once; [0] is the empty text (open events).
     StringTable resolutions_;
     // Accepted reports, numbered in arrival order: their ids, their channels (index into
