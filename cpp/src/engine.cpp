@@ -394,7 +394,8 @@ std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports) {
     std::vector<Decision> decisions;
     decisions.reserve(reports.size());
     run_batch(
-        reports, true, [&](std::size_t i, const CompactDecision& d) { decisions.push_back(answer(reports[i].id, d)); },
+        reports, true,
+        [&](std::size_t i, const CompactDecision& d) { decisions.push_back(answer(reports[i].id, d)); },
         [&](std::size_t, std::size_t first) { decisions.push_back(decisions[first]); },
         [&](std::size_t i, Prepared& p) {
             Explanation explanation;
@@ -525,7 +526,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         const bool heard = source < 64 ? (card.sources >> source & 1) != 0 : heard_from(events_[e], source);
         c.channel = heard ? 1.0 : 0.0;
         double as_recurrence = 0.0;
-        const double cheap = c.closed ? p.cheap_part(features_of(c), as_recurrence) : p.cheap_part(features_of(c));
+        const Features f = features_of(c);
+        const double cheap = c.closed ? p.cheap_part(f, as_recurrence) : p.cheap_part(f);
         scored.push_back(Scoring{std::move(c), e, cheap, as_recurrence});
     }
     shortlist(scored, scratch);
@@ -562,7 +564,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
             // A margin for rounding: combine() adds the same terms in another order.
             bound[j] = (scored[j].cheap + text_bound(scored[j].features.category)) / total + 1e-9;
         }
-        stable_sort_short(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return bound[a] > bound[b]; });
+        stable_sort_short(order.begin(), order.end(),
+                          [&](std::size_t a, std::size_t b) { return bound[a] > bound[b]; });
     }
     ScoreBounds best;
     std::vector<char>& unscored = scratch.unscored;
@@ -1222,7 +1225,8 @@ std::uint32_t Engine::intern_rule(std::string_view rule) {
     // Nearly every rule was seen before: looked up through a kept key string first, as emplace would
     // allocate a node (and the key) before finding it there.
     rule_key_.assign(rule);
-    if (const auto found = step_rule_index_.find(rule_key_); found != step_rule_index_.end()) return found->second;
+    const auto found = step_rule_index_.find(rule_key_);
+    if (found != step_rule_index_.end()) return found->second;
     const auto id = static_cast<std::uint32_t>(step_rules_.size());
     step_rule_index_.emplace(rule_key_, id);
     step_rules_.push_back(rule_key_);

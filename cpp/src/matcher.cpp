@@ -124,7 +124,8 @@ double MatchParams::cheap_part(const Features& f, double& as_recurrence) const n
     const double address_and_category =
         weight_address * curve_address(f.address) + weight_category * curve_category(f.category);
     const double rest[] = {weight_address_category * curve_address_category(f.address * f.category),
-                           weight_proximity * curve_proximity(f.proximity), weight_channel * curve_channel(f.channel)};
+                           weight_proximity * curve_proximity(f.proximity),
+                           weight_channel * curve_channel(f.channel)};
     // Left to right, as one expression a + c + t + ac + p + ch would be added.
     const auto sum = [&](double time_term) {
         double s = address_and_category + time_term;
