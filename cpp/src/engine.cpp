@@ -348,7 +348,9 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
     const std::size_t helpers = threads - 1;
     if (idf_memos_.size() < threads) idf_memos_.resize(threads);
     // Helpers also score candidates when idle, as many as there are other processors, when the batch
-    // is explained: only then does a report score enough candidates to share (see score_candidates).
+    // is explained: only then does a report score every shortlisted candidate. In a lean batch the
+    // bounds leave ~2 to score in full: handing those out cost the matching thread more than it saved,
+    // and each helper's memo read the same weights again (stop 25, benchmarks/RESULTS.md).
     const std::size_t processors = std::max(1u, std::thread::hardware_concurrency());
     const std::size_t scoring_helpers = explained ? std::min<std::size_t>(helpers, processors - 1) : 0;
     scoring_.reenable();
@@ -663,14 +665,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         c.score = p.combine(cheap, features_of(c));  // cheap is cheap_part(c): the same to the bit
         if (prune) best.add(c.score, c.closed, p);
     };
-    // Shared with a batch's idle workers only for an explanation, which scores every shortlisted
-    // candidate. Without one, the bounds leave ~2 of them to score in full: handing those out cost the
-    // matching thread more than it saved, and each worker's memo read the same weights again.
-    if (with_ids) {
-        scoring_.run(n, score_one);
-    } else {
-        for (std::size_t step = 0; step < n; ++step) score_one(step, 0);
-    }
+    scoring_.run(n, score_one);  // with a batch's idle helpers, in an explained batch (see run_batch)
     std::size_t kept = 0;
     for (std::size_t j = 0; j < n; ++j) {
         if (unscored[j]) continue;

@@ -113,27 +113,38 @@ double MatchParams::combine(double cheap, const Features& f) const noexcept {
            total_weight();
 }
 
-double MatchParams::cheap_part(const Features& f) const noexcept {
-    return weight_address * curve_address(f.address) + weight_category * curve_category(f.category) +
-           weight_time * curve_time(f.recency) +
-           weight_address_category * curve_address_category(f.address * f.category) +
-           weight_proximity * curve_proximity(f.proximity) + weight_channel * curve_channel(f.channel);
-}
+namespace {
 
-double MatchParams::cheap_part(const Features& f, double& as_recurrence) const noexcept {
-    const double address_and_category =
-        weight_address * curve_address(f.address) + weight_category * curve_category(f.category);
-    const double rest[] = {weight_address_category * curve_address_category(f.address * f.category),
-                           weight_proximity * curve_proximity(f.proximity),
-                           weight_channel * curve_channel(f.channel)};
-    // Left to right, as one expression a + c + t + ac + p + ch would be added.
-    const auto sum = [&](double time_term) {
+// The terms of the cheap part but time's, read once; sum() adds a time term to them in the order of
+// the one expression a + c + t + ac + p + ch, left to right, so that every caller rounds alike.
+struct CheapTerms {
+    double address_and_category;
+    double rest[3];  // address · category, proximity, channel
+
+    CheapTerms(const MatchParams& p, const Features& f) noexcept
+        : address_and_category(p.weight_address * p.curve_address(f.address) +
+                               p.weight_category * p.curve_category(f.category)),
+          rest{p.weight_address_category * p.curve_address_category(f.address * f.category),
+               p.weight_proximity * p.curve_proximity(f.proximity),
+               p.weight_channel * p.curve_channel(f.channel)} {}
+
+    double sum(double time_term) const noexcept {
         double s = address_and_category + time_term;
         for (const double term : rest) s += term;
         return s;
-    };
-    as_recurrence = sum(weight_time * curve_time(1.0));
-    return sum(weight_time * curve_time(f.recency));
+    }
+};
+
+}  // namespace
+
+double MatchParams::cheap_part(const Features& f) const noexcept {
+    return CheapTerms(*this, f).sum(weight_time * curve_time(f.recency));
+}
+
+double MatchParams::cheap_part(const Features& f, double& as_recurrence) const noexcept {
+    const CheapTerms terms(*this, f);
+    as_recurrence = terms.sum(weight_time * curve_time(1.0));
+    return terms.sum(weight_time * curve_time(f.recency));
 }
 
 double MatchParams::text_part_bound(double category) const noexcept {
