@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "routing_core/error.hpp"
@@ -122,11 +123,18 @@ struct CheapTerms {
     double rest[3];  // address · category, proximity, channel
 
     CheapTerms(const MatchParams& p, const Features& f) noexcept
-        : address_and_category(p.weight_address * p.curve_address(f.address) +
-                               p.weight_category * p.curve_category(f.category)),
-          rest{p.weight_address_category * p.curve_address_category(f.address * f.category),
-               p.weight_proximity * p.curve_proximity(f.proximity),
+        : CheapTerms(p, f, address_category_terms(p, f)) {}
+    CheapTerms(const MatchParams& p, const Features& f, const AddressCategoryMemo::Terms& t) noexcept
+        : address_and_category(t.address_and_category),
+          rest{t.address_category, p.weight_proximity * p.curve_proximity(f.proximity),
                p.weight_channel * p.curve_channel(f.channel)} {}
+
+    static AddressCategoryMemo::Terms address_category_terms(const MatchParams& p,
+                                                             const Features& f) noexcept {
+        return {p.weight_address * p.curve_address(f.address) +
+                    p.weight_category * p.curve_category(f.category),
+                p.weight_address_category * p.curve_address_category(f.address * f.category)};
+    }
 
     double sum(double time_term) const noexcept {
         double s = address_and_category + time_term;
@@ -145,6 +153,23 @@ double MatchParams::cheap_part(const Features& f, double& as_recurrence) const n
     const CheapTerms terms(*this, f);
     as_recurrence = terms.sum(weight_time * curve_time(1.0));
     return terms.sum(weight_time * curve_time(f.recency));
+}
+
+double MatchParams::cheap_part(const Features& f, double& as_recurrence,
+                               AddressCategoryMemo& memo) const noexcept {
+    const auto compute = [&] { return CheapTerms::address_category_terms(*this, f); };
+    const CheapTerms terms(*this, f, memo.get(f.address, f.category, compute));
+    as_recurrence = terms.sum(weight_time * curve_time(1.0));
+    return terms.sum(weight_time * curve_time(f.recency));
+}
+
+std::size_t AddressCategoryMemo::slot_of(double address, double category) noexcept {
+    std::uint64_t a = 0;
+    std::uint64_t c = 0;
+    std::memcpy(&a, &address, sizeof a);
+    std::memcpy(&c, &category, sizeof c);
+    // Fibonacci hashing of each: the values differ in their exponents and mantissas' top bits.
+    return static_cast<std::size_t>(((a * 0x9E3779B97F4A7C15ull) ^ (c * 0x9E3779B97F4A7C15ull >> 1)) >> 57);
 }
 
 double MatchParams::text_part_bound(double category) const noexcept {

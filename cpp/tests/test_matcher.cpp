@@ -285,6 +285,33 @@ TEST(MatchParams, TextPartBoundBoundsEveryScoreOfTheCheapFeatures) {
     }
 }
 
+TEST(MatchParams, CheapPartFromTheMemoIsTheSameToTheBit) {
+    // The engine computes every candidate's cheap part with the memo: it must equal cheap_part(f) as a
+    // double. Address and category take a few values (the ladder's rungs; same, other, unknown), so
+    // that pairs repeat and are read back; more pairs than the memo has slots, so that some are
+    // replaced and computed again.
+    std::mt19937 rng(23);
+    std::vector<double> rungs;
+    for (int k = 0; k <= 200; ++k) rungs.push_back(k / 200.0);
+    const double categories[] = {0.0, 0.5, 1.0};
+    for (int round = 0; round < 20; ++round) {
+        const MatchParams p = random_params(rng);
+        AddressCategoryMemo memo;
+        for (int trial = 0; trial < 2000; ++trial) {
+            Features f = random_features(rng);
+            f.address = rungs[rng() % (trial < 1000 ? 12 : rungs.size())];
+            f.category = categories[rng() % 3];
+            double as_recurrence = -1.0;
+            double from_memo = -1.0;
+            ASSERT_EQ(p.cheap_part(f, as_recurrence, memo), p.cheap_part(f))
+                << "round " << round << " trial " << trial;
+            const double cheap = p.cheap_part(f, from_memo);
+            ASSERT_EQ(as_recurrence, from_memo) << "round " << round << " trial " << trial;
+            ASSERT_EQ(p.cheap_part(f, as_recurrence, memo), cheap) << "round " << round << " trial " << trial;
+        }
+    }
+}
+
 TEST(MatchParams, CheapPartWithItsRecurrenceValueIsTheSameToTheBit) {
     // The shortlist picks the best closed candidate by this value, and the decisions must not depend
     // on which form computed it: equal as doubles, not only close.

@@ -317,6 +317,7 @@ private:
         std::vector<std::size_t> order;                    // the scoring order
         std::vector<double> bound;
         std::vector<char> unscored;
+        AddressCategoryMemo cheap_terms;  // for config_.match alone, which an engine never changes
     };
     // Cuts the candidates to the config's lookup.max_scored by their cheap features (address, category,
     // time, position, channel), keeping the best closed one for recurrence.

@@ -42,6 +42,50 @@ struct Features {
     double wording = 0.0;    // Indel ratio of the two wordings (the order of the words)
 };
 
+// cheap_part()'s terms of the address and category features (address, category, and address ·
+// category), which depend on those two values alone. Each takes a few values (the address ladder's
+// rungs; the same, another or an unknown category), so the candidates of a stream share a few dozen
+// pairs at most: the memo keeps each pair's terms, and cheap_part() reads them instead of three
+// curves. The same values, so the same sums to the bit. One memo serves one MatchParams (it does not
+// know which).
+class AddressCategoryMemo {
+public:
+    struct Terms {
+        // weight_address · curve_address(address) + weight_category · curve_category(category)
+        double address_and_category = 0.0;
+        // weight_address_category · curve_address_category(address · category)
+        double address_category = 0.0;
+    };
+    // The pair's terms: kept ones, or compute()'s, then kept (in a free slot of the pair's few, or in
+    // place of the first).
+    template <typename Compute>
+    Terms get(double address, double category, const Compute& compute) {
+        const std::size_t home = slot_of(address, category);
+        for (std::size_t probe = 0; probe < probes; ++probe) {
+            Entry& e = entries_[(home + probe) % entries_.size()];
+            if (!e.known) {
+                e = Entry{address, category, compute(), true};
+                return e.terms;
+            }
+            if (e.address == address && e.category == category) return e.terms;
+        }
+        Entry& e = entries_[home];
+        e = Entry{address, category, compute(), true};
+        return e.terms;
+    }
+
+private:
+    struct Entry {
+        double address = 0.0;
+        double category = 0.0;
+        Terms terms;
+        bool known = false;
+    };
+    static constexpr std::size_t probes = 4;
+    static std::size_t slot_of(double address, double category) noexcept;
+    std::array<Entry, 128> entries_{};
+};
+
 // The defaults serve an engine built without a match parameters file (C++ tests, embedders); the
 // package always loads the calibrated src/routing_core/data/match.toml, which sets every weight.
 struct MatchParams {
@@ -98,6 +142,9 @@ struct MatchParams {
     // recurrence: it was closed days ago). The curves are read once for both; each sum adds the
     // same terms in the same order as cheap_part(), so each equals it to the bit.
     double cheap_part(const Features& f, double& as_recurrence) const noexcept;
+    // The same, with the address and category terms from `memo` (which must serve this MatchParams
+    // alone): what the engine computes for every candidate.
+    double cheap_part(const Features& f, double& as_recurrence, AddressCategoryMemo& memo) const noexcept;
     // The most the other terms of combine() (text, place, their interactions, coverage, wording) can
     // add to cheap_part() for a candidate of this category agreement, whatever the texts: so that
     // (cheap_part + text_part_bound) / total_weight bounds the candidate's score before its texts are
