@@ -42,9 +42,24 @@ def test_engine_decision_equals_the_constructors(sample_reports: list[dict[str, 
     names = [f.name for f in dataclasses.fields(Decision)]
     for report in sample_reports[:60]:
         made = engine.submit(report, explain=explain)
-        assert sorted(vars(made)) == sorted(names)  # every field, nothing else
         rebuilt = Decision(**{name: getattr(made, name) for name in names})
+        assert sorted(vars(made)) == sorted(names)  # every field once read (the address lazily), nothing else
         assert made == rebuilt and repr(made) == repr(rebuilt) and hash(made) == hash(rebuilt)
         assert made.candidates == rebuilt.candidates
         with pytest.raises(dataclasses.FrozenInstanceError):
             made.score = 0.0  # type: ignore[misc]
+
+
+def test_an_explained_decisions_address_is_made_on_first_read(sample_reports: list[dict[str, Any]]) -> None:
+    engine = Engine()
+    core = Engine()._core  # a twin engine's core decisions, converted eagerly to compare with
+    for report in sample_reports[:40]:
+        lazy = engine.submit(report)
+        eager = engine._address(core.submit(to_core_report(report, engine._tz), True).address)
+        assert "address" not in vars(lazy)
+        assert lazy == dataclasses.replace(lazy)  # equality, repr and replace read it like any field
+        assert lazy.address == eager and lazy.address is lazy.address
+        assert "_address_source" not in vars(lazy)
+        assert lazy.explain()["address"] == dataclasses.asdict(eager)
+    with pytest.raises(AttributeError, match="no attribute 'adress'"):
+        lazy.adress  # type: ignore[attr-defined]  # noqa: B018

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .address import ParsedAddress
 
@@ -70,14 +70,34 @@ class Decision:
     rule_reasons: tuple[str, ...] = ()  # why each of rules_fired fired, same order
 
     @classmethod
-    def _unchecked(cls, fields: dict[str, Any]) -> Decision:
+    def _unchecked(
+        cls, fields: dict[str, Any], address_source: Callable[[], ParsedAddress] | None = None
+    ) -> Decision:
         """The engine's constructor: every field by name, set without the frozen dataclass's
         ``__init__``, which sets each through ``object.__setattr__`` (3 of the 7 µs of turning one core
-        decision into a Decision). The caller passes every field; tests/test_decision.py checks the
-        result against the constructor's."""
+        decision into a Decision). The caller passes every field, but ``address`` may come from
+        ``address_source`` instead, called on first access (making the ParsedAddress was half the cost
+        of a Decision, and a replay never reads it). tests/test_decision.py checks the result against
+        the constructor's."""
         decision = object.__new__(cls)
         decision.__dict__.update(fields)
+        if address_source is not None:
+            decision.__dict__["_address_source"] = address_source
         return decision
+
+    if not TYPE_CHECKING:  # (hidden from type checkers, which would take every attribute for Any)
+
+        def __getattr__(self, name: str) -> Any:
+            # Called for attributes not set, hence only once for a lazy address: made, then set.
+            # (Concurrent first reads may both make it: equal values, either kept.)
+            if name == "address":
+                source = self.__dict__.get("_address_source")
+                if source is not None:
+                    address = source()
+                    self.__dict__["address"] = address
+                    self.__dict__.pop("_address_source", None)
+                    return address
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def candidates(self) -> tuple[Candidate, ...]:
