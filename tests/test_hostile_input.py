@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routing_core import Engine, InvalidReportError, Limits, RoutingCoreError
+from routing_core.report import _converted, _plain
 
 _engine = Engine()
 
@@ -63,6 +64,39 @@ def test_submit_anything_gives_a_decision_or_a_named_error(report: Any) -> None:
         assert _engine.stats() == before
     else:
         assert d.report_id and d.event_id
+
+
+def _fields(r: Any) -> tuple[Any, ...]:
+    return (r.id, r.text, r.address, r.time, r.source, r.category, r.lat, r.lon)
+
+
+plain_values = st.fixed_dictionaries(
+    {"id": zh, "text": zh, "time": st.integers(min_value=-(2**64), max_value=2**64)},
+    optional={
+        "address": zh,
+        "source": st.sampled_from(["grid", "hotline", "fax", ""]),
+        "lat": st.floats(),
+        "lon": st.floats(),
+        "category": st.one_of(st.none(), st.sampled_from(["dispute", "x", ""])),
+    },
+)
+report_fields = ["id", "text", "time", "address", "source", "lat", "lon", "category", "extra"]
+
+
+@pytest.mark.property
+@settings(max_examples=400, deadline=None)
+@given(report=plain_values, field=st.one_of(st.none(), st.sampled_from(report_fields)), value=anything)
+def test_the_plain_dict_path_converts_as_the_careful_one(
+    report: dict[str, Any], field: str | None, value: Any
+) -> None:
+    # to_core_report takes a plain dict of plain values without its careful path: what it takes, the
+    # careful path takes too, to the same core report; what it leaves, the careful path converts or
+    # names. Reports of plain values, or with one field of anything.
+    if field is not None:
+        report[field] = value
+    plain = _plain(report)
+    if plain is not None:
+        assert _fields(plain) == _fields(_converted(report, _engine._tz, ""))
 
 
 @pytest.mark.property

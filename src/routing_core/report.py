@@ -94,6 +94,29 @@ def _coordinate(value: object, field: str, prefix: str) -> float | None:
     return float(value)
 
 
+def _plain(report: dict[str, Any]) -> _core.Report | None:
+    """The core report of a plain dict whose values are all of the types the core takes as they are
+    (str, int epoch seconds, finite float coordinates); None for anything else, which the careful path
+    converts or names in its error. The same result for the dicts it takes, at a third of the cost
+    (a generated stream's reports are such dicts; stop 26)."""
+    get = report.get
+    id_, text, time = get("id"), get("text"), get("time")
+    address, source, category = get("address") or "", get("source") or "other", get("category")
+    lat, lon = get("lat"), get("lon")
+    if not (
+        type(id_) is str and type(text) is str and type(address) is str and type(source) is str
+        and (category is None or type(category) is str) and type(time) is int and -(2**63) <= time < 2**63
+        and (lat is None or (type(lat) is float and math.isfinite(lat)))
+        and (lon is None or (type(lon) is float and math.isfinite(lon)))
+        and report.keys() <= _FIELDS
+    ):
+        return None
+    try:
+        return _core.Report(id_, text, address, time, source, "" if category is None else category, lat, lon)
+    except TypeError:  # not encodable as UTF-8 (a lone surrogate): the careful path names the field
+        return None
+
+
 def to_core_report(report: Report | Mapping[str, Any], default_tz: tzinfo, prefix: str = "") -> _core.Report:
     """Validate types and convert; ``prefix`` (e.g. ``"reports[3]."``) is put before field names.
 
@@ -103,6 +126,15 @@ def to_core_report(report: Report | Mapping[str, Any], default_tz: tzinfo, prefi
         For a missing required field, an unknown field, a wrong type or an unreadable time. Sizes,
         channels and categories are checked by the core, which raises the same error class.
     """
+    if type(report) is dict:
+        plain = _plain(report)
+        if plain is not None:
+            return plain
+    return _converted(report, default_tz, prefix)
+
+
+def _converted(report: Report | Mapping[str, Any], default_tz: tzinfo, prefix: str) -> _core.Report:
+    """to_core_report's careful path: every type it takes converted, anything else named."""
     if isinstance(report, Report):
         data: Mapping[str, Any] = {f: getattr(report, f) for f in _FIELDS}
     elif isinstance(report, Mapping):
