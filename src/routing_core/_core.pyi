@@ -397,12 +397,7 @@ class Classification:
     def evidence(self) -> list[str]:
         ...
 class Decision:
-    def fields(
-        self,
-    ) -> tuple[
-        str, str, bool, str | None, str | None, bool, str | None, float, str, float, bool, tuple[str, ...],
-        str, tuple[str, ...], str, str, str, int, tuple[str, ...], tuple[str, ...]
-    ]:
+    def fields(self, names: tuple[str, ...]) -> dict[str, typing.Any]:
         ...
     @property
     def address(self) -> Address:

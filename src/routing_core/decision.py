@@ -80,7 +80,7 @@ class Decision:
         of a Decision, and a replay never reads it). tests/test_decision.py checks the result against
         the constructor's."""
         decision = object.__new__(cls)
-        decision.__dict__.update(fields)
+        object.__setattr__(decision, "__dict__", fields)  # taken, not copied: the caller made it for this
         if address_source is not None:
             decision.__dict__["_address_source"] = address_source
         return decision

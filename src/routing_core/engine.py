@@ -46,7 +46,8 @@ class EngineStats:
     purged_events: int = 0  # can no longer match (closed past recurrence, or abandoned): match data dropped
 
 
-# The Decision fields that the core decision's fields() returns, in its order (python/module.cpp).
+# The Decision fields that the core decision's fields(names) returns under these names, in this order
+# (python/module.cpp).
 _CORE_DECISION_FIELDS = (
     "report_id", "event_id", "is_new", "duplicate_of", "recurrence_of", "needs_review", "review_event",
     "score", "category", "category_confidence", "category_from_hint", "evidence", "platform",
@@ -478,7 +479,7 @@ class Engine:
         )
 
     def _decision(self, d: _core.Decision, *, lean: bool = False) -> Decision:
-        fields: dict[str, Any] = dict(zip(_CORE_DECISION_FIELDS, d.fields(), strict=True))
+        fields: dict[str, Any] = d.fields(_CORE_DECISION_FIELDS)
         fields["category_label"] = self._rules.category_labels[fields["category"]]
         fields["deadline"] = from_epoch(fields["deadline"], self._tz)
         source = _OnFirstRead(self, d)
