@@ -408,29 +408,29 @@ PYBIND11_MODULE(_core, m) {
         .def_readonly("candidates", &Decision::candidates)
         .def_readonly("rules_fired", &Decision::rules_fired)
         .def_readonly("rule_reasons", &Decision::rule_reasons)
-        // Every field but the address and candidates in one call, as a dict under `names` (the 20 names
-        // of _CORE_DECISION_FIELDS, routing_core/engine.py, in its order: the Python side's own key
-        // objects), the lists as tuples and empty references as None: a single `submit` reads them all,
-        // and twenty attribute reads, or a tuple zipped into a dict in Python, cost more than this.
+        // Every field but the address, the candidates and the evidence in one call, as a dict under
+        // `names` (the 19 names of _CORE_DECISION_FIELDS, routing_core/engine.py, in its order: the
+        // Python side's own key objects), the lists as tuples and empty references as None: a single
+        // `submit` reads them all, and nineteen attribute reads, or a tuple zipped into a dict in
+        // Python, cost more than this.
         .def(
             "fields",
             [](const Decision& d, const py::tuple& names) {
+                const auto or_none = [](const std::string& id) -> py::object {
+                    return id.empty() ? py::object(py::none()) : py::object(py::str(id));
+                };
                 const auto tuple_of = [](const std::vector<std::string>& items) {
                     py::tuple out(items.size());
                     for (std::size_t i = 0; i < items.size(); ++i) out[i] = py::str(items[i]);
                     return out;
                 };
-                const auto or_none = [](const std::string& id) -> py::object {
-                    return id.empty() ? py::object(py::none()) : py::object(py::str(id));
-                };
                 const py::object values[] = {
                     py::str(d.report_id), py::str(d.event_id), py::bool_(d.is_new), or_none(d.duplicate_of),
                     or_none(d.recurrence_of), py::bool_(d.needs_review), or_none(d.review_event),
                     py::float_(d.score), py::str(d.category), py::float_(d.category_confidence),
-                    py::bool_(d.category_from_hint), tuple_of(d.evidence), py::str(d.platform),
-                    tuple_of(d.co_platforms), py::str(level_code(d.level)), py::str(d.unit_code),
-                    py::str(d.unit_name), py::int_(d.deadline), tuple_of(d.rules_fired),
-                    tuple_of(d.rule_reasons)};
+                    py::bool_(d.category_from_hint), py::str(d.platform), tuple_of(d.co_platforms),
+                    py::str(level_code(d.level)), py::str(d.unit_code), py::str(d.unit_name),
+                    py::int_(d.deadline), tuple_of(d.rules_fired), tuple_of(d.rule_reasons)};
                 constexpr std::size_t count = sizeof values / sizeof values[0];
                 if (names.size() != count) {
                     throw py::value_error("fields: expected " + std::to_string(count) + " names, got " +

@@ -4,11 +4,13 @@ each value the core decision's own (the binding's one-call `fields(names)` read 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import MISSING
 from typing import Any
 
 import pytest
 
 from routing_core import Decision, Engine
+from routing_core.decision import _MADE_ON_READ
 from routing_core.engine import _CORE_DECISION_FIELDS
 from routing_core.report import to_core_report
 
@@ -31,8 +33,8 @@ def test_fields_are_the_attributes_in_the_decisions_order(sample_reports: list[d
         expected = (
             d.report_id, d.event_id, d.is_new, d.duplicate_of or None, d.recurrence_of or None,
             d.needs_review, d.review_event or None, d.score, d.category, d.category_confidence,
-            d.category_from_hint, tuple(d.evidence), d.platform, tuple(d.co_platforms), d.level, d.unit_code,
-            d.unit_name, d.deadline, tuple(d.rules_fired), tuple(d.rule_reasons),
+            d.category_from_hint, d.platform, tuple(d.co_platforms), d.level, d.unit_code, d.unit_name,
+            d.deadline, tuple(d.rules_fired), tuple(d.rule_reasons),
         )
         assert tuple(d.fields(_CORE_DECISION_FIELDS).values()) == expected
 
@@ -51,16 +53,28 @@ def test_engine_decision_equals_the_constructors(sample_reports: list[dict[str, 
             made.score = 0.0  # type: ignore[misc]
 
 
-def test_an_explained_decisions_address_is_made_on_first_read(sample_reports: list[dict[str, Any]]) -> None:
+@pytest.mark.parametrize("explain", [True, False])
+def test_the_address_and_the_evidence_are_made_on_first_read(
+    sample_reports: list[dict[str, Any]], explain: bool
+) -> None:
     engine = Engine()
     core = Engine()._core  # a twin engine's core decisions, converted eagerly to compare with
+    later = ["evidence"] + (["address"] if explain else [])
+    for f in dataclasses.fields(Decision):  # a default would be a class attribute, read before __getattr__
+        assert f.name not in _MADE_ON_READ or (f.default, f.default_factory) == (MISSING, MISSING)
+    explained = 0
     for report in sample_reports[:40]:
-        lazy = engine.submit(report)
-        eager = engine._address(core.submit(to_core_report(report, engine._tz), True).address)
-        assert "address" not in vars(lazy)
-        assert lazy == dataclasses.replace(lazy)  # equality, repr and replace read it like any field
-        assert lazy.address == eager and lazy.address is lazy.address
-        assert "_address_source" not in vars(lazy)
-        assert lazy.explain()["address"] == dataclasses.asdict(eager)
+        lazy = engine.submit(report, explain=explain)
+        twin = core.submit(to_core_report(report, engine._tz), explain)
+        assert not set(later) & set(vars(lazy))
+        assert lazy == dataclasses.replace(lazy)  # equality, repr and replace read them like any field
+        assert lazy.address == engine._address(twin.address) and lazy.address is lazy.address
+        assert (lazy.evidence, lazy.rules_fired, lazy.rule_reasons) == (
+            tuple(twin.evidence), tuple(twin.rules_fired), tuple(twin.rule_reasons)
+        )
+        assert "_later" not in vars(lazy)  # all made: the maker is dropped
+        assert lazy.explain()["address"] == dataclasses.asdict(lazy.address)
+        explained += bool(lazy.evidence and lazy.rules_fired)
+    assert explained > 20 if explain else explained == 0
     with pytest.raises(AttributeError, match="no attribute 'adress'"):
         lazy.adress  # type: ignore[attr-defined]  # noqa: B018

@@ -11,6 +11,10 @@ from .address import ParsedAddress
 
 __all__ = ["Candidate", "Decision"]
 
+# The fields of an engine's Decision that it may make on their first read (Decision._unchecked). None
+# may have a default: a class attribute would answer the read before __getattr__ is asked.
+_MADE_ON_READ = frozenset({"address", "evidence"})
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -70,33 +74,37 @@ class Decision:
     rule_reasons: tuple[str, ...] = ()  # why each of rules_fired fired, same order
 
     @classmethod
-    def _unchecked(
-        cls, fields: dict[str, Any], address_source: Callable[[], ParsedAddress] | None = None
-    ) -> Decision:
-        """The engine's constructor: every field by name, set without the frozen dataclass's
+    def _unchecked(cls, fields: dict[str, Any], later: Callable[[str], Any] | None = None) -> Decision:
+        """The engine's constructor: the fields by name, set without the frozen dataclass's
         ``__init__``, which sets each through ``object.__setattr__`` (3 of the 7 µs of turning one core
-        decision into a Decision). The caller passes every field, but ``address`` may come from
-        ``address_source`` instead, called on first access (making the ParsedAddress was half the cost
-        of a Decision, and a replay never reads it). tests/test_decision.py checks the result against
-        the constructor's."""
+        decision into a Decision); ``fields`` becomes the instance's ``__dict__``. The caller passes
+        every field but those of ``_MADE_ON_READ`` it leaves to ``later(name)``, called on the field's
+        first read (an explained Decision's address was half its cost, and a replay never reads it).
+        tests/test_decision.py checks the result against the constructor's."""
         decision = object.__new__(cls)
         object.__setattr__(decision, "__dict__", fields)  # taken, not copied: the caller made it for this
-        if address_source is not None:
-            decision.__dict__["_address_source"] = address_source
+        if later is not None:
+            fields["_later"] = later
         return decision
 
     if not TYPE_CHECKING:  # (hidden from type checkers, which would take every attribute for Any)
 
         def __getattr__(self, name: str) -> Any:
-            # Called for attributes not set, hence only once for a lazy address: made, then set.
-            # (Concurrent first reads may both make it: equal values, either kept.)
-            if name == "address":
-                source = self.__dict__.get("_address_source")
-                if source is not None:
-                    address = source()
-                    self.__dict__["address"] = address
-                    self.__dict__.pop("_address_source", None)
-                    return address
+            # Called for attributes not set, hence once for each field made on first read: made, then
+            # set, and the maker dropped once all are. (Concurrent first reads may both make a field:
+            # equal values, either kept.)
+            if name in _MADE_ON_READ:
+                state = self.__dict__
+                later = state.get("_later")
+                if later is None:  # another thread made it since this read began, and dropped the maker
+                    if name in state:
+                        return state[name]
+                else:
+                    value = later(name)
+                    state[name] = value
+                    if all(made in state for made in _MADE_ON_READ):
+                        state.pop("_later", None)
+                    return value
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property

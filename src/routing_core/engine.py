@@ -47,19 +47,19 @@ class EngineStats:
 
 
 # The Decision fields that the core decision's fields(names) returns under these names, in this order
-# (python/module.cpp).
+# (python/module.cpp); the address, the candidates and the evidence are read when needed.
 _CORE_DECISION_FIELDS = (
     "report_id", "event_id", "is_new", "duplicate_of", "recurrence_of", "needs_review", "review_event",
-    "score", "category", "category_confidence", "category_from_hint", "evidence", "platform",
-    "co_platforms", "level", "unit", "unit_name", "deadline", "rules_fired", "rule_reasons",
+    "score", "category", "category_confidence", "category_from_hint", "platform", "co_platforms",
+    "level", "unit", "unit_name", "deadline", "rules_fired", "rule_reasons",
 )
 
 
 class _OnFirstRead:
-    """What a Decision makes from its core decision when first read: its candidates, and an explained
-    one's parsed address. One object for both: two lambdas and their closure cells were eight objects
-    for the cyclic GC to track, and collecting them took 8 of a Decision's 19 µs in a replay through
-    ``submit_many`` (2.5 of 15 µs with this object; stop 26)."""
+    """What a Decision makes from its core decision when first read: its candidates, its evidence
+    and an explained one's parsed address. One object for all: two lambdas and their closure cells
+    were eight objects for the cyclic GC to track, and collecting them took 8 of a Decision's 19 µs
+    in a replay through ``submit_many`` (2.5 of 15 µs with this object; stop 26)."""
 
     __slots__ = ("_core", "_engine")
 
@@ -70,8 +70,11 @@ class _OnFirstRead:
     def candidates(self) -> tuple[Candidate, ...]:
         return tuple(self._engine._candidate(c) for c in self._core.candidates)
 
-    def address(self) -> ParsedAddress:
-        return self._engine._address(self._core.address)
+    def field(self, name: str) -> Any:
+        """The value of one of ``Decision``'s fields made on first read (see ``Decision._unchecked``)."""
+        if name == "address":
+            return self._engine._address(self._core.address)
+        return tuple(self._core.evidence)
 
 
 class Engine:
@@ -488,9 +491,8 @@ class Engine:
             if self._no_address is None:
                 self._no_address = self._address(d.address)
             fields["address"] = self._no_address
-            return Decision._unchecked(fields)
-        # Made on first read: 7.5 of the 14.3 µs of an explained Decision (stop 26).
-        return Decision._unchecked(fields, address_source=source.address)
+        # The rest on first read: an explained Decision's address was 7.5 of its 14.3 µs (stop 26).
+        return Decision._unchecked(fields, source.field)
 
     def _event(self, v: _core.EventView) -> Event:
         return Event(
