@@ -46,7 +46,7 @@ def test_engine_decision_equals_the_constructors(sample_reports: list[dict[str, 
     for report in sample_reports[:60]:
         made = engine.submit(report, explain=explain)
         rebuilt = Decision(**{name: getattr(made, name) for name in names})
-        assert sorted(vars(made)) == sorted(names)  # every field once read (the address lazily), nothing else
+        assert sorted(vars(made)) == sorted(names)  # every field once read (some made then), nothing else
         assert made == rebuilt and repr(made) == repr(rebuilt) and hash(made) == hash(rebuilt)
         assert made.candidates == rebuilt.candidates
         with pytest.raises(dataclasses.FrozenInstanceError):

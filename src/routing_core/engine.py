@@ -74,7 +74,9 @@ class _OnFirstRead:
         """The value of one of ``Decision``'s fields made on first read (see ``Decision._unchecked``)."""
         if name == "address":
             return self._engine._address(self._core.address)
-        return tuple(self._core.evidence)
+        if name == "evidence":
+            return tuple(self._core.evidence)
+        raise AttributeError(name)
 
 
 class Engine:

@@ -97,8 +97,8 @@ def _coordinate(value: object, field: str, prefix: str) -> float | None:
 def _plain(report: dict[str, Any]) -> _core.Report | None:
     """The core report of a plain dict whose values are all of the types the core takes as they are
     (str, int epoch seconds, finite float coordinates); None for anything else, which the careful path
-    converts or names in its error. The same result for the dicts it takes, at a third of the cost
-    (a generated stream's reports are such dicts; stop 26)."""
+    converts or names in its error. The same result for the dicts it takes, at two fifths of the cost
+    (2.1 against 5.05 µs for a generated stream's reports, which are such dicts; stop 26)."""
     get = report.get
     id_, text, time = get("id"), get("text"), get("time")
     address, source, category = get("address") or "", get("source") or "other", get("category")
