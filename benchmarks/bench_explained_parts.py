@@ -23,7 +23,6 @@ import time
 
 from routing_core import Engine
 from routing_core.hugepages import reexec_with_huge_pages
-from routing_core.report import to_core_report
 from routing_core.synth import generate
 
 
@@ -37,7 +36,7 @@ def one_round(days: int, per_day: int, seed: int, batch: int) -> tuple[int, floa
         for lo in range(0, len(rows), batch):
             chunk = rows[lo : lo + batch]
             started = time.perf_counter()
-            core_reports = [to_core_report(r, engine._tz, f"reports[{i}].") for i, r in enumerate(chunk)]
+            core_reports = engine._core_reports(chunk)
             converted = time.perf_counter()
             answers = engine._core.submit_many(core_reports)
             answered = time.perf_counter()

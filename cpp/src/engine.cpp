@@ -528,7 +528,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         const bool heard = source < 64 ? (card.sources >> source & 1) != 0 : heard_from(events_[e], source);
         c.channel = heard ? 1.0 : 0.0;
         double as_recurrence = 0.0;  // (computed for open ones too: read for closed ones alone)
-        const double cheap = p.cheap_part(features_of(c), as_recurrence, scratch.cheap_terms);
+        const double cheap = p.cheap_part(features_of(c), as_recurrence, &scratch.cheap_terms);
         scored.push_back(Scoring{std::move(c), e, cheap, as_recurrence});
     }
     shortlist(scored, scratch);

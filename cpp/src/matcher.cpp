@@ -149,16 +149,10 @@ double MatchParams::cheap_part(const Features& f) const noexcept {
     return CheapTerms(*this, f).sum(weight_time * curve_time(f.recency));
 }
 
-double MatchParams::cheap_part(const Features& f, double& as_recurrence) const noexcept {
-    const CheapTerms terms(*this, f);
-    as_recurrence = terms.sum(weight_time * curve_time(1.0));
-    return terms.sum(weight_time * curve_time(f.recency));
-}
-
 double MatchParams::cheap_part(const Features& f, double& as_recurrence,
-                               AddressCategoryMemo& memo) const noexcept {
+                               AddressCategoryMemo* memo) const noexcept {
     const auto compute = [&] { return CheapTerms::address_category_terms(*this, f); };
-    const CheapTerms terms(*this, f, memo.get(f.address, f.category, compute));
+    const CheapTerms terms(*this, f, memo != nullptr ? memo->get(f.address, f.category, compute) : compute());
     as_recurrence = terms.sum(weight_time * curve_time(1.0));
     return terms.sum(weight_time * curve_time(f.recency));
 }

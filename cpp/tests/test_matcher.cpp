@@ -303,11 +303,12 @@ TEST(MatchParams, CheapPartFromTheMemoIsTheSameToTheBit) {
             f.category = categories[rng() % 3];
             double as_recurrence = -1.0;
             double from_memo = -1.0;
-            ASSERT_EQ(p.cheap_part(f, as_recurrence, memo), p.cheap_part(f))
+            ASSERT_EQ(p.cheap_part(f, as_recurrence, &memo), p.cheap_part(f))
                 << "round " << round << " trial " << trial;
             const double cheap = p.cheap_part(f, from_memo);
             ASSERT_EQ(as_recurrence, from_memo) << "round " << round << " trial " << trial;
-            ASSERT_EQ(p.cheap_part(f, as_recurrence, memo), cheap) << "round " << round << " trial " << trial;
+            ASSERT_EQ(p.cheap_part(f, as_recurrence, &memo), cheap)
+                << "round " << round << " trial " << trial;
         }
     }
 }

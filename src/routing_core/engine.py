@@ -242,7 +242,7 @@ class Engine:
                 "reports",
                 type(reports).__name__,
             )
-        batch = [to_core_report(r, self._tz, f"reports[{i}].") for i, r in enumerate(reports)]
+        batch = self._core_reports(reports)
         submit_many = self._core.submit_many if self._journal is None else self._journal.submit_many
         return [self._decision(d) for d in submit_many(batch)]
 
@@ -482,6 +482,10 @@ class Engine:
             self._contributions(c), c.place, c.coverage,
             c.distance_m if c.distance_m >= 0 else None, c.proximity, c.channel, c.wording,
         )
+
+    def _core_reports(self, reports: Iterable[Report | Mapping[str, Any]]) -> list[_core.Report]:
+        """A batch's reports as the core takes them; an error names ``reports[i].field``."""
+        return [to_core_report(r, self._tz, f"reports[{i}].") for i, r in enumerate(reports)]
 
     def _decision(self, d: _core.Decision, *, lean: bool = False) -> Decision:
         fields: dict[str, Any] = d.fields(_CORE_DECISION_FIELDS)

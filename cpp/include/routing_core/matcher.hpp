@@ -61,17 +61,17 @@ public:
     template <typename Compute>
     Terms get(double address, double category, const Compute& compute) {
         const std::size_t home = slot_of(address, category);
+        Entry* into = &entries_[home];
         for (std::size_t probe = 0; probe < probes; ++probe) {
             Entry& e = entries_[(home + probe) % entries_.size()];
             if (!e.known) {
-                e = Entry{address, category, compute(), true};
-                return e.terms;
+                into = &e;
+                break;
             }
             if (e.address == address && e.category == category) return e.terms;
         }
-        Entry& e = entries_[home];
-        e = Entry{address, category, compute(), true};
-        return e.terms;
+        *into = Entry{address, category, compute(), true};
+        return into->terms;
     }
 
 private:
@@ -140,11 +140,11 @@ struct MatchParams {
     double cheap_part(const Features& f) const noexcept;
     // The same, and in `as_recurrence` the cheap part of f with recency 1 (a closed event's, as a
     // recurrence: it was closed days ago). The curves are read once for both; each sum adds the
-    // same terms in the same order as cheap_part(), so each equals it to the bit.
-    double cheap_part(const Features& f, double& as_recurrence) const noexcept;
-    // The same, with the address and category terms from `memo` (which must serve this MatchParams
-    // alone): what the engine computes for every candidate.
-    double cheap_part(const Features& f, double& as_recurrence, AddressCategoryMemo& memo) const noexcept;
+    // same terms in the same order as cheap_part(), so each equals it to the bit. With `memo` (which
+    // must serve this MatchParams alone), the address and category terms come from it: what the
+    // engine computes for every candidate.
+    double cheap_part(const Features& f, double& as_recurrence,
+                      AddressCategoryMemo* memo = nullptr) const noexcept;
     // The most the other terms of combine() (text, place, their interactions, coverage, wording) can
     // add to cheap_part() for a candidate of this category agreement, whatever the texts: so that
     // (cheap_part + text_part_bound) / total_weight bounds the candidate's score before its texts are
