@@ -1,6 +1,6 @@
 """Where an explained report's time goes: ``Engine.submit_many``'s three steps, timed apart.
 
-Run: ``python benchmarks/bench_explained_parts.py [--days 3] [--per-day 10700] [--rounds 2]``
+Run: ``python benchmarks/bench_explained_parts.py [--days 3] [--per-day 10700] [--rounds 2] [--lean]``
 
 ``submit_many`` (and ``submit`` by default) answers with explained ``Decision``s. Its work per batch is
 three steps, run here one by one on the same batches of a generated city stream (batches of 1,000, as
@@ -8,7 +8,7 @@ three steps, run here one by one on the same batches of a generated city stream 
 (``to_core_report``), the core's batch (``_core.submit_many``: match, explain, record) and the
 conversion of its answers to ``Decision``s. Prints each step's time per report; ``--rounds`` replays
 the days again on a fresh engine and prints each round. ``--no-gc`` turns Python's cyclic GC off, to
-tell its share apart.
+tell its share apart. ``--lean`` times ``submit_many(explain=False)`` instead: lean decisions.
 
 Like the command line, the script restarts itself with glibc's huge-page tunable where that helps
 (``routing_core.hugepages``); ``ROUTING_CORE_HUGE_PAGES=0`` runs it without.
@@ -26,7 +26,9 @@ from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.synth import generate
 
 
-def one_round(days: int, per_day: int, seed: int, batch: int) -> tuple[int, float, float, float]:
+def one_round(
+    days: int, per_day: int, seed: int, batch: int, explain: bool
+) -> tuple[int, float, float, float]:
     """Reports replayed, and seconds in the conversion, the core and the Decisions."""
     engine = Engine()
     convert = core = decide = 0.0
@@ -38,9 +40,9 @@ def one_round(days: int, per_day: int, seed: int, batch: int) -> tuple[int, floa
             started = time.perf_counter()
             core_reports = engine._core_reports(chunk)
             converted = time.perf_counter()
-            answers = engine._core.submit_many(core_reports)
+            answers = engine._core.submit_many(core_reports, explain)
             answered = time.perf_counter()
-            decisions = [engine._decision(d) for d in answers]
+            decisions = [engine._decision(d, lean=not explain) for d in answers]
             done = time.perf_counter()
             assert len(decisions) == len(chunk)
             convert += converted - started
@@ -57,13 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="the generator's seed (default 0)")
     parser.add_argument("--rounds", type=int, default=2, help="replays, each on a fresh engine (default 2)")
     parser.add_argument("--no-gc", action="store_true", help="turn the cyclic GC off")
+    parser.add_argument("--lean", action="store_true", help="time submit_many(explain=False) instead")
     args = parser.parse_args(argv)
     if args.days < 1 or args.per_day < 1 or args.rounds < 1:
         parser.error("--days, --per-day and --rounds must be at least 1")
     if args.no_gc:
         gc.disable()
     for r in range(1, args.rounds + 1):
-        reports, convert, core, decide = one_round(args.days, args.per_day, args.seed, 1000)
+        reports, convert, core, decide = one_round(args.days, args.per_day, args.seed, 1000, not args.lean)
         per = 1e6 / reports
         print(
             f"round {r}: {reports:,} reports; per report: dicts -> core reports {convert * per:.1f} µs, "

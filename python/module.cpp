@@ -490,7 +490,8 @@ PYBIND11_MODULE(_core, m) {
         .def("submit", &Engine::submit, py::arg("report"), py::arg("explain") = true,
              py::call_guard<py::gil_scoped_release>())
         // The list is converted to std::vector<Report> with the GIL held, before the guard releases it.
-        .def("submit_many", &Engine::submit_many, py::arg("reports"), py::call_guard<py::gil_scoped_release>())
+        .def("submit_many", &Engine::submit_many, py::arg("reports"), py::arg("explain") = true,
+             py::call_guard<py::gil_scoped_release>())
         // submit_many without building decisions (the store's recovery replays batches this way);
         // returns how many reports the batch had.
         .def("submit_compact",

@@ -119,9 +119,13 @@ def test_all_errors_share_the_base_class() -> None:
 
 
 @pytest.mark.parametrize("explain", ["no", None, 1])
-def test_explain_that_is_not_a_bool_is_named_and_nothing_is_applied(explain: Any) -> None:
+@pytest.mark.parametrize("batch", [False, True])
+def test_explain_that_is_not_a_bool_is_named_and_nothing_is_applied(explain: Any, batch: bool) -> None:
     engine = Engine()
     with pytest.raises(InvalidReportError) as info:
-        engine.submit(GOOD, explain=explain)
+        if batch:
+            engine.submit_many([GOOD], explain=explain)
+        else:
+            engine.submit(GOOD, explain=explain)
     assert info.value.field == "explain" and repr(explain) in str(info.value)
     assert engine.stats().reports == 0

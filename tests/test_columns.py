@@ -248,34 +248,41 @@ def test_columns_decide_as_submit_many_on_a_generated_stream_with_closes() -> No
     assert rows["columns"] == rows["many"]
 
 
-def test_submit_without_explanation_decides_as_submit_many_on_a_generated_stream_with_closes() -> None:
-    # submit(explain=False) takes the columns path's decision (only the candidates that can change it
-    # are scored) and answers in the lean form; its decisions must be submit_many's, report by report.
+def test_decisions_without_explanation_are_submit_many_s_on_a_generated_stream_with_closes() -> None:
+    # submit(explain=False) and submit_many(explain=False) take the columns path's decision (only the
+    # candidates that can change it are scored) and answer in the lean form; their decisions must be
+    # the explained submit_many's, report by report.
     from routing_core.replay import replay
 
-    rows: dict[str, list[dict[str, Any]]] = {"many": [], "lean": []}
+    rows: dict[str, list[dict[str, Any]]] = {"many": [], "submit": [], "many-lean": []}
     lean: list[Any] = []
 
-    def recording(engine: Engine, explain: bool) -> Engine:
+    def recording(engine: Engine, way: str) -> Engine:
         submit_many = engine.submit_many
 
-        def many(reports: Any) -> Any:
-            if explain:
+        def many(reports: Any, explain: bool = True) -> Any:
+            assert explain
+            if way == "many":
                 decisions = submit_many(reports)
-            else:
+            elif way == "submit":
                 decisions = [engine.submit(r, explain=False) for r in reports]
+            else:
+                decisions = submit_many(reports, explain=False)
+            if way != "many":
                 lean.extend(decisions)
-            rows["many" if explain else "lean"] += [d.to_dict() for d in decisions]
+            rows[way] += [d.to_dict() for d in decisions]
             return decisions
 
         engine.submit_many = many  # type: ignore[method-assign]
         return engine
 
-    for explain in (True, False):
-        replay(days=3, reports_per_day=1200, seed=6, engine=recording(Engine(), explain), api="many")
-    assert len(rows["lean"]) == len(rows["many"]) > 3000
+    for way in rows:
+        replay(days=3, reports_per_day=1200, seed=6, engine=recording(Engine(), way), api="many")
+    assert len(rows["submit"]) == len(rows["many"]) > 3000
     assert {"duplicate", "recurrence", "review"} <= {r["outcome"] for r in rows["many"]}
-    assert rows["lean"] == rows["many"]
+    assert rows["submit"] == rows["many"]
+    assert rows["many-lean"] == rows["many"]
     # The lean form: no explanation at all.
+    assert len(lean) == 2 * len(rows["many"])
     assert all(d.candidates == () and d.rules_fired == () and d.evidence == () for d in lean)
     assert all(d.address.normalised == "" for d in lean)

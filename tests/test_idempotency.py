@@ -127,3 +127,24 @@ def test_lean_submits_are_journaled_and_recovered(
         assert [_key(again.submit(r)) for r in sample_reports[:60]] == [_key(d) for d in lean]
     explained = Engine().submit_many(sample_reports[:60])
     assert [_key(d) for d in lean] == [_key(d) for d in explained]
+
+
+def test_lean_batches_are_journaled_and_recovered(
+    sample_reports: list[dict[str, Any]], tmp_path: Any
+) -> None:
+    # submit_many(explain=False) through a store, a report id twice in a batch and a batch sent again
+    # included: journaled like any batch, recovered to the same state, answered with the original
+    # decisions.
+    path = tmp_path / "events.sqlite"
+    batch = sample_reports[:40] + [sample_reports[3]]
+    with Engine(store=path) as engine:
+        lean = engine.submit_many(batch, explain=False)
+        assert lean[-1] == lean[3]
+        assert engine.submit_many(batch, explain=False) == lean
+        state = (engine.stats(), events(engine))
+    assert state[0].reports == 40
+    with Engine(store=path) as again:
+        assert (again.stats(), events(again)) == state
+        assert [_key(d) for d in again.submit_many(batch, explain=False)] == [_key(d) for d in lean]
+    explained = Engine().submit_many(batch)
+    assert [_key(d) for d in lean] == [_key(d) for d in explained]

@@ -319,22 +319,29 @@ def test_bench_command_replays_a_file(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["bench", "--stream", str(reports), "--peers"]) == 2
 
 
-def test_replay_through_submit_columns_decides_as_submit_many() -> None:
+def test_replays_through_every_api_decide_alike() -> None:
     stream = list(generate(days=2, reports_per_day=150, seed=4))
     many: list[str] = []
     cols: list[str] = []
+    lean: list[str] = []
     a = replay(days=2, reports_per_day=0, batch_size=60, engine=Engine(), stream=stream,
                observe=lambda b, ev: many.extend(ev))
     b = replay(days=2, reports_per_day=0, batch_size=60, engine=Engine(), stream=stream,
                observe=lambda b, ev: cols.extend(ev), api="columns")
-    assert len(many) == a.reports == b.reports
-    assert cols == many  # same events for every report (fresh engines number events alike)
+    c = replay(days=2, reports_per_day=0, batch_size=60, engine=Engine(), stream=stream,
+               observe=lambda b, ev: lean.extend(ev), api="many-lean")
+    assert len(many) == a.reports == b.reports == c.reports
+    assert cols == many == lean  # same events for every report (fresh engines number events alike)
     assert (a.events, a.open_events, a.closes) == (b.events, b.open_events, b.closes)
+    assert (a.events, a.open_events, a.closes) == (c.events, c.open_events, c.closes)
     assert b.per_day[-1]["open_events"] == b.open_events
     with pytest.raises(ValueError, match="api"):
         replay(days=1, reports_per_day=10, api="rows")
 
 
-def test_bench_command_columns_api(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", "--days", "1", "--per-day", "100", "--quiet", "--api", "columns"]) == 0
-    assert "through submit_columns" in capsys.readouterr().out
+@pytest.mark.parametrize(
+    ("api", "call"), [("columns", "submit_columns"), ("many-lean", "submit_many(explain=False)")]
+)
+def test_bench_command_api(api: str, call: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--days", "1", "--per-day", "100", "--quiet", "--api", api]) == 0
+    assert f"through {call}," in capsys.readouterr().out

@@ -3,6 +3,8 @@
 // submit_many. Run under ASan/UBSan in CI, which also checks the workers' hand-over for races it can see.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "routing_core/engine.hpp"
 #include "routing_core/error.hpp"
 #include "test_fixtures.hpp"
@@ -61,6 +63,26 @@ TEST(EngineBatch, WorkerThreadsDoNotChangeDecisions) {
         EXPECT_EQ(cds[i].is_new, again[i].is_new);
         EXPECT_EQ(cds[i].deadline, again[i].deadline);
     }
+}
+
+TEST(EngineBatch, ABatchWithoutExplanationsDecidesAsAnExplainedOne) {
+    const std::vector<Report> reports = stream();
+    Engine explained = make_engine(1);
+    const std::vector<Decision> full = explained.submit_many(reports);
+    for (std::size_t threads : {1u, 2u}) {
+        Engine lean = make_engine(threads);
+        const std::vector<Decision> ds = lean.submit_many(reports, false);
+        EXPECT_EQ(summary(ds), summary(full)) << threads << " threads";
+        std::size_t merged = 0;
+        for (const Decision& d : ds) {
+            EXPECT_TRUE(d.candidates.empty() && d.evidence.empty() && d.rules_fired.empty()) << d.report_id;
+            EXPECT_TRUE(d.address.normalised.empty()) << d.report_id;
+            merged += d.is_new ? 0 : 1;
+        }
+        EXPECT_GT(merged, 0u);  // the stream repeats itself: some reports join an event
+    }
+    // An explained batch explains: the lean form above is not an explanation lost on the way.
+    EXPECT_TRUE(std::any_of(full.begin(), full.end(), [](const Decision& d) { return !d.candidates.empty(); }));
 }
 
 TEST(EngineBatch, ARejectedBatchChangesNothingWhateverTheThreads) {

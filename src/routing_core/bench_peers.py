@@ -265,7 +265,7 @@ def run_peers(
     extra is missing is skipped with a message to ``log``, and named with the reason in ``skipped``
     (when a list is given), so that a table without it can say why.
     """
-    from .replay import replay
+    from .replay import API_CALLS, replay
 
     unknown = [p for p in peers if p not in PEERS]
     if unknown:
@@ -293,7 +293,7 @@ def run_peers(
     s = pairwise(pred, truth)
     rows = [
         PeerResult(
-            f"routing_core (submit_{api}, 1 thread)",
+            f"routing_core ({API_CALLS[api]}, 1 thread)",
             r.reports,
             r.seconds_engine,
             s.precision,

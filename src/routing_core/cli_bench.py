@@ -118,7 +118,7 @@ def _compare_shards(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def _run(args: argparse.Namespace) -> int:
     from .engine import Engine
-    from .replay import MATCHING_PARTS, read_stream, replay
+    from .replay import API_CALLS, MATCHING_PARTS, read_stream, replay
 
     if (args.days < 1 or args.per_day < 1 or args.peer_days < 1 or (args.peer_per_day or 1) < 1
             or args.shard_days < 1):
@@ -150,7 +150,7 @@ def _run(args: argparse.Namespace) -> int:
     source = f"from {args.stream}" if args.stream else f"(seed {args.seed})"
     print(f"routing-core bench: {r.days} days, {r.reports:,} reports {source}, batches of {r.batch_size}")
     print(f"  engine time        {r.seconds_engine:,.2f} s  ({r.reports_per_second:,.0f} reports/s through "
-          f"submit_{args.api}, threads={args.threads[0]}; CPU {r.cpu_seconds_engine:,.2f} s)")
+          f"{API_CALLS[args.api]}, threads={args.threads[0]}; CPU {r.cpu_seconds_engine:,.2f} s)")
     what = "read time        " if args.stream else "generation time  "
     print(f"  {what}  {r.seconds_generate:,.2f} s  ({r.generated_per_second:,.0f} reports/s; "
           "not counted above)")
@@ -230,9 +230,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    "~3%% more)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch", type=int, default=1000, help="reports per submit call (default 1,000)")
-    p.add_argument("--api", choices=("many", "columns"), default="columns",
-                   help="what is timed: submit_columns on columns (default: the throughput path) or "
-                   "submit_many on report dicts (Decision objects with explanations)")
+    p.add_argument("--api", choices=("columns", "many", "many-lean"), default="columns",  # replay.APIS
+                   help="what is timed: submit_columns on columns (default: the throughput path), "
+                   "submit_many on report dicts (Decision objects with explanations) or many-lean: "
+                   "submit_many(explain=False) (lean Decision objects)")
     p.add_argument("--threads", type=_counts("thread", 0, 256), default=[1], metavar="N[,N...]",
                    help="the engine's worker threads (default 1); several counts (e.g. 1,2) replay the stream "
                    "once per count and print each one's throughput as a ratio to the first")

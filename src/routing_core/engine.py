@@ -214,10 +214,7 @@ class Engine:
         InvalidReportError
             Naming the field and value; the engine is unchanged.
         """
-        if not isinstance(explain, bool):  # the binding would take None or 1 silently
-            raise InvalidReportError(
-                f"field 'explain': expected True or False, got {explain!r}", "explain", repr(explain)
-            )
+        _check_explain(explain)
         core_report = to_core_report(report, self._tz)
         if self._journal is not None:
             decision = self._journal.submit(core_report, explain=explain)
@@ -225,12 +222,22 @@ class Engine:
             decision = self._core.submit(core_report, explain)
         return self._decision(decision, lean=not explain)
 
-    def submit_many(self, reports: Iterable[Report | Mapping[str, Any]] | Any) -> list[Decision]:
+    def submit_many(
+        self, reports: Iterable[Report | Mapping[str, Any]] | Any, *, explain: bool = True
+    ) -> list[Decision]:
         """Submit a batch in order: a list/iterable of Report or dict, or a pandas/pyarrow table.
 
         The whole batch is validated before any report is applied: if one is bad, the error names it
         (``reports[i].field``) and nothing changes.
+
+        Parameters
+        ----------
+        explain
+            False for lean decisions, as ``submit(explain=False)`` gives them: the same events,
+            outcomes, scores, categories and routing, without candidates, evidence, rules fired or
+            parsed address, and made as ``submit_columns`` makes them (README, "Measured").
         """
+        _check_explain(explain)
         if hasattr(reports, "to_pylist"):  # pyarrow.Table
             reports = reports.to_pylist()
         elif hasattr(reports, "to_dict") and hasattr(reports, "columns"):  # pandas.DataFrame
@@ -244,7 +251,7 @@ class Engine:
             )
         batch = self._core_reports(reports)
         submit_many = self._core.submit_many if self._journal is None else self._journal.submit_many
-        return [self._decision(d) for d in submit_many(batch)]
+        return [self._decision(d, lean=not explain) for d in submit_many(batch, explain=explain)]
 
     def submit_columns(
         self,
@@ -522,6 +529,15 @@ class Engine:
                 EventStep(from_epoch(s.time, self._tz), s.kind, s.level, s.unit_code, s.rule, s.report_id)
                 for s in v.history
             ),
+        )
+
+
+def _check_explain(explain: object) -> None:
+    """Raises InvalidReportError unless ``explain`` is True or False (the binding would take None or 1
+    silently)."""
+    if not isinstance(explain, bool):
+        raise InvalidReportError(
+            f"field 'explain': expected True or False, got {explain!r}", "explain", repr(explain)
         )
 
 

@@ -36,9 +36,15 @@ from .times import to_epoch
 if TYPE_CHECKING:
     from .synth import Batch
 
-__all__ = ["APIS", "DayProgress", "ReplayResult", "Timeline", "read_stream", "replay"]
+__all__ = ["APIS", "API_CALLS", "DayProgress", "ReplayResult", "Timeline", "read_stream", "replay"]
 
-APIS = ("many", "columns")
+# What a replay can time, and the call each one names.
+API_CALLS = {
+    "many": "submit_many",
+    "many-lean": "submit_many(explain=False)",
+    "columns": "submit_columns",
+}
+APIS = tuple(API_CALLS)
 
 
 @dataclass
@@ -237,9 +243,10 @@ def replay(
     ``stream`` replays these batches instead of generating (``days`` of them at most; ``seed`` and
     ``reports_per_day`` are then only labels); ``observe`` is called after each day with the day's batch
     and the engine's event id for each of its reports (outside the timed sections), e.g. to score the
-    clustering. ``api`` is what is timed: ``"many"`` (``submit_many`` on report dicts, Decision objects
-    back) or ``"columns"`` (``submit_columns`` on the batch's columns, arrays back; the columns are
-    cut before the clock starts).
+    clustering. ``api`` is what is timed: ``"many"`` (``submit_many`` on report dicts, explained
+    Decision objects back), ``"many-lean"`` (the same with ``explain=False``: lean Decisions) or
+    ``"columns"`` (``submit_columns`` on the batch's columns, arrays back; the columns are cut before
+    the clock starts).
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size={batch_size!r}: expected a positive int")
@@ -266,7 +273,7 @@ def replay(
         batch = next(batches, None)
         if batch is None:
             break
-        reports = batch.reports() if api == "many" else []
+        reports = batch.reports() if api != "columns" else []
         columns_in = _columns(batch) if api == "columns" else None
         result.seconds_generate += time.perf_counter() - started
 
@@ -299,10 +306,13 @@ def replay(
         for lo in range(0, len(batch), batch_size):
             hi = min(lo + batch_size, len(batch))
             close_until(int(batch.time[lo]))  # what was handled before this batch's first report
-            if api == "many":
+            if api != "columns":
                 chunk = reports[lo:hi]
                 started, cpu = time.perf_counter(), time.process_time()
-                decisions = engine.submit_many(chunk)
+                if api == "many":
+                    decisions = engine.submit_many(chunk)
+                else:
+                    decisions = engine.submit_many(chunk, explain=False)
                 elapsed = time.perf_counter() - started
                 result.cpu_seconds_engine += time.process_time() - cpu
                 event_ids = [d.event_id for d in decisions]

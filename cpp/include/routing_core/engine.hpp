@@ -118,7 +118,8 @@ public:
     // then applies them in order; a rejected batch changes nothing. An id already accepted answers with
     // its original decision; an id that appears again later in the same batch (with the same content)
     // answers with the decision of its first occurrence and is applied once.
-    std::vector<Decision> submit_many(const std::vector<Report>& reports);
+    // With `explain` false every decision comes in submit's lean form, made as submit_compact makes it.
+    std::vector<Decision> submit_many(const std::vector<Report>& reports, bool explain = true);
     // submit_many without explanations (no candidates, evidence, rules fired or parsed address, and no
     // strings): the batch path for throughput. Same validation, idempotency and decisions.
     std::vector<CompactDecision> submit_compact(const std::vector<Report>& reports);

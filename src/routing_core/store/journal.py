@@ -333,7 +333,7 @@ class Journal:
                 self._after_reports(1)
             return decision
 
-    def submit_many(self, reports: list[_core.Report]) -> list[_core.Decision]:
+    def submit_many(self, reports: list[_core.Report], *, explain: bool = True) -> list[_core.Decision]:
         with self._lock:
             self._check()
             seen: set[str] = set()
@@ -341,7 +341,7 @@ class Journal:
             for r in reports:
                 fresh.append(r.id not in seen and not self.core.knows_report(r.id))
                 seen.add(r.id)
-            decisions = self.core.submit_many(reports)
+            decisions = self.core.submit_many(reports, explain)
             ops: list[Op] = []
             steps: list[Step] = []
             for r, d, is_fresh in zip(reports, decisions, fresh, strict=True):
