@@ -53,6 +53,23 @@ def test_route_clean_file_exits_zero_and_explains(tmp_path: Path) -> None:
     assert row["outcome"] == "new" and "routing" in row and "address" in row
 
 
+def test_route_writes_the_explained_decisions_of_a_generated_stream(tmp_path: Path) -> None:
+    # Without --explain, route asks for lean decisions: their lines must be the explained ones'.
+    from routing_core import Engine
+    from routing_core.synth import iter_reports
+
+    reports = [r for r, _ in iter_reports(days=1, reports_per_day=600, seed=3)]
+    src = tmp_path / "reports.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reports), encoding="utf-8")
+    out = tmp_path / "decisions.jsonl"
+    assert main(["route", str(src), "-o", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    engine = Engine()
+    expected = [json.loads(json.dumps(engine.submit(r).to_dict())) for r in reports]
+    assert rows == expected and len(rows) > 400
+    assert sum(not row["is_new"] for row in rows) > 50  # duplicates among them
+
+
 def test_route_missing_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["route", str(tmp_path / "missing.jsonl")]) != 0
     assert "missing.jsonl" in capsys.readouterr().err

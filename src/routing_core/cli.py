@@ -33,7 +33,7 @@ def _route(args: argparse.Namespace) -> int:
                 rejected += 1
                 continue
             try:
-                decision = engine.submit(record)
+                decision = engine.submit(record, explain=args.explain)  # to_dict() holds no explanation
             except RoutingCoreError as exc:
                 print(f"{args.file}:{lineno}: {exc}", file=sys.stderr)
                 rejected += 1
