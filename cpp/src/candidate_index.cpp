@@ -285,7 +285,10 @@ double CandidateIndex::idf(Shingle shingle) const noexcept {
 
 void IdfMemo::reset(const CandidateIndex& index) {
     index_ = &index;
-    if (slots_.empty()) slots_.resize(4096);
+    if (slots_.empty()) {
+        slots_.resize(1024);
+        mask_ = slots_.size() - 1;
+    }
     used_ = 0;
     if (++generation_ == 0) {  // wrapped: old generations would look current
         for (Slot& slot : slots_) slot.generation = 0;
@@ -293,27 +296,36 @@ void IdfMemo::reset(const CandidateIndex& index) {
     }
 }
 
-double IdfMemo::fill(std::size_t k, Shingle shingle) {
-    Slot& slot = slots_[k];
-    slot.key = shingle;
-    slot.value = index_->idf(shingle);
-    slot.generation = generation_;
-    if (++used_ * 2 > slots_.size()) {
-        const double value = slot.value;
-        grow();
-        return value;
+const double* IdfMemo::weigh(ShingleSpan shingles) {
+    while ((used_ + shingles.size()) * 2 > slots_.size()) grow();  // no growth below: cold_ stays valid
+    weights_.resize(shingles.size());
+    cold_.clear();
+    for (std::size_t i = 0; i < shingles.size(); ++i) {
+        const Shingle shingle = shingles[i];
+        std::size_t k = slot_of(shingle);
+        while (slots_[k].generation == generation_ && slots_[k].key != shingle) k = (k + 1) & mask_;
+        if (slots_[k].generation == generation_) {
+            weights_[i] = slots_[k].value;
+            continue;
+        }
+        slots_[k].key = shingle;
+        slots_[k].generation = generation_;
+        ++used_;
+        cold_.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k));
+        index_->prefetch_idf(shingle);
     }
-    return slot.value;
+    for (const auto& [i, k] : cold_) weights_[i] = slots_[k].value = index_->idf(slots_[k].key);
+    return weights_.data();
 }
 
 void IdfMemo::grow() {
     std::vector<Slot> old(slots_.size() * 2);
     old.swap(slots_);
-    const std::size_t mask = slots_.size() - 1;
+    mask_ = slots_.size() - 1;
     for (const Slot& slot : old) {
         if (slot.generation != generation_) continue;
-        std::size_t k = static_cast<std::size_t>((slot.key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
-        while (slots_[k].generation == generation_) k = (k + 1) & mask;
+        std::size_t k = slot_of(slot.key);
+        while (slots_[k].generation == generation_) k = (k + 1) & mask_;
         slots_[k] = slot;
     }
 }

@@ -479,16 +479,16 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
                       p.lookup.max_closed > 0 ? &closed_ : nullptr);
     // The query's own weights and place flags, once for all candidates.
     std::vector<double>& text_w = scratch.text_weight;
+    const double* weights = memo.weigh(text);
+    text_w.assign(weights, weights + text.size());
     std::vector<char>& text_is_place = scratch.text_is_place;
-    text_w.resize(text.size());
     text_is_place.resize(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
-        text_w[i] = memo(text[i]);
         text_is_place[i] = std::binary_search(place.begin(), place.end(), text[i]);
     }
     std::vector<double>& place_w = scratch.place_weight;
-    place_w.resize(place.size());
-    for (std::size_t i = 0; i < place.size(); ++i) place_w[i] = memo(place[i]);
+    weights = memo.weigh(place);
+    place_w.assign(weights, weights + place.size());
     // The wording's Indel ratio is computed when it counts, or for an explanation (a calibration may
     // leave it out: weight 0); its bit masks are built once for all candidates, and only then (the
     // pattern allocates its table).
@@ -595,8 +595,9 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         if (!worth_fetching(step)) return;
         const MatchData& m = match_of(step);
         if (const Shingle* said = m.said.data()) {
-            __builtin_prefetch(said);
-            if (m.said.heap_bytes() > 64) __builtin_prefetch(said + 8);  // the next line
+            // Every line of the buffer (texts, places, vocabulary): the merges read most of it.
+            const std::size_t lines = std::min<std::size_t>((m.said.heap_bytes() + 63) / 64, 32);
+            for (std::size_t l = 0; l < lines; ++l) __builtin_prefetch(said + 8 * l);
         }
     };
     fetch_state(0);
@@ -613,7 +614,6 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
             return;
         }
         IdfMemo& own = idf_memos_[worker];
-        const auto idf = [&own](Shingle s) { return own(s); };
         const auto text_weight = [&](std::size_t i) { return text_w[i]; };
         const auto place_weight = [&](std::size_t i) { return place_w[i]; };
         const auto keep = [](std::size_t) { return false; };
@@ -632,11 +632,12 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         const std::size_t ev_texts = ev_said.texts();
         for (std::size_t k = 0; k < ev_texts; ++k) {
             const ShingleSpan ev_place = ev_said.place(k);
-            const auto ev_place_weight = [&](std::size_t i) { return idf(ev_place[i]); };
             // Reports of one incident often give one address: a place already measured is not again.
             std::size_t first = 0;
             while (first < k && ev_said.place(first) != ev_place) ++first;
             if (first == k) {
+                const double* ev_place_w = own.weigh(ev_place);
+                const auto ev_place_weight = [ev_place_w](std::size_t i) { return ev_place_w[i]; };
                 c.place = std::max(c.place, weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text));
             }
             if (!all_said) {
@@ -654,8 +655,12 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         }
         // The text feature says what the problem is: place names on either side are left out.
         for (std::size_t k = 0; k < ev_texts; ++k) {
-            c.text = std::max(c.text,
-                              weighted_dice_skipping(text, text_weight, ev_said.text(k), idf, place, ev_said.place(k)));
+            const ShingleSpan ev_text = ev_said.text(k);
+            const double* ev_text_w = own.weigh(ev_text);
+            const auto ev_text_weight = [ev_text_w](std::size_t j) { return ev_text_w[j]; };
+            const double dice =
+                weighted_dice_skipping(text, text_weight, ev_text, ev_text_weight, place, ev_said.place(k));
+            c.text = std::max(c.text, dice);
         }
         // Against everything the event's reports said: a burst of paraphrases covers the next one.
         const auto own_place = [&](std::size_t i) { return text_is_place[i] != 0; };

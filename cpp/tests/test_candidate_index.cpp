@@ -209,3 +209,38 @@ TEST(CandidateIndex, KeepsWeightsWhenItsScratchGrowsMidLookup) {
     // Text only: a tie, and the newer event first.
     EXPECT_EQ(index.lookup({}, text, limits, again), (std::vector<std::uint32_t>{1000, 0}));
 }
+
+TEST(IdfMemo, WeighsAsTheIndexDoesToTheBitAndForgetsOnReset) {
+    CandidateIndex index;
+    std::vector<Shingle> all;  // 3,000 shingles, more than the memo holds at first (it grows)
+    for (Shingle s = 1; s <= 3000; ++s) all.push_back(s * 0x10001);
+    for (std::uint32_t event = 0; event < 40; ++event) {  // document frequencies from 0 to 40
+        std::vector<Shingle> some;
+        for (std::size_t i = 0; i < all.size(); i += event % 7 + 1) {
+            some.push_back(all[i] + (i % 40 < event ? 0 : 1));
+        }
+        std::sort(some.begin(), some.end());
+        some.erase(std::unique(some.begin(), some.end()), some.end());
+        index.add_shingles(event, some);
+        index.count_document();
+    }
+    const auto expect_index_weights = [&](IdfMemo& memo, const std::vector<Shingle>& set) {
+        const double* w = memo.weigh(set);
+        for (std::size_t i = 0; i < set.size(); ++i) ASSERT_EQ(w[i], index.idf(set[i])) << i;
+    };
+    IdfMemo memo;
+    memo.reset(index);
+    const std::vector<Shingle> first(all.begin(), all.begin() + 50);
+    const std::vector<Shingle> overlapping(all.begin() + 25, all.begin() + 90);  // half memoised
+    expect_index_weights(memo, first);
+    expect_index_weights(memo, overlapping);
+    expect_index_weights(memo, all);  // grows the table with 90 weights in it
+    expect_index_weights(memo, first);
+    // Within a report the weights stay as read; the next report reads the index anew.
+    index.add_shingles(40, first);
+    index.count_document();
+    EXPECT_NE(memo.weigh(first)[0], index.idf(first[0]));
+    memo.reset(index);
+    expect_index_weights(memo, first);
+    expect_index_weights(memo, all);
+}

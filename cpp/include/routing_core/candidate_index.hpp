@@ -142,6 +142,8 @@ public:
 
     // Inverse document frequency of a shingle over the indexed events, ≥ a positive floor.
     double idf(Shingle shingle) const noexcept;
+    // Starts loading what idf(shingle) reads, for a call soon after.
+    void prefetch_idf(Shingle shingle) const noexcept { text_counts_.prefetch(shingle); }
     // How many postings a shingle has (its document frequency as idf counts it).
     std::size_t postings(Shingle shingle) const noexcept;
     std::size_t documents() const noexcept { return documents_; }
@@ -198,23 +200,17 @@ std::size_t CandidateIndex::sweep(Postings kind, SweepPosition& at, std::size_t 
 }
 
 // A memo of IDF weights for scoring one report against its candidates, which asks for the same
-// shingles many times over: each is looked up in the index once per report. Open addressing on a
+// shingles many times over: each is read from the index once per report. Open addressing on a
 // power-of-two table; reset() forgets everything in O(1) by bumping a generation.
 class IdfMemo {
 public:
     // Forgets all weights; the next ones are read from `index`, which must outlive the use.
     void reset(const CandidateIndex& index);
-    // Inline: the scoring loops ask for thousands of weights per report, nearly all of them memoised.
-    double operator()(Shingle shingle) {
-        const std::size_t mask = slots_.size() - 1;
-        // Fibonacci hashing spreads the shingles' structured bits (two code points side by side).
-        std::size_t k = static_cast<std::size_t>((shingle * 0x9E3779B97F4A7C15ull) >> 20) & mask;
-        while (slots_[k].generation == generation_) {
-            if (slots_[k].key == shingle) return slots_[k].value;
-            k = (k + 1) & mask;
-        }
-        return fill(k, shingle);
-    }
+    // The weights of the shingle set `shingles` (sorted, no repeats), in its order; valid until the next
+    // call. A merge then reads a candidate's weights by position, and those not memoised yet are read
+    // from the index together: all their counts are requested before the first is used, so that the
+    // cache misses overlap.
+    const double* weigh(ShingleSpan shingles);
 
 private:
     struct Slot {
@@ -222,11 +218,16 @@ private:
         double value = 0.0;
         std::uint32_t generation = 0;
     };
-    // A miss: reads the weight from the index into the free slot k.
-    double fill(std::size_t k, Shingle shingle);
+    // Fibonacci hashing spreads the shingles' structured bits (two code points side by side).
+    std::size_t slot_of(Shingle shingle) const noexcept {
+        return static_cast<std::size_t>((shingle * 0x9E3779B97F4A7C15ull) >> 20) & mask_;
+    }
     void grow();
     const CandidateIndex* index_ = nullptr;
     std::vector<Slot> slots_;
+    std::vector<double> weights_;  // weigh()'s answer
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> cold_;  // weigh(): (position, slot) to read
+    std::size_t mask_ = 0;  // slots_.size() - 1
     std::size_t used_ = 0;
     std::uint32_t generation_ = 0;
 };

@@ -46,8 +46,8 @@ std::vector<Shingle> shingles(std::u32string_view normalised_text);
 // weighted_dice (below) of `a` and `b` over the shingles in neither sorted set `skip_a` nor `skip_b` (e.g.
 // without place names, so that the text feature says what the problem is and the place feature where),
 // in one linear pass over the four sets: every set is sorted and the merge visits shingles in order.
-// `a_weight(i)` is the weight of a[i] (a caller scoring one query against many candidates computes
-// the query's weights once); `b_weight(s)` the weight of a shingle of b.
+// `a_weight(i)` is the weight of a[i] and `b_weight(j)` that of b[j] (a caller scoring one query
+// against many candidates computes the query's weights once, and each candidate's in one pass).
 template <typename AWeight, typename BWeight>
 double weighted_dice_skipping(ShingleSpan a, const AWeight& a_weight, ShingleSpan b, const BWeight& b_weight,
                               ShingleSpan skip_a, ShingleSpan skip_b) {
@@ -68,7 +68,7 @@ double weighted_dice_skipping(ShingleSpan a, const AWeight& a_weight, ShingleSpa
             wa += skipped(a[i]) ? 0.0 : a_weight(i);
             ++i;
         } else if (i == a.size() || b[j] < a[i]) {
-            wb += skipped(b[j]) ? 0.0 : b_weight(b[j]);
+            wb += skipped(b[j]) ? 0.0 : b_weight(j);
             ++j;
         } else {
             const double x = skipped(a[i]) ? 0.0 : a_weight(i);
@@ -130,7 +130,9 @@ double weighted_containment_sorted(ShingleSpan part, const Weight& weight, const
 // both are empty. `weight` gives each shingle's weight (e.g. its IDF); it must be positive.
 template <typename Weight>
 double weighted_dice(ShingleSpan a, ShingleSpan b, const Weight& weight) {
-    return weighted_dice_skipping(a, [&](std::size_t i) { return weight(a[i]); }, b, weight, {}, {});
+    const auto a_weight = [&](std::size_t i) { return weight(a[i]); };
+    const auto b_weight = [&](std::size_t j) { return weight(b[j]); };
+    return weighted_dice_skipping(a, a_weight, b, b_weight, {}, {});
 }
 
 // Weighted containment of `part` in the union of the sorted sets `a` and `b`: w(part ∩ (a ∪ b)) / w(part),
