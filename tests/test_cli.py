@@ -70,6 +70,29 @@ def test_route_writes_the_explained_decisions_of_a_generated_stream(tmp_path: Pa
     assert sum(not row["is_new"] for row in rows) > 50  # duplicates among them
 
 
+def test_route_in_batches_names_a_bad_report_and_routes_the_rest_of_its_batch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # route submits batches; a batch with a bad report is rejected whole (nothing applied), then its
+    # reports go one by one: the bad one is named, the others routed, in the file's order.
+    import routing_core.cli as cli
+
+    monkeypatch.setattr(cli, "ROUTE_BATCH", 2)
+    good = [json.loads(LINES[0]), json.loads(LINES[2])]
+    records = [dict(good[0], id=f"g{i}", time=f"2026-11-23T2{i}:00:00+08:00") for i in range(4)]
+    records.insert(2, json.loads(LINES[4]))  # line 3: no time
+    src = tmp_path / "reports.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "decisions.jsonl"
+    assert main(["route", str(src), "-o", str(out)]) == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["report_id"] for r in rows] == ["g0", "g1", "g2", "g3"]
+    assert len({r["event_id"] for r in rows}) == 1  # the same lamp, reported four times
+    err = capsys.readouterr().err
+    assert f"{src}:3:" in err and "'time'" in err
+    assert "routed 4 reports into 1 events; rejected 1 lines" in err
+
+
 def test_route_missing_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["route", str(tmp_path / "missing.jsonl")]) != 0
     assert "missing.jsonl" in capsys.readouterr().err
