@@ -4,6 +4,7 @@ each value the core decision's own (the binding's one-call `fields(names)` read 
 from __future__ import annotations
 
 import dataclasses
+import sys
 from dataclasses import MISSING
 from typing import Any
 
@@ -59,7 +60,7 @@ def test_the_address_and_the_evidence_are_made_on_first_read(
 ) -> None:
     engine = Engine()
     core = Engine()._core  # a twin engine's core decisions, converted eagerly to compare with
-    later = ["evidence"] + (["address"] if explain else [])
+    later = ["evidence", "address"] if explain else []  # a lean Decision has nothing to make later
     for f in dataclasses.fields(Decision):  # a default would be a class attribute, read before __getattr__
         assert f.name not in _MADE_ON_READ or (f.default, f.default_factory) == (MISSING, MISSING)
     explained = 0
@@ -67,6 +68,7 @@ def test_the_address_and_the_evidence_are_made_on_first_read(
         lazy = engine.submit(report, explain=explain)
         twin = core.submit(to_core_report(report, engine._tz), explain)
         assert not set(later) & set(vars(lazy))
+        assert ("_later" in vars(lazy)) == explain
         assert lazy == dataclasses.replace(lazy)  # equality, repr and replace read them like any field
         assert lazy.address == engine._address(twin.address) and lazy.address is lazy.address
         assert (lazy.evidence, lazy.rules_fired, lazy.rule_reasons) == (
@@ -78,3 +80,15 @@ def test_the_address_and_the_evidence_are_made_on_first_read(
     assert explained > 20 if explain else explained == 0
     with pytest.raises(AttributeError, match="no attribute 'adress'"):
         lazy.adress  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_a_lean_decision_lets_its_core_decision_go(sample_reports: list[dict[str, Any]]) -> None:
+    # A back-end keeping many lean Decisions must not keep the core's decisions alive with them;
+    # an explained one holds its core decision until its candidates, address and evidence are made.
+    engine = Engine()
+    for report, explain in zip(sample_reports[:20], [False, True] * 10, strict=True):
+        core_decision = engine._core.submit(to_core_report(report, engine._tz), explain)
+        before = sys.getrefcount(core_decision)
+        decision = engine._decision(core_decision, lean=not explain)
+        assert sys.getrefcount(core_decision) == before + (1 if explain else 0)
+        assert decision.candidates == () or explain
