@@ -56,10 +56,11 @@ _CORE_DECISION_FIELDS = (
 
 
 class _OnFirstRead:
-    """What a Decision makes from its core decision when first read: its candidates, its evidence
-    and an explained one's parsed address. One object for all: two lambdas and their closure cells
-    were eight objects for the cyclic GC to track, and collecting them took 8 of a Decision's 19 µs
-    in a replay through ``submit_many`` (2.5 of 15 µs with this object; stop 26)."""
+    """What an explained Decision makes from its core decision when first read: its candidates, its
+    evidence and its parsed address (a lean one has none to make). One object for all: two lambdas
+    and their closure cells were eight objects for the cyclic GC to track, and collecting them took 8
+    of a Decision's 19 µs in a replay through ``submit_many`` (2.5 of 15 µs with this object; stop
+    26)."""
 
     __slots__ = ("_core", "_engine")
 
