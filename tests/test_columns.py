@@ -227,8 +227,8 @@ def test_columns_decide_as_submit_many_on_a_generated_stream_with_closes() -> No
     def recording(engine: Engine, api: str) -> Engine:
         submit_many, submit_columns = engine.submit_many, engine.submit_columns
 
-        def many(reports: Any) -> Any:
-            decisions = submit_many(reports)
+        def many(reports: Any, explain: bool = True) -> Any:
+            decisions = submit_many(reports, explain=explain)
             rows["many"] += [d.to_dict() for d in decisions]
             return decisions
 

@@ -204,7 +204,7 @@ class _CountingEngine:
     def __init__(self) -> None:
         self.opened = self.open = 0
 
-    def submit_many(self, reports: list[dict[str, object]]) -> list[SimpleNamespace]:
+    def submit_many(self, reports: list[dict[str, object]], explain: bool = True) -> list[SimpleNamespace]:
         out = []
         for _ in reports:
             self.opened += 1

@@ -395,21 +395,19 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
 std::vector<Decision> Engine::submit_many(const std::vector<Report>& reports, bool explain) {
     std::vector<Decision> decisions;
     decisions.reserve(reports.size());
-    const auto original = [&](std::size_t i, const CompactDecision& d) {
-        decisions.push_back(answer(reports[i].id, d));
-    };
-    const auto repeat = [&](std::size_t, std::size_t first) { decisions.push_back(decisions[first]); };
-    if (!explain) {
-        run_batch(reports, false, original, repeat, [&](std::size_t i, Prepared& p) {
-            decisions.push_back(answer(reports[i].id, apply(reports[i], p, nullptr)));
+    run_batch(
+        reports, explain,
+        [&](std::size_t i, const CompactDecision& d) { decisions.push_back(answer(reports[i].id, d)); },
+        [&](std::size_t, std::size_t first) { decisions.push_back(decisions[first]); },
+        [&](std::size_t i, Prepared& p) {
+            if (!explain) {
+                decisions.push_back(answer(reports[i].id, apply(reports[i], p, nullptr)));
+                return;
+            }
+            Explanation explanation;
+            const CompactDecision& decision = apply(reports[i], p, &explanation);
+            decisions.push_back(explained(reports[i], decision, std::move(explanation)));
         });
-        return decisions;
-    }
-    run_batch(reports, true, original, repeat, [&](std::size_t i, Prepared& p) {
-        Explanation explanation;
-        const CompactDecision& decision = apply(reports[i], p, &explanation);
-        decisions.push_back(explained(reports[i], decision, std::move(explanation)));
-    });
     return decisions;
 }
 

@@ -309,10 +309,7 @@ def replay(
             if api != "columns":
                 chunk = reports[lo:hi]
                 started, cpu = time.perf_counter(), time.process_time()
-                if api == "many":
-                    decisions = engine.submit_many(chunk)
-                else:
-                    decisions = engine.submit_many(chunk, explain=False)
+                decisions = engine.submit_many(chunk, explain=api == "many")
                 elapsed = time.perf_counter() - started
                 result.cpu_seconds_engine += time.process_time() - cpu
                 event_ids = [d.event_id for d in decisions]
