@@ -346,7 +346,7 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
     const std::unique_ptr<std::atomic<bool>[]> ready(new std::atomic<bool>[todo.size()]);
     for (std::size_t k = 0; k < todo.size(); ++k) ready[k].store(false, std::memory_order_relaxed);
     const std::size_t helpers = threads - 1;
-    if (idf_memos_.size() < threads) idf_memos_.resize(threads);
+    if (workers_.size() < threads) workers_.resize(threads);
     // Helpers also score candidates when idle, as many as there are other processors, when the batch
     // is explained: only then does a report score every shortlisted candidate. In a lean batch the
     // bounds leave ~2 to score in full: handing those out cost the matching thread more than it saved,
@@ -463,9 +463,9 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     const std::vector<Shingle>& place = report.place;
     const std::uint32_t category = report.category;
     const bool category_known = report.category_known;
-    if (idf_memos_.empty()) idf_memos_.resize(1);
-    for (IdfMemo& memo : idf_memos_) memo.reset(index_);  // no helper is using one between reports
-    IdfMemo& memo = idf_memos_[0];
+    if (workers_.empty()) workers_.resize(1);
+    for (WorkerScratch& w : workers_) w.memo.reset(index_);  // no helper is using one between reports
+    IdfMemo& memo = workers_[0].memo;
     // Text and address-string shingles share one key space: a place named in one report's text finds
     // the event whose address field names it (app reports often leave the address field empty).
     ScoringScratch& scratch = scoring_scratch_;
@@ -479,14 +479,11 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     std::vector<double>& text_w = scratch.text_weight;
     const double* weights = memo.weigh(text);
     text_w.assign(weights, weights + text.size());
-    std::vector<char>& text_is_place = scratch.text_is_place;
-    text_is_place.resize(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        text_is_place[i] = std::binary_search(place.begin(), place.end(), text[i]);
-    }
     std::vector<double>& place_w = scratch.place_weight;
     weights = memo.weigh(place);
     place_w.assign(weights, weights + place.size());
+    QueryShingles& query = scratch.query;
+    query.assign(text, text_w.data(), place, place_w.data());
     // The wording's Indel ratio is computed when it counts, or for an explanation (a calibration may
     // leave it out: weight 0); its bit masks are built once for all candidates, and only then (the
     // pattern allocates its table).
@@ -611,7 +608,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
             unscored[j] = 1;
             return;
         }
-        IdfMemo& own = idf_memos_[worker];
+        IdfMemo& own = workers_[worker].memo;
         const auto text_weight = [&](std::size_t i) { return text_w[i]; };
         const auto place_weight = [&](std::size_t i) { return place_w[i]; };
         const auto keep = [](std::size_t) { return false; };
@@ -634,9 +631,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
             std::size_t first = 0;
             while (first < k && ev_said.place(first) != ev_place) ++first;
             if (first == k) {
-                const double* ev_place_w = own.weigh(ev_place);
-                const auto ev_place_weight = [ev_place_w](std::size_t i) { return ev_place_w[i]; };
-                c.place = std::max(c.place, weighted_containment_sorted(ev_place, ev_place_weight, keep, place, text));
+                c.place = std::max(c.place, query.contained(ev_place, own.weigh(ev_place)));
             }
             if (!all_said) {
                 c.place = std::max(c.place,
@@ -654,15 +649,17 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         // The text feature says what the problem is: place names on either side are left out.
         for (std::size_t k = 0; k < ev_texts; ++k) {
             const ShingleSpan ev_text = ev_said.text(k);
-            const double* ev_text_w = own.weigh(ev_text);
-            const auto ev_text_weight = [ev_text_w](std::size_t j) { return ev_text_w[j]; };
-            const double dice =
-                weighted_dice_skipping(text, text_weight, ev_text, ev_text_weight, place, ev_said.place(k));
+            const double dice = query.dice(ev_text, own.weigh(ev_text), ev_said.place(k), workers_[worker].marks);
             c.text = std::max(c.text, dice);
         }
-        // Against everything the event's reports said: a burst of paraphrases covers the next one.
-        const auto own_place = [&](std::size_t i) { return text_is_place[i] != 0; };
-        c.coverage = weighted_containment_sorted(text, text_weight, own_place, said, said_too);
+        // Against everything the event's reports said: a burst of paraphrases covers the next one. By
+        // probes, unless the event said much more than the report.
+        if (said.size() + said_too.size() <= 2 * query.size()) {
+            c.coverage = query.covered(said, said_too, workers_[worker].marks);
+        } else {
+            const auto own_place = [&](std::size_t i) { return query.text_is_place(i); };
+            c.coverage = weighted_containment_sorted(text, text_weight, own_place, said, said_too);
+        }
         if (with_wording) {
             // At most wording_code_points code points, of one or two units each (a snapshot is read so).
             std::array<char32_t, 2 * wording_code_points> said_words;

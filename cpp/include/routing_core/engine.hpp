@@ -26,6 +26,7 @@
 #include "routing_core/gazetteer.hpp"
 #include "routing_core/indel.hpp"
 #include "routing_core/matcher.hpp"
+#include "routing_core/query_shingles.hpp"
 #include "routing_core/router.hpp"
 #include "routing_core/rules.hpp"
 #include "routing_core/shared_loop.hpp"
@@ -312,7 +313,7 @@ private:
     struct ScoringScratch {
         std::vector<Shingle> keys;                         // the lookup's text and place shingles
         std::vector<double> text_weight, place_weight;     // the query's IDF weights
-        std::vector<char> text_is_place;
+        QueryShingles query;                               // the text and place, indexed
         std::vector<Scoring> scored, kept;                 // the candidates; the shortlist's copy
         std::vector<std::pair<double, std::size_t>> rank;  // the shortlist's order
         std::vector<std::size_t> order;                    // the scoring order
@@ -430,10 +431,14 @@ private:
     std::int64_t clock_ = 0;
     PurgeSweep purge_;
     std::size_t purged_events_ = 0;
-    // Scratch of score_candidates (guarded by mutex_): a weight memo per worker ([0] the matching
-    // thread's, [w] batch helper w's), and the loop the helpers join while a report is scored with its
-    // explanation.
-    mutable std::vector<IdfMemo> idf_memos_;
+    // Scratch of score_candidates (guarded by mutex_): a weight memo and marks per worker ([0] the
+    // matching thread's, [w] batch helper w's), and the loop the helpers join while a report is scored
+    // with its explanation.
+    struct WorkerScratch {
+        IdfMemo memo;
+        std::vector<char> marks;  // QueryShingles::dice()'s
+    };
+    mutable std::vector<WorkerScratch> workers_;
     mutable SharedLoop scoring_;
     mutable LookupScratch lookup_scratch_;     // scratch of score_candidates (guarded by mutex_)
     mutable ScoringScratch scoring_scratch_;
