@@ -152,7 +152,8 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
         if (const PostingTable::List* list = address_postings_.find(key)) read_lists.push_back(list);
     }
     // The rarest shingles of the query discriminate best; common ones (来电, 反映) would flood the set.
-    // Ranked by the flat table of list sizes (text_counts_), so that only the lists read are looked up.
+    // Ranked by the flat table of list sizes (text_counts_), so that only the lists read are looked up;
+    // equally rare ones by shingle, so that which are read does not depend on the standard library.
     auto& lists = scratch.sized;
     lists.clear();
     for (Shingle s : text) {
@@ -160,8 +161,7 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
         if (size > 0) lists.emplace_back(size, s);
     }
     const std::size_t take = std::min(lists.size(), limits.rare_shingles);
-    std::partial_sort(lists.begin(), lists.begin() + static_cast<std::ptrdiff_t>(take), lists.end(),
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::partial_sort(lists.begin(), lists.begin() + static_cast<std::ptrdiff_t>(take), lists.end());
     for (std::size_t k = 0; k < take; ++k) text_postings_.prefetch(lists[k].second);
     for (const PostingTable::List* list : read_lists) __builtin_prefetch(list);
     for (std::size_t k = 0; k < take; ++k) {

@@ -60,6 +60,24 @@ TEST(CandidateIndex, FindsEventsByAddressKeyOrRareShingleWithoutScanningAll) {
     EXPECT_GT(index.idf(sh("窨井")[0]), index.idf(sh("来电")[0]));
 }
 
+TEST(CandidateIndex, EquallyRareShinglesAreReadInShingleOrder) {
+    // Shingles 10 < 20 < 30 < 40 with 5, 4, 4 and 3 postings; two are read. 40 is the rarest, and of
+    // the two with 4, 20 (the smaller shingle) is taken: a total order, not the standard library's way
+    // with ties (libstdc++'s heap selection keeps 30 here).
+    CandidateIndex index;
+    const std::vector<std::pair<Shingle, std::vector<std::uint32_t>>> lists{
+        {10, {0, 1, 2, 3, 4}}, {20, {5, 6, 7, 8}}, {30, {9, 10, 11, 12}}, {40, {13, 14, 15}}};
+    for (std::uint32_t e = 0; e < 16; ++e) index.count_document();
+    for (const auto& [shingle, events] : lists) {
+        for (std::uint32_t e : events) index.add_shingles(e, {shingle});
+    }
+    LookupLimits limits;
+    limits.rare_shingles = 2;
+    std::vector<std::uint32_t> found = index.lookup({}, {10, 20, 30, 40}, limits);
+    std::sort(found.begin(), found.end());
+    EXPECT_EQ(found, (std::vector<std::uint32_t>{5, 6, 7, 8, 13, 14, 15}));
+}
+
 TEST(CandidateIndex, ClosedEventsAreRankedApartSoTheyCannotCrowdOutOpenOnes) {
     // 40 closed events at the query's road and number (the strongest key), then 5 open ones that share
     // only the road. Ranked together, the closed ones fill max_candidates = 8 and no open one is found;

@@ -104,6 +104,27 @@ TEST(Engine, OverdueEventsEscalateOneLevelAtATimeUpToTheCity) {
     EXPECT_EQ(engine.event(d.event_id).unit_code, "330200");
 }
 
+TEST(Engine, EventsOverdueAtOneDeadlineEscalateInTheOrderTheyOpened) {
+    // Five incidents at five addresses, reported at one moment: one level, one deadline. They come out
+    // of advance() in the order they opened, not in the standard library's order of equal heap keys
+    // (libstdc++ pops five equal keys pushed in order as 0 2 4 1 3).
+    Engine engine = make_engine();
+    std::vector<std::string> opened;
+    std::int64_t deadline = 0;
+    for (int i = 0; i < 5; ++i) {
+        const std::string number = std::to_string(100 + 20 * i);
+        const Decision d =
+            engine.submit(report("r" + std::to_string(i), "百丈东路" + number + "号垃圾桶满溢", "百丈街道七五社区百丈东路" + number + "号", t0));
+        ASSERT_TRUE(d.is_new) << i;
+        if (i == 0) deadline = d.deadline;
+        ASSERT_EQ(d.deadline, deadline) << i;
+        opened.push_back(d.event_id);
+    }
+    std::vector<std::string> escalated;
+    for (const Escalation& e : engine.advance(deadline + 1)) escalated.push_back(e.event_id);
+    EXPECT_EQ(escalated, opened);
+}
+
 TEST(Engine, ClosedEventsRecurRatherThanAbsorbReports) {
     Engine engine = make_engine();
     const Decision d = engine.submit(report("r1", "七五社区门口垃圾桶满溢无人清运", "百丈街道七五社区百丈东路168号", t0));

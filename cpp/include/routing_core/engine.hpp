@@ -16,6 +16,7 @@
 #include <queue>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -232,7 +233,11 @@ private:
         std::int64_t deadline;
         std::uint32_t event;
         std::uint32_t version;
-        bool operator>(const DeadlineEntry& o) const noexcept { return deadline > o.deadline; }
+        // A total order (equal deadlines by event, then version): advance() escalates the events of one
+        // deadline in event order, whatever the standard library's heap does with ties.
+        bool operator>(const DeadlineEntry& o) const noexcept {
+            return std::tie(deadline, event, version) > std::tie(o.deadline, o.event, o.version);
+        }
     };
 
     // What is kept of each accepted report, for idempotent re-submission (64 bytes, against ≈ 1.1 kB
