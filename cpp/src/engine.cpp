@@ -649,7 +649,8 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         // The text feature says what the problem is: place names on either side are left out.
         for (std::size_t k = 0; k < ev_texts; ++k) {
             const ShingleSpan ev_text = ev_said.text(k);
-            const double dice = query.dice(ev_text, own.weigh(ev_text), ev_said.place(k), workers_[worker].marks);
+            const double dice =
+                query.dice(ev_text, own.weigh(ev_text), ev_said.place(k), workers_[worker].marks);
             c.text = std::max(c.text, dice);
         }
         // Against everything the event's reports said: a burst of paraphrases covers the next one. By

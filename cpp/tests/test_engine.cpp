@@ -113,8 +113,8 @@ TEST(Engine, EventsOverdueAtOneDeadlineEscalateInTheOrderTheyOpened) {
     std::int64_t deadline = 0;
     for (int i = 0; i < 5; ++i) {
         const std::string number = std::to_string(100 + 20 * i);
-        const Decision d =
-            engine.submit(report("r" + std::to_string(i), "百丈东路" + number + "号垃圾桶满溢", "百丈街道七五社区百丈东路" + number + "号", t0));
+        const std::string road = "百丈东路" + number + "号";
+        const Decision d = engine.submit(report("r" + std::to_string(i), road + "垃圾桶满溢", "百丈街道七五社区" + road, t0));
         ASSERT_TRUE(d.is_new) << i;
         if (i == 0) deadline = d.deadline;
         ASSERT_EQ(d.deadline, deadline) << i;

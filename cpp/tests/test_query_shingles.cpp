@@ -51,21 +51,23 @@ TEST(QueryShingles, DiceAndContainmentAreTheSortedSetMeasuresToTheBit) {
             const std::vector<Shingle> other_place = random_set(rng, pool, 12);
             const std::vector<double> other_w = weights_of(other);
             const std::vector<double> other_place_w = weights_of(other_place);
-            const double expected_dice = weighted_dice_skipping(
-                text, [&](std::size_t i) { return text_w[i]; }, other, [&](std::size_t j) { return other_w[j]; },
-                place, other_place);
+            const auto text_weight = [&](std::size_t i) { return text_w[i]; };
+            const auto other_weight = [&](std::size_t j) { return other_w[j]; };
+            const auto nothing = [](std::size_t) { return false; };
+            const double expected_dice =
+                weighted_dice_skipping(text, text_weight, other, other_weight, place, other_place);
             const double dice = query.dice(other, other_w.data(), other_place, marks);
             ASSERT_TRUE(same_bits(dice, expected_dice)) << round << ": " << dice << " vs " << expected_dice;
             ASSERT_TRUE(std::all_of(marks.begin(), marks.end(), [](char m) { return m == 0; }));
             const double expected_contained = weighted_containment_sorted(
-                other_place, [&](std::size_t i) { return other_place_w[i]; }, [](std::size_t) { return false; },
-                place, text);
+                other_place, [&](std::size_t i) { return other_place_w[i]; }, nothing, place, text);
             const double contained = query.contained(other_place, other_place_w.data());
             ASSERT_TRUE(same_bits(contained, expected_contained)) << round;
-            const double expected_text = weighted_containment_sorted(
-                text, [&](std::size_t i) { return text_w[i]; },
-                [&](std::size_t i) { return std::binary_search(place.begin(), place.end(), text[i]); }, other,
-                other_place);
+            const auto text_is_place = [&](std::size_t i) {
+                return std::binary_search(place.begin(), place.end(), text[i]);
+            };
+            const double expected_text =
+                weighted_containment_sorted(text, text_weight, text_is_place, other, other_place);
             ASSERT_TRUE(same_bits(query.covered(other, other_place, marks), expected_text)) << round;
             ASSERT_TRUE(std::all_of(marks.begin(), marks.end(), [](char m) { return m == 0; }));
         }
@@ -73,7 +75,8 @@ TEST(QueryShingles, DiceAndContainmentAreTheSortedSetMeasuresToTheBit) {
 }
 
 TEST(QueryShingles, ADiceWorkedByHand) {
-    // text {1, 2, 3} weighing 1, 2, 3; its place {3}; the other {2, 3, 4, 5} weighing 2, 3, 4, 5, its place {5}.
+    // text {1, 2, 3} weighing 1, 2, 3; its place {3}; the other {2, 3, 4, 5} weighing 2, 3, 4, 5, its
+    // place {5}.
     // Left out: 3 (the text's place) and 5 (the other's). Text 1 + 2 = 3, other 2 + 4 = 6, shared 2:
     // Dice 2 · 2 / (3 + 6) = 4/9. Contained: of the other's place {5} (weight 5), nothing is named: 0;
     // of {1, 3, 9} weighing 1, 3, 9, 1 (text) and 3 (place) are: 4/13.

@@ -28,18 +28,20 @@ public:
     double dice(ShingleSpan other, const double* other_weight, ShingleSpan other_place,
                 std::vector<char>& marks) const;
 
+    // weighted_containment_sorted(part, part_weight, nothing skipped, place, text): how much of `part`
+    // (e.g. an event's place) the report names, in its address or its text.
+    double contained(ShingleSpan part, const double* part_weight) const;
+
     // How much of the text, its places left out, the union of `a` and `b` (e.g. all an event's reports
     // said) holds, by one probe for each shingle of a and b: what weighted_containment_sorted(text,
     // text weights, the text's places skipped, a, b) gives. Worth it when a and b are not much longer
     // than the query (the galloping search is, for a long one). `marks` as for dice().
     double covered(ShingleSpan a, ShingleSpan b, std::vector<char>& marks) const;
+
+    // The text's shingles and the place's, counted apart (a shingle in both counts twice).
     std::size_t size() const noexcept { return text_.size() + place_.size(); }
     // Whether text[i] is in the place too.
     bool text_is_place(std::size_t i) const noexcept { return text_is_place_[i] != 0; }
-
-    // weighted_containment_sorted(part, part_weight, nothing skipped, place, text): how much of `part`
-    // (e.g. an event's place) the report names, in its address or its text.
-    double contained(ShingleSpan part, const double* part_weight) const;
 
 private:
     struct Entry {
