@@ -214,8 +214,7 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
 std::size_t CandidateIndex::postings(Shingle shingle) const noexcept { return text_counts_.get(shingle); }
 
 std::size_t ShingleCounts::slot_of(Shingle shingle) const noexcept {
-    // Fibonacci hashing spreads the shingles' structured bits (two code points side by side).
-    return static_cast<std::size_t>((shingle * 0x9E3779B97F4A7C15ull) >> 20) & (slots_.size() - 1);
+    return fibonacci_slot(shingle, slots_.size() - 1);
 }
 
 std::uint32_t ShingleCounts::get(Shingle shingle) const noexcept {

@@ -5,14 +5,19 @@
 namespace routing_core {
 
 QueryShingles::Entry& QueryShingles::insert(Shingle shingle) {
-    for (std::size_t k = slot_of(shingle);; k = (k + 1) & mask_) {
-        Entry& e = slots_[k];
-        if (e.empty()) {
-            e.key = shingle;
-            used_.push_back(static_cast<std::uint32_t>(k));
-            return e;
-        }
-        if (e.key == shingle) return e;
+    const std::size_t k = probe(shingle);
+    Entry& e = slots_[k];
+    if (e.empty()) {
+        e.key = shingle;
+        used_.push_back(static_cast<std::uint32_t>(k));
+    }
+    return e;
+}
+
+void QueryShingles::mark_text(ShingleSpan set, std::vector<char>& marks) const {
+    for (Shingle s : set) {
+        const Entry* e = find(s);
+        if (e != nullptr && e->text >= 0) marks[static_cast<std::size_t>(e->text)] = 1;
     }
 }
 
@@ -30,20 +35,19 @@ void QueryShingles::assign(ShingleSpan text, const double* text_weight, ShingleS
     if (size != slots_.size()) slots_.assign(size, Entry{});
     mask_ = size - 1;
     for (std::size_t i = 0; i < text.size(); ++i) insert(text[i]).text = static_cast<std::int32_t>(i);
-    for (std::size_t i = 0; i < place.size(); ++i) insert(place[i]).place = static_cast<std::int32_t>(i);
-    text_is_place_.resize(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) text_is_place_[i] = find(text[i])->place >= 0 ? 1 : 0;
+    text_is_place_.assign(text.size(), 0);
+    for (std::size_t i = 0; i < place.size(); ++i) {
+        Entry& e = insert(place[i]);
+        e.place = static_cast<std::int32_t>(i);
+        if (e.text >= 0) text_is_place_[static_cast<std::size_t>(e.text)] = 1;
+    }
 }
 
 double QueryShingles::dice(ShingleSpan other, const double* other_weight, ShingleSpan other_place,
                            std::vector<char>& marks) const {
     const std::size_t n = text_.size();
     if (marks.size() < n) marks.resize(n, 0);
-    // The text's shingles in the other place are left out, as those in its own place are.
-    for (Shingle s : other_place) {
-        const Entry* e = find(s);
-        if (e != nullptr && e->text >= 0) marks[static_cast<std::size_t>(e->text)] = 1;
-    }
+    mark_text(other_place, marks);  // left out, as the text's own places are
     double wa = 0.0;
     for (std::size_t i = 0; i < n; ++i) wa += (text_is_place_[i] | marks[i]) != 0 ? 0.0 : text_weight_[i];
     std::fill(marks.begin(), marks.begin() + static_cast<std::ptrdiff_t>(n), 0);
@@ -71,12 +75,8 @@ double QueryShingles::dice(ShingleSpan other, const double* other_weight, Shingl
 double QueryShingles::covered(ShingleSpan a, ShingleSpan b, std::vector<char>& marks) const {
     const std::size_t n = text_.size();
     if (marks.size() < n) marks.resize(n, 0);
-    for (ShingleSpan set : {a, b}) {
-        for (Shingle s : set) {
-            const Entry* e = find(s);
-            if (e != nullptr && e->text >= 0) marks[static_cast<std::size_t>(e->text)] = 1;
-        }
-    }
+    mark_text(a, marks);
+    mark_text(b, marks);
     double total = 0.0;
     double found = 0.0;
     for (std::size_t i = 0; i < n; ++i) {

@@ -39,18 +39,19 @@ def _route(args: argparse.Namespace) -> int:
         report is rejected whole and changes nothing: its reports are then submitted one by one, so that
         each bad one is named with its line and the others are routed."""
         nonlocal accepted, rejected
-        decisions: list[Decision | None]
+        decisions: Sequence[Decision | None]
         try:
-            decisions = list(engine.submit_many([r for _, r in pending], explain=args.explain))
+            decisions = engine.submit_many([r for _, r in pending], explain=args.explain)
         except RoutingCoreError:
-            decisions = []
+            one_by_one: list[Decision | None] = []
             for lineno, record in pending:
                 try:
-                    decisions.append(engine.submit(record, explain=args.explain))
+                    one_by_one.append(engine.submit(record, explain=args.explain))
                 except RoutingCoreError as exc:
                     print(f"{args.file}:{lineno}: {exc}", file=sys.stderr)
                     rejected += 1
-                    decisions.append(None)
+                    one_by_one.append(None)
+            decisions = one_by_one
         pending.clear()
         for decision in decisions:
             if decision is None:

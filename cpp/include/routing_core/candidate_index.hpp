@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "routing_core/chunked_vector.hpp"
+#include "routing_core/fibonacci_slot.hpp"
 #include "routing_core/posting_table.hpp"
 #include "routing_core/text_similarity.hpp"
 #include "routing_core/types.hpp"
@@ -218,10 +219,7 @@ private:
         double value = 0.0;
         std::uint32_t generation = 0;
     };
-    // Fibonacci hashing spreads the shingles' structured bits (two code points side by side).
-    std::size_t slot_of(Shingle shingle) const noexcept {
-        return static_cast<std::size_t>((shingle * 0x9E3779B97F4A7C15ull) >> 20) & mask_;
-    }
+    std::size_t slot_of(Shingle shingle) const noexcept { return fibonacci_slot(shingle, mask_); }
     void grow();
     const CandidateIndex* index_ = nullptr;
     std::vector<Slot> slots_;

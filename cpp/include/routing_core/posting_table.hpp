@@ -10,6 +10,8 @@
 #include <limits>
 #include <vector>
 
+#include "routing_core/fibonacci_slot.hpp"
+
 namespace routing_core {
 
 class PostingTable {
@@ -56,10 +58,7 @@ private:
         std::uint64_t key = 0;
         std::uint32_t list = free_slot;  // index into keys_ and lists_
     };
-    std::size_t slot_of(std::uint64_t key) const noexcept {
-        // Fibonacci hashing: shingles are structured (two code points side by side), hashed keys not.
-        return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 20) & (slots_.size() - 1);
-    }
+    std::size_t slot_of(std::uint64_t key) const noexcept { return fibonacci_slot(key, slots_.size() - 1); }
     // Re-files every key in a table of at least `slots` slots (a power of two), at most half full.
     void rebuild(std::size_t slots);
     // The slot that files position i.

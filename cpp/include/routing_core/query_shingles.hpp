@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "routing_core/fibonacci_slot.hpp"
 #include "routing_core/text_similarity.hpp"
 
 namespace routing_core {
@@ -50,17 +51,19 @@ private:
         std::int32_t place = -1;  // position in the place, or -1
         bool empty() const noexcept { return text < 0 && place < 0; }  // (an entry has one at least)
     };
-    std::size_t slot_of(Shingle shingle) const noexcept {
-        return static_cast<std::size_t>((shingle * 0x9E3779B97F4A7C15ull) >> 20) & mask_;
+    // The slot holding `shingle`, or the empty one where it would go.
+    std::size_t probe(Shingle shingle) const noexcept {
+        std::size_t k = fibonacci_slot(shingle, mask_);
+        while (!slots_[k].empty() && slots_[k].key != shingle) k = (k + 1) & mask_;
+        return k;
     }
     const Entry* find(Shingle shingle) const noexcept {
-        for (std::size_t k = slot_of(shingle);; k = (k + 1) & mask_) {
-            const Entry& e = slots_[k];
-            if (e.empty()) return nullptr;
-            if (e.key == shingle) return &e;
-        }
+        const Entry& e = slots_[probe(shingle)];
+        return e.empty() ? nullptr : &e;
     }
     Entry& insert(Shingle shingle);
+    // Marks the text positions of the shingles of `set` that the text has.
+    void mark_text(ShingleSpan set, std::vector<char>& marks) const;
 
     ShingleSpan text_;
     ShingleSpan place_;
