@@ -161,7 +161,11 @@ std::vector<std::uint32_t> CandidateIndex::lookup(const std::vector<BlockingKey>
         if (size > 0) lists.emplace_back(size, s);
     }
     const std::size_t take = std::min(lists.size(), limits.rare_shingles);
-    std::partial_sort(lists.begin(), lists.begin() + static_cast<std::ptrdiff_t>(take), lists.end());
+    // (size, shingle) is a total order: selecting, then sorting the kept, is partial_sort's result in
+    // linear rather than n log k time.
+    const auto kept = lists.begin() + static_cast<std::ptrdiff_t>(take);
+    if (kept != lists.end()) std::nth_element(lists.begin(), kept, lists.end());
+    std::sort(lists.begin(), kept);
     for (std::size_t k = 0; k < take; ++k) text_postings_.prefetch(lists[k].second);
     for (const PostingTable::List* list : read_lists) __builtin_prefetch(list);
     for (std::size_t k = 0; k < take; ++k) {
