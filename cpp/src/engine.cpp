@@ -549,6 +549,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
     std::vector<double>& bound = scratch.bound;
     const bool prune = !with_ids;
     const double total = p.total_weight();
+    const MatchParams::TextMaxima maxima = prune ? p.text_maxima() : MatchParams::TextMaxima{};
     if (prune) {
         // The category feature takes three values (same, other, unknown): its bound is computed once each.
         std::array<std::pair<double, double>, 3> bound_of{};
@@ -557,7 +558,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
             for (std::size_t k = 0; k < bounds_known; ++k) {
                 if (bound_of[k].first == category) return bound_of[k].second;
             }
-            const double b = p.text_part_bound(category);
+            const double b = p.text_part_bound(category, maxima);
             if (bounds_known < bound_of.size()) bound_of[bounds_known++] = {category, b};
             return b;
         };
@@ -641,7 +642,7 @@ std::vector<CandidateScore> Engine::score_candidates(const Prepared& report, std
         // (For an event of one report, said ∪ said_too is text(0) ∪ place(0).)
         c.place = std::max(c.place, weighted_containment_sorted(place, place_weight, keep, said, said_too));
         if (prune &&
-            best.needless((cheap + p.text_part_bound(c.category, c.place)) / total + 1e-9,
+            best.needless((cheap + p.text_part_bound(c.category, c.place, maxima)) / total + 1e-9,
                           c.closed, p)) {
             unscored[j] = 1;
             return;

@@ -179,6 +179,23 @@ double MatchParams::text_part_bound(double category, double place) const noexcep
            weight_coverage * curve_coverage.max_up_to(1.0) + weight_wording * curve_wording.max_up_to(1.0);
 }
 
+MatchParams::TextMaxima MatchParams::text_maxima() const noexcept {
+    return TextMaxima{curve_place.max_up_to(1.0), curve_place_text.max_up_to(1.0), curve_text.max_up_to(1.0),
+                      curve_coverage.max_up_to(1.0), curve_wording.max_up_to(1.0)};
+}
+
+double MatchParams::text_part_bound(double category, const TextMaxima& m) const noexcept {
+    return weight_place * m.place + weight_place_category * curve_place_category.max_up_to(category) +
+           weight_place_text * m.place_text + weight_text * m.text + weight_coverage * m.coverage +
+           weight_wording * m.wording;
+}
+
+double MatchParams::text_part_bound(double category, double place, const TextMaxima& m) const noexcept {
+    return weight_place * curve_place(place) + weight_place_category * curve_place_category(place * category) +
+           weight_place_text * curve_place_text.max_up_to(place) + weight_text * m.text +
+           weight_coverage * m.coverage + weight_wording * m.wording;
+}
+
 double MatchParams::recency(double hours_apart) const noexcept { return std::exp(-hours_apart / time_scale_hours); }
 
 double MatchParams::proximity(double metres) const noexcept {

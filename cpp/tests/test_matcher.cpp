@@ -330,6 +330,20 @@ TEST(MatchParams, CheapPartWithItsRecurrenceValueIsTheSameToTheBit) {
     }
 }
 
+TEST(MatchParams, TextPartBoundFromTheMaximaIsTheSameToTheBit) {
+    // The engine bounds every candidate with the curves' maxima taken once a report: the bounds, and
+    // with them which candidates are left unscored, must be those computed without, as doubles.
+    std::mt19937 rng(29);
+    for (int trial = 0; trial < 2000; ++trial) {
+        const MatchParams p = random_params(rng);
+        const MatchParams::TextMaxima maxima = p.text_maxima();
+        const Features f = random_features(rng);
+        EXPECT_EQ(p.text_part_bound(f.category, maxima), p.text_part_bound(f.category)) << "trial " << trial;
+        EXPECT_EQ(p.text_part_bound(f.category, f.place, maxima), p.text_part_bound(f.category, f.place))
+            << "trial " << trial;
+    }
+}
+
 TEST(MatchParams, TextPartBoundIsReachedWhenOnlyPlaceCounts) {
     // With text, coverage and wording weighing nothing, the bound that knows the place is the score.
     std::mt19937 rng(13);

@@ -151,6 +151,19 @@ struct MatchParams {
     // read. The second form knows the place feature already (the terms left are text's).
     double text_part_bound(double category) const noexcept;
     double text_part_bound(double category, double place) const noexcept;
+    // What those bounds read that no candidate changes: each text-side curve's largest value on [0, 1]
+    // (the engine takes them once a report, not a few times a candidate). Given them, each bound is
+    // the one computed without them, to the bit: the same terms added in the same order.
+    struct TextMaxima {
+        double place = 0.0;
+        double place_text = 0.0;
+        double text = 0.0;
+        double coverage = 0.0;
+        double wording = 0.0;
+    };
+    TextMaxima text_maxima() const noexcept;
+    double text_part_bound(double category, const TextMaxima& m) const noexcept;
+    double text_part_bound(double category, double place, const TextMaxima& m) const noexcept;
     double recency(double hours_apart) const noexcept;
     // The proximity feature of a distance in metres; a negative distance means unknown.
     double proximity(double metres) const noexcept;
