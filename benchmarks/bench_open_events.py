@@ -11,6 +11,13 @@ candidates: nothing is closed). At each size the engine measures, on the stream'
   wall time, with its explanation (the default) and without it (``explain=False``, the lean
   Decision), the two alternating report by report so that both see the same engine.
 
+With ``--twins``, two engines are filled with the same stream and every timed report goes to both
+(in turn first), so that each report is timed twice on the same state. On a shared host a call's time
+includes whatever else ran then, and the slowest calls of one run are mostly not those of an identical
+run (benchmarks/RESULTS.md, stop 29). The twins' line gives, beside the first engine's own
+percentiles, those of each report's faster call: the engine's cost with most of the host's noise
+taken out. It needs twice the memory and filling time.
+
 Sizes are open events, measured with ``Engine.stats()``; memory is the candidate index's and the
 engine's whole state's (``Engine.memory()``) per open event. Prints one line per size and the ratio
 of each to the first, and writes JSON with ``--json``.
@@ -23,6 +30,7 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +56,7 @@ def report_columns(reports: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _stream(per_day: int, seed: int):
+def _stream(per_day: int, seed: int) -> Iterator[dict[str, Any]]:
     for batch in generate(days=30, reports_per_day=per_day, seed=seed):
         yield from batch.reports()
 
@@ -62,8 +70,10 @@ def _take(stream: Any, n: int) -> list[dict[str, Any]]:
     return out
 
 
-def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: int) -> list[dict[str, Any]]:
-    engine = Engine(threads=threads)
+def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: int,
+            twins: bool = False) -> list[dict[str, Any]]:
+    engines = [Engine(threads=threads) for _ in range(2 if twins else 1)]
+    engine = engines[0]  # the one whose batches, memory and own call times are reported
     stream = _stream(per_day, seed)
     rows = []
     fill_started = time.perf_counter()
@@ -72,24 +82,36 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
             chunk = _take(stream, 1000)
             if not chunk:
                 raise SystemExit(f"the stream ran out before {size:,} open events")
-            engine.submit_columns(**report_columns(chunk))
+            columns = report_columns(chunk)
+            for e in engines:
+                e.submit_columns(**columns)
         batch_us = []
         for _ in range(max(1, probe // 1000)):
-            chunk = _take(stream, 1000)
+            columns = report_columns(_take(stream, 1000))
             started = time.perf_counter()
-            engine.submit_columns(**report_columns(chunk))
-            batch_us.append((time.perf_counter() - started) / len(chunk) * 1e6)
+            engine.submit_columns(**columns)
+            batch_us.append((time.perf_counter() - started) / len(columns["ids"]) * 1e6)
+            for e in engines[1:]:
+                e.submit_columns(**columns)
         single_us: dict[bool, list[float]] = {True: [], False: []}
+        faster_us: dict[bool, list[float]] = {True: [], False: []}  # twins: each report's faster call
         for i, r in enumerate(_take(stream, 2 * probe)):
             explain = i % 2 == 0
-            started = time.perf_counter()
-            engine.submit(r, explain=explain)
-            single_us[explain].append((time.perf_counter() - started) * 1e6)
+            call_us = [0.0] * len(engines)
+            # Twins take turns at going first, so that neither always follows the other's cache traffic.
+            for k in (range(len(engines)) if i % 4 < 2 else reversed(range(len(engines)))):
+                started = time.perf_counter()
+                engines[k].submit(r, explain=explain)
+                call_us[k] = (time.perf_counter() - started) * 1e6
+            single_us[explain].append(call_us[0])
+            faster_us[explain].append(min(call_us))
         q = np.percentile(single_us[True], [50, 99, 99.9])
         lean = np.percentile(single_us[False], [50, 99, 99.9])
         stats = engine.stats()
+        if twins and engines[1].stats() != stats:  # the premise: one state, timed twice
+            raise SystemExit(f"the twin engines diverged: {stats} and {engines[1].stats()}")
         memory = engine.memory()
-        row = {
+        row: dict[str, Any] = {
             "open_events": stats.open_events,
             "batch_us_per_report_median": statistics.median(batch_us),
             "single_submit_us_p50": float(q[0]),
@@ -103,10 +125,17 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
             "engine_bytes": memory,
             "elapsed_s": time.perf_counter() - fill_started,
         }
+        if twins:
+            for explain, name in ((True, "single_submit"), (False, "lean_submit")):
+                f = np.percentile(faster_us[explain], [50, 99, 99.9])
+                row[f"{name}_twins_faster_us_p50"] = float(f[0])
+                row[f"{name}_twins_faster_us_p99"] = float(f[1])
+                row[f"{name}_twins_faster_us_p999"] = float(f[2])
         rows.append(row)
         first = rows[0]
-        print(f"{row['open_events']:>10,} open events: batch {row['batch_us_per_report_median']:8.1f} µs/report "
-              f"({row['batch_us_per_report_median'] / first['batch_us_per_report_median']:.2f}x); single submit "
+        batch = row["batch_us_per_report_median"]
+        print(f"{row['open_events']:>10,} open events: batch {batch:8.1f} µs/report "
+              f"({batch / first['batch_us_per_report_median']:.2f}x); single submit "
               f"p50 {row['single_submit_us_p50']:8.1f} µs, p99 {row['single_submit_us_p99']:8.1f} µs "
               f"({row['single_submit_us_p99'] / first['single_submit_us_p99']:.2f}x), "
               f"p99.9 {row['single_submit_us_p999']:8.1f} µs; "
@@ -115,6 +144,14 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
               f"index {row['index_bytes_per_open_event']:,.0f} B/open event, engine "
               f"{row['engine_bytes_per_open_event']:,.0f} B/open event; "
               f"{row['elapsed_s']:,.0f} s so far", flush=True)
+        if twins:
+            print(f"{'':>10}   each report's faster call of the twins: submit p50 "
+                  f"{row['single_submit_twins_faster_us_p50']:8.1f} µs, p99 "
+                  f"{row['single_submit_twins_faster_us_p99']:8.1f} µs, p99.9 "
+                  f"{row['single_submit_twins_faster_us_p999']:8.1f} µs; explain=False p50 "
+                  f"{row['lean_submit_twins_faster_us_p50']:8.1f} µs, p99 "
+                  f"{row['lean_submit_twins_faster_us_p99']:8.1f} µs, p99.9 "
+                  f"{row['lean_submit_twins_faster_us_p999']:8.1f} µs", flush=True)
     return rows
 
 
@@ -126,12 +163,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--probe", type=int, default=2000,
                    help="reports timed at each size (batch, explained single and lean single each)")
+    p.add_argument("--twins", action="store_true",
+                   help="two engines, each timed report sent to both: also the percentiles of each report's "
+                        "faster call (the host's noise mostly taken out; twice the memory and filling time)")
     p.add_argument("--json", help="write the rows here")
     args = p.parse_args(argv)
     if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
         reexec_with_huge_pages(sys.argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    rows = measure(sizes, per_day=args.per_day, seed=args.seed, threads=args.threads, probe=args.probe)
+    rows = measure(sizes, per_day=args.per_day, seed=args.seed, threads=args.threads, probe=args.probe,
+                   twins=args.twins)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return 0

@@ -1,11 +1,15 @@
-"""The tools RESULTS.md's claims rest on: scripts/decision_hash.py and benchmarks/bench_batch_minima.py."""
+"""The tools RESULTS.md's claims rest on: scripts/decision_hash.py, benchmarks/bench_batch_minima.py and
+bench_open_events.py's twins."""
 
 from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -55,3 +59,71 @@ def test_batch_minima_sums_each_batch_s_fastest_round(
     assert tool.main(["record", "--days", "1", "--per-day", "1500", "--out", str(out)]) == 0
     times = np.load(out)
     assert len(times) >= 1 and (times > 0).all()
+
+
+class _FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+@dataclass(frozen=True)
+class _FakeStats:
+    open_events: int
+    index_bytes: int
+
+
+class _FakeEngine:
+    """Opens one event per report; a submit takes `cost(k)` µs of the fake clock, k counting its calls."""
+
+    def __init__(self, clock: _FakeClock, cost: Callable[[int], float]) -> None:
+        self.clock, self.cost, self.open, self.calls = clock, cost, 0, 0
+
+    def submit_columns(self, **columns: Any) -> None:
+        self.clock.now += len(columns["ids"]) / 1e6  # 1 µs a report
+        self.open += len(columns["ids"])
+
+    def submit(self, report: Mapping[str, Any], *, explain: bool) -> None:
+        self.clock.now += self.cost(self.calls) / 1e6
+        self.calls += 1
+        self.open += 1
+
+    def stats(self) -> _FakeStats:
+        return _FakeStats(self.open, 100 * self.open)
+
+    def memory(self) -> dict[str, int]:
+        return {"total": 1000 * self.open}
+
+
+def test_open_events_twins_give_each_report_s_faster_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    tool = _load("benchmarks/bench_open_events.py")
+    clock = _FakeClock()
+    # Engine A's calls alternate 10 and 50 µs, B's take 30 µs: each report's faster call is 10 or 30 µs.
+    costs = iter([lambda k: 10.0 if k % 4 < 2 else 50.0, lambda k: 30.0])
+    monkeypatch.setattr(tool, "Engine", lambda threads: _FakeEngine(clock, next(costs)))
+    monkeypatch.setattr(tool, "time", clock)
+    reports = ({"id": str(i), "text": "", "time": 0, "source": "app"} for i in range(100_000))
+    monkeypatch.setattr(tool, "_stream", lambda per_day, seed: reports)
+    monkeypatch.setattr(tool, "report_columns", lambda chunk: {"ids": [r["id"] for r in chunk]})
+    (row,) = tool.measure([500], per_day=1, seed=0, threads=1, probe=400, twins=True)
+    # Reports alternate explained and lean, so each kind sees A at 10 µs for half its calls.
+    for kind in ("single_submit", "lean_submit"):
+        assert row[f"{kind}_us_p50"] == pytest.approx(30.0)  # A's own: half 10, half 50
+        assert row[f"{kind}_us_p99"] == pytest.approx(50.0)
+        assert row[f"{kind}_twins_faster_us_p50"] == pytest.approx(20.0)  # half 10, half 30
+        assert row[f"{kind}_twins_faster_us_p99"] == pytest.approx(30.0)
+    # The twins must hold one state: one that drifts apart is refused.
+    costs = iter([lambda k: 10.0, lambda k: 10.0])
+    engines: list[_FakeEngine] = []
+
+    def drifting(threads: int) -> _FakeEngine:
+        engines.append(_FakeEngine(clock, next(costs)))
+        if len(engines) == 2:
+            engines[1].open = 1
+        return engines[-1]
+
+    monkeypatch.setattr(tool, "Engine", drifting)
+    with pytest.raises(SystemExit, match="diverged"):
+        tool.measure([500], per_day=1, seed=0, threads=1, probe=40, twins=True)
