@@ -1,10 +1,11 @@
-"""The tools RESULTS.md's claims rest on: scripts/decision_hash.py, benchmarks/bench_batch_minima.py and
-bench_open_events.py's twins."""
+"""The tools RESULTS.md's claims rest on: scripts/decision_hash.py and batch_conflicts.py,
+benchmarks/bench_batch_minima.py and bench_open_events.py's twins."""
 
 from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ def _load(relative: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(Path(relative).stem, ROOT / relative)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # (dataclasses look their module up by name)
     spec.loader.exec_module(module)
     return module
 
@@ -127,3 +129,34 @@ def test_open_events_twins_give_each_report_s_faster_call(monkeypatch: pytest.Mo
     monkeypatch.setattr(tool, "Engine", drifting)
     with pytest.raises(SystemExit, match="diverged"):
         tool.measure([500], per_day=1, seed=0, threads=1, probe=40, twins=True)
+
+
+def test_batch_conflicts_count_reports_that_meet_an_event_their_batch_touched(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tool = _load("scripts/batch_conflicts.py")
+    touch = tool.Touch
+    touches = [
+        touch("E1", False, frozenset()),              # opens E1
+        touch("E1", True, frozenset({"E1"})),         # joins E1, opened just before
+        touch("E2", False, frozenset({"E1"})),        # opens E2, scored against E1
+        touch("E1", True, frozenset({"E1", "E2"})),   # joins E1 again
+        touch("E3", False, frozenset({"E9"})),        # never meets the batch's events
+        touch("E3", False, frozenset({"E9"})),        # report 5 sent again: answered as it was
+    ]
+    # One batch of all six: reports 2 and 4 joined a touched event (6 joined nothing); 2, 3 and 4
+    # were scored against one.
+    assert tool.conflicts(touches, 6) == tool.Conflicts(6, 6, 2, 3)
+    # Batches of two: (1, 2) (3, 4) (5, 6): report 2 joins E1 of its batch; report 4's E1 was not
+    # touched in its batch (report 3 touched E2), but report 4 was scored against E2.
+    assert tool.conflicts(touches, 2) == tool.Conflicts(2, 6, 1, 2)
+    assert tool.conflicts(touches, 1) == tool.Conflicts(1, 6, 0, 0)
+    with pytest.raises(ValueError, match="size=0"):
+        tool.conflicts(touches, 0)
+    # A real replay: batches that hold the smaller ones meet at least their conflicts.
+    assert tool.main(["--days", "1", "--per-day", "400", "--sizes", "4,16,64"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    shares = [float(line.split("scored against one ")[1].split()[0]) for line in lines]
+    assert len(shares) == 3 and shares == sorted(shares) and shares[-1] > 0
+    with pytest.raises(SystemExit):
+        tool.main(["--sizes", "0,8"])
