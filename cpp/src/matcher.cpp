@@ -167,16 +167,11 @@ std::size_t AddressCategoryMemo::slot_of(double address, double category) noexce
 }
 
 double MatchParams::text_part_bound(double category) const noexcept {
-    // place · category lies in [0, category] and place · text in [0, 1]: both factors are in [0, 1].
-    return weight_place * curve_place.max_up_to(1.0) + weight_place_category * curve_place_category.max_up_to(category) +
-           weight_place_text * curve_place_text.max_up_to(1.0) + weight_text * curve_text.max_up_to(1.0) +
-           weight_coverage * curve_coverage.max_up_to(1.0) + weight_wording * curve_wording.max_up_to(1.0);
+    return text_part_bound(category, text_maxima());
 }
 
 double MatchParams::text_part_bound(double category, double place) const noexcept {
-    return weight_place * curve_place(place) + weight_place_category * curve_place_category(place * category) +
-           weight_place_text * curve_place_text.max_up_to(place) + weight_text * curve_text.max_up_to(1.0) +
-           weight_coverage * curve_coverage.max_up_to(1.0) + weight_wording * curve_wording.max_up_to(1.0);
+    return text_part_bound(category, place, text_maxima());
 }
 
 MatchParams::TextMaxima MatchParams::text_maxima() const noexcept {
@@ -185,6 +180,7 @@ MatchParams::TextMaxima MatchParams::text_maxima() const noexcept {
 }
 
 double MatchParams::text_part_bound(double category, const TextMaxima& m) const noexcept {
+    // place · category lies in [0, category] and place · text in [0, 1]: both factors are in [0, 1].
     return weight_place * m.place + weight_place_category * curve_place_category.max_up_to(category) +
            weight_place_text * m.place_text + weight_text * m.text + weight_coverage * m.coverage +
            weight_wording * m.wording;

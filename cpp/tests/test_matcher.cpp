@@ -332,14 +332,31 @@ TEST(MatchParams, CheapPartWithItsRecurrenceValueIsTheSameToTheBit) {
 
 TEST(MatchParams, TextPartBoundFromTheMaximaIsTheSameToTheBit) {
     // The engine bounds every candidate with the curves' maxima taken once a report: the bounds, and
-    // with them which candidates are left unscored, must be those computed without, as doubles.
+    // with them which candidates are left unscored, must be those computed from the curves on each
+    // call (as stop 28's engine did, written out here), as doubles.
+    const auto direct = [](const MatchParams& p, double category) {
+        return p.weight_place * p.curve_place.max_up_to(1.0) +
+               p.weight_place_category * p.curve_place_category.max_up_to(category) +
+               p.weight_place_text * p.curve_place_text.max_up_to(1.0) +
+               p.weight_text * p.curve_text.max_up_to(1.0) +
+               p.weight_coverage * p.curve_coverage.max_up_to(1.0) +
+               p.weight_wording * p.curve_wording.max_up_to(1.0);
+    };
+    const auto direct_with_place = [](const MatchParams& p, double category, double place) {
+        return p.weight_place * p.curve_place(place) +
+               p.weight_place_category * p.curve_place_category(place * category) +
+               p.weight_place_text * p.curve_place_text.max_up_to(place) +
+               p.weight_text * p.curve_text.max_up_to(1.0) +
+               p.weight_coverage * p.curve_coverage.max_up_to(1.0) +
+               p.weight_wording * p.curve_wording.max_up_to(1.0);
+    };
     std::mt19937 rng(29);
     for (int trial = 0; trial < 2000; ++trial) {
         const MatchParams p = random_params(rng);
         const MatchParams::TextMaxima maxima = p.text_maxima();
         const Features f = random_features(rng);
-        EXPECT_EQ(p.text_part_bound(f.category, maxima), p.text_part_bound(f.category)) << "trial " << trial;
-        EXPECT_EQ(p.text_part_bound(f.category, f.place, maxima), p.text_part_bound(f.category, f.place))
+        EXPECT_EQ(p.text_part_bound(f.category, maxima), direct(p, f.category)) << "trial " << trial;
+        EXPECT_EQ(p.text_part_bound(f.category, f.place, maxima), direct_with_place(p, f.category, f.place))
             << "trial " << trial;
     }
 }

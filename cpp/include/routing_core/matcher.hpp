@@ -152,8 +152,8 @@ struct MatchParams {
     double text_part_bound(double category) const noexcept;
     double text_part_bound(double category, double place) const noexcept;
     // What those bounds read that no candidate changes: each text-side curve's largest value on [0, 1]
-    // (the engine takes them once a report, not a few times a candidate). Given them, each bound is
-    // the one computed without them, to the bit: the same terms added in the same order.
+    // (the engine takes them once a report, not a few times a candidate; the forms above take them
+    // on each call).
     struct TextMaxima {
         double place = 0.0;
         double place_text = 0.0;
