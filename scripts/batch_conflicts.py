@@ -66,6 +66,16 @@ def replay_touches(days: int, per_day: int, seed: int) -> list[Touch]:
     return touches
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive integer")
+    return value
+
+
 def _sizes(text: str) -> list[int]:
     try:
         sizes = [int(s) for s in text.split(",")]
@@ -78,12 +88,14 @@ def _sizes(text: str) -> list[int]:
 
 def main(argv: Iterable[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--days", type=int, default=3)
-    p.add_argument("--per-day", type=int, default=10_700)
+    p.add_argument("--days", type=_positive, default=3)
+    p.add_argument("--per-day", type=_positive, default=10_700)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--sizes", type=_sizes, default=[8, 32, 128, 512])
     args = p.parse_args(None if argv is None else list(argv))
     touches = replay_touches(args.days, args.per_day, args.seed)
+    if not touches:
+        raise SystemExit("the generated stream has no reports: nothing to count")
     for size in args.sizes:
         c = conflicts(touches, size)
         print(f"batch {size:>5,}: chose an event touched earlier in its batch {c.chosen / c.reports:.3f}; "

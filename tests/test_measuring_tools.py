@@ -158,5 +158,7 @@ def test_batch_conflicts_count_reports_that_meet_an_event_their_batch_touched(
     lines = capsys.readouterr().out.splitlines()
     shares = [float(line.split("scored against one ")[1].split()[0]) for line in lines]
     assert len(shares) == 3 and shares == sorted(shares) and shares[-1] > 0
-    with pytest.raises(SystemExit):
-        tool.main(["--sizes", "0,8"])
+    for bad in (["--sizes", "0,8"], ["--sizes", "8,x"], ["--days", "0"], ["--per-day", "-5"]):
+        with pytest.raises(SystemExit):
+            tool.main(bad)
+    assert "'0': expected a positive integer" in capsys.readouterr().err
