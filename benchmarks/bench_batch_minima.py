@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from routing_core import Engine
+from routing_core.cli_args import at_least
 from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.replay import APIS, _columns
 from routing_core.synth import generate
@@ -79,16 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rec = sub.add_parser("record", help="time one round and save its batch times")
-    rec.add_argument("--days", type=int, default=5)
-    rec.add_argument("--per-day", type=int, default=10_700)
+    rec.add_argument("--days", type=at_least(1), default=5)
+    rec.add_argument("--per-day", type=at_least(1), default=10_700)
     rec.add_argument("--api", choices=APIS, default="columns")
     rec.add_argument("--out", type=Path, required=True, help="where to save the batch times (.npy)")
     cmp = sub.add_parser("compare", help="compare recorded rounds, grouped by label (the name up to a dot)")
     cmp.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args(argv)
     if args.command == "record":
-        if args.days < 1 or args.per_day < 1:
-            parser.error("--days and --per-day must be at least 1")
         times = record(args.days, args.api, args.per_day)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         np.save(args.out, times)

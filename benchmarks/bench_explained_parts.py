@@ -22,6 +22,7 @@ import sys
 import time
 
 from routing_core import Engine
+from routing_core.cli_args import at_least
 from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.synth import generate
 
@@ -54,15 +55,14 @@ def one_round(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=int, default=3, help="generated days to replay (default 3)")
-    parser.add_argument("--per-day", type=int, default=10_700, help="reports a day (default 10,700)")
-    parser.add_argument("--seed", type=int, default=0, help="the generator's seed (default 0)")
-    parser.add_argument("--rounds", type=int, default=2, help="replays, each on a fresh engine (default 2)")
+    parser.add_argument("--days", type=at_least(1), default=3, help="generated days to replay (default 3)")
+    parser.add_argument("--per-day", type=at_least(1), default=10_700, help="reports a day (default 10,700)")
+    parser.add_argument("--seed", type=at_least(0), default=0, help="the generator's seed (default 0)")
+    parser.add_argument("--rounds", type=at_least(1), default=2,
+                        help="replays, each on a fresh engine (default 2)")
     parser.add_argument("--no-gc", action="store_true", help="turn the cyclic GC off")
     parser.add_argument("--lean", action="store_true", help="time submit_many(explain=False) instead")
     args = parser.parse_args(argv)
-    if args.days < 1 or args.per_day < 1 or args.rounds < 1:
-        parser.error("--days, --per-day and --rounds must be at least 1")
     if args.no_gc:
         gc.disable()
     for r in range(1, args.rounds + 1):

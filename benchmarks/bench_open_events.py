@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from routing_core import Engine
+from routing_core.cli_args import at_least, counts
 from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.synth import generate
 
@@ -157,11 +158,12 @@ def measure(sizes: list[int], *, per_day: int, seed: int, threads: int, probe: i
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", default="10000,100000", help="open-event counts, comma-separated")
-    p.add_argument("--per-day", type=int, default=560_000)
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--probe", type=int, default=2000,
+    p.add_argument("--sizes", type=counts("open-event", 1), default=[10_000, 100_000],
+                   help="open-event counts, comma-separated")
+    p.add_argument("--per-day", type=at_least(1), default=560_000)
+    p.add_argument("--seed", type=at_least(0), default=7)
+    p.add_argument("--threads", type=at_least(0), default=1)
+    p.add_argument("--probe", type=at_least(1), default=2000,
                    help="reports timed at each size (batch, explained single and lean single each)")
     p.add_argument("--twins", action="store_true",
                    help="two engines, each timed report sent to both: also the percentiles of each report's "
@@ -170,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
         reexec_with_huge_pages(sys.argv)
-    sizes = sorted(int(s) for s in args.sizes.split(","))
+    sizes = sorted(args.sizes)
     rows = measure(sizes, per_day=args.per_day, seed=args.seed, threads=args.threads, probe=args.probe,
                    twins=args.twins)
     if args.json:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from routing_core import Engine
+from routing_core.cli_args import at_least
 from routing_core.hugepages import describe_huge_pages, reexec_with_huge_pages
 from routing_core.replay import _columns, replay
 from routing_core.synth import Batch, generate
@@ -83,16 +84,15 @@ def single_calls(engine: Engine, day: Batch) -> tuple[list[float], list[dict[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=int, default=35, help="days replayed in batches first (default 35)")
-    parser.add_argument("--single-days", type=int, default=10,
+    parser.add_argument("--days", type=at_least(0), default=35,
+                        help="days replayed in batches first (default 35)")
+    parser.add_argument("--single-days", type=at_least(1), default=10,
                         help="days then submitted one report at a time (default 10)")
-    parser.add_argument("--per-day", type=int, default=10_700)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--per-day", type=at_least(1), default=10_700)
+    parser.add_argument("--seed", type=at_least(0), default=0)
     parser.add_argument("--slow", action="store_true", help="list every call over 1 ms")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    if args.days < 0:
-        parser.error(f"--days {args.days}: expected 0 or more")
     if args.single_days < 1:
         parser.error(f"--single-days {args.single_days}: expected 1 or more")
     if args.per_day < 1:

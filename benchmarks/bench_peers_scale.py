@@ -40,6 +40,7 @@ import numpy as np
 
 from bench_open_events import report_columns  # a sibling script: benchmarks/ is on sys.path
 from routing_core import Engine
+from routing_core.cli_args import at_least
 from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.synth import Batch, generate
 
@@ -233,18 +234,18 @@ def measure(
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--open", type=int, default=100_000, help="open events when the probe starts")
-    p.add_argument("--probe", type=int, default=2000, help="reports timed per method")
-    p.add_argument("--per-day", type=int, default=560_000, help="generated reports a day")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--train-seed", type=int, default=1001, help="seed of the split the peers are fitted on")
-    p.add_argument("--train", type=int, default=5000, help="training reports (the first of the split)")
+    p.add_argument("--open", type=at_least(1), default=100_000, help="open events when the probe starts")
+    p.add_argument("--probe", type=at_least(1), default=2000, help="reports timed per method")
+    p.add_argument("--per-day", type=at_least(1), default=560_000, help="generated reports a day")
+    p.add_argument("--seed", type=at_least(0), default=0)
+    p.add_argument("--train-seed", type=at_least(0), default=1001,
+                   help="seed of the split the peers are fitted on")
+    p.add_argument("--train", type=at_least(2), default=5000,
+                   help="training reports (the first of the split)")
     p.add_argument("--json", help="also write the figures here")
     args = p.parse_args(argv)
     if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
         reexec_with_huge_pages(sys.argv)
-    if args.open < 1 or args.probe < 1 or args.train < 2:
-        p.error("--open and --probe must be >= 1, --train >= 2")
     fig = measure(open_target=args.open, probe=args.probe, per_day=args.per_day, seed=args.seed,
                   train_seed=args.train_seed, train=args.train)
     engine = fig["rows"][0]

@@ -38,6 +38,7 @@ from typing import Any
 import pytest
 
 from routing_core import Engine
+from routing_core.cli_args import at_least, counts
 from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.store import DEFAULT_SNAPSHOT_EVERY
 
@@ -183,33 +184,29 @@ def _seconds(fig: dict[str, Any], key: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sizes", default="10000,100000", help="reports per store, comma-separated")
+    p.add_argument("--sizes", type=counts("report", 1), default=[10_000, 100_000], help="reports per store, comma-separated")
     p.add_argument(
-        "--events", type=int,
+        "--events", type=at_least(1),
         help="instead of --sizes: build one store of this many events, snapshot it, then journal --tail more",
     )
     p.add_argument(
-        "--tail", type=int,
+        "--tail", type=at_least(0),
         help=f"reports journaled after the snapshot (default 0.1 of a size; "
              f"{DEFAULT_SNAPSHOT_EVERY:,} with --events)",
     )
     p.add_argument(
-        "--per-day", type=int, default=PER_DAY,
+        "--per-day", type=at_least(1), default=PER_DAY,
         help="generated reports per day (560000 keeps a million events open within the match window)",
     )
     p.add_argument("--no-full-replay", action="store_true", help="skip the re-open without snapshots")
-    p.add_argument("--rounds", type=int, default=3, help="re-opens per mode (median)")
+    p.add_argument("--rounds", type=at_least(1), default=3, help="re-opens per mode (median)")
     p.add_argument("--json", help="also write the figures here")
     args = p.parse_args(argv)
     if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
         reexec_with_huge_pages(sys.argv)
-    for name, value, least in (("--events", args.events, 1), ("--tail", args.tail, 0), ("--per-day", args.per_day, 1),
-                               ("--rounds", args.rounds, 1)):
-        if value is not None and value < least:
-            p.error(f"{name} {value}: must be at least {least}")
     results = []
     plans: list[tuple[int | None, int | None]] = (
-        [(None, args.events)] if args.events else [(int(s), None) for s in args.sizes.split(",")]
+        [(None, args.events)] if args.events else [(n, None) for n in args.sizes]
     )
     for n, events in plans:
         fig = measure(

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from routing_core import Engine
+from routing_core.cli_args import at_least, counts
 from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.replay import replay
 from routing_core.shards import replay_shards
@@ -87,38 +88,36 @@ def run_shard_processes(streams: list[list[Any]], *, days: int, per_day: int) ->
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--shards", default="1,2",
+    p.add_argument("--shards", type=counts("shard", 1, 64), default=[1, 2],
                    help="shard counts to compare, comma-separated (the first is the base)")
-    p.add_argument("--days", type=int, default=3)
-    p.add_argument("--per-day", type=int, default=10_700)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--rounds", type=int, default=3, help="alternations of the shard counts")
+    p.add_argument("--days", type=at_least(1), default=3)
+    p.add_argument("--per-day", type=at_least(1), default=10_700)
+    p.add_argument("--seed", type=at_least(0), default=0)
+    p.add_argument("--rounds", type=at_least(1), default=3, help="alternations of the shard counts")
     p.add_argument("--processes", action="store_true",
                    help="each shard in a process of its own (default: a thread of this process)")
     p.add_argument("--json", help="write every round here")
     args = p.parse_args(argv)
     if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
         reexec_with_huge_pages(sys.argv)
-    counts = [int(s) for s in args.shards.split(",")]
-    if not counts or min(counts) < 1 or args.days < 1 or args.per_day < 1 or args.rounds < 1:
-        p.error("--shards, --days, --per-day and --rounds must be positive")
+    shard_counts: list[int] = args.shards
     streams = [list(generate(days=args.days, reports_per_day=args.per_day, seed=args.seed + k))
-               for k in range(max(counts))]
-    rounds: dict[int, list[dict[str, Any]]] = {k: [] for k in counts}
+               for k in range(max(shard_counts))]
+    rounds: dict[int, list[dict[str, Any]]] = {k: [] for k in shard_counts}
     for r in range(args.rounds):
-        for k in counts:
+        for k in shard_counts:
             run = run_shard_processes if args.processes else run_shards
             row = run(streams[:k], days=args.days, per_day=args.per_day)
             rounds[k].append(row)
             print(f"round {r + 1}: {k} shard(s) {row['reports']:,} reports in {row['wall_s']:.2f} s = "
                   f"{row['reports_per_second']:,.0f} reports/s", file=sys.stderr, flush=True)
-    base = statistics.median(row["reports_per_second"] for row in rounds[counts[0]])
+    base = statistics.median(row["reports_per_second"] for row in rounds[shard_counts[0]])
     print(f"{args.days} days of {args.per_day:,} reports a day per shard, medians of {args.rounds} rounds:")
     unit = "process(es)" if args.processes else "thread(s)"
-    for k in counts:
+    for k in shard_counts:
         rate = statistics.median(row["reports_per_second"] for row in rounds[k])
         print(f"  {k} shard(s) on {k} {unit}: {rate:,.0f} reports/s "
-              f"({rate / base:.2f}x {counts[0]} shard(s))")
+              f"({rate / base:.2f}x {shard_counts[0]} shard(s))")
     if args.json:
         doc = {str(k): v for k, v in rounds.items()}
         Path(args.json).write_text(json.dumps(doc, indent=1), encoding="utf-8")

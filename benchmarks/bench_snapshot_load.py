@@ -22,15 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from routing_core import Engine
+from routing_core.cli_args import at_least
 from routing_core.hugepages import reexec_with_huge_pages
 from routing_core.synth import generate
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--events", type=int, default=1_000_000)
-    p.add_argument("--per-day", type=int, default=560_000)
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--events", type=at_least(1), default=1_000_000)
+    p.add_argument("--per-day", type=at_least(1), default=560_000)
+    p.add_argument("--rounds", type=at_least(1), default=3)
     args = p.parse_args(argv)
     if argv is None:  # run as a script: malloc asks for huge pages, as the command line's does
         reexec_with_huge_pages(sys.argv)

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from routing_core.cli_args import at_least
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SET = ROOT / "tests" / "data" / "address_set.tsv"
 LEVELS = ("province", "city", "county", "town", "community")
@@ -120,7 +122,7 @@ def report(acc: Accuracy) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", type=Path, default=DEFAULT_SET)
-    ap.add_argument("--errors", type=int, default=0, help="print the first N mismatches")
+    ap.add_argument("--errors", type=at_least(0), default=0, help="print the first N mismatches")
     ap.add_argument("--peer", choices=["cpca"], help="also score a peer library's county on the set")
     args = ap.parse_args(argv)
     rows = load_set(args.set)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from routing_core import Engine
+from routing_core.cli_args import at_least, counts
 from routing_core.synth import generate
 
 
@@ -66,32 +67,12 @@ def replay_touches(days: int, per_day: int, seed: int) -> list[Touch]:
     return touches
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive integer")
-    return value
-
-
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(s) for s in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--sizes {text!r}: expected comma-separated integers") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"--sizes {text!r}: expected positive batch sizes")
-    return sizes
-
-
 def main(argv: Iterable[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--days", type=_positive, default=3)
-    p.add_argument("--per-day", type=_positive, default=10_700)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--sizes", type=_sizes, default=[8, 32, 128, 512])
+    p.add_argument("--days", type=at_least(1), default=3)
+    p.add_argument("--per-day", type=at_least(1), default=10_700)
+    p.add_argument("--seed", type=at_least(0), default=0)
+    p.add_argument("--sizes", type=counts("batch size", 1), default=[8, 32, 128, 512])
     args = p.parse_args(None if argv is None else list(argv))
     touches = replay_touches(args.days, args.per_day, args.seed)
     if not touches:

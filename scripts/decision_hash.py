@@ -21,6 +21,7 @@ import hashlib
 import sys
 
 from routing_core import Engine
+from routing_core.cli_args import at_least
 from routing_core.replay import _columns
 from routing_core.synth import generate
 
@@ -53,14 +54,13 @@ def explained_hash(reports: int, seed: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=int, default=4, help="generated days for the lean hash (default 4)")
-    parser.add_argument("--per-day", type=int, default=10_700, help="reports a day (default 10,700)")
-    parser.add_argument("--seed", type=int, default=11, help="the lean stream's seed (default 11)")
-    parser.add_argument("--explained-reports", type=int, default=4000,
+    parser.add_argument("--days", type=at_least(1), default=4,
+                        help="generated days for the lean hash (default 4)")
+    parser.add_argument("--per-day", type=at_least(1), default=10_700, help="reports a day (default 10,700)")
+    parser.add_argument("--seed", type=at_least(0), default=11, help="the lean stream's seed (default 11)")
+    parser.add_argument("--explained-reports", type=at_least(1), default=4000,
                         help="reports of the explained day (default 4,000; seed --seed + 1)")
     args = parser.parse_args(argv)
-    if min(args.days, args.per_day, args.explained_reports) < 1:
-        parser.error("--days, --per-day and --explained-reports must be at least 1")
     lean, events = lean_hash(args.days, args.per_day, args.seed)
     explained = explained_hash(args.explained_reports, args.seed + 1)
     print(f"lean {lean} explained {explained} ({events:,} events)")

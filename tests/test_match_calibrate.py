@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 np = pytest.importorskip("numpy")
 
-from routing_core.calibrate import MONOTONE, Fit, fit_logistic, render_toml  # noqa: E402
+from routing_core.calibrate import MONOTONE, Fit, calibrate, fit_logistic, render_toml  # noqa: E402
 from routing_core.match_params import FEATURES, feature_value, load_match_params  # noqa: E402
 
 
@@ -133,3 +134,11 @@ def test_a_feature_left_out_gets_weight_zero_and_the_rest_is_still_fitted() -> N
     assert sum(errors) / len(errors) < 0.02 and max(errors) < 0.08
     with pytest.raises(ValueError, match="unknown features"):
         fit_logistic(rows, without=frozenset({"colour"}))
+
+
+@pytest.mark.parametrize(("argument", "value"), [("min_precision", 1.5), ("min_precision", float("nan")),
+                                                 ("ridge", -1e-3), ("ladder_ridge", float("inf")),
+                                                 ("ridge", True)])
+def test_calibrate_refuses_a_bad_setting_before_generating_anything(argument: str, value: Any) -> None:
+    with pytest.raises(ValueError, match=f"{argument}={value!r}"):
+        calibrate(**{argument: value})

@@ -113,3 +113,7 @@ def test_bad_arguments() -> None:
         next(generate(days=-1))
     with pytest.raises(ValueError, match="reports_per_day"):
         next(generate(reports_per_day=1.5))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"seed=-1: expected a non-negative int"):
+        next(generate(seed=-1))
+    with pytest.raises(ValueError, match="seed='7'"):
+        next(generate(seed="7"))  # type: ignore[arg-type]

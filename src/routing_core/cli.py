@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from .cli_args import at_least
 from .cli_rules import add_rules_commands
 from .decision import Decision
 from .engine import Engine
@@ -147,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     route.set_defaults(run=_route)
 
     demo = sub.add_parser("demo", help="route the bundled Ningbo sample and print a summary")
-    demo.add_argument("--top", type=int, default=5, help="how many of the largest events to show")
+    demo.add_argument("--top", type=at_least(0), default=5, help="how many of the largest events to show")
     demo.set_defaults(run=_demo)
 
     parse = sub.add_parser("parse-address", help="parse addresses with the bundled gazetteer")

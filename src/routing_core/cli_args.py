@@ -1,15 +1,20 @@
-"""Argument types shared by the command-line tools."""
+"""Argument types shared by the command-line tools and the measuring scripts.
+
+argparse names the option in its error and exits with status 2, so a bad value stops the tool at once
+with a message like ``argument --days: '0': expected at least 1`` instead of a traceback minutes in.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 
-__all__ = ["at_least"]
+__all__ = ["at_least", "counts", "number_in"]
 
 
 def at_least(least: int) -> Callable[[str], int]:
-    """An argparse type: an int of at least ``least`` (argparse names the option in its error)."""
+    """An argparse type: an int of at least ``least``."""
 
     def parse(value: str) -> int:
         try:
@@ -19,5 +24,37 @@ def at_least(least: int) -> Callable[[str], int]:
         if n < least:
             raise argparse.ArgumentTypeError(f"{value!r}: expected at least {least}")
         return n
+
+    return parse
+
+
+def counts(what: str, low: int, high: int | None = None) -> Callable[[str], list[int]]:
+    """An argparse type: comma-separated counts of ``what``, each at least ``low`` (and at most ``high``)."""
+    span = f"at least {low}" if high is None else f"in {low}..{high}"
+
+    def parse(value: str) -> list[int]:
+        try:
+            numbers = [int(v) for v in value.split(",")]
+        except ValueError:
+            numbers = []
+        if not numbers or any(n < low or (high is not None and n > high) for n in numbers):
+            raise argparse.ArgumentTypeError(f"{value!r}: expected {what} counts {span} separated by commas")
+        return numbers
+
+    return parse
+
+
+def number_in(low: float, high: float = math.inf) -> Callable[[str], float]:
+    """An argparse type: a finite number in [``low``, ``high``]."""
+    span = f"at least {low:g}" if high == math.inf else f"in {low:g}..{high:g}"
+
+    def parse(value: str) -> float:
+        try:
+            x = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r}: expected a number") from None
+        if not math.isfinite(x) or not low <= x <= high:
+            raise argparse.ArgumentTypeError(f"{value!r}: expected a finite number {span}")
+        return x
 
     return parse

@@ -14,9 +14,11 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+from .cli_args import at_least, counts
 
 if TYPE_CHECKING:
     from .replay import DayProgress
@@ -71,22 +73,6 @@ def _peer_list(value: str) -> list[str]:
     return names
 
 
-def _counts(what: str, low: int, high: int) -> Callable[[str], list[int]]:
-    """An argparse type: comma-separated counts of `what`, each in low..high."""
-
-    def parse(value: str) -> list[int]:
-        try:
-            counts = [int(v) for v in value.split(",")]
-        except ValueError:
-            counts = []
-        if not counts or any(not low <= c <= high for c in counts):
-            raise argparse.ArgumentTypeError(
-                f"{value!r}: expected {what} counts in {low}..{high} separated by commas")
-        return counts
-
-    return parse
-
-
 def _compare_shards(args: argparse.Namespace) -> list[dict[str, Any]]:
     """One engine per generated city on a thread each, for every count of --shards; prints each
     count's aggregate throughput as a ratio to the first count's."""
@@ -120,11 +106,6 @@ def _run(args: argparse.Namespace) -> int:
     from .engine import Engine
     from .replay import API_CALLS, MATCHING_PARTS, read_stream, replay
 
-    if (args.days < 1 or args.per_day < 1 or args.peer_days < 1 or (args.peer_per_day or 1) < 1
-            or args.shard_days < 1):
-        print("routing-core bench: --days, --per-day, --peer-days, --peer-per-day and --shard-days must "
-              "be at least 1", file=sys.stderr)
-        return 2
     if args.truth and not args.stream:
         print("routing-core bench: --truth goes with --stream", file=sys.stderr)
         return 2
@@ -222,26 +203,26 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("bench", help="replay generated days of reports through the engine and measure it")
-    p.add_argument("--days", type=int, default=365,
+    p.add_argument("--days", type=at_least(1), default=365,
                    help="days to replay (default 365: a simulated Ningbo year, ~4.0M reports at the default "
                    "--per-day; --days 7 for a quick look)")
-    p.add_argument("--per-day", "--rate", dest="per_day", type=int, default=10700,
+    p.add_argument("--per-day", "--rate", dest="per_day", type=at_least(1), default=10700,
                    help="mean reports per day (default 10,700: Ningbo's 3.9M a year; the generator realises "
                    "~3%% more)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--batch", type=int, default=1000, help="reports per submit call (default 1,000)")
+    p.add_argument("--seed", type=at_least(0), default=0)
+    p.add_argument("--batch", type=at_least(1), default=1000, help="reports per submit call (default 1,000)")
     p.add_argument("--api", choices=("columns", "many", "many-lean"), default="columns",  # replay.APIS
                    help="what is timed: submit_columns on columns (default: the throughput path), "
                    "submit_many on report dicts (Decision objects with explanations) or many-lean: "
                    "submit_many(explain=False) (lean Decision objects)")
-    p.add_argument("--threads", type=_counts("thread", 0, 256), default=[1], metavar="N[,N...]",
+    p.add_argument("--threads", type=counts("thread", 0, 256), default=[1], metavar="N[,N...]",
                    help="the engine's worker threads (default 1); several counts (e.g. 1,2) replay the stream "
                    "once per count and print each one's throughput as a ratio to the first")
-    p.add_argument("--shards", type=_counts("shard", 1, 64), default=None, metavar="K[,K...]",
+    p.add_argument("--shards", type=counts("shard", 1, 64), default=None, metavar="K[,K...]",
                    help="also compare shards by city: for each count K, K engines (one per generated city, "
                    "seeds --seed.. --seed+K-1) replay --shard-days days at once, each on its own thread; "
                    "prints the aggregate throughput as a ratio to the first count (e.g. 1,2)")
-    p.add_argument("--shard-days", type=int, default=3,
+    p.add_argument("--shard-days", type=at_least(1), default=3,
                    help="days per city in the --shards comparison (default 3; the streams are generated "
                    "before the clock and held in memory, about 600 bytes a report: 2.3 GiB per city-year)")
     p.add_argument("--stream", metavar="REPORTS.jsonl",
@@ -258,12 +239,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     g.add_argument("--peers", nargs="?", const=["python", "cdist", "splink"], default=None, type=_peer_list,
                    metavar="LIST", help="also measure peers on a sample of the same stream: a "
                    "comma-separated list of python, cdist, splink (all when given without a list)")
-    g.add_argument("--peer-days", type=int, default=1,
+    g.add_argument("--peer-days", type=at_least(1), default=1,
                    help="the sample: the stream's first N days (default 1)")
-    g.add_argument("--peer-per-day", type=int, default=None,
+    g.add_argument("--peer-per-day", type=at_least(1), default=None,
                    help="reports per day of the sample and training split (default: --per-day); raise it "
                    "to measure at more open events")
-    g.add_argument("--train-seed", type=int, default=1, help="seed of the split peers fit thresholds on")
-    g.add_argument("--splink-max", type=int, default=20000,
+    g.add_argument("--train-seed", type=at_least(0), default=1,
+                   help="seed of the split peers fit thresholds on")
+    g.add_argument("--splink-max", type=at_least(1), default=20000,
                    help="Splink runs on at most this many reports of the sample (default 20,000)")
     p.set_defaults(run=_run)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cli_args import at_least
+from .cli_args import at_least, number_in
 from .match_params import FEATURES
 
 __all__ = ["register"]
@@ -78,8 +78,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e = sub.add_parser("evaluate", help="dedup quality on a held-out synthetic split, beside peer methods")
     e.add_argument("--days", type=at_least(1), default=3)
     e.add_argument("--per-day", type=at_least(1), default=2000, help="mean reports per day")
-    e.add_argument("--test-seed", type=int, default=1002, help="seed of the held-out test split")
-    e.add_argument("--train-seed", type=int, default=1, help="seed of the split peers fit thresholds on")
+    e.add_argument("--test-seed", type=at_least(0), default=1002, help="seed of the held-out test split")
+    e.add_argument("--train-seed", type=at_least(0), default=1,
+                   help="seed of the split peers fit thresholds on")
     e.add_argument("--match", help="match parameters (TOML); default: the bundled calibrated file")
     e.add_argument("--no-peers", action="store_true", help="evaluate the engine only")
     e.add_argument("--json", help="also write the figures as JSON here")
@@ -89,17 +90,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("-o", "--output", required=True, help="where to write the match parameters (TOML)")
     c.add_argument("--days", type=at_least(1), default=4)
     c.add_argument("--per-day", type=at_least(1), default=2000)
-    c.add_argument("--seed", type=int, default=1, help="train split seed (never a test seed)")
-    c.add_argument("--min-precision", type=float, default=0.985)
+    c.add_argument("--seed", type=at_least(0), default=1, help="train split seed (never a test seed)")
+    c.add_argument("--min-precision", type=number_in(0.0, 1.0), default=0.985)
     c.add_argument(
         "--ridge",
-        type=float,
+        type=number_in(0.0),
         default=1e-3,
         help="ridge penalty per candidate of the logistic fit's monotone curves (default 1e-3)",
     )
     c.add_argument(
         "--ladder-ridge",
-        type=float,
+        type=number_in(0.0),
         default=1e-6,
         help="ridge penalty per candidate of the address ladder's rungs (default 1e-6: a rung that is never "
         "a match, such as another house number on the same road, may become a veto)",

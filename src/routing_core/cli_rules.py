@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .classification_report import classify_labelled, load_labelled
+from .cli_args import at_least
 from .engine import Engine
 from .errors import RoutingCoreError
 from .jsonl import read_jsonl
@@ -36,7 +37,8 @@ def add_rules_commands(sub: Any) -> None:
     diff.add_argument("old", help="the rules file in force")
     diff.add_argument("new", help="the proposed rules file")
     diff.add_argument("--reports", required=True, help="reports, one JSON object per line")
-    diff.add_argument("--examples", type=int, default=3, help="examples to show per kind of change (default 3)")
+    diff.add_argument("--examples", type=at_least(0), default=3,
+                      help="examples to show per kind of change (default 3)")
     diff.add_argument("--json", dest="json_out", help="also write the full diff as JSON here")
     diff.set_defaults(run=_diff)
 

@@ -755,6 +755,8 @@ def generate(
         raise ValueError(f"days={days!r}: expected a non-negative int")
     if isinstance(reports_per_day, bool) or not isinstance(reports_per_day, int) or reports_per_day < 0:
         raise ValueError(f"reports_per_day={reports_per_day!r}: expected a non-negative int")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed={seed!r}: expected a non-negative int")
     mix = mix or Mix()
     gazetteer_path = str(gazetteer or default_gazetteer_path())
     communities = _world(gazetteer_path)[0]
