@@ -93,11 +93,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow", action="store_true", help="list every call over 1 ms")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    if args.single_days < 1:
-        parser.error(f"--single-days {args.single_days}: expected 1 or more")
-    if args.per_day < 1:
-        parser.error(f"--per-day {args.per_day}: expected 1 or more")
-
     days = _Days(generate(days=args.days + args.single_days, reports_per_day=args.per_day, seed=args.seed))
     engine = Engine()
     print(f"replaying {args.days} days in batches ...", file=sys.stderr)

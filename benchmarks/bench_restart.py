@@ -184,7 +184,8 @@ def _seconds(fig: dict[str, Any], key: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sizes", type=counts("report", 1), default=[10_000, 100_000], help="reports per store, comma-separated")
+    p.add_argument("--sizes", type=counts("report", 1), default=[10_000, 100_000],
+                   help="reports per store, comma-separated")
     p.add_argument(
         "--events", type=at_least(1),
         help="instead of --sizes: build one store of this many events, snapshot it, then journal --tail more",
