@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import require_int, require_number
 from .engine import Engine
 from .evaluate import EngineRun, pairwise, run_engine
 from .match_params import FEATURES
@@ -314,10 +315,6 @@ def sample_batch(truth_path: str | Path) -> Batch:
     return batch
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def calibrate(
     *,
     days: int = 4,
@@ -341,13 +338,10 @@ def calibrate(
     (``generate(recurrence_days, reports_per_day, seed)``: a few days hold too few recurrences), as the
     probability (the duplicate one or one of ``recurrence_probabilities``) with the best F1 of recurrence
     links: 2·right / (2·right + wrong + missed). 0 days: the duplicate threshold."""
-    if isinstance(recurrence_days, bool) or not isinstance(recurrence_days, int) or recurrence_days < 0:
-        raise ValueError(f"recurrence_days={recurrence_days!r}: expected a non-negative int")
-    if not (_is_number(min_precision) and 0.0 <= min_precision <= 1.0):
-        raise ValueError(f"min_precision={min_precision!r}: expected a number in 0..1")
-    for name, value in (("ridge", ridge), ("ladder_ridge", ladder_ridge)):
-        if not (_is_number(value) and math.isfinite(value) and value >= 0.0):
-            raise ValueError(f"{name}={value!r}: expected a finite number of at least 0")
+    require_int("recurrence_days", recurrence_days, 0)
+    require_number("min_precision", min_precision, 0.0, 1.0)
+    require_number("ridge", ridge, 0.0)
+    require_number("ladder_ridge", ladder_ridge, 0.0)
     say = log or (lambda *_: None)
     train: list[Batch] = list(generate(days=days, reports_per_day=reports_per_day, seed=seed))
     n = sum(len(b) for b in train)

@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .arguments import require_int
 from .engine import Engine
 from .errors import InvalidReportError
 from .times import to_epoch
@@ -248,8 +249,7 @@ def replay(
     ``"columns"`` (``submit_columns`` on the batch's columns, arrays back; the columns are cut before
     the clock starts).
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r}: expected a positive int")
+    require_int("batch_size", batch_size, 1)
     if api not in APIS:
         raise ValueError(f"api={api!r}: expected one of {', '.join(APIS)}")
     if stream is None:

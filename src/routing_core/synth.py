@@ -50,6 +50,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "pip install 'routing_core[synth]'"
     ) from exc
 
+from .arguments import require_int
 from .gazetteer import default_gazetteer_path
 
 __all__ = ["Batch", "Mix", "PROBLEMS", "generate", "iter_reports"]
@@ -751,12 +752,9 @@ def generate(
     gazetteer : path, optional
         The gazetteer TSV whose communities the places are drawn from (the bundled Ningbo one).
     """
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise ValueError(f"days={days!r}: expected a non-negative int")
-    if isinstance(reports_per_day, bool) or not isinstance(reports_per_day, int) or reports_per_day < 0:
-        raise ValueError(f"reports_per_day={reports_per_day!r}: expected a non-negative int")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed={seed!r}: expected a non-negative int")
+    require_int("days", days, 0)
+    require_int("reports_per_day", reports_per_day, 0)
+    require_int("seed", seed, 0)
     mix = mix or Mix()
     gazetteer_path = str(gazetteer or default_gazetteer_path())
     communities = _world(gazetteer_path)[0]
