@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
@@ -70,8 +71,16 @@ def _fields(r: Any) -> tuple[Any, ...]:
     return (r.id, r.text, r.address, r.time, r.source, r.category, r.lat, r.lon)
 
 
+# ISO 8601 times as JSON Lines files carry them: with an offset or without one (read in the rules' time
+# zone), sometimes padded with spaces.
+iso_times = st.builds(
+    lambda d, pad: pad + d.isoformat() + pad,
+    st.datetimes(timezones=st.one_of(st.none(), st.builds(lambda m: timezone(timedelta(minutes=m)),
+                                                           st.integers(-1439, 1439)))),
+    st.sampled_from(["", " "]),
+)
 plain_values = st.fixed_dictionaries(
-    {"id": zh, "text": zh, "time": st.integers(min_value=-(2**64), max_value=2**64)},
+    {"id": zh, "text": zh, "time": st.one_of(st.integers(min_value=-(2**64), max_value=2**64), iso_times)},
     optional={
         "address": zh,
         "source": st.sampled_from(["grid", "hotline", "fax", ""]),
@@ -91,10 +100,10 @@ def test_the_plain_dict_path_converts_as_the_careful_one(
 ) -> None:
     # to_core_report takes a plain dict of plain values without its careful path: what it takes, the
     # careful path takes too, to the same core report; what it leaves, the careful path converts or
-    # names. Reports of plain values, or with one field of anything.
+    # names. Reports of plain values (epoch seconds or ISO times), or with one field of anything.
     if field is not None:
         report[field] = value
-    plain = _plain(report)
+    plain = _plain(report, _engine._tz)
     if plain is not None:
         assert _fields(plain) == _fields(_converted(report, _engine._tz, ""))
 

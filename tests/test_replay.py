@@ -14,7 +14,7 @@ import pytest
 
 from routing_core import Engine
 from routing_core.cli import main
-from routing_core.cli_bench import ProgressLine
+from routing_core.cli_bench import DayProgressLine
 from routing_core.errors import InvalidReportError
 from routing_core.replay import DayProgress, _weighted_percentiles, read_stream, replay
 from routing_core.synth import generate
@@ -110,7 +110,7 @@ def _progress(day: int, days: int) -> DayProgress:
 
 def test_progress_line_on_a_pipe_writes_about_twenty_lines() -> None:
     out = io.StringIO()
-    line = ProgressLine(out)
+    line = DayProgressLine(out)
     for day in range(1, 366):
         line(_progress(day, 365))
     lines = out.getvalue().splitlines()
@@ -124,7 +124,7 @@ def test_progress_line_on_a_terminal_updates_one_line() -> None:
             return True
 
     out = Tty()
-    line = ProgressLine(out, width=10)
+    line = DayProgressLine(out, width=10)
     for day in range(1, 5):
         line(_progress(day, 4))
     text = out.getvalue()

@@ -19,48 +19,29 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .cli_args import at_least, counts
+from .progress_line import ProgressLine
 
 if TYPE_CHECKING:
     from .replay import DayProgress
 
-__all__ = ["ProgressLine", "register"]
+__all__ = ["DayProgressLine", "register"]
 
 
-class ProgressLine:
-    """One updating progress line with a bar on a terminal; on a pipe or log file, a plain line at
-    every ~5 % of the days (and the last), so a year's replay writes ~20 lines, not 365."""
+class DayProgressLine(ProgressLine):
+    """The replay's progress line: the days done, reports, throughput, open events and the time left."""
 
     def __init__(self, out: IO[str], width: int = 24) -> None:
-        self.out = out
-        self.width = width
-        self.tty = out.isatty()
+        super().__init__(out, width)
         self.started = time.perf_counter()
-        self.open_line = False
 
     def __call__(self, p: DayProgress) -> None:
-        every = max(1, p.days // 20)
-        if not self.tty and p.day % every and p.day != p.days:
-            return
-        filled = round(self.width * p.day / p.days) if p.days else self.width
         wall = time.perf_counter() - self.started
         eta = wall / p.day * (p.days - p.day) if p.day else 0.0
         rate = p.total_reports / p.total_seconds if p.total_seconds else 0.0
-        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] day {p.day}/{p.days} · "
-                f"{p.total_reports:,} reports · {rate:,.0f}/s · {p.open_events:,} open events · "
-                f"ETA {eta:,.0f} s")
-        if self.tty:
-            self.open_line = p.day != p.days
-            self.out.write(f"\r{line}\x1b[K" + ("" if self.open_line else "\n"))
-        else:
-            self.out.write(line + "\n")
-        self.out.flush()
-
-    def close(self) -> None:
-        """Ends the line on a terminal when the replay stopped before its last day (a short stream)."""
-        if self.open_line:
-            self.out.write("\n")
-            self.out.flush()
-            self.open_line = False
+        self.show(p.day / p.days if p.days else 1.0,
+                  f"day {p.day}/{p.days} · {p.total_reports:,} reports · {rate:,.0f}/s · "
+                  f"{p.open_events:,} open events · ETA {eta:,.0f} s",
+                  last=p.day == p.days)
 
 
 def _peer_list(value: str) -> list[str]:
@@ -119,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
         _pyplot()  # fail now, naming the extra, not after a long replay
     runs = []
     for threads in args.threads:  # the first run is the one reported in full; the others scale it
-        progress = ProgressLine(sys.stderr) if not args.quiet else None
+        progress = DayProgressLine(sys.stderr) if not args.quiet else None
         engine = Engine(rules=args.rules, threads=threads)
         stream = read_stream(args.stream, args.truth, tz=engine.rules.timezone) if args.stream else None
         runs.append(replay(days=args.days, reports_per_day=args.per_day, seed=args.seed, batch_size=args.batch,

@@ -1,7 +1,8 @@
 """``routing-core rules check`` and ``routing-core rules diff``: what an operator runs before a rules change.
 
 ``check`` validates a rules file and prints what it contains and what looks wrong; ``diff`` replays
-the same reports under two rules files and prints what would change.
+the same reports under two rules files and prints what would change (the replay is
+:mod:`routing_core.rules_diff`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import IO, Any
@@ -16,10 +18,11 @@ from typing import IO, Any
 from .classification_report import classify_labelled, load_labelled
 from .cli_args import at_least
 from .engine import Engine
-from .errors import RoutingCoreError
 from .jsonl import read_jsonl
+from .progress_line import ProgressLine
 from .rules import HANDLING_LEVELS, LoadedRules, load_rules
 from .rules_audit import unreachable_rules
+from .rules_diff import COUNTED_FIELDS, ROUTE_FIELDS, RulesDiff, diff_rules, errors_to
 
 __all__ = ["add_rules_commands"]
 
@@ -40,6 +43,10 @@ def add_rules_commands(sub: Any) -> None:
     diff.add_argument("--examples", type=at_least(0), default=3,
                       help="examples to show per kind of change (default 3)")
     diff.add_argument("--json", dest="json_out", help="also write the full diff as JSON here")
+    diff.add_argument("--batch", type=at_least(1), default=1000,
+                      help="reports per engine call (default 1,000); the two engines run at once, "
+                      "a thread each")
+    diff.add_argument("--quiet", action="store_true", help="no progress line")
     diff.set_defaults(run=_diff)
 
     accuracy = rules_sub.add_parser("accuracy", help="classification accuracy on labelled texts, per category")
@@ -102,59 +109,27 @@ def _accuracy(args: argparse.Namespace) -> int:
 
 # -- diff -----------------------------------------------------------------------------------------
 
-_FIELDS = ("category", "platform", "level", "unit_name")
-
-
-def _read_reports(path: Path, errors: IO[str]) -> list[tuple[int, dict[str, Any]]]:
-    return [(n, r) for n, r in read_jsonl(path, errors) if r is not None]
-
-
-def _routes(rules_path: str, reports: list[tuple[int, dict[str, Any]]], src: str) -> dict[str, dict[str, Any]]:
-    """report id → its decision's routing fields under these rules; rejected reports are named on stderr."""
-    engine = Engine(rules=rules_path)
-    out: dict[str, dict[str, Any]] = {}
-    for lineno, record in reports:
-        try:
-            d = engine.submit(record)
-        except RoutingCoreError as exc:
-            print(f"{src}:{lineno}: under {rules_path}: {exc}", file=sys.stderr)
-            continue
-        out[d.report_id] = {
-            "event_id": d.event_id,
-            "category": d.category,
-            "platform": d.platform,
-            "level": d.level,
-            "unit_name": d.unit_name,
-            "text": str(record.get("text", ""))[:60],
-        }
-    return out
-
-
 def _diff(args: argparse.Namespace) -> int:
-    reports = _read_reports(Path(args.reports), sys.stderr)
-    old = _routes(args.old, reports, args.reports)
-    new = _routes(args.new, reports, args.reports)
-    both = [rid for rid in old if rid in new]
-    only_old = sorted(set(old) - set(new))
-    only_new = sorted(set(new) - set(old))
+    path = Path(args.reports)
+    progress = None if args.quiet else _DiffProgress(sys.stderr, path.stat().st_size)
+    lines = read_jsonl(path, sys.stderr, progress.read if progress else None)
+    records = ((n, r) for n, r in lines if r is not None)
+    diff = diff_rules(args.old, args.new, records, batch_size=args.batch,
+                      on_error=errors_to(sys.stderr, args.reports, (args.old, args.new)),
+                      on_batch=progress)
+    if progress is not None:
+        progress.finish(diff)
 
-    changed: dict[str, list[str]] = {field: [] for field in _FIELDS}
-    for rid in both:
-        for field in _FIELDS:
-            if old[rid][field] != new[rid][field]:
-                changed[field].append(rid)
-    moved = sorted({rid for ids in changed.values() for rid in ids})
+    moved = sorted(diff.moved)
+    print(f"rules diff: {args.old} → {args.new} on {diff.reports} reports from {args.reports}")
+    print(f"  routed under both {diff.both}; changed {len(moved)} ({_pct(len(moved), diff.both)})")
+    if diff.only_old or diff.only_new:
+        print(f"  accepted only by old {len(diff.only_old)}, only by new {len(diff.only_new)}")
+    for field in ROUTE_FIELDS:
+        print(f"  {field:10s} changed for {diff.changed[field]:6d}")
 
-    print(f"rules diff: {args.old} → {args.new} on {len(reports)} reports from {args.reports}")
-    print(f"  routed under both {len(both)}; changed {len(moved)} ({_pct(len(moved), len(both))})")
-    if only_old or only_new:
-        print(f"  accepted only by old {len(only_old)}, only by new {len(only_new)}")
-    for field in _FIELDS:
-        print(f"  {field:10s} changed for {len(changed[field]):6d}")
-
-    for field in ("platform", "level", "category"):
-        before = Counter(old[rid][field] for rid in both)
-        after = Counter(new[rid][field] for rid in both)
+    for field in COUNTED_FIELDS:
+        before, after = diff.before[field], diff.after[field]
         keys = sorted(set(before) | set(after), key=lambda k: (-(before[k] + after[k]), k))
         if field == "category":  # 22 rows: show only those that change
             keys = [k for k in keys if before[k] != after[k]]
@@ -165,26 +140,49 @@ def _diff(args: argparse.Namespace) -> int:
             delta = after[key] - before[key]
             print(f"  {key:20s} {before[key]:7d}  {after[key]:7d}  {delta:+7d}")
 
-    transitions = Counter((_route_key(old[rid]), _route_key(new[rid])) for rid in moved)
+    routes = {rid: (_route_key(a), _route_key(b)) for rid, (a, b) in diff.moved.items()}
+    transitions = Counter(routes[rid] for rid in moved)
     if transitions:
         print("\nmost frequent changes (category/platform/level):")
         for (a, b), n in transitions.most_common(10):
             print(f"  {n:6d}  {a}  →  {b}")
-            examples = [rid for rid in moved if (_route_key(old[rid]), _route_key(new[rid])) == (a, b)]
+            examples = [rid for rid in moved if routes[rid] == (a, b)]
             for rid in examples[: args.examples]:
-                print(f"          {rid}: {old[rid]['text']}")
+                print(f"          {rid}: {diff.moved[rid][0]['text']}")
 
     if args.json_out:
-        doc = {
-            "old": args.old,
-            "new": args.new,
-            "reports": len(reports),
-            "changed": {rid: {"old": old[rid], "new": new[rid]} for rid in moved},
-            "only_old": only_old,
-            "only_new": only_new,
-        }
+        doc = diff.to_dict(args.old, args.new)
         Path(args.json_out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
+
+
+class _DiffProgress:
+    """rules diff's progress line on stderr: the share of the file read, reports, throughput, time left."""
+
+    def __init__(self, out: IO[str], size: int) -> None:
+        self.line = ProgressLine(out)
+        self.size = size
+        self.bytes = 0
+        self.started = time.perf_counter()
+
+    def read(self, n: int) -> None:
+        self.bytes += n
+
+    def __call__(self, diff: RulesDiff) -> None:
+        if self.bytes < self.size:  # the whole file read: finish() draws the last line
+            self._show(diff, last=False)
+
+    def finish(self, diff: RulesDiff) -> None:
+        self._show(diff, last=True)
+
+    def _show(self, diff: RulesDiff, *, last: bool) -> None:
+        done = self.bytes / self.size if self.size else 1.0
+        wall = time.perf_counter() - self.started
+        rate = diff.reports / wall if wall > 0 else 0.0
+        eta = wall / done - wall if done > 0 else 0.0
+        self.line.show(1.0 if last else done,
+                       f"{diff.reports:,} reports under both rules files · {rate:,.0f}/s · "
+                       f"{len(diff.moved):,} changed · ETA {0.0 if last else eta:,.0f} s", last=last)
 
 
 def _route_key(row: dict[str, Any]) -> str:

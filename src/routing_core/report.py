@@ -10,7 +10,7 @@ from typing import Any
 
 from . import _core
 from .errors import InvalidReportError
-from .times import TimeLike, to_epoch
+from .times import TimeLike, iso_epoch, to_epoch
 
 __all__ = ["Report", "to_core_report"]
 
@@ -94,15 +94,21 @@ def _coordinate(value: object, field: str, prefix: str) -> float | None:
     return float(value)
 
 
-def _plain(report: dict[str, Any]) -> _core.Report | None:
+def _plain(report: dict[str, Any], default_tz: tzinfo) -> _core.Report | None:
     """The core report of a plain dict whose values are all of the types the core takes as they are
-    (str, int epoch seconds, finite float coordinates); None for anything else, which the careful path
-    converts or names in its error. The same result for the dicts it takes, at two fifths of the cost
-    (2.1 against 5.05 µs for a generated stream's reports, which are such dicts; stop 26)."""
+    (str, int epoch seconds, finite float coordinates) or a readable ISO 8601 time; None for anything
+    else, which the careful path converts or names in its error. The same result for the dicts it takes,
+    at a fraction of the cost: 2.1 against 5.05 µs for a generated stream's reports (stop 26), and for
+    reports read from JSON Lines, whose times are ISO strings, 3.5 against 9.6 µs (stop 31)."""
     get = report.get
     id_, text, time = get("id"), get("text"), get("time")
     address, source, category = get("address") or "", get("source") or "other", get("category")
     lat, lon = get("lat"), get("lon")
+    if type(time) is str:
+        try:
+            time = iso_epoch(time, default_tz)  # to_epoch's reading of a string, without its checks of type
+        except ValueError:
+            return None
     if not (
         type(id_) is str and type(text) is str and type(address) is str and type(source) is str
         and (category is None or type(category) is str) and type(time) is int and -(2**63) <= time < 2**63
@@ -127,7 +133,7 @@ def to_core_report(report: Report | Mapping[str, Any], default_tz: tzinfo, prefi
         channels and categories are checked by the core, which raises the same error class.
     """
     if type(report) is dict:
-        plain = _plain(report)
+        plain = _plain(report, default_tz)
         if plain is not None:
             return plain
     return _converted(report, default_tz, prefix)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 from .errors import InvalidReportError
 
-__all__ = ["TimeLike", "from_epoch", "parse_offset", "to_epoch"]
+__all__ = ["TimeLike", "from_epoch", "iso_epoch", "parse_offset", "to_epoch"]
 
 TimeLike = datetime | int | float | str
 
@@ -15,6 +15,20 @@ TimeLike = datetime | int | float | str
 def _excerpt(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def iso_epoch(text: str, default_tz: tzinfo) -> int:
+    """Epoch seconds of an ISO 8601 time, read in ``default_tz`` when it has no offset.
+
+    Raises ValueError when ``text`` is not an ISO 8601 time.
+    """
+    return _datetime_epoch(datetime.fromisoformat(text.strip()), default_tz)
+
+
+def _datetime_epoch(value: datetime, default_tz: tzinfo) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=default_tz)
+    return int(math.floor(value.timestamp()))
 
 
 def to_epoch(value: object, field: str, default_tz: tzinfo) -> int:
@@ -39,7 +53,7 @@ def to_epoch(value: object, field: str, default_tz: tzinfo) -> int:
         return to_epoch(int(math.floor(value)), field, default_tz)
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.strip())
+            return iso_epoch(value, default_tz)
         except ValueError:
             raise InvalidReportError(
                 f"field '{field}': cannot read {_excerpt(value)} as an ISO 8601 time "
@@ -48,9 +62,7 @@ def to_epoch(value: object, field: str, default_tz: tzinfo) -> int:
                 _excerpt(value),
             ) from None
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=default_tz)
-        return int(math.floor(value.timestamp()))
+        return _datetime_epoch(value, default_tz)
     raise InvalidReportError(
         f"field '{field}': expected a datetime, ISO 8601 string or epoch seconds, got {type(value).__name__}",
         field,

@@ -1,0 +1,49 @@
+"""A progress line for long runs (a year's replay, a year's rules diff), written to stderr.
+
+On a terminal it is one line with a bar, redrawn in place. On a pipe or a log file it is a plain line
+each time another twentieth of the work is done, and one at the end: a year's replay writes about
+twenty lines, not one per day.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import IO
+
+__all__ = ["ProgressLine"]
+
+
+class ProgressLine:
+    """Shows ``done`` (a fraction in [0, 1]) as a bar, followed by a text the caller formats."""
+
+    def __init__(self, out: IO[str], width: int = 24, steps: int = 20) -> None:
+        self.out = out
+        self.width = width
+        self.steps = steps
+        self.tty = out.isatty()
+        self.open_line = False
+        self._step_shown = 0  # on a pipe: the last twentieth written
+
+    def show(self, done: float, text: str, *, last: bool = False) -> None:
+        """Draws the line; ``last`` ends it (and, on a pipe, is always written)."""
+        done = min(1.0, max(0.0, done)) if math.isfinite(done) else 0.0
+        step = math.floor(done * self.steps)
+        if not self.tty:
+            if not last and step <= self._step_shown:
+                return
+            self._step_shown = step
+        filled = round(self.width * done)
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {text}"
+        if self.tty:
+            self.open_line = not last
+            self.out.write(f"\r{line}\x1b[K" + ("" if self.open_line else "\n"))
+        else:
+            self.out.write(line + "\n")
+        self.out.flush()
+
+    def close(self) -> None:
+        """Ends the line on a terminal when the work stopped before its last update."""
+        if self.open_line:
+            self.out.write("\n")
+            self.out.flush()
+            self.open_line = False

@@ -1,0 +1,175 @@
+"""routing_core.rules_diff: the batched, two-thread replay behind ``routing-core rules diff``.
+
+Its answer is checked against the plain way of computing it, written here on its own: every report
+through ``submit`` with its explanation, one at a time, under each rules file in turn (what ``rules
+diff`` did before it took batches).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from routing_core import Engine
+from routing_core.cli import main
+from routing_core.errors import RoutingCoreError
+from routing_core.rules import DEFAULT_CHANNELS, default_rules_path
+from routing_core.rules_diff import RulesDiff, diff_rules
+from routing_core.synth import iso, iter_reports
+
+
+def _new_rules(tmp_path: Path) -> Path:
+    """The bundled rules with street vending moved from community to town level, and one more channel."""
+    text = default_rules_path().read_text(encoding="utf-8")
+    start = text.index('code = "street_vending"')
+    end = text.index("[categories.terms]", start)
+    text = text[:start] + text[start:end].replace('level = "community"', 'level = "town"') + text[end:]
+    channels = "".join(f'{c} = "{c}"\n' for c in DEFAULT_CHANNELS)
+    path = tmp_path / "new.toml"
+    path.write_text(text + '\n[channels]\n' + channels + 'm12315 = "12315 市场监管热线"\n', encoding="utf-8")
+    return path
+
+
+def _reports() -> list[dict[str, Any]]:
+    """Two generated days, with what a real history file holds besides: re-sent reports, a report
+    only the new rules accept (its channel), reports neither accepts, and an id sent again with
+    other content."""
+    reports = [dict(r, time=iso(r["time"])) for r, _ in iter_reports(days=2, reports_per_day=600, seed=5)]
+    out: list[dict[str, Any]] = []
+    for i, r in enumerate(reports):
+        out.append(r)
+        if i % 97 == 5:
+            out.append(dict(r))  # re-sent: the same report
+        if i == 300:
+            out.append(dict(r, id="M1", source="m12315"))  # the old rules know no such channel
+            out.append(dict(r, id="BAD1", text=""))  # rejected under both
+            out.append(dict(r, text=r["text"] + "。"))  # an accepted id with other content: rejected
+        if i == 301:
+            out.append(dict(r, id="BAD2", source="fax"))
+    return out
+
+
+def _plain(rules: Path | str, reports: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    engine = Engine(rules=rules)
+    routes: dict[str, dict[str, Any]] = {}
+    for r in reports:
+        try:
+            d = engine.submit(r)
+        except RoutingCoreError:
+            continue
+        routes.setdefault(d.report_id, {"event_id": d.event_id, "category": d.category,
+                                        "platform": d.platform, "level": d.level, "unit_name": d.unit_name,
+                                        "text": r["text"][:60]})
+    return routes
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]], dict[str, Any]]:
+    new = _new_rules(tmp_path_factory.mktemp("rules"))
+    reports = _reports()
+    old_routes, new_routes = _plain(default_rules_path(), reports), _plain(new, reports)
+    return new, reports, {"old": old_routes, "new": new_routes}
+
+
+def _diff(
+    new: Path, reports: list[dict[str, Any]], batch_size: int
+) -> tuple[RulesDiff, list[tuple[int, str]]]:
+    errors: list[tuple[int, str]] = []
+    diff = diff_rules(default_rules_path(), new, enumerate(reports, start=1), batch_size=batch_size,
+                      on_error=lambda line, which, exc: errors.append((line, which)))
+    return diff, errors
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 1000])
+def test_the_diff_is_the_one_of_submitting_each_report_alone(
+    case: tuple[Path, list[dict[str, Any]], dict[str, Any]], batch_size: int
+) -> None:
+    new, reports, plain = case
+    old_routes, new_routes = plain["old"], plain["new"]
+    diff, errors = _diff(new, reports, batch_size)
+    both = old_routes.keys() & new_routes.keys()
+    fields = ("category", "platform", "level", "unit_name")
+    moved = {rid for rid in both if any(old_routes[rid][f] != new_routes[rid][f] for f in fields)}
+    assert diff.reports == len(reports)
+    assert diff.both == len(both)
+    assert set(diff.moved) == moved and moved, "the change must move some reports"
+    for rid in moved:
+        assert diff.moved[rid] == (old_routes[rid], new_routes[rid])
+    for f in fields:
+        assert diff.changed[f] == sum(old_routes[rid][f] != new_routes[rid][f] for rid in both)
+    assert diff.before["level"] == {lv: sum(old_routes[rid]["level"] == lv for rid in both)
+                                    for lv in {old_routes[rid]["level"] for rid in both}}
+    assert diff.only_old == sorted(old_routes.keys() - new_routes.keys()) == []
+    assert diff.only_new == sorted(new_routes.keys() - old_routes.keys()) == ["M1"]
+    # Each rejection named once per rules file that made it: the empty text and the unknown channel
+    # under both, the changed re-send under both, the new channel under the old file alone.
+    assert sorted(w for _, w in errors) == ["new", "new", "new", "old", "old", "old", "old"]
+
+
+@pytest.mark.parametrize("m12315_first", [False, True])
+def test_a_report_accepted_under_one_file_then_the_other_counts_once(
+    tmp_path: Path, m12315_first: bool
+) -> None:
+    """One id, two lines: the file that knows channel m12315 accepts the first line and rejects the
+    second (the same id with other content); the other file rejects the first and accepts the second.
+    Either file may be the old one."""
+    with_m12315, without = _new_rules(tmp_path), default_rules_path()
+    old, new = (with_m12315, without) if m12315_first else (without, with_m12315)
+    report = {"id": "X1", "text": "小区门口占道经营，摊贩很多", "address": "鄞州区百丈街道划船社区",
+              "time": "2026-11-01T09:00:00+08:00", "source": "m12315"}
+    errors: list[tuple[int, str]] = []
+    diff = diff_rules(old, new, enumerate([report, dict(report, source="hotline")], start=1), batch_size=2,
+                      on_error=lambda line, which, exc: errors.append((line, which)))
+    assert diff.both == 1 and diff.only_old == diff.only_new == []
+    first, second = ("old", "new") if m12315_first else ("new", "old")
+    assert sorted(errors) == [(1, second), (2, first)]
+    # Street vending, which the file with m12315 sends to the town and the other to the community.
+    (a, b), = diff.moved.values()
+    assert a["category"] == b["category"] == "street_vending"
+    assert (a["level"], b["level"]) == (("town", "community") if m12315_first else ("community", "town"))
+
+
+def test_rules_diff_command_prints_progress_and_the_same_json(
+    case: tuple[Path, list[dict[str, Any]], dict[str, Any]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    new, reports, _ = case
+    path = tmp_path / "reports.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reports) + "not json\n",
+                    encoding="utf-8")
+    out_json = tmp_path / "diff.json"
+    assert main(["rules", "diff", str(default_rules_path()), str(new), "--reports", str(path),
+                 "--batch", "50", "--json", str(out_json)]) == 0
+    captured = capsys.readouterr()
+    doc = json.loads(out_json.read_text(encoding="utf-8"))
+    diff, _ = _diff(new, reports, 1000)
+    expected = diff.to_dict(str(default_rules_path()), str(new))
+    assert doc == json.loads(json.dumps(expected, ensure_ascii=False))
+    assert f"changed {len(doc['changed'])} " in captured.out and "only by new 1" in captured.out
+    # On a pipe: a line per twentieth of the file at most, and the last one at 100 %.
+    progress = [line for line in captured.err.splitlines() if line.startswith("[")]
+    assert 1 <= len(progress) <= 21
+    assert progress[-1].startswith("[" + "#" * 24 + f"] {len(reports):,} reports under both rules files")
+    assert f"{path}:{len(reports) + 1}: invalid JSON" in captured.err
+    assert f"{path}:" in captured.err and "under " in captured.err
+
+
+def test_bad_batch_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        diff_rules(default_rules_path(), default_rules_path(), [], batch_size=0)
+
+
+def test_progress_line_on_a_pipe_ends_with_the_last_update() -> None:
+    from routing_core.progress_line import ProgressLine
+
+    out = io.StringIO()
+    line = ProgressLine(out, width=4)
+    for k in range(1, 101):
+        line.show(k / 100, f"{k}", last=k == 100)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 20 and lines[0] == "[....] 5" and lines[-1] == "[####] 100"
