@@ -3,9 +3,10 @@
 ``routing-core rules diff`` is what an operator runs before a rules change, on a month or a year of
 history. Both engines take the reports in the file's order, a batch at a time, each engine on a thread
 of its own: every engine call releases the GIL, and the two engines share nothing. They decide without
-explanations, which gives the same events, categories and routing as ``submit`` does. The reports are
-read as the replay goes, and only counts and the reports whose routing changes are kept, so memory grows
-with the changes and the report ids, not with the file.
+explanations, which gives the same events, categories and routing as ``submit`` does, and no Decision
+objects are made: the few fields compared are read from the core's decisions. The reports are read as
+the replay goes, and only counts and the reports whose routing changes are kept, so memory grows with the
+changes and the report ids, not with the file.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from . import _core
 from .arguments import require_int
 from .decision import Decision
 from .engine import Engine
@@ -83,6 +85,7 @@ def diff_rules(
     """
     require_int("batch_size", batch_size, 1)
     engines = (Engine(rules=old), Engine(rules=new))
+    same_tz = engines[0]._tz == engines[1]._tz
     diff = RulesDiff()
     tally = _Tally(diff)
 
@@ -99,13 +102,20 @@ def diff_rules(
             on_batch(diff)
 
     # One thread per engine, so that each takes its batches in order; this thread reads the next batch
-    # and tallies the last one meanwhile (the engines hold the GIL only to convert reports and decisions).
+    # (and converts it once for both engines when they read times in the same time zone) and tallies the
+    # last one meanwhile. The engines hold the GIL only to take the reports and give the decisions.
     with (ThreadPoolExecutor(1, "rules-diff-old") as old_thread,
           ThreadPoolExecutor(1, "rules-diff-new") as new_thread):
         in_flight: list[tuple[list[Record], tuple[Future[_Routed], Future[_Routed]]]] = []
         for batch in _batches(records, batch_size):
-            in_flight.append((batch, (old_thread.submit(_route, engines[0], batch),
-                                      new_thread.submit(_route, engines[1], batch))))
+            cores = None
+            if same_tz:
+                try:
+                    cores = engines[0]._core_reports([r for _, r in batch])
+                except RoutingCoreError:
+                    pass
+            in_flight.append((batch, (old_thread.submit(_route, engines[0], batch, cores),
+                                      new_thread.submit(_route, engines[1], batch, cores))))
             if len(in_flight) > 1:
                 take(*in_flight.pop(0))
         for batch, results in in_flight:
@@ -126,7 +136,7 @@ def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
-def _as_route(d: Decision, report: dict[str, Any]) -> tuple[str, Route]:
+def _as_route(d: Decision | _core.Decision, report: dict[str, Any]) -> tuple[str, Route]:
     return d.report_id, {
         "event_id": d.event_id,
         "category": d.category,
@@ -137,11 +147,14 @@ def _as_route(d: Decision, report: dict[str, Any]) -> tuple[str, Route]:
     }
 
 
-def _route(engine: Engine, batch: list[Record]) -> _Routed:
+def _route(engine: Engine, batch: list[Record], cores: list[_core.Report] | None) -> _Routed:
     """Each report's (id, route), None for a rejected one; and the rejections, by line."""
     reports = [r for _, r in batch]
     try:
-        decisions = engine.submit_many(reports, explain=False)
+        # Engine.submit_many(explain=False) without its Decision objects: only these fields are read.
+        if cores is None:
+            cores = engine._core_reports(reports)
+        decisions = engine._core.submit_many(cores, False)
     except RoutingCoreError:
         # A rejected batch changes nothing: one report at a time, so that each bad one is named and skipped.
         routes: list[tuple[str, Route] | None] = []
