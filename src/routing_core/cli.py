@@ -18,6 +18,7 @@ from .engine import Engine
 from .errors import RoutingCoreError
 from .hugepages import reexec_with_huge_pages
 from .jsonl import read_jsonl
+from .one_at_a_time import submit_one_at_a_time
 
 __all__ = ["main"]
 
@@ -44,15 +45,10 @@ def _route(args: argparse.Namespace) -> int:
         try:
             decisions = engine.submit_many([r for _, r in pending], explain=args.explain)
         except RoutingCoreError:
-            one_by_one: list[Decision | None] = []
-            for lineno, record in pending:
-                try:
-                    one_by_one.append(engine.submit(record, explain=args.explain))
-                except RoutingCoreError as exc:
-                    print(f"{args.file}:{lineno}: {exc}", file=sys.stderr)
-                    rejected += 1
-                    one_by_one.append(None)
-            decisions = one_by_one
+            decisions, errors = submit_one_at_a_time(engine, pending, explain=args.explain)
+            for lineno, exc in errors:
+                print(f"{args.file}:{lineno}: {exc}", file=sys.stderr)
+            rejected += len(errors)
         pending.clear()
         for decision in decisions:
             if decision is None:

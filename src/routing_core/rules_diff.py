@@ -23,6 +23,7 @@ from .arguments import require_int
 from .decision import Decision
 from .engine import Engine
 from .errors import RoutingCoreError
+from .one_at_a_time import submit_one_at_a_time
 
 __all__ = ["COUNTED_FIELDS", "ROUTE_FIELDS", "RulesDiff", "diff_rules"]
 
@@ -156,16 +157,8 @@ def _route(engine: Engine, batch: list[Record], cores: list[_core.Report] | None
             cores = engine._core_reports(reports)
         decisions = engine._core.submit_many(cores, False)
     except RoutingCoreError:
-        # A rejected batch changes nothing: one report at a time, so that each bad one is named and skipped.
-        routes: list[tuple[str, Route] | None] = []
-        errors: list[tuple[int, RoutingCoreError]] = []
-        for lineno, report in batch:
-            try:
-                routes.append(_as_route(engine.submit(report, explain=False), report))
-            except RoutingCoreError as exc:
-                routes.append(None)
-                errors.append((lineno, exc))
-        return routes, errors
+        decided, errors = submit_one_at_a_time(engine, batch, explain=False)
+        return [None if d is None else _as_route(d, r) for d, r in zip(decided, reports, strict=True)], errors
     return [_as_route(d, r) for d, r in zip(decisions, reports, strict=True)], []
 
 
