@@ -79,12 +79,12 @@ def load_labelled(path: str | Path, *, truth: str | Path | None = None) -> list[
     without a category (the generator's closings) are skipped.
     """
     path = Path(path)
+    out: list[tuple[str, str]] = []
     if truth is not None:
         labels: dict[str, str] = {}
         for lineno, row in _json_rows(Path(truth)):
             if "category" in row and "id" in row:
                 labels[str(row["id"])] = str(row["category"])
-        out = []
         for lineno, row in _json_rows(path):
             if "id" not in row or "text" not in row:
                 raise ConfigError(f"{path}:{lineno}: expected a report with id and text")
@@ -96,24 +96,23 @@ def load_labelled(path: str | Path, *, truth: str | Path | None = None) -> list[
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read labelled cases: {exc}") from None
-    out: list[tuple[str, str]] = []
     if path.suffix == ".jsonl":
         for lineno, line in enumerate(raw.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-                out.append((str(row["text"]), str(row["category"])))
+                case = json.loads(line)
+                out.append((str(case["text"]), str(case["category"])))
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise ConfigError(f"{path}:{lineno}: expected a JSON object with text and category ({exc})") from None
         return out
     reader = csv.DictReader(raw.splitlines(), delimiter="\t")
     if reader.fieldnames is None or not {"text", "category"} <= set(reader.fieldnames):
         raise ConfigError(f"{path}: expected a TSV header with columns text and category")
-    for lineno, row in enumerate(reader, start=2):
-        if not row.get("text") or not row.get("category"):
+    for lineno, columns in enumerate(reader, start=2):
+        if not columns.get("text") or not columns.get("category"):
             raise ConfigError(f"{path}:{lineno}: empty text or category")
-        out.append((row["text"], row["category"]))
+        out.append((columns["text"], columns["category"]))
     return out
 
 

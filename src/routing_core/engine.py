@@ -551,7 +551,7 @@ def _column(value: object, field: str) -> list[Any]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
         raise InvalidReportError(f"field {field!r}: expected a sequence (one value per report), got "
                                  f"{type(value).__name__}", field, repr(value)[:60])
-    return list(value)  # type: ignore[call-overload]
+    return list(value)
 
 
 def _epoch_column(value: object, field: str) -> Any:

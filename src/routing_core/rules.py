@@ -355,7 +355,7 @@ def _rule(
 
 
 def _clock(r: _Reader, cat: dict[str, Any], where: str) -> bool:
-    clock = cat.get("deadline_clock", "calendar")
+    clock: object = cat.get("deadline_clock", "calendar")
     if clock not in ("calendar", "working"):
         raise r.fail(f"{where}.deadline_clock", f"expected 'calendar' or 'working', got {clock!r}")
     return clock == "working"

@@ -107,7 +107,7 @@ def addresses(*, gazetteer: str | Path | None = None) -> SearchStrategy[str]:
     chains = _units(str(gazetteer or default_gazetteer_path()))
 
     @st.composite
-    def build(draw: Any) -> str:
+    def build(draw: st.DrawFn) -> str:
         county, town, community = draw(st.sampled_from(chains))
         levels = draw(st.sampled_from(("full", "county+town", "town", "community", "none")))
         prefix = {
@@ -123,7 +123,8 @@ def addresses(*, gazetteer: str | Path | None = None) -> SearchStrategy[str]:
         building = draw(st.sampled_from(("", f"{draw(st.integers(1, 30))}幢", f"{draw(st.integers(1, 30))}栋",
                                          f"{draw(st.integers(1, 30))}号楼")))
         place = draw(st.sampled_from(("",) + _PLACES))
-        return prefix + draw(st.sampled_from((road + building, place, road + place)))+ draw(st.sampled_from(_REMAINDERS))
+        spot: str = draw(st.sampled_from((road + building, place, road + place)))
+        return prefix + spot + draw(st.sampled_from(_REMAINDERS))
 
     return build()
 
@@ -178,7 +179,7 @@ def rules_files(*, max_categories: int = 8, max_rules: int = 4) -> SearchStrateg
         raise InvalidArgument(f"max_rules={max_rules} must not be negative")
 
     @st.composite
-    def build(draw: Any) -> str:
+    def build(draw: st.DrawFn) -> str:
         n_platforms = draw(st.integers(1, 4))
         platforms = [f"p{i}" for i in range(n_platforms)]
         lines = ['[meta]', 'name = "生成的规则"', 'version = "test"', 'timezone = "+08:00"', "", "[levels]"]
@@ -207,7 +208,10 @@ def rules_files(*, max_categories: int = 8, max_rules: int = 4) -> SearchStrateg
                                                        "min_recurrences")), min_size=1))
             actions = draw(st.sets(st.sampled_from(("min_level", "deadline_hours", "platform", "co_platforms")),
                                    min_size=1))
-            quoted = lambda values: "[" + ", ".join(f'"{v}"' for v in values) + "]"  # noqa: E731
+
+            def quoted(values: list[str]) -> str:
+                return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
             if "terms" in conditions:
                 lines.append("terms = " + quoted(draw(st.lists(st.sampled_from(_POOL), min_size=1, max_size=3,
                                                                unique=True))))
