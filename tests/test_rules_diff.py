@@ -53,7 +53,7 @@ def _reports() -> list[dict[str, Any]]:
     return out
 
 
-def _plain(rules: Path | str, reports: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _routes_alone(rules: Path | str, reports: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     engine = Engine(rules=rules)
     routes: dict[str, dict[str, Any]] = {}
     for r in reports:
@@ -71,7 +71,7 @@ def _plain(rules: Path | str, reports: list[dict[str, Any]]) -> dict[str, dict[s
 def case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]], dict[str, Any]]:
     new = _new_rules(tmp_path_factory.mktemp("rules"))
     reports = _reports()
-    old_routes, new_routes = _plain(default_rules_path(), reports), _plain(new, reports)
+    old_routes, new_routes = _routes_alone(default_rules_path(), reports), _routes_alone(new, reports)
     return new, reports, {"old": old_routes, "new": new_routes}
 
 
