@@ -19,6 +19,7 @@ from .match_params import Contributions, default_match_path, load_match_params
 from .report import Report, to_core_report
 from .rules import LoadedRules, default_rules_path, load_rules
 from .store import DEFAULT_SNAPSHOT_EVERY, Journal, RecoveryStats, Store, config_digest, open_store
+from .tables import is_table, table_rows
 from .times import TimeLike, from_epoch, to_epoch
 
 if TYPE_CHECKING:
@@ -239,10 +240,8 @@ class Engine:
             parsed address, and made as ``submit_columns`` makes them (README, "Measured").
         """
         _check_explain(explain)
-        if hasattr(reports, "to_pylist"):  # pyarrow.Table
-            reports = reports.to_pylist()
-        elif hasattr(reports, "to_dict") and hasattr(reports, "columns"):  # pandas.DataFrame
-            reports = [{k: _none_if_nan(v) for k, v in row.items()} for row in reports.to_dict("records")]
+        if is_table(reports):  # a pandas DataFrame or a pyarrow Table
+            reports = table_rows(reports)
         if isinstance(reports, (str, bytes, Mapping, Report)):
             raise InvalidReportError(
                 "field 'reports': expected an iterable of reports, got a single "
@@ -594,7 +593,3 @@ def _checked_text(value: object, field: str) -> str:
             f"field '{field}': not encodable as UTF-8 (index {exc.start})", field, repr(value)[:80]
         ) from None
     return value
-
-
-def _none_if_nan(value: Any) -> Any:
-    return None if isinstance(value, float) and value != value else value
