@@ -53,5 +53,17 @@ def test_synth_writes_reports_and_truth(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_evaluate_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", "--days", "1", "--per-day", "200", "--no-peers"]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert "routing_core" in out and "pw F1" in out and "candidate_recall" in out
+    # On stderr: what it is doing, and the engine run's progress, ending at all of the reports.
+    reports = int(out.split(" reports")[0].rsplit(" ", 1)[1])  # "test split: seed 1002, 1 days, N reports"
+    err = captured.err.splitlines()
+    assert err[0] == "evaluate: generating the test split (1 days, seed 1002)"
+    assert f"evaluate: the engine on {reports:,} reports, one at a time with explanations" in err
+    assert err[-1].startswith("[" + "#" * 24 + f"] {reports:,}/{reports:,} reports")
+
+
+def test_evaluate_quiet_writes_nothing_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", "--days", "1", "--per-day", "200", "--no-peers", "--quiet"]) == 0
+    assert capsys.readouterr().err == ''

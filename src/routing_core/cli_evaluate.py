@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
+from typing import IO
 
 from .cli_args import at_least, number_in
 from .match_params import FEATURES
+from .progress_line import ProgressLine
 
 __all__ = ["register"]
 
@@ -21,23 +24,33 @@ def _evaluate(args: argparse.Namespace) -> int:
     def split(seed: int) -> list:  # type: ignore[type-arg]
         return list(generate(days=args.days, reports_per_day=args.per_day, seed=seed))
 
+    def stage(message: str) -> None:
+        if not args.quiet:
+            print(f"evaluate: {message}", file=sys.stderr, flush=True)
+
+    stage(f"generating the test split ({args.days} days, seed {args.test_seed})")
     test = split(args.test_seed)
-    rows = [run_engine(test, Engine(match=args.match)).summary()]
+    n = sum(len(b) for b in test)
+    stage(f"the engine on {n:,} reports, one at a time with explanations")
+    progress = None if args.quiet else _ReportsProgress(sys.stderr, n)
+    rows = [run_engine(test, Engine(match=args.match), progress=progress).summary()]
     if not args.no_peers:
+        stage(f"generating the train split the peers fit on (seed {args.train_seed})")
         train = split(args.train_seed)
         try:
             from .evaluate import baseline_rapidfuzz
 
+            stage("the rapidfuzz brute-force baseline: fitting its threshold, then the test split")
             rows.append(baseline_rapidfuzz(train, test).summary())
         except ImportError as exc:
             print(f"rapidfuzz baseline skipped: {exc} (pip install 'routing_core[bench]')", file=sys.stderr)
         try:
             from .evaluate_splink import splink_peer
 
+            stage("the Splink peer: training its model, then the test split")
             rows.append(splink_peer(train, test).summary())
         except ImportError as exc:
             print(f"splink peer skipped: {exc} (pip install 'routing_core[bench]')", file=sys.stderr)
-    n = sum(len(b) for b in test)
     print(
         f"test split: seed {args.test_seed}, {args.days} days, {n} reports"
         + ("" if args.no_peers else f"; peers fitted on train seed {args.train_seed}")
@@ -52,6 +65,23 @@ def _evaluate(args: argparse.Namespace) -> int:
             json.dumps(rows, default=plain, ensure_ascii=False, indent=1), encoding="utf-8"
         )
     return 0
+
+
+class _ReportsProgress:
+    """The engine run's progress line: reports submitted of all, throughput, time left."""
+
+    def __init__(self, out: IO[str], total: int) -> None:
+        self.line = ProgressLine(out)
+        self.total = total
+        self.started = time.perf_counter()
+
+    def __call__(self, done: int) -> None:
+        wall = time.perf_counter() - self.started
+        rate = done / wall if wall > 0 else 0.0
+        eta = (self.total - done) / rate if rate > 0 else 0.0
+        self.line.show(done / self.total if self.total else 1.0,
+                       f"{done:,}/{self.total:,} reports · {rate:,.0f}/s · ETA {eta:,.0f} s",
+                       last=done >= self.total)
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -84,6 +114,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e.add_argument("--match", help="match parameters (TOML); default: the bundled calibrated file")
     e.add_argument("--no-peers", action="store_true", help="evaluate the engine only")
     e.add_argument("--json", help="also write the figures as JSON here")
+    e.add_argument("--quiet", action="store_true", help="no stage messages or progress line on stderr")
     e.set_defaults(run=_evaluate)
 
     c = sub.add_parser("calibrate", help="fit match weights and thresholds on a synthetic train split")

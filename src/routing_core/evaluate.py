@@ -138,6 +138,10 @@ class EngineRun(Clustering):
     candidates: list[tuple[int, dict[str, float], bool]] = field(default_factory=list)
 
 
+#: How many reports run_engine submits between two calls of its ``progress``.
+PROGRESS_EVERY = 1000
+
+
 def _items(batches: Iterable[Batch]) -> Iterable[tuple[int, int, Any]]:
     """Reports and closes of the stream, merged in time order: (time, order, item). A close at the same
     second as a report comes first (the city closed it, then the report came in)."""
@@ -157,10 +161,12 @@ def run_engine(
     name: str = "routing_core",
     features: Callable[[dict[str, Any], Any, dict[str, list[str]]], dict[str, float]] | None = None,
     collect: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> EngineRun:
     """Stream the batches through ``engine`` (a fresh default one when None) and score the result.
 
-    ``collect`` keeps every scored candidate with its label, for calibration.
+    ``collect`` keeps every scored candidate with its label, for calibration. ``progress``, when given,
+    is called with the number of reports submitted so far after every ``PROGRESS_EVERY`` and at the end.
     """
     engine = engine or Engine()
     run = EngineRun(name=name, pred=[], truth=[])
@@ -185,6 +191,8 @@ def run_engine(
         d = engine.submit(report)
         index = len(run.pred)
         run.pred.append(d.event_id)
+        if progress is not None and len(run.pred) % PROGRESS_EVERY == 0:
+            progress(len(run.pred))
         run.truth.append(incident)
         kinds.append(truth["kind"])
         seen = incident in events_of
@@ -232,6 +240,8 @@ def run_engine(
         if collect:
             texts[d.event_id].append(report["text"])
     run.seconds = _time.perf_counter() - start
+    if progress is not None and len(run.pred) % PROGRESS_EVERY:
+        progress(len(run.pred))
     stats = engine.stats()
     run.notes = {
         "candidate_recall": cand_hits / cand_total if cand_total else 1.0,
