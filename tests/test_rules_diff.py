@@ -214,3 +214,19 @@ def test_a_rules_file_against_itself_moves_nothing_whatever_the_reports(
     assert rejected["old"] == rejected["new"]
     accepted = {str(r["id"]) for i, r in enumerate(reports, start=1) if (i, "old") not in errors}
     assert diff.both == len(accepted)
+
+
+def test_each_rules_file_reads_naive_times_in_its_own_time_zone(tmp_path: Path) -> None:
+    # 08:30 on 1970-01-01 without an offset is 30 minutes after the epoch at +08:00, and 30 minutes
+    # before it at +09:00, which no report may be: the new file must refuse the report, not take the
+    # old file's reading of its time.
+    east = tmp_path / "east.toml"
+    text = default_rules_path().read_text(encoding="utf-8")
+    east.write_text(text.replace('timezone = "+08:00"', 'timezone = "+09:00"', 1), encoding="utf-8")
+    reports = [{"id": "early", "text": "垃圾桶满溢", "time": "1970-01-01T08:30:00"},
+               {"id": "later", "text": "垃圾桶满溢", "time": "2026-11-01T08:30:00"}]
+    errors: list[tuple[int, str]] = []
+    diff = diff_rules(default_rules_path(), east, enumerate(reports, start=1),
+                      on_error=lambda line, which, exc: errors.append((line, which)))
+    assert errors == [(1, "new")]
+    assert diff.only_old == ["early"] and diff.both == 1
