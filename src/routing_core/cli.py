@@ -8,6 +8,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,22 +35,23 @@ def _route(args: argparse.Namespace) -> int:
     engine = Engine(rules=args.rules)
     out: IO[str] = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
     accepted = rejected = 0
-    pending: list[tuple[int, dict[str, Any]]] = []
+    Decided = tuple[Sequence[Decision | None], list[tuple[int, RoutingCoreError]]]
 
-    def decide_pending() -> None:
-        """Routes the pending lines in one batch and writes their decisions in order. A batch with a bad
-        report is rejected whole and changes nothing: its reports are then submitted one by one, so that
-        each bad one is named with its line and the others are routed."""
-        nonlocal accepted, rejected
-        decisions: Sequence[Decision | None]
+    def decide(batch: list[tuple[int, dict[str, Any]]]) -> Decided:
+        """Routes a batch of lines (on the engine's thread). A batch with a bad report is rejected whole
+        and changes nothing: its reports are then submitted one by one, so that each bad one is named
+        with its line and the others are routed."""
         try:
-            decisions = engine.submit_many([r for _, r in pending], explain=args.explain)
+            return engine.submit_many([r for _, r in batch], explain=args.explain), []
         except RoutingCoreError:
-            decisions, errors = submit_one_at_a_time(engine, pending, explain=args.explain)
-            for lineno, exc in errors:
-                print(f"{args.file}:{lineno}: {exc}", file=sys.stderr)
-            rejected += len(errors)
-        pending.clear()
+            return submit_one_at_a_time(engine, batch, explain=args.explain)
+
+    def write(decided: Decided) -> None:
+        nonlocal accepted, rejected
+        decisions, errors = decided
+        for lineno, exc in errors:
+            print(f"{args.file}:{lineno}: {exc}", file=sys.stderr)
+        rejected += len(errors)
         for decision in decisions:
             if decision is None:
                 continue
@@ -59,16 +61,27 @@ def _route(args: argparse.Namespace) -> int:
             if args.progress and accepted % 10000 == 0:
                 print(f"… {accepted} reports routed", file=sys.stderr)
 
+    # The engine decides a batch on a thread of its own (its calls release the GIL) while this one reads
+    # the next batch and writes the last one's decisions; one engine thread keeps the batches in order.
     try:
-        for lineno, record in read_jsonl(Path(args.file), sys.stderr):
-            if record is None:
-                rejected += 1
-                continue
-            pending.append((lineno, record))
-            if len(pending) == ROUTE_BATCH:
-                decide_pending()
-        if pending:
-            decide_pending()
+        with ThreadPoolExecutor(1, "route-engine") as engine_thread:
+            deciding: Future[Decided] | None = None
+            batch: list[tuple[int, dict[str, Any]]] = []
+            for lineno, record in read_jsonl(Path(args.file), sys.stderr):
+                if record is None:
+                    rejected += 1
+                    continue
+                batch.append((lineno, record))
+                if len(batch) == ROUTE_BATCH:
+                    following = engine_thread.submit(decide, batch)
+                    batch = []
+                    if deciding is not None:
+                        write(deciding.result())
+                    deciding = following
+            if deciding is not None:
+                write(deciding.result())
+            if batch:
+                write(decide(batch))
     finally:
         if out is not sys.stdout:
             out.close()
