@@ -99,7 +99,7 @@ def _plain(report: dict[str, Any], default_tz: tzinfo) -> _core.Report | None:
     (str, int epoch seconds, finite float coordinates) or a readable ISO 8601 time; None for anything
     else, which the careful path converts or names in its error. The same result for the dicts it takes,
     at a fraction of the cost: 2.1 against 5.05 µs for a generated stream's reports (stop 26), and for
-    reports read from JSON Lines, whose times are ISO strings, 3.5 against 9.6 µs (stop 31)."""
+    reports read from JSON Lines, whose times are ISO strings, 6.0 against 12.2 µs (stop 31)."""
     get = report.get
     id_, text, time = get("id"), get("text"), get("time")
     address, source, category = get("address") or "", get("source") or "other", get("category")

@@ -29,8 +29,8 @@ def table_rows(table: Any) -> list[dict[str, Any]]:
 
 def _frame_rows(frame: Any) -> list[dict[str, Any]]:
     # Column by column: each column becomes Python values at once, and only a column with missing
-    # values is walked for them. (A row at a time, to_dict("records") took 8.9 µs a report, and NaN
-    # had to be looked for in every value: 15.4 µs a report, against ~4 µs.)
+    # values is walked for them. (A row at a time, with to_dict("records") and every value tested
+    # for NaN: 12.6 µs a report, against 2.0 µs; benchmarks/RESULTS.md, stop 31.)
     names = list(frame.columns)
     if len(set(names)) != len(names):
         twice = sorted({str(n) for n in names if names.count(n) > 1})
