@@ -13,10 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from .cli_args import at_least, counts
 from .progress_line import ProgressLine
@@ -30,15 +29,11 @@ __all__ = ["DayProgressLine", "register"]
 class DayProgressLine(ProgressLine):
     """The replay's progress line: the days done, reports, throughput, open events and the time left."""
 
-    def __init__(self, out: IO[str], width: int = 24) -> None:
-        super().__init__(out, width)
-        self.started = time.perf_counter()
-
     def __call__(self, p: DayProgress) -> None:
-        wall = time.perf_counter() - self.started
-        eta = wall / p.day * (p.days - p.day) if p.day else 0.0
+        done = p.day / p.days if p.days else 1.0
+        eta = self.time_left(done)
         rate = p.total_reports / p.total_seconds if p.total_seconds else 0.0
-        self.show(p.day / p.days if p.days else 1.0,
+        self.show(done,
                   f"day {p.day}/{p.days} · {p.total_reports:,} reports · {rate:,.0f}/s · "
                   f"{p.open_events:,} open events · ETA {eta:,.0f} s",
                   last=p.day == p.days)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import IO
 
@@ -73,13 +72,13 @@ class _ReportsProgress:
     def __init__(self, out: IO[str], total: int) -> None:
         self.line = ProgressLine(out)
         self.total = total
-        self.started = time.perf_counter()
 
     def __call__(self, done: int) -> None:
-        wall = time.perf_counter() - self.started
+        wall = self.line.elapsed()
         rate = done / wall if wall > 0 else 0.0
-        eta = (self.total - done) / rate if rate > 0 else 0.0
-        self.line.show(done / self.total if self.total else 1.0,
+        share = done / self.total if self.total else 1.0
+        eta = self.line.time_left(share)
+        self.line.show(share,
                        f"{done:,}/{self.total:,} reports · {rate:,.0f}/s · ETA {eta:,.0f} s",
                        last=done >= self.total)
 

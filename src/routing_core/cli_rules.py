@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import IO, Any
@@ -163,7 +162,6 @@ class _DiffProgress:
         self.line = ProgressLine(out)
         self.size = size
         self.bytes = 0
-        self.started = time.perf_counter()
 
     def read(self, n: int) -> None:
         self.bytes += n
@@ -177,9 +175,9 @@ class _DiffProgress:
 
     def _show(self, diff: RulesDiff, *, last: bool) -> None:
         done = self.bytes / self.size if self.size else 1.0
-        wall = time.perf_counter() - self.started
+        wall = self.line.elapsed()
         rate = diff.reports / wall if wall > 0 else 0.0
-        eta = wall / done - wall if done > 0 else 0.0
+        eta = self.line.time_left(done)
         self.line.show(1.0 if last else done,
                        f"{diff.reports:,} reports under both rules files · {rate:,.0f}/s · "
                        f"{len(diff.moved):,} changed · ETA {0.0 if last else eta:,.0f} s", last=last)

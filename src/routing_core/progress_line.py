@@ -8,6 +8,7 @@ twenty lines, not one per day.
 from __future__ import annotations
 
 import math
+import time
 from typing import IO
 
 __all__ = ["ProgressLine"]
@@ -23,6 +24,16 @@ class ProgressLine:
         self.tty = out.isatty()
         self.open_line = False
         self._step_shown = 0  # on a pipe: the last twentieth written
+        self.started = time.perf_counter()
+
+    def elapsed(self) -> float:
+        """Seconds since the line was made (the work's start)."""
+        return time.perf_counter() - self.started
+
+    def time_left(self, done: float) -> float:
+        """Seconds left when ``done`` of the work took the time elapsed (0 before any is done)."""
+        wall = self.elapsed()
+        return wall / done - wall if done > 0 else 0.0
 
     def show(self, done: float, text: str, *, last: bool = False) -> None:
         """Draws the line; ``last`` ends it (and, on a pipe, is always written)."""
