@@ -8,7 +8,9 @@ diff`` did before it took batches).
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 from routing_core import Engine
 from routing_core.cli import main
 from routing_core.errors import RoutingCoreError
+from routing_core.event_regrouping import regroup
 from routing_core.rules import DEFAULT_CHANNELS, default_rules_path
 from routing_core.rules_diff import RulesDiff, diff_rules
 from routing_core.synth import iso, iter_reports
@@ -78,10 +81,10 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str,
 
 
 def _diff(
-    new: Path, reports: list[dict[str, Any]], batch_size: int
+    new: Path, reports: list[dict[str, Any]], batch_size: int, old: Path | None = None
 ) -> tuple[RulesDiff, list[tuple[int, str]]]:
     errors: list[tuple[int, str]] = []
-    diff = diff_rules(default_rules_path(), new, enumerate(reports, start=1), batch_size=batch_size,
+    diff = diff_rules(old or default_rules_path(), new, enumerate(reports, start=1), batch_size=batch_size,
                       on_error=lambda line, which, exc: errors.append((line, which)))
     return diff, errors
 
@@ -209,6 +212,8 @@ def test_a_rules_file_against_itself_moves_nothing_whatever_the_reports(
     diff = diff_rules(rules, rules, enumerate(reports, start=1), batch_size=batch_size,
                       on_error=lambda line, which, exc: errors.append((line, which)))
     assert diff.moved == {} and diff.only_old == diff.only_new == []
+    assert diff.events.regrouped == {} and diff.events.split == diff.events.joined == 0
+    assert diff.events.pairs_old == diff.events.pairs_new == diff.events.pairs_both
     assert diff.reports == len(reports)
     rejected = {which: sorted(line for line, w in errors if w == which) for which in ("old", "new")}
     assert rejected["old"] == rejected["new"]
@@ -230,3 +235,100 @@ def test_each_rules_file_reads_naive_times_in_its_own_time_zone(tmp_path: Path) 
                       on_error=lambda line, which, exc: errors.append((line, which)))
     assert errors == [(1, "new")]
     assert diff.only_old == ["early"] and diff.both == 1
+
+
+# -- which reports fuse differently -----------------------------------------------------------------
+
+
+def test_regroup_counts_a_partition_worked_by_hand() -> None:
+    # Old events 1: r1 r2 r3, 2: r4 r5, 3: r6, 4: r7. New events 5: r1 r2, 6: r3, 7: r4 r5 r6, 8: r7.
+    # Old event 1 is split (5 and 6), new event 7 is joined (2 and 3); 4 → 8 is untouched.
+    # Pairs in one event: old 3 + 1 = 4, new 1 + 3 = 4; both: {r1, r2} and {r4, r5}.
+    ids = ["r1", "r2", "r3", "r4", "r5", "r6", "r7"]
+    got = regroup(ids, [1, 1, 1, 2, 2, 3, 4], [5, 5, 6, 7, 7, 7, 8])
+    assert (got.old_events, got.new_events, got.split, got.joined) == (4, 4, 1, 1)
+    assert (got.pairs_old, got.pairs_new, got.pairs_both) == (4, 4, 2)
+    assert got.regrouped == {"r1": ("E00000001", "E00000005"), "r2": ("E00000001", "E00000005"),
+                             "r3": ("E00000001", "E00000006"), "r4": ("E00000002", "E00000007"),
+                             "r5": ("E00000002", "E00000007"), "r6": ("E00000003", "E00000007")}
+    assert got.split_examples(5) == [("E00000001", [("r1", "E00000005"), ("r2", "E00000005"),
+                                                    ("r3", "E00000006")])]
+    assert got.joined_examples(5) == [("E00000007", [("r4", "E00000002"), ("r5", "E00000002"),
+                                                     ("r6", "E00000003")])]
+    assert regroup([], [], []).regrouped == {}
+    with pytest.raises(ValueError, match="2 report ids, 1 old"):
+        regroup(["a", "b"], [1], [1, 2])
+
+
+@pytest.fixture(scope="module")
+def weakened(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
+    """The bundled rules with every 市容环卫 term's weight cut to 0.4, and two generated days: many
+    sanitation reports change category, and the category is a match feature, so some fuse differently."""
+    text = default_rules_path().read_text(encoding="utf-8")
+    start = text.index('code = "sanitation"')
+    end = text.index("[[categories]]", start)
+    path = tmp_path_factory.mktemp("rules") / "weak_sanitation.toml"
+    path.write_text(text[:start] + re.sub(r"= [0-9.]+\n", "= 0.4\n", text[start:end]) + text[end:], "utf-8")
+    reports = [dict(r, time=iso(r["time"])) for r, _ in iter_reports(days=2, reports_per_day=1500, seed=3)]
+    return path, reports
+
+
+def _events_oracle(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The regrouping by sets of report pairs, from each report's event under each file."""
+    def pairs(routes: dict[str, dict[str, Any]]) -> set[tuple[str, str]]:
+        members: dict[str, list[str]] = {}
+        for rid in sorted(routes):
+            members.setdefault(routes[rid]["event_id"], []).append(rid)
+        return {p for m in members.values() for p in itertools.combinations(m, 2)}
+
+    def others(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for rid in a:
+            out.setdefault(a[rid]["event_id"], set()).add(b[rid]["event_id"])
+        return out
+
+    to_new, to_old = others(old, new), others(new, old)
+    split = {e for e, s in to_new.items() if len(s) > 1}
+    joined = {e for e, s in to_old.items() if len(s) > 1}
+    return {
+        "old": len(to_new), "new": len(to_old), "split": len(split), "joined": len(joined),
+        "pairs": {"old": len(pairs(old)), "new": len(pairs(new)), "both": len(pairs(old) & pairs(new))},
+        "regrouped": {rid: {"old": old[rid]["event_id"], "new": new[rid]["event_id"]} for rid in sorted(old)
+                      if old[rid]["event_id"] in split or new[rid]["event_id"] in joined},
+    }
+
+
+@pytest.mark.parametrize("weakened_first", [False, True])
+def test_events_that_fuse_differently_are_those_of_each_file_alone(
+    weakened: tuple[Path, list[dict[str, Any]]], weakened_first: bool
+) -> None:
+    # Weakening sanitation splits events (reports that change category leave their old event); the
+    # same change the other way joins them. Each file's events come from Engine.submit_many.
+    weak, reports = weakened
+    old, new = (weak, default_rules_path()) if weakened_first else (default_rules_path(), weak)
+    routes = [{d.report_id: {"event_id": d.event_id}
+               for d in Engine(rules=rules).submit_many(reports, explain=False)} for rules in (old, new)]
+    expected = _events_oracle(*routes)
+    diff, _ = _diff(new, reports, batch_size=400, old=old)
+    assert diff.events.to_dict() == expected
+    kind = "joined" if weakened_first else "split"
+    assert expected[kind] > 3 and expected["split" if weakened_first else "joined"] == 0
+
+
+def test_rules_diff_command_names_the_events_that_split(
+    weakened: tuple[Path, list[dict[str, Any]]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    weak, reports = weakened
+    path = tmp_path / "reports.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reports), encoding="utf-8")
+    assert main(["rules", "diff", str(default_rules_path()), str(weak), "--reports", str(path), "--quiet",
+                 "--examples", "2"]) == 0
+    out = capsys.readouterr().out
+    diff, _ = _diff(weak, reports, batch_size=1000)
+    events = diff.events
+    assert (f"  events     {events.old_events} under old, {events.new_events} under new: "
+            f"{events.split} split, 0 joined; {len(events.regrouped)} reports fuse differently") in out
+    lines = [line for line in out.splitlines() if line.startswith("  split  E")]
+    assert len(lines) == 2
+    (event, members), _ = events.split_examples(2)
+    assert lines[0].startswith(f"  split  {event}: {members[0][0]} → {members[0][1]}, ")

@@ -126,6 +126,12 @@ def _diff(args: argparse.Namespace) -> int:
         print(f"  accepted only by old {len(diff.only_old)}, only by new {len(diff.only_new)}")
     for field in ROUTE_FIELDS:
         print(f"  {field:10s} changed for {diff.changed[field]:6d}")
+    events = diff.events
+    print(f"  events     {events.old_events} under old, {events.new_events} under new: {events.split} split, "
+          f"{events.joined} joined; {len(events.regrouped)} reports fuse differently "
+          f"({_pct(len(events.regrouped), diff.both)})")
+    print(f"  report pairs in one event: {events.pairs_old} under old, {events.pairs_new} under new, "
+          f"{events.pairs_both} under both")
 
     for field in COUNTED_FIELDS:
         before, after = diff.before[field], diff.after[field]
@@ -148,6 +154,7 @@ def _diff(args: argparse.Namespace) -> int:
             examples = [rid for rid in moved if routes[rid] == (a, b)]
             for rid in examples[: args.examples]:
                 print(f"          {rid}: {diff.moved[rid][0]['text']}")
+    _print_regrouped(diff, args.examples)
 
     if args.json_out:
         doc = diff.to_dict(args.old, args.new)
@@ -181,6 +188,24 @@ class _DiffProgress:
         self.line.show(1.0 if last else done,
                        f"{diff.reports:,} reports under both rules files · {rate:,.0f}/s · "
                        f"{len(diff.moved):,} changed · ETA {0.0 if last else eta:,.0f} s", last=last)
+
+
+def _print_regrouped(diff: RulesDiff, examples: int) -> None:
+    """A few split and joined events, each with its reports and their event under the other file."""
+    groups = [("split ", "→", e, m) for e, m in diff.events.split_examples(examples)]
+    groups += [("joined", "←", e, m) for e, m in diff.events.joined_examples(examples)]
+    if not groups:
+        return
+    print("\nevents that fuse differently "
+          "(split: an old event, its reports' new events; joined: the reverse):")
+    for kind, arrow, event, members in groups:
+        shown = ", ".join(f"{rid} {arrow} {other}" for rid, other in members[:_MEMBERS_SHOWN])
+        more = f", … {len(members) - _MEMBERS_SHOWN} more" if len(members) > _MEMBERS_SHOWN else ""
+        print(f"  {kind} {event}: {shown}{more}")
+
+
+#: Reports listed per example of a split or joined event.
+_MEMBERS_SHOWN = 6
 
 
 def _route_key(row: dict[str, Any]) -> str:

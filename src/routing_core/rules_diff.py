@@ -5,12 +5,14 @@ history. Both engines take the reports in the file's order, a batch at a time, e
 of its own: every engine call releases the GIL, and the two engines share nothing. They decide without
 explanations, which gives the same events, categories and routing as ``submit`` does, and no Decision
 objects are made: the few fields compared are read from the core's decisions. The reports are read as
-the replay goes, and only counts and the reports whose routing changes are kept, so memory grows with the
-changes and the report ids, not with the file.
+the replay goes, and only counts and the reports whose routing changes are kept, with each report's id and
+its two events' numbers (for :mod:`routing_core.event_regrouping`): memory grows with the changes and
+the report ids, not with the file.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,6 +25,7 @@ from .arguments import require_int
 from .decision import Decision
 from .engine import Engine
 from .errors import RoutingCoreError
+from .event_regrouping import Regrouping, event_number, regroup
 from .one_at_a_time import submit_one_at_a_time
 
 __all__ = ["COUNTED_FIELDS", "ROUTE_FIELDS", "RulesDiff", "diff_rules"]
@@ -56,6 +59,7 @@ class RulesDiff:
     after: dict[str, Counter[str]] = field(default_factory=_counters)  # the same under the new file
     only_old: list[str] = field(default_factory=list)  # ids accepted under the old file alone, sorted
     only_new: list[str] = field(default_factory=list)
+    events: Regrouping = field(default_factory=Regrouping)  # which reports fuse differently (at the end)
 
     def to_dict(self, old: str, new: str) -> dict[str, Any]:
         """The JSON document of ``rules diff --json``: the changed reports in id order."""
@@ -66,6 +70,7 @@ class RulesDiff:
             "changed": {rid: {"old": a, "new": b} for rid, (a, b) in sorted(self.moved.items())},
             "only_old": self.only_old,
             "only_new": self.only_new,
+            "events": self.events.to_dict(),
         }
 
 
@@ -123,6 +128,7 @@ def diff_rules(
             take(batch, results)
     diff.only_old = sorted(tally.waiting[0])
     diff.only_new = sorted(tally.waiting[1])
+    diff.events = regroup(tally.ids, tally.old_events, tally.new_events)
     return diff
 
 
@@ -167,13 +173,17 @@ class _Tally:
 
     A report id's route under a rules file is the one its first acceptance gave (a re-sent report gets
     its original decision). An id accepted under one file only waits in ``waiting`` until the other file
-    accepts it too (a later line with the same id), or to the end, where it is reported as such.
+    accepts it too (a later line with the same id), or to the end, where it is reported as such. Each
+    counted id is kept in ``ids``, with its event's number under each file.
     """
 
     def __init__(self, diff: RulesDiff) -> None:
         self.diff = diff
         self.counted: set[str] = set()
         self.waiting: tuple[dict[str, Route], dict[str, Route]] = ({}, {})
+        self.ids: list[str] = []
+        self.old_events = array("q")
+        self.new_events = array("q")
 
     def add(self, a: tuple[str, Route] | None, b: tuple[str, Route] | None) -> None:
         """One report's (id, route) under the old and the new file, None where that file rejected it."""
@@ -197,6 +207,9 @@ class _Tally:
     def _compare(self, rid: str, old: Route, new: Route) -> None:
         diff = self.diff
         diff.both += 1
+        self.ids.append(rid)
+        self.old_events.append(event_number(old["event_id"]))
+        self.new_events.append(event_number(new["event_id"]))
         moved = False
         for f in ROUTE_FIELDS:
             if old[f] != new[f]:
