@@ -93,6 +93,29 @@ def test_route_in_batches_names_a_bad_report_and_routes_the_rest_of_its_batch(
     assert "routed 4 reports into 1 events; rejected 1 lines" in err
 
 
+@pytest.mark.parametrize("explain", [False, True])
+def test_route_names_a_report_the_core_rejects_and_routes_the_rest_of_its_batch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, explain: bool
+) -> None:
+    # A known id sent again with other content converts well; the core rejects it, and with it the
+    # whole batch (nothing applied), whose reports then go one by one.
+    import routing_core.cli as cli
+
+    monkeypatch.setattr(cli, "ROUTE_BATCH", 2)
+    good = json.loads(LINES[0])
+    records = [dict(good, id=f"g{i}", time=f"2026-11-23T1{i}:00:00+08:00") for i in range(5)]
+    records.insert(3, dict(records[0], text=records[0]["text"] + "。"))  # line 4: g0 with other content
+    src = tmp_path / "reports.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "decisions.jsonl"
+    assert main(["route", str(src), "-o", str(out)] + (["--explain"] if explain else [])) == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["report_id"] for r in rows] == ["g0", "g1", "g2", "g3", "g4"]
+    err = capsys.readouterr().err
+    assert f"{src}:4:" in err and "'id'" in err
+    assert "routed 5 reports into 1 events; rejected 1 lines" in err
+
+
 def test_route_missing_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["route", str(tmp_path / "missing.jsonl")]) != 0
     assert "missing.jsonl" in capsys.readouterr().err

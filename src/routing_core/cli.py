@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
+from . import _core
 from .cli_args import at_least
 from .cli_rules import add_rules_commands
 from .decision import Decision
@@ -35,20 +36,34 @@ def _route(args: argparse.Namespace) -> int:
     engine = Engine(rules=args.rules)
     out: IO[str] = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
     accepted = rejected = 0
+    Lines = list[tuple[int, dict[str, Any]]]
     Decided = tuple[Sequence[Decision | None], list[tuple[int, RoutingCoreError]]]
 
-    def decide(batch: list[tuple[int, dict[str, Any]]]) -> Decided:
-        """Routes a batch of lines (on the engine's thread). A batch with a bad report is rejected whole
-        and changes nothing: its reports are then submitted one by one, so that each bad one is named
-        with its line and the others are routed."""
+    def convert(batch: Lines) -> list[_core.Report] | None:
+        """The batch as the core takes it (on this thread); None when a report in it is bad."""
         try:
-            return engine.submit_many([r for _, r in batch], explain=args.explain), []
+            return engine._core_reports([r for _, r in batch])
         except RoutingCoreError:
-            return submit_one_at_a_time(engine, batch, explain=args.explain)
+            return None
 
-    def write(decided: Decided) -> None:
+    def decide(batch: Lines, cores: list[_core.Report] | None) -> list[_core.Decision] | Decided:
+        """The core's decisions of a batch (on the engine's thread, without the GIL). A batch with a bad
+        report is rejected whole and changes nothing: its reports are then submitted one by one, so that
+        each bad one is named with its line and the others are routed."""
+        if cores is not None:
+            try:
+                return engine._decide(cores, args.explain)
+            except RoutingCoreError:  # the core's own checks: e.g. a known id with other content
+                pass
+        return submit_one_at_a_time(engine, batch, explain=args.explain)
+
+    def write(decided: list[_core.Decision] | Decided) -> None:
         nonlocal accepted, rejected
-        decisions, errors = decided
+        # The core's decisions become Decision objects here, beside the core deciding the next batch.
+        if isinstance(decided, tuple):
+            decisions, errors = decided
+        else:
+            decisions, errors = engine._decisions(decided, args.explain), []
         for lineno, exc in errors:
             print(f"{args.file}:{lineno}: {exc}", file=sys.stderr)
         rejected += len(errors)
@@ -61,19 +76,20 @@ def _route(args: argparse.Namespace) -> int:
             if args.progress and accepted % 10000 == 0:
                 print(f"… {accepted} reports routed", file=sys.stderr)
 
-    # The engine decides a batch on a thread of its own (its calls release the GIL) while this one reads
-    # the next batch and writes the last one's decisions; one engine thread keeps the batches in order.
+    # The core decides a batch on a thread of its own (without the GIL) while this one reads and converts
+    # the next batch and makes and writes the last one's decisions: the Python of a batch is done beside
+    # the core's work, not before or after it. One engine thread keeps the batches in order.
     try:
         with ThreadPoolExecutor(1, "route-engine") as engine_thread:
-            deciding: Future[Decided] | None = None
-            batch: list[tuple[int, dict[str, Any]]] = []
+            deciding: Future[list[_core.Decision] | Decided] | None = None
+            batch: Lines = []
             for lineno, record in read_jsonl(Path(args.file), sys.stderr):
                 if record is None:
                     rejected += 1
                     continue
                 batch.append((lineno, record))
                 if len(batch) == ROUTE_BATCH:
-                    following = engine_thread.submit(decide, batch)
+                    following = engine_thread.submit(decide, batch, convert(batch))
                     batch = []
                     if deciding is not None:
                         write(deciding.result())
@@ -81,7 +97,7 @@ def _route(args: argparse.Namespace) -> int:
             if deciding is not None:
                 write(deciding.result())
             if batch:
-                write(decide(batch))
+                write(decide(batch, convert(batch)))
     finally:
         if out is not sys.stdout:
             out.close()

@@ -161,7 +161,7 @@ def _route(engine: Engine, batch: list[Record], cores: list[_core.Report] | None
         # Engine.submit_many(explain=False) without its Decision objects: only these fields are read.
         if cores is None:
             cores = engine._core_reports(reports)
-        decisions = engine._core.submit_many(cores, False)
+        decisions = engine._decide(cores, False)
     except RoutingCoreError:
         decided, errors = submit_one_at_a_time(engine, batch, explain=False)
         return [None if d is None else _as_route(d, r) for d, r in zip(decided, reports, strict=True)], errors
