@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .address import ParsedAddress
+from .plain_values import as_plain
 
 __all__ = ["Candidate", "Decision"]
 
@@ -125,7 +126,7 @@ class Decision:
             "report_id": self.report_id,
             "event_id": self.event_id,
             "outcome": self.outcome,
-            "address": asdict(self.address),
+            "address": as_plain(self.address),
             "classification": {
                 "category": self.category,
                 "label": self.category_label,
@@ -133,7 +134,7 @@ class Decision:
                 "from_hint": self.category_from_hint,
                 "evidence": list(self.evidence),
             },
-            "candidates": [asdict(c) for c in self.candidates],
+            "candidates": [as_plain(c) for c in self.candidates],
             "routing": {
                 "platform": self.platform,
                 "co_platforms": list(self.co_platforms),
