@@ -232,8 +232,15 @@ def test_snapshot_whose_journal_was_cut_back_and_rewritten_is_refused(
     kept = tmp_path / "kept.rcsnap"
     shutil.copyfile(snap, kept)
     conn = sqlite3.connect(db)
-    cut = conn.execute("SELECT max(seq) FROM ops").fetchone()[0] - 30
+    # The last 30 operations or so lost, from a report on, and the steps they wrote with them (one
+    # transaction holds both).
+    cut = conn.execute(
+        "SELECT min(seq) FROM ops WHERE kind = 'report' AND seq > (SELECT max(seq) FROM ops) - 30"
+    ).fetchone()[0] - 1
     first_lost = conn.execute("SELECT min(time) FROM ops WHERE seq > ?", (cut,)).fetchone()[0]
+    lost_report = conn.execute("SELECT report_id FROM ops WHERE seq = ?", (cut + 1,)).fetchone()[0]
+    conn.execute("DELETE FROM steps WHERE seq >= (SELECT min(seq) FROM steps WHERE report_id = ?)",
+                 (lost_report,))
     conn.execute("DELETE FROM ops WHERE seq > ?", (cut,))
     conn.commit()
     conn.close()

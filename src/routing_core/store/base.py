@@ -133,6 +133,17 @@ class Store(ABC):
         counts = self.counts()
         return sum(counts[kind] for kind in OP_KINDS)
 
+    def positioned_steps(self, after: int = 0) -> Iterator[tuple[int, Step]]:
+        """The stored steps after position ``after``, each with its position (numbered as
+        ``positioned_ops`` numbers the operations, in a sequence of their own)."""
+        for position, step in enumerate(self.steps(), 1):
+            if position > after:
+                yield position, step
+
+    def last_step_position(self) -> int:
+        """The position of the last stored step, 0 when there is none."""
+        return self.counts()["steps"]
+
     def __enter__(self) -> Store:
         return self
 
@@ -162,6 +173,13 @@ class TableStore(Store):
 
     def last_position(self) -> int:
         return self._last_seq(self._ops_table)
+
+    def positioned_steps(self, after: int = 0) -> Iterator[tuple[int, Step]]:
+        for row in self._rows(self._steps_table, STEP_COLUMNS, after=after):
+            yield row[0], Step(*row[1:])
+
+    def last_step_position(self) -> int:
+        return self._last_seq(self._steps_table)
 
     @abstractmethod
     def _rows(self, table: str, columns: str, chunk: int = 8192, after: int = 0) -> Iterator[tuple[Any, ...]]:

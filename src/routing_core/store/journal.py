@@ -12,6 +12,8 @@ submits wait while it writes. Re-opening loads the newest snapshot that checks o
 configuration, engine version, this store's id, the operation it ends with still in the journal) and
 replays only the operations after it; a snapshot that does not check out is skipped with a
 SnapshotWarning, down to a full replay, which always works: the journal alone holds every operation.
+Each replayed report's event is checked against the one its step recorded (``recorded_decisions``),
+so a build that decides otherwise stops the recovery instead of holding other events.
 
 What is journaled: each report applied for the first time (a re-sent id is answered from the core's
 receipt and changes nothing, so it is not journaled again; within a batch only the first occurrence
@@ -32,10 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .. import _core
 from ..errors import ConfigError, RoutingCoreError, StoreError
 from . import snapshots as _snapshots
 from .base import Op, Step, Store
+from .recorded_decisions import RecordedDecisions, steps_at_key
 from .snapshots import SnapshotWarning
 
 if TYPE_CHECKING:
@@ -212,13 +217,19 @@ class Journal:
         )
 
     def _replay(self, after: int = 0) -> dict[str, int]:
-        """Replays the operations after position ``after`` into the core; returns their counts."""
+        """Replays the operations after position ``after`` into the core, each report's event checked
+        against the one the journal recorded for it (see ``recorded_decisions``); returns their counts."""
         counts = {"report": 0, "close": 0, "advance": 0}
-        batch: list[_core.Report] = []
+        recorded = self._recorded_decisions(after)
+        batch: list[Op] = []
 
         def flush() -> None:
             if batch:
-                self.core.submit_compact(batch)  # the same decisions, none of them built
+                # The core's columnar submit: the same decisions, none of them built, each one's event.
+                ids = [op.report_id or "" for op in batch]  # (a report op always has one)
+                events = self.core.submit_columns(*_report_columns(ids, batch))["event"]
+                if recorded is not None:
+                    recorded.check(ids, self.core.event_ids(events))
                 batch.clear()
 
         ops = self.store.positioned_ops(after)
@@ -227,18 +238,7 @@ class Journal:
                 counts[op.kind] += 1
                 if op.kind == "report":
                     assert op.report_id is not None
-                    batch.append(
-                        _core.Report(
-                            id=op.report_id,
-                            text=op.text,
-                            address=op.address,
-                            time=op.time,
-                            source=op.source,
-                            category=op.category,
-                            lat=op.lat,
-                            lon=op.lon,
-                        )
-                    )
+                    batch.append(op)
                     if len(batch) >= _REPLAY_BATCH:
                         flush()
                     continue
@@ -258,6 +258,15 @@ class Journal:
             )
         return counts
 
+    def _recorded_decisions(self, after: int) -> RecordedDecisions | None:
+        """The recorded events of the reports after operation position ``after``: all of them from the
+        start, or those after the step position recorded with the snapshot taken at ``after``; None
+        for a snapshot written before positions were recorded with snapshots (replayed unchecked)."""
+        if not after:
+            return RecordedDecisions(self.store, 0)
+        steps_at = self.store.get_meta(steps_at_key(after))
+        return None if steps_at is None else RecordedDecisions(self.store, int(steps_at))
+
     # -- snapshots ------------------------------------------------------------------------------
 
     def snapshot(self) -> Path:
@@ -276,6 +285,9 @@ class Journal:
         if first is None or first[0] != position:
             raise StoreError(f"store {self.store.url}: nothing journaled yet, no snapshot to take")
         self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        # Where the steps stand, for checking the replay of the journal's tail after this snapshot;
+        # written before the file, so that a snapshot file always has it.
+        self.store.set_meta(steps_at_key(position), str(self.store.last_step_position()))
         path = _snapshots.snapshot_path(
             self.snapshot_dir, self._store_id, position, _snapshots.op_tag(first[1])
         )
@@ -447,3 +459,15 @@ def _record(r: _core.Report, d: _core.Decision, ops: list[Op], steps: list[Step]
         steps.append(Step(d.event_id, "routed", r.time, d.level, d.unit_code, d.deadline, r.id, d.platform))
     else:
         steps.append(Step(d.event_id, "merged", r.time, d.level, d.unit_code, d.deadline, r.id, d.platform))
+
+
+def _report_columns(ids: list[str], ops: list[Op]) -> tuple[Any, ...]:
+    """Journaled reports as the arguments of the core's ``submit_columns``: no position is NaN."""
+    lat = lon = None
+    if any(op.lat is not None or op.lon is not None for op in ops):
+        nan = float("nan")
+        lat = np.array([nan if op.lat is None else op.lat for op in ops], dtype=np.float64)
+        lon = np.array([nan if op.lon is None else op.lon for op in ops], dtype=np.float64)
+    return (ids, [op.text for op in ops], [op.address for op in ops],
+            np.array([op.time for op in ops], dtype=np.int64), [op.source for op in ops],
+            [op.category for op in ops], lat, lon)
