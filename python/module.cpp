@@ -315,7 +315,14 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("review_threshold", &MatchParams::review_threshold)
         .def_readwrite("window_hours", &MatchParams::window_hours)
         .def_readwrite("recurrence_days", &MatchParams::recurrence_days)
-        .def_readwrite("lookup", &MatchParams::lookup);
+        .def_readwrite("lookup", &MatchParams::lookup)
+        // A scored candidate's contributions in one call, in match_params.FEATURES order.
+        .def("contributions", [](const MatchParams& p, const CandidateScore& c) {
+            const auto terms = p.contributions(features_of(c));
+            py::tuple out(terms.size());
+            for (std::size_t i = 0; i < terms.size(); ++i) out[i] = terms[i];
+            return out;
+        });
 
     py::class_<Limits>(m, "Limits")
         .def(py::init<>())

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from routing_core import Decision, Engine
+from routing_core import Candidate, Decision, Engine
 from routing_core.decision import _MADE_ON_READ
 from routing_core.engine import _CORE_DECISION_FIELDS
 from routing_core.report import to_core_report
@@ -52,6 +52,12 @@ def test_engine_decision_equals_the_constructors(sample_reports: list[dict[str, 
         assert made.candidates == rebuilt.candidates
         with pytest.raises(dataclasses.FrozenInstanceError):
             made.score = 0.0  # type: ignore[misc]
+        for candidate in made.candidates:  # made by Candidate._unchecked
+            again = Candidate(**{f.name: getattr(candidate, f.name) for f in dataclasses.fields(Candidate)})
+            assert sorted(vars(candidate)) == sorted(vars(again))
+            assert candidate == again and repr(candidate) == repr(again)
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                candidate.score = 0.0  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("explain", [True, False])

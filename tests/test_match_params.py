@@ -84,6 +84,26 @@ def test_contributions_add_up_to_the_core_score() -> None:
     assert sum(best.contributions.values()) == pytest.approx(best.score, abs=1e-9)
 
 
+def test_the_cores_contributions_are_the_python_twins_to_the_bit() -> None:
+    # Every scored candidate of two generated days, the last 300 reports sent again with GPS positions
+    # (the proximity curve): the core's twelve values, in FEATURES order, equal the Python reference's.
+    from routing_core.synth import iter_reports
+
+    engine = Engine()
+    reports = [r for r, _ in iter_reports(days=2, reports_per_day=700, seed=7)]
+    reports += [dict(r, id=f"{r['id']}-gps", lat=29.86 + k * 1e-4, lon=121.55)
+                for k, r in enumerate(reports[-300:])]
+    contributions = engine._contributions
+    checked = 0
+    for d in engine._core.submit_many(engine._core_reports(reports), True):  # the core's candidates
+        for c in d.candidates:
+            fast, reference = contributions(c), contributions.reference(c)
+            assert list(fast) == list(FEATURES)
+            assert fast == reference, c.event_id  # the floats compared exactly
+            checked += 1
+    assert checked > 5000
+
+
 @pytest.mark.property
 @settings(max_examples=200, deadline=None)
 @given(

@@ -98,6 +98,28 @@ std::array<std::pair<const char*, const Curve*>, MatchParams::feature_count> Mat
              {"curve_wording", &curve_wording}}};
 }
 
+std::array<double, MatchParams::feature_count> MatchParams::contributions(const Features& f) const noexcept {
+    const std::array<std::pair<double, double>, feature_count> terms{{
+        {weight_address, curve_address(f.address)},
+        {weight_text, curve_text(f.text)},
+        {weight_place, curve_place(f.place)},
+        {weight_category, curve_category(f.category)},
+        {weight_time, curve_time(f.recency)},
+        {weight_place_category, curve_place_category(f.place * f.category)},
+        {weight_place_text, curve_place_text(f.place * f.text)},
+        {weight_coverage, curve_coverage(f.coverage)},
+        {weight_address_category, curve_address_category(f.address * f.category)},
+        {weight_proximity, curve_proximity(f.proximity)},
+        {weight_channel, curve_channel(f.channel)},
+        {weight_wording, curve_wording(f.wording)},
+    }};
+    double total = 0.0;
+    for (const auto& term : terms) total += term.first;
+    std::array<double, feature_count> out{};
+    for (std::size_t i = 0; i < feature_count; ++i) out[i] = terms[i].first / total * terms[i].second;
+    return out;
+}
+
 double MatchParams::total_weight() const noexcept {
     double total = 0.0;
     for (double w : weights()) total += w;

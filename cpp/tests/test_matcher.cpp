@@ -92,6 +92,33 @@ TEST(MatchParams, CombineIsTheWeightedMeanOfCurves) {
     EXPECT_THROW(p.validate(), ConfigError);
 }
 
+TEST(MatchParams, ContributionsAreEachFeaturesWeightedShareInTheExplanationsOrder) {
+    MatchParams p;  // weights 1 + 1 + 0.5 + 0.25 + 2 = 4.75; the others are 0 by default
+    p.weight_address = 1.0;
+    p.weight_text = 1.0;
+    p.weight_category = 0.5;
+    p.weight_place = 0.25;
+    p.weight_place_category = 2.0;
+    p.curve_address = Curve{{0.0, 1.0}, {1.0, 0.0}};  // reversed; the other curves are the identity
+    Features f;
+    f.address = 0.25;
+    f.text = 0.5;
+    f.place = 0.5;
+    f.category = 1.0;
+    // address, text, place, category, time, place · category, place · text, coverage, address ·
+    // category, proximity, channel, wording
+    const std::array<double, MatchParams::feature_count> expected{
+        0.75 / 4.75, 0.5 / 4.75, 0.25 * 0.5 / 4.75, 0.5 * 1.0 / 4.75, 0.0, 2.0 * 0.5 / 4.75, 0.0, 0.0, 0.0,
+        0.0,         0.0,        0.0};
+    const auto got = p.contributions(f);
+    double sum = 0.0;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_DOUBLE_EQ(got[i], expected[i]) << "feature " << i;
+        sum += got[i];
+    }
+    EXPECT_DOUBLE_EQ(sum, p.combine(f));
+}
+
 TEST(WeightedContainment, ShareOfThePartFoundInEitherSet) {
     const auto part = sh("花园12幢");       // 花 园 1 2 幢 花园 园1 12 2幢: 9
     const auto whole = sh("镇海区花园12幢对面");  // contains all 9

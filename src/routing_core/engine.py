@@ -482,11 +482,14 @@ class Engine:
         )
 
     def _candidate(self, c: _core.CandidateScore) -> Candidate:
-        return Candidate(
-            c.event_id, c.closed, c.score, c.address, c.text, c.category, c.hours_apart, c.recency,
-            self._contributions(c), c.place, c.coverage,
-            c.distance_m if c.distance_m >= 0 else None, c.proximity, c.channel, c.wording,
-        )
+        distance = c.distance_m
+        return Candidate._unchecked({
+            "event_id": c.event_id, "closed": c.closed, "score": c.score, "address": c.address,
+            "text": c.text, "category": c.category, "hours_apart": c.hours_apart, "recency": c.recency,
+            "contributions": self._contributions(c), "place": c.place, "coverage": c.coverage,
+            "distance_m": distance if distance >= 0 else None, "proximity": c.proximity,
+            "channel": c.channel, "wording": c.wording,
+        })
 
     def _core_reports(self, reports: Iterable[Report | Mapping[str, Any]]) -> list[_core.Report]:
         """A batch's reports as the core takes them; an error names ``reports[i].field``."""

@@ -173,6 +173,12 @@ struct MatchParams {
     static constexpr std::size_t feature_count = 12;
     std::array<double, feature_count> weights() const noexcept;
     std::array<std::pair<const char*, const Curve*>, feature_count> curves() const noexcept;
+    // Each feature's share of combine(f), in an explanation's order (address, text, place, category,
+    // time, place · category, place · text, coverage, address · category, proximity, channel,
+    // wording): weight_f / Σ weight_f · curve_f(feature_f), the weights summed in that order. They add
+    // up to combine(f) but for rounding. Python's match_params.Contributions.reference is the twin
+    // that gives the same values to the bit.
+    std::array<double, feature_count> contributions(const Features& f) const noexcept;
 };
 
 // A scored candidate's features, as combine() takes them.
