@@ -32,12 +32,18 @@ def as_plain(value: Any) -> Any:
     names = _FIELD_NAMES.get(kind)
     if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    # (Below, an atom is tested for before the call: most values are atoms, and a call costs more.)
     if names is not None:
-        return {name: as_plain(getattr(value, name)) for name in names}
+        out = {}
+        for name in names:
+            field = getattr(value, name)
+            out[name] = field if type(field) in _ATOMS else as_plain(field)
+        return out
     if kind is tuple or kind is list:
-        return kind(as_plain(v) for v in value)
+        return kind([v if type(v) in _ATOMS else as_plain(v) for v in value])
     if kind is dict:
-        return {as_plain(k): as_plain(v) for k, v in value.items()}
+        return {k if type(k) in _ATOMS else as_plain(k): v if type(v) in _ATOMS else as_plain(v)
+                for k, v in value.items()}
     # The rarer containers, as asdict takes them: named tuples field by field, other lists, tuples and
     # dicts through their own type (a defaultdict keeps its factory, as from Python 3.12 on), anything
     # else deep-copied.
