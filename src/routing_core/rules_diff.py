@@ -114,14 +114,15 @@ def diff_rules(
           ThreadPoolExecutor(1, "rules-diff-new") as new_thread):
         in_flight: list[tuple[list[Record], tuple[Future[_Routed], Future[_Routed]]]] = []
         for batch in _batches(records, batch_size):
-            cores = None
+            cores: list[_core.Report] | None = None
+            bad = False  # a report of the batch failed the shared conversion: bad under both files
             if same_tz:
                 try:
                     cores = engines[0]._core_reports([r for _, r in batch])
                 except RoutingCoreError:
-                    pass
-            in_flight.append((batch, (old_thread.submit(_route, engines[0], batch, cores),
-                                      new_thread.submit(_route, engines[1], batch, cores))))
+                    bad = True
+            in_flight.append((batch, (old_thread.submit(_route, engines[0], batch, cores, bad),
+                                      new_thread.submit(_route, engines[1], batch, cores, bad))))
             if len(in_flight) > 1:
                 take(*in_flight.pop(0))
         for batch, results in in_flight:
@@ -154,18 +155,22 @@ def _as_route(d: Decision | _core.Decision, report: dict[str, Any]) -> tuple[str
     }
 
 
-def _route(engine: Engine, batch: list[Record], cores: list[_core.Report] | None) -> _Routed:
-    """Each report's (id, route), None for a rejected one; and the rejections, by line."""
+def _route(engine: Engine, batch: list[Record], cores: list[_core.Report] | None, bad: bool) -> _Routed:
+    """Each report's (id, route), None for a rejected one; and the rejections, by line. ``cores``: the
+    batch converted for this engine, or None to convert it here; ``bad``: a report of the batch is
+    known to fail the conversion, so the batch goes one report at a time at once."""
     reports = [r for _, r in batch]
-    try:
-        # Engine.submit_many(explain=False) without its Decision objects: only these fields are read.
-        if cores is None:
-            cores = engine._core_reports(reports)
-        decisions = engine._decide(cores, False)
-    except RoutingCoreError:
-        decided, errors = submit_one_at_a_time(engine, batch, explain=False)
-        return [None if d is None else _as_route(d, r) for d, r in zip(decided, reports, strict=True)], errors
-    return [_as_route(d, r) for d, r in zip(decisions, reports, strict=True)], []
+    if not bad:
+        try:
+            # Engine.submit_many(explain=False) without its Decision objects: only these fields are read.
+            if cores is None:
+                cores = engine._core_reports(reports)
+            decisions = engine._decide(cores, False)
+            return [_as_route(d, r) for d, r in zip(decisions, reports, strict=True)], []
+        except RoutingCoreError:
+            pass
+    decided, errors = submit_one_at_a_time(engine, batch, explain=False)
+    return [None if d is None else _as_route(d, r) for d, r in zip(decided, reports, strict=True)], errors
 
 
 class _Tally:
