@@ -328,7 +328,13 @@ def test_rules_diff_command_names_the_events_that_split(
     events = diff.events
     assert (f"  events     {events.old_events} under old, {events.new_events} under new: "
             f"{events.split} split, 0 joined; {len(events.regrouped)} reports fuse differently") in out
-    lines = [line for line in out.splitlines() if line.startswith("  split  E")]
-    assert len(lines) == 2
+    lines = out.splitlines()
+    starts = [k for k, line in enumerate(lines) if line.startswith("  split  E")]
+    assert len(starts) == 2
     (event, members), _ = events.split_examples(2)
-    assert lines[0].startswith(f"  split  {event}: {members[0][0]} → {members[0][1]}, ")
+    assert lines[starts[0]].startswith(f"  split  {event}: {members[0][0]} → {members[0][1]}, ")
+    # Under it, the text of its first report whose routing changed: here its category.
+    moved = next(rid for rid, _ in members if rid in diff.moved)
+    old, new = diff.moved[moved]
+    assert old["category"] != new["category"]
+    assert lines[starts[0] + 1] == f"          {moved} ({old['category']} → {new['category']}): {old['text']}"

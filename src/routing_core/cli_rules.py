@@ -191,7 +191,9 @@ class _DiffProgress:
 
 
 def _print_regrouped(diff: RulesDiff, examples: int) -> None:
-    """A few split and joined events, each with its reports and their event under the other file."""
+    """A few split and joined events, each with its reports and their event under the other file, and
+    the text of its first report whose routing changed (the one that usually moved it; the diff keeps
+    the texts of those reports only)."""
     groups = [("split ", "→", e, m) for e, m in diff.events.split_examples(examples)]
     groups += [("joined", "←", e, m) for e, m in diff.events.joined_examples(examples)]
     if not groups:
@@ -202,6 +204,10 @@ def _print_regrouped(diff: RulesDiff, examples: int) -> None:
         shown = ", ".join(f"{rid} {arrow} {other}" for rid, other in members[:_MEMBERS_SHOWN])
         more = f", … {len(members) - _MEMBERS_SHOWN} more" if len(members) > _MEMBERS_SHOWN else ""
         print(f"  {kind} {event}: {shown}{more}")
+        moved = next((rid for rid, _ in members if rid in diff.moved), None)
+        if moved is not None:
+            old, new = diff.moved[moved]
+            print(f"          {moved} ({old['category']} → {new['category']}): {old['text']}")
 
 
 #: Reports listed per example of a split or joined event.
