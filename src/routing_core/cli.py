@@ -12,7 +12,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
-from . import _core
 from .cli_args import at_least
 from .cli_rules import add_rules_commands
 from .decision import Decision
@@ -20,7 +19,7 @@ from .engine import Engine
 from .errors import RoutingCoreError
 from .hugepages import reexec_with_huge_pages
 from .jsonl import read_jsonl
-from .one_at_a_time import submit_one_at_a_time
+from .one_at_a_time import Decided, convert_batch, decide_batch
 
 __all__ = ["main"]
 
@@ -36,30 +35,12 @@ def _route(args: argparse.Namespace) -> int:
     engine = Engine(rules=args.rules)
     out: IO[str] = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
     accepted = rejected = 0
-    Lines = list[tuple[int, dict[str, Any]]]
-    Decided = tuple[Sequence[Decision | None], list[tuple[int, RoutingCoreError]]]
 
-    def convert(batch: Lines) -> list[_core.Report] | None:
-        """The batch as the core takes it (on this thread); None when a report in it is bad."""
-        try:
-            return engine._core_reports([r for _, r in batch])
-        except RoutingCoreError:
-            return None
-
-    def decide(batch: Lines, cores: list[_core.Report] | None) -> list[_core.Decision] | Decided:
-        """The core's decisions of a batch (on the engine's thread, without the GIL). A batch with a bad
-        report is rejected whole and changes nothing: its reports are then submitted one by one, so that
-        each bad one is named with its line and the others are routed."""
-        if cores is not None:
-            try:
-                return engine._decide(cores, args.explain)
-            except RoutingCoreError:  # the core's own checks: e.g. a known id with other content
-                pass
-        return submit_one_at_a_time(engine, batch, explain=args.explain)
-
-    def write(decided: list[_core.Decision] | Decided) -> None:
+    def write(decided: Decided) -> None:
         nonlocal accepted, rejected
-        # The core's decisions become Decision objects here, beside the core deciding the next batch.
+        # The core's decisions become Decision objects here, beside the core deciding the next batch. A
+        # batch with a bad report was taken one report at a time: each bad one is named with its line.
+        decisions: Sequence[Decision | None]
         if isinstance(decided, tuple):
             decisions, errors = decided
         else:
@@ -81,15 +62,16 @@ def _route(args: argparse.Namespace) -> int:
     # the core's work, not before or after it. One engine thread keeps the batches in order.
     try:
         with ThreadPoolExecutor(1, "route-engine") as engine_thread:
-            deciding: Future[list[_core.Decision] | Decided] | None = None
-            batch: Lines = []
+            deciding: Future[Decided] | None = None
+            batch: list[tuple[int, dict[str, Any]]] = []
             for lineno, record in read_jsonl(Path(args.file), sys.stderr):
                 if record is None:
                     rejected += 1
                     continue
                 batch.append((lineno, record))
                 if len(batch) == ROUTE_BATCH:
-                    following = engine_thread.submit(decide, batch, convert(batch))
+                    cores = convert_batch(engine, batch)
+                    following = engine_thread.submit(decide_batch, engine, batch, cores, explain=args.explain)
                     batch = []
                     if deciding is not None:
                         write(deciding.result())
@@ -97,7 +79,7 @@ def _route(args: argparse.Namespace) -> int:
             if deciding is not None:
                 write(deciding.result())
             if batch:
-                write(decide(batch, convert(batch)))
+                write(decide_batch(engine, batch, convert_batch(engine, batch), explain=args.explain))
     finally:
         if out is not sys.stdout:
             out.close()

@@ -74,12 +74,10 @@ class _ReportsProgress:
         self.total = total
 
     def __call__(self, done: int) -> None:
-        wall = self.line.elapsed()
-        rate = done / wall if wall > 0 else 0.0
         share = done / self.total if self.total else 1.0
         eta = self.line.time_left(share)
         self.line.show(share,
-                       f"{done:,}/{self.total:,} reports · {rate:,.0f}/s · ETA {eta:,.0f} s",
+                       f"{done:,}/{self.total:,} reports · {self.line.rate(done):,.0f}/s · ETA {eta:,.0f} s",
                        last=done >= self.total)
 
 

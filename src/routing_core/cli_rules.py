@@ -182,9 +182,7 @@ class _DiffProgress:
 
     def _show(self, diff: RulesDiff, *, last: bool) -> None:
         done = self.bytes / self.size if self.size else 1.0
-        wall = self.line.elapsed()
-        rate = diff.reports / wall if wall > 0 else 0.0
-        eta = self.line.time_left(done)
+        eta, rate = self.line.time_left(done), self.line.rate(diff.reports)
         self.line.show(1.0 if last else done,
                        f"{diff.reports:,} reports under both rules files · {rate:,.0f}/s · "
                        f"{len(diff.moved):,} changed · ETA {0.0 if last else eta:,.0f} s", last=last)

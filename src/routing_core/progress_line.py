@@ -30,6 +30,11 @@ class ProgressLine:
         """Seconds since the line was made (the work's start)."""
         return time.perf_counter() - self.started
 
+    def rate(self, count: int) -> float:
+        """``count`` (of reports, ...) per second of the time elapsed (0 before any time has passed)."""
+        wall = self.elapsed()
+        return count / wall if wall > 0 else 0.0
+
     def time_left(self, done: float) -> float:
         """Seconds left when ``done`` of the work took the time elapsed (0 before any is done)."""
         wall = self.elapsed()

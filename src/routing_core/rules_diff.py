@@ -26,7 +26,7 @@ from .decision import Decision
 from .engine import Engine
 from .errors import RoutingCoreError
 from .event_regrouping import Regrouping, event_number, regroup
-from .one_at_a_time import submit_one_at_a_time
+from .one_at_a_time import convert_batch, decide_batch
 
 __all__ = ["COUNTED_FIELDS", "ROUTE_FIELDS", "RulesDiff", "diff_rules"]
 
@@ -107,22 +107,17 @@ def diff_rules(
         if on_batch is not None:
             on_batch(diff)
 
-    # One thread per engine, so that each takes its batches in order; this thread reads the next batch
-    # (and converts it once for both engines when they read times in the same time zone) and tallies the
-    # last one meanwhile. The engines hold the GIL only to take the reports and give the decisions.
+    # One thread per engine, so that each takes its batches in order; this thread reads and converts the
+    # next batch (once for both engines when they read times in the same time zone) and tallies the last
+    # one meanwhile. The engines hold the GIL only to take the reports and give the decisions.
     with (ThreadPoolExecutor(1, "rules-diff-old") as old_thread,
           ThreadPoolExecutor(1, "rules-diff-new") as new_thread):
         in_flight: list[tuple[list[Record], tuple[Future[_Routed], Future[_Routed]]]] = []
         for batch in _batches(records, batch_size):
-            cores: list[_core.Report] | None = None
-            bad = False  # a report of the batch failed the shared conversion: bad under both files
-            if same_tz:
-                try:
-                    cores = engines[0]._core_reports([r for _, r in batch])
-                except RoutingCoreError:
-                    bad = True
-            in_flight.append((batch, (old_thread.submit(_route, engines[0], batch, cores, bad),
-                                      new_thread.submit(_route, engines[1], batch, cores, bad))))
+            old_cores = convert_batch(engines[0], batch)
+            new_cores = old_cores if same_tz else convert_batch(engines[1], batch)
+            in_flight.append((batch, (old_thread.submit(_route, engines[0], batch, old_cores),
+                                      new_thread.submit(_route, engines[1], batch, new_cores))))
             if len(in_flight) > 1:
                 take(*in_flight.pop(0))
         for batch, results in in_flight:
@@ -155,22 +150,17 @@ def _as_route(d: Decision | _core.Decision, report: dict[str, Any]) -> tuple[str
     }
 
 
-def _route(engine: Engine, batch: list[Record], cores: list[_core.Report] | None, bad: bool) -> _Routed:
+def _route(engine: Engine, batch: list[Record], cores: list[_core.Report] | None) -> _Routed:
     """Each report's (id, route), None for a rejected one; and the rejections, by line. ``cores``: the
-    batch converted for this engine, or None to convert it here; ``bad``: a report of the batch is
-    known to fail the conversion, so the batch goes one report at a time at once."""
+    batch converted for this engine, None when a report of it does not convert (one at a time then)."""
     reports = [r for _, r in batch]
-    if not bad:
-        try:
-            # Engine.submit_many(explain=False) without its Decision objects: only these fields are read.
-            if cores is None:
-                cores = engine._core_reports(reports)
-            decisions = engine._decide(cores, False)
-            return [_as_route(d, r) for d, r in zip(decisions, reports, strict=True)], []
-        except RoutingCoreError:
-            pass
-    decided, errors = submit_one_at_a_time(engine, batch, explain=False)
-    return [None if d is None else _as_route(d, r) for d, r in zip(decided, reports, strict=True)], errors
+    # The core's decisions, without Decision objects: only these fields are read.
+    decided = decide_batch(engine, batch, cores, explain=False)
+    if isinstance(decided, tuple):
+        one_by_one, errors = decided
+        routes = [None if d is None else _as_route(d, r) for d, r in zip(one_by_one, reports, strict=True)]
+        return routes, errors
+    return [_as_route(d, r) for d, r in zip(decided, reports, strict=True)], []
 
 
 class _Tally:

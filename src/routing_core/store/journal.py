@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _core
+from ..columns import ReportColumns
 from ..errors import ConfigError, RoutingCoreError, StoreError
 from . import snapshots as _snapshots
 from .base import Op, Step, Store
@@ -44,7 +45,7 @@ from .recorded_decisions import RecordedDecisions, steps_at_key
 from .snapshots import SnapshotWarning
 
 if TYPE_CHECKING:
-    from ..columns import DecisionColumns, ReportColumns
+    from ..columns import DecisionColumns
 
 __all__ = ["DEFAULT_SNAPSHOT_EVERY", "Journal", "RecoveryStats", "config_digest"]
 
@@ -227,7 +228,7 @@ class Journal:
             if batch:
                 # The core's columnar submit: the same decisions, none of them built, each one's event.
                 ids = [op.report_id or "" for op in batch]  # (a report op always has one)
-                events = self.core.submit_columns(*_report_columns(ids, batch))["event"]
+                events = self.core.submit_columns(*_report_columns(ids, batch).core_args())["event"]
                 if recorded is not None:
                     recorded.check(ids, self.core.event_ids(events))
                 batch.clear()
@@ -461,13 +462,13 @@ def _record(r: _core.Report, d: _core.Decision, ops: list[Op], steps: list[Step]
         steps.append(Step(d.event_id, "merged", r.time, d.level, d.unit_code, d.deadline, r.id, d.platform))
 
 
-def _report_columns(ids: list[str], ops: list[Op]) -> tuple[Any, ...]:
-    """Journaled reports as the arguments of the core's ``submit_columns``: no position is NaN."""
+def _report_columns(ids: list[str], ops: list[Op]) -> ReportColumns:
+    """Journaled reports as the columns the core's ``submit_columns`` takes: no position is NaN."""
     lat = lon = None
     if any(op.lat is not None or op.lon is not None for op in ops):
         nan = float("nan")
         lat = np.array([nan if op.lat is None else op.lat for op in ops], dtype=np.float64)
         lon = np.array([nan if op.lon is None else op.lon for op in ops], dtype=np.float64)
-    return (ids, [op.text for op in ops], [op.address for op in ops],
-            np.array([op.time for op in ops], dtype=np.int64), [op.source for op in ops],
-            [op.category for op in ops], lat, lon)
+    return ReportColumns(ids, [op.text for op in ops], [op.address for op in ops],
+                         np.array([op.time for op in ops], dtype=np.int64), [op.source for op in ops],
+                         [op.category for op in ops], lat, lon)
