@@ -42,6 +42,27 @@ double interpolated(const std::vector<double>& x, const std::vector<double>& y, 
 }
 }  // namespace
 
+// A store written on one machine is replayed on another, and the replay must decide as the writer
+// did (recovery checks it). A target with fused multiply-add (aarch64; x86-64 with -march=native)
+// would evaluate `y0 + t * (y1 - y0)` with one rounding instead of two and differ in the last bit;
+// the core is compiled with -ffp-contract=off (CMakeLists.txt) so that it never does.
+TEST(Curve, RoundsTheProductBeforeTheSumOnEveryTarget) {
+    std::mt19937_64 random(11);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    int fused_differs = 0;
+    for (int i = 0; i < 2000; ++i) {
+        const double y0 = unit(random);
+        const double y1 = unit(random);
+        const double v = unit(random);
+        const Curve c{{0.0, 1.0}, {y0, y1}};  // t = (v - 0) / (1 - 0) = v, exactly
+        volatile double product = v * (y1 - y0);  // stored, so rounded, whatever this file's flags
+        const double two_roundings = y0 + product;
+        if (std::fma(v, y1 - y0, y0) != two_roundings) ++fused_differs;
+        EXPECT_EQ(c(v), two_roundings) << "y0 " << y0 << ", y1 " << y1 << ", v " << v;
+    }
+    EXPECT_GT(fused_differs, 100);  // the inputs tell one rounding from two
+}
+
 TEST(Curve, FindsEachSegmentAsABinarySearchDoes) {
     // The address curve of the bundled match file: 14 knots, uneven.
     const std::vector<double> x{0, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.35, 0.4, 0.5, 0.7, 0.75, 0.85, 1};
