@@ -47,6 +47,21 @@ def test_accuracy_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "2 cases: accuracy" in out and "sanitation" in out
 
 
+def test_labelled_files_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    # Spreadsheets export UTF-8 text with a BOM before the header; it is not part of the column "text".
+    bom = b"\xef\xbb\xbf"
+    tsv = tmp_path / "cases.tsv"
+    tsv.write_bytes(bom + "text\tcategory\n小区门口垃圾桶满溢\tsanitation\n".encode())
+    assert load_labelled(tsv) == [("小区门口垃圾桶满溢", "sanitation")]
+    cases = tmp_path / "cases.jsonl"
+    cases.write_bytes(bom + '{"text": "小区门口垃圾桶满溢", "category": "sanitation"}\n'.encode())
+    assert load_labelled(cases) == [("小区门口垃圾桶满溢", "sanitation")]
+    reports, truth = tmp_path / "r.jsonl", tmp_path / "t.jsonl"
+    reports.write_bytes(bom + '{"id": "a", "text": "小区门口垃圾桶满溢"}\n'.encode())
+    truth.write_bytes(bom + b'{"id": "a", "category": "sanitation"}\n')
+    assert load_labelled(reports, truth=truth) == [("小区门口垃圾桶满溢", "sanitation")]
+
+
 def test_labelled_file_errors_name_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "垃圾", "category": "sanitation"}\n{"text": "no label"}\n', "utf-8")

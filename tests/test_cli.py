@@ -44,6 +44,31 @@ def test_route_writes_one_decision_per_good_line_and_names_bad_lines(
     assert "routed 2 reports into 1 events; rejected 4 lines" in err
 
 
+def test_route_skips_a_byte_order_mark_at_the_start_of_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Windows editors and spreadsheet exports start UTF-8 files with a BOM: the first report is kept.
+    src = tmp_path / "bom.jsonl"
+    src.write_bytes(b"\xef\xbb\xbf" + (LINES[0] + "\r\n" + LINES[2] + "\r\n").encode("utf-8"))
+    out = tmp_path / "out.jsonl"
+    assert main(["route", str(src), "-o", str(out)]) == 0
+    decisions = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [d["report_id"] for d in decisions] == ["c1", "c2"]
+    assert "rejected 0 lines" in capsys.readouterr().err
+
+
+def test_route_names_a_byte_order_mark_after_the_first_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only the file's start may carry one: elsewhere it is inside a line, and that line is bad.
+    src = tmp_path / "bom2.jsonl"
+    src.write_bytes((LINES[0] + "\n").encode("utf-8") + b"\xef\xbb\xbf" + (LINES[2] + "\n").encode("utf-8"))
+    out = tmp_path / "out.jsonl"
+    assert main(["route", str(src), "-o", str(out)]) == 1
+    assert [json.loads(line)["report_id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["c1"]
+    assert f"{src}:2: invalid JSON" in capsys.readouterr().err
+
+
 def test_route_clean_file_exits_zero_and_explains(tmp_path: Path) -> None:
     src = tmp_path / "ok.jsonl"
     src.write_text(LINES[0] + "\n", encoding="utf-8")

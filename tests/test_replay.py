@@ -297,6 +297,18 @@ def test_read_stream_names_the_bad_line(tmp_path: Path) -> None:
         list(read_stream(path, truth))
 
 
+def test_read_stream_skips_a_byte_order_mark_and_names_the_problem_of_a_bad_line(tmp_path: Path) -> None:
+    good = json.dumps({"id": "a", "text": "路灯不亮", "address": "", "time": "2026-11-01T08:00:00+08:00",
+                       "source": "app"}, ensure_ascii=False)
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + (good + "\r\n").encode("utf-8"))  # as a Windows editor saves it
+    assert [b.id for b in read_stream(path)] == [["a"]]
+    path.write_text(good + "\n[1, 2]\n", encoding="utf-8")
+    problem = r"r\.jsonl:2: not a JSON line \(expected a JSON object, got list\)"
+    with pytest.raises(InvalidReportError, match=problem):
+        list(read_stream(path))
+
+
 def test_read_stream_splits_days_in_the_time_zone(tmp_path: Path) -> None:
     # 23:59 and 00:01 Beijing time are two days, though the same UTC day.
     rows = [{"id": str(i), "text": "路灯不亮", "address": "", "time": t, "source": "app"}

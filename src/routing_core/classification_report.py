@@ -93,7 +93,7 @@ def load_labelled(path: str | Path, *, truth: str | Path | None = None) -> list[
             out.append((str(row["text"]), labels[str(row["id"])]))
         return out
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_text(encoding="utf-8-sig")  # a BOM (spreadsheet exports) is not data
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read labelled cases: {exc}") from None
     if path.suffix == ".jsonl":
@@ -127,7 +127,7 @@ def classify_labelled(engine: Engine, cases: Iterable[tuple[str, str]]) -> Class
 
 def _json_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     rows = []

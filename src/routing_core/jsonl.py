@@ -1,4 +1,4 @@
-"""Reading reports from JSON Lines without stopping at a bad line."""
+"""Reading reports from JSON Lines, one line at a time, naming what is wrong with a bad line."""
 
 from __future__ import annotations
 
@@ -7,35 +7,48 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["read_jsonl"]
+__all__ = ["json_lines", "read_jsonl"]
+
+_BOM = b"\xef\xbb\xbf"
 
 
-def read_jsonl(
-    path: Path, errors: IO[str], on_bytes: Callable[[int], None] | None = None
-) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    """(line number, record) per non-blank line; record is None (after a message) for a bad line.
+def json_lines(
+    path: Path, on_bytes: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(line number, record, problem) per non-blank line: the JSON object, or None and what is wrong.
 
-    ``on_bytes``, when given, is called with each line's size in bytes (blank ones too) as it is read,
-    for progress through a long file.
+    A UTF-8 byte order mark at the start of the file (Windows editors and spreadsheet exports write
+    one) is skipped, not taken for part of the first line. ``on_bytes``, when given, is called with
+    each line's size in bytes (blank ones too) as it is read, for progress through a long file.
     """
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
             if on_bytes is not None:
                 on_bytes(len(raw))
+            if lineno == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]
             if not raw.strip():
                 continue
             try:
                 record = json.loads(raw.decode("utf-8"))
             except UnicodeDecodeError as exc:
-                print(f"{path}:{lineno}: invalid UTF-8 at byte {exc.start}", file=errors)
-                yield lineno, None
+                yield lineno, None, f"invalid UTF-8 at byte {exc.start}"
                 continue
             except json.JSONDecodeError as exc:
-                print(f"{path}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno})", file=errors)
-                yield lineno, None
+                yield lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
                 continue
             if not isinstance(record, dict):
-                print(f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}", file=errors)
-                yield lineno, None
+                yield lineno, None, f"expected a JSON object, got {type(record).__name__}"
                 continue
-            yield lineno, record
+            yield lineno, record, ""
+
+
+def read_jsonl(
+    path: Path, errors: IO[str], on_bytes: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(line number, record) per non-blank line, without stopping at a bad one: its record is None,
+    after a message on ``errors`` naming the file, the line and the problem (:func:`json_lines`)."""
+    for lineno, record, problem in json_lines(path, on_bytes):
+        if record is None:
+            print(f"{path}:{lineno}: {problem}", file=errors)
+        yield lineno, record

@@ -15,7 +15,6 @@ comes after its close), and per-batch figures are kept in flat arrays (24 bytes 
 from __future__ import annotations
 
 import heapq
-import json
 import os
 import platform
 import resource
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from .arguments import require_int
 from .engine import Engine
 from .errors import InvalidReportError
+from .jsonl import json_lines
 from .times import to_epoch
 
 if TYPE_CHECKING:
@@ -478,23 +478,10 @@ class _Truth:
 
 
 def _jsonl(path: Path) -> Generator[tuple[int, dict[str, Any]], None, None]:
-    with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise InvalidReportError(
-                    f"{path}:{lineno}: not a JSON line ({exc})", "line", str(lineno)
-                ) from None
-            if not isinstance(record, dict):
-                raise InvalidReportError(
-                    f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}",
-                    "line",
-                    str(lineno),
-                )
-            yield lineno, record
+    for lineno, record, problem in json_lines(path):
+        if record is None:
+            raise InvalidReportError(f"{path}:{lineno}: not a JSON line ({problem})", "line", str(lineno))
+        yield lineno, record
 
 
 @lru_cache(maxsize=1)
