@@ -105,6 +105,15 @@ def test_size_limits_are_configurable() -> None:
     assert Engine(limits=Limits(max_text_bytes=10 * 1024 * 1024)).submit({**GOOD, "text": "路灯" * 100_000}).is_new
 
 
+@pytest.mark.parametrize("time", ["1795392900", " 1795392900.5", "-5"])
+def test_epoch_seconds_in_a_string_are_refused_with_a_hint(time: str) -> None:
+    # "20261123" is an ISO 8601 date, so digits in a string are never read as epoch seconds.
+    with pytest.raises(InvalidReportError, match="epoch seconds are given as a number, not a string"):
+        Engine().submit({**GOOD, "time": time})
+    with pytest.raises(InvalidReportError, match=r"2026-11-23T08:15:00\+08:00\) or epoch seconds$"):
+        Engine().submit({**GOOD, "time": "2026/11/23 08:15"})
+
+
 def test_report_dataclass_is_validated_too() -> None:
     with pytest.raises(InvalidReportError) as info:
         Engine().submit(Report(id="r", text="路灯不亮"))

@@ -55,9 +55,12 @@ def to_epoch(value: object, field: str, default_tz: tzinfo) -> int:
         try:
             return iso_epoch(value, default_tz)
         except ValueError:
+            # Digits in a string are not taken for epoch seconds: "20261123" is an ISO 8601 date.
+            numeric = value.strip().lstrip("+-").replace(".", "", 1).isdigit()
+            hint = "; epoch seconds are given as a number, not a string" if numeric else " or epoch seconds"
             raise InvalidReportError(
                 f"field '{field}': cannot read {_excerpt(value)} as an ISO 8601 time "
-                "(e.g. 2026-11-23T08:15:00+08:00) or epoch seconds",
+                f"(e.g. 2026-11-23T08:15:00+08:00){hint}",
                 field,
                 _excerpt(value),
             ) from None
