@@ -125,7 +125,7 @@ class Unit:
     name: str
     short: str = ""
     aliases: list[str] = field(default_factory=list)
-    children: list["Unit"] = field(default_factory=list)
+    children: list[Unit] = field(default_factory=list)
     origin: str = ""  # how the code was obtained, for the report
     curated: set[str] = field(default_factory=set)  # aliases given by hand, kept as written
 
@@ -193,7 +193,8 @@ def read_jionlp_tree(wheel: Wheel) -> tuple[list[str], str]:
     inner = zipfile.ZipFile(io.BytesIO(wheel.read("jionlp/dictionary/china_location.zip")))
     info = inner.getinfo("china_location.txt")
     text = inner.read(info).decode("utf-8-sig")
-    return text.splitlines(), "%04d-%02d-%02d" % info.date_time[:3]
+    year, month, day = info.date_time[:3]
+    return text.splitlines(), f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def parse_city(lines: list[str], city: str) -> dict:

@@ -848,7 +848,7 @@ def build():
     geo = set(rng.sample(grid_rows, n_geo))
 
     reports, truth_reports = [], {}
-    for i, (t, n, k, rec, iid) in enumerate(rows):
+    for i, (_t, n, _k, rec, iid) in enumerate(rows):
         inc = INCIDENTS[n - 1]
         rid = f"S{i + 1:04d}"
         out = {"id": rid}

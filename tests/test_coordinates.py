@@ -25,7 +25,7 @@ def _gazetteer_with_centroids(tmp_path: Path) -> Path:
             out.append(line + "\tlat\tlon")
             continue
         lat_lon = CENTROIDS.get(fields[3]) if fields[1] == "town" else None
-        out.append(line + ("\t%s\t%s" % lat_lon if lat_lon else "\t\t"))
+        out.append(line + ("\t{}\t{}".format(*lat_lon) if lat_lon else "\t\t"))
     path = tmp_path / "g.tsv"
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     return path

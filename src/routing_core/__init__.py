@@ -13,7 +13,14 @@ from .address import AdminUnit, ParsedAddress
 from .classification import Classification
 from .decision import Candidate, Decision
 from .engine import Engine, EngineStats, Limits
-from .errors import ConfigError, InvalidReportError, RoutingCoreError, RulesError, StoreError, UnknownEventError
+from .errors import (
+    ConfigError,
+    InvalidReportError,
+    RoutingCoreError,
+    RulesError,
+    StoreError,
+    UnknownEventError,
+)
 from .event import Escalation, Event, EventStep
 from .report import Report
 

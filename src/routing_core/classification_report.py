@@ -82,7 +82,7 @@ def load_labelled(path: str | Path, *, truth: str | Path | None = None) -> list[
     out: list[tuple[str, str]] = []
     if truth is not None:
         labels: dict[str, str] = {}
-        for lineno, row in _json_rows(Path(truth)):
+        for _lineno, row in _json_rows(Path(truth)):
             if "category" in row and "id" in row:
                 labels[str(row["id"])] = str(row["category"])
         for lineno, row in _json_rows(path):
