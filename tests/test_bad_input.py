@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from routing_core import Engine, InvalidReportError, Limits, Report, RoutingCoreError
+from routing_core import ConfigError, Engine, InvalidReportError, Limits, Report, RoutingCoreError
 
 GOOD: dict[str, Any] = {
     "id": "ok1",
@@ -138,3 +138,50 @@ def test_explain_that_is_not_a_bool_is_named_and_nothing_is_applied(explain: Any
             engine.submit(GOOD, explain=explain)
     assert info.value.field == "explain" and repr(explain) in str(info.value)
     assert engine.stats().reports == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        (dict(threads=-1), "threads"),
+        (dict(threads=True), "threads"),
+        (dict(threads=257), "threads"),
+        (dict(limits=Limits(max_text_bytes=0)), "limits.max_text_bytes"),
+        (dict(limits=Limits(max_id_bytes=True)), "limits.max_id_bytes"),
+    ],
+)
+def test_engine_settings_out_of_range_are_named(kwargs: dict[str, Any], named: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^{named}: expected"):
+        Engine(**kwargs)
+
+
+@pytest.mark.parametrize("single", ["r1", GOOD, Report(id="r", text="路灯不亮", time=1795392000)])
+def test_submit_many_of_a_single_report_says_to_use_submit(single: Any) -> None:
+    # A str or a dict is iterable: without the check, its characters or keys would be taken for reports.
+    engine = Engine()
+    with pytest.raises(InvalidReportError, match="got a single .*use submit"):
+        engine.submit_many(single)
+    assert engine.stats().reports == 0
+
+
+@pytest.mark.parametrize(
+    ("resolution", "problem"),
+    [(5, "expected str, got int"), ("已处置\ud800", r"not encodable as UTF-8 \(index 3\)")],
+)
+def test_a_bad_resolution_is_named_and_the_event_stays_open(resolution: Any, problem: str) -> None:
+    engine = Engine()
+    event_id = engine.submit(GOOD).event_id
+    with pytest.raises(InvalidReportError, match=problem) as info:
+        engine.close(event_id, time="2026-11-23T21:00:00+08:00", resolution=resolution)
+    assert info.value.field == "resolution"
+    assert engine.event(event_id).status == "open"
+
+
+def test_texts_to_classify_or_parse_must_be_utf8_strings() -> None:
+    engine = Engine()
+    with pytest.raises(InvalidReportError, match="'text': not encodable as UTF-8"):
+        engine.classify("路灯\ud800")
+    with pytest.raises(InvalidReportError, match="'address': expected str, got bytes"):
+        engine.parse_address("百丈东路".encode())
+    with pytest.raises(InvalidReportError, match="'channel': not encodable as UTF-8"):
+        engine.classify("路灯不亮", channel="grid\udc80")
