@@ -219,6 +219,32 @@ def test_failed_write_is_not_acknowledged_and_the_engine_refuses_to_run_ahead(
         assert reopened.submit(sample_reports[20]).report_id == sample_reports[20]["id"]
 
 
+def test_a_full_sqlite_disk_fails_the_write_cleanly(tmp_path: Path, sample_reports: list[dict[str, Any]]) -> None:
+    # SQLite's own failure, not a wrapper's: the file may not grow by more than a page, as on a full
+    # disk. The transaction is rolled back, the report is not acknowledged, and a new engine on the
+    # store holds exactly the acknowledged ones.
+    path = tmp_path / "full.sqlite"
+    engine = Engine(store=str(path))
+    engine.submit_many(sample_reports[:20])
+    store = engine._journal.store  # type: ignore[union-attr]
+    assert isinstance(store, SQLiteStore)
+    conn = store._connection()
+    conn.execute(f"PRAGMA max_page_count={conn.execute('PRAGMA page_count').fetchone()[0] + 1}")
+    acknowledged = 20
+    with pytest.raises(StoreError, match="write failed: database or disk is full"):
+        for report in sample_reports[20:]:
+            engine.submit(report)
+            acknowledged += 1
+    assert acknowledged < len(sample_reports)
+    with pytest.raises(StoreError, match="refuses changes"):
+        engine.submit(sample_reports[-1])
+    engine.close_store()
+    with Engine(store=str(path)) as reopened:
+        assert reopened.stats().reports == acknowledged
+        failed = sample_reports[acknowledged]
+        assert reopened.submit(failed).report_id == failed["id"]  # taken now, as a report never seen
+
+
 def test_store_specs(tmp_path: Path) -> None:
     assert isinstance(open_store(tmp_path / "a.sqlite"), SQLiteStore)
     assert isinstance(open_store(f"sqlite:///{tmp_path / 'b.sqlite'}"), SQLiteStore)
