@@ -219,7 +219,9 @@ def test_failed_write_is_not_acknowledged_and_the_engine_refuses_to_run_ahead(
         assert reopened.submit(sample_reports[20]).report_id == sample_reports[20]["id"]
 
 
-def test_a_full_sqlite_disk_fails_the_write_cleanly(tmp_path: Path, sample_reports: list[dict[str, Any]]) -> None:
+def test_a_full_sqlite_disk_fails_the_write_cleanly(
+    tmp_path: Path, sample_reports: list[dict[str, Any]]
+) -> None:
     # SQLite's own failure, not a wrapper's: the file may not grow by more than a page, as on a full
     # disk. The transaction is rolled back, the report is not acknowledged, and a new engine on the
     # store holds exactly the acknowledged ones.
