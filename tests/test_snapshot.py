@@ -120,6 +120,44 @@ def test_automatic_snapshots_every_n_reports_keep_the_two_newest(
         assert events(reopened) == reference_events
 
 
+def test_a_snapshot_that_cannot_be_written_loses_no_report(
+    tmp_path: Path, stream: list[dict[str, Any]]
+) -> None:
+    # The snapshot directory's path is taken by a file (as a full or read-only disk would refuse the
+    # write): automatic snapshots warn and the reports go on being journaled; snapshot() raises.
+    db = tmp_path / "events.sqlite"
+    blocked = tmp_path / "not_a_directory"
+    blocked.write_text("in the way\n", encoding="utf-8")
+    with Engine(store=db, snapshot_dir=blocked, snapshot_every=30) as engine:
+        with pytest.warns(SnapshotWarning, match="automatic snapshot failed") as caught:
+            _drive(engine, stream[:100], 9)
+        assert len(caught) >= 2  # tried again snapshot_every reports later
+        with pytest.raises(StoreError, match=re.escape(f"cannot make the snapshot directory {blocked}")):
+            engine.snapshot()
+        accepted = engine.stats().reports
+        expected = events(engine)
+    assert accepted == 100
+    with Engine(store=db, snapshot_every=0) as reopened:  # a full replay: no snapshot was written
+        assert reopened.recovery is not None and reopened.recovery.snapshot is None
+        assert reopened.stats().reports == accepted and events(reopened) == expected
+
+
+def test_old_snapshots_that_cannot_be_deleted_leave_the_new_one_in_place(
+    tmp_path: Path, stream: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from routing_core.store import snapshots
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise PermissionError("read-only directory")
+
+    with Engine(store=tmp_path / "events.sqlite", snapshot_every=0) as engine:
+        _drive(engine, stream[:40], 10)
+        monkeypatch.setattr(snapshots, "prune", refuse)
+        with pytest.warns(SnapshotWarning, match="old snapshots not deleted: read-only directory"):
+            path = engine.snapshot()
+        assert path.is_file()
+
+
 @pytest.fixture(scope="module")
 def _two_snapshots_template(
     tmp_path_factory: pytest.TempPathFactory, stream: list[dict[str, Any]]

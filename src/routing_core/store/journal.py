@@ -285,7 +285,12 @@ class Journal:
         first = next(self.store.positioned_ops(position - 1), None) if position else None
         if first is None or first[0] != position:
             raise StoreError(f"store {self.store.url}: nothing journaled yet, no snapshot to take")
-        self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"store {self.store.url}: cannot make the snapshot directory {self.snapshot_dir}: {exc}"
+            ) from exc
         # Where the steps stand, for checking the replay of the journal's tail after this snapshot;
         # written before the file, so that a snapshot file always has it.
         self.store.set_meta(steps_at_key(position), str(self.store.last_step_position()))
@@ -297,7 +302,10 @@ class Journal:
         except RoutingCoreError as exc:
             raise StoreError(f"store {self.store.url}: {exc}") from exc
         self._since_snapshot = 0
-        _snapshots.prune(self.snapshot_dir, self._store_id)
+        try:
+            _snapshots.prune(self.snapshot_dir, self._store_id)
+        except OSError as exc:  # the new snapshot is written: older ones left behind are only disk
+            warnings.warn(f"old snapshots not deleted: {exc}", SnapshotWarning, stacklevel=3)
         return path
 
     def _after_reports(self, journaled: int) -> None:
