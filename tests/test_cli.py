@@ -209,3 +209,22 @@ def test_a_bad_option_value_is_refused_naming_the_option_and_the_value(
         main(argv)
     assert stop.value.code == 2
     assert f"argument {named}" in capsys.readouterr().err
+
+
+def test_every_option_of_every_command_says_what_it_is_for() -> None:
+    import argparse
+
+    from routing_core.cli import build_parser
+
+    missing = []
+
+    def walk(parser: argparse.ArgumentParser, path: list[str]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, [*path, name])
+            elif not isinstance(action, argparse._HelpAction) and not action.help:
+                missing.append(" ".join([*path, *(action.option_strings or [action.dest])]))
+
+    walk(build_parser(), ["routing-core"])
+    assert missing == []

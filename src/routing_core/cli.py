@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
 
     parse = sub.add_parser("parse-address", help="parse addresses with the bundled gazetteer")
-    parse.add_argument("address", nargs="+")
+    parse.add_argument("address", nargs="+", help="one or more addresses, e.g. 鄞州区百丈东路168号")
     parse.set_defaults(run=_parse)
 
     add_rules_commands(sub)

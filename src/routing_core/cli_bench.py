@@ -185,7 +185,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--per-day", "--rate", dest="per_day", type=at_least(1), default=10700,
                    help="mean reports per day (default 10,700: Ningbo's 3.9M a year; the generator realises "
                    "~3%% more)")
-    p.add_argument("--seed", type=at_least(0), default=0)
+    p.add_argument("--seed", type=at_least(0), default=0, help="the generator's seed (default 0)")
     p.add_argument("--batch", type=at_least(1), default=1000, help="reports per submit call (default 1,000)")
     p.add_argument("--api", choices=("columns", "many", "many-lean"), default="columns",  # replay.APIS
                    help="what is timed: submit_columns on columns (default: the throughput path), "

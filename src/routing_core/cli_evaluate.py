@@ -103,7 +103,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e = sub.add_parser("evaluate", help="dedup quality on a held-out synthetic split, beside peer methods")
-    e.add_argument("--days", type=at_least(1), default=3)
+    e.add_argument("--days", type=at_least(1), default=3, help="generated days of each split (default 3)")
     e.add_argument("--per-day", type=at_least(1), default=2000, help="mean reports per day")
     e.add_argument("--test-seed", type=at_least(0), default=1002, help="seed of the held-out test split")
     e.add_argument("--train-seed", type=at_least(0), default=1,
@@ -116,10 +116,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     c = sub.add_parser("calibrate", help="fit match weights and thresholds on a synthetic train split")
     c.add_argument("-o", "--output", required=True, help="where to write the match parameters (TOML)")
-    c.add_argument("--days", type=at_least(1), default=4)
-    c.add_argument("--per-day", type=at_least(1), default=2000)
+    c.add_argument("--days", type=at_least(1), default=4,
+                   help="generated days of the train split (default 4)")
+    c.add_argument("--per-day", type=at_least(1), default=2000, help="mean reports per day (default 2,000)")
     c.add_argument("--seed", type=at_least(0), default=1, help="train split seed (never a test seed)")
-    c.add_argument("--min-precision", type=number_in(0.0, 1.0), default=0.985)
+    c.add_argument("--min-precision", type=number_in(0.0, 1.0), default=0.985,
+                   help="thresholds give the best pairwise F1 at this precision or above (default 0.985)")
     c.add_argument(
         "--ridge",
         type=number_in(0.0),
