@@ -244,10 +244,13 @@ bool Engine::knows_report(const std::string& report_id) const {
 Decision Engine::submit(const Report& report, bool explain) {
     {
         // A re-sent report (a client's retry) is answered from its receipt before any preparing: a
-        // hash lookup instead of parsing, classifying and shingling it again (checked once more
-        // below, for a report accepted by another thread meanwhile).
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (const Receipt* original = receipt_for(report)) return answer(report.id, original->decision);
+        // hash lookup instead of parsing, classifying and shingling it again. Only when the lock is
+        // free: while another thread matches, this one prepares meanwhile, as a new report would, and
+        // the check below answers it (as it does a report accepted by another thread meanwhile).
+        std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+        if (lock.owns_lock()) {
+            if (const Receipt* original = receipt_for(report)) return answer(report.id, original->decision);
+        }
     }
     std::optional<Prepared> prepared;
     std::exception_ptr invalid;
