@@ -8,7 +8,8 @@
 // of making foreign files that fail at the magic number.
 //
 // Contract on every input: the edited file either loads (only an unchanged file may) or is refused
-// with a routing_core::Error that leaves the engine empty, and the engine then loads the good file.
+// with a routing_core::Error that leaves the engine empty; now and then, the engine that refused a
+// file then loads the good one.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
