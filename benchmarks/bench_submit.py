@@ -68,6 +68,37 @@ def test_submit_one(benchmark: Any) -> None:
     benchmark(one)
 
 
+@pytest.fixture(scope="module")
+def accepted() -> tuple[Engine, list[dict[str, Any]]]:
+    engine = Engine()
+    reports = _shifted(2)
+    engine.submit_many(reports, explain=False)
+    return engine, reports
+
+
+@pytest.mark.benchmark(group="re-sent")
+def test_resent_baseline_convert(benchmark: Any, accepted: tuple[Engine, list[dict[str, Any]]]) -> None:
+    """The baseline of a re-sent report's answer: converting the report alone."""
+    _, reports = accepted
+    counter = iter(range(10**9))
+    benchmark(lambda: to_core_report(reports[next(counter) % len(reports)], TZ))
+
+
+@pytest.mark.benchmark(group="re-sent")
+def test_resent_report(benchmark: Any, accepted: tuple[Engine, list[dict[str, Any]]]) -> None:
+    """A client's retry: an accepted report again, answered from its receipt (nothing prepared)."""
+    engine, reports = accepted
+    counter = iter(range(10**9))
+    before = engine.stats().reports
+
+    def again() -> None:
+        r = reports[next(counter) % len(reports)]
+        assert engine.submit(r, explain=False).report_id == r["id"]
+
+    benchmark(again)
+    assert engine.stats().reports == before
+
+
 def _engine_with_open_events(stream: list[dict[str, Any]]) -> tuple[tuple[Engine, list[str], int], dict[str, Any]]:
     engine = Engine()
     opened = [d.event_id for d in engine.submit_many(stream) if d.is_new]
