@@ -62,6 +62,19 @@ def test_labelled_files_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
     assert load_labelled(reports, truth=truth) == [("小区门口垃圾桶满溢", "sanitation")]
 
 
+@pytest.mark.parametrize("line", [b"[" * 100_000, b'{"text": ' + b"1" * 5000 + b', "category": "dispute"}'])
+def test_a_hostile_labelled_line_is_a_config_error(tmp_path: Path, line: bytes) -> None:
+    # Nested thousands deep or an integer of 4,300+ digits: named by its line, not a RecursionError.
+    cases, reports, truth = tmp_path / "cases.jsonl", tmp_path / "r.jsonl", tmp_path / "t.jsonl"
+    cases.write_bytes(line + b"\n")
+    with pytest.raises(ConfigError, match=r"cases\.jsonl:1: "):
+        load_labelled(cases)
+    reports.write_bytes(line + b"\n")
+    truth.write_text('{"id": "a", "category": "dispute"}\n', "utf-8")
+    with pytest.raises(ConfigError, match=r"r\.jsonl:1: invalid JSON"):
+        load_labelled(reports, truth=truth)
+
+
 def test_labelled_file_errors_name_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "垃圾", "category": "sanitation"}\n{"text": "no label"}\n', "utf-8")

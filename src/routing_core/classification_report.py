@@ -103,8 +103,10 @@ def load_labelled(path: str | Path, *, truth: str | Path | None = None) -> list[
             try:
                 case = json.loads(line)
                 out.append((str(case["text"]), str(case["category"])))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ConfigError(f"{path}:{lineno}: expected a JSON object with text and category ({exc})") from None
+            except (ValueError, RecursionError, KeyError, TypeError) as exc:  # JSONDecodeError: a ValueError
+                raise ConfigError(
+                    f"{path}:{lineno}: expected a JSON object with text and category ({exc})"
+                ) from None
         return out
     reader = csv.DictReader(raw.splitlines(), delimiter="\t")
     if reader.fieldnames is None or not {"text", "category"} <= set(reader.fieldnames):
@@ -138,6 +140,8 @@ def _json_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:  # an integer of 4,300+ digits; nesting thousands deep
+            raise ConfigError(f"{path}:{lineno}: invalid JSON: {exc}") from None
         if not isinstance(row, dict):
             raise ConfigError(f"{path}:{lineno}: expected a JSON object")
         rows.append((lineno, row))

@@ -16,6 +16,7 @@ def json_lines(
     path: Path, on_bytes: Callable[[int], None] | None = None
 ) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
     """(line number, record, problem) per non-blank line: the JSON object, or None and what is wrong.
+    No line stops the reading: whatever its bytes, it is a record or a problem.
 
     A UTF-8 byte order mark at the start of the file (Windows editors and spreadsheet exports write
     one) is skipped, not taken for part of the first line. ``on_bytes``, when given, is called with
@@ -36,6 +37,12 @@ def json_lines(
                 continue
             except json.JSONDecodeError as exc:
                 yield lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+                continue
+            except ValueError as exc:  # an integer of more than 4,300 digits (Python's limit)
+                yield lineno, None, "invalid JSON: " + str(exc).split(";")[0]
+                continue
+            except RecursionError:  # arrays or objects nested thousands deep
+                yield lineno, None, "invalid JSON: nested too deeply"
                 continue
             if not isinstance(record, dict):
                 yield lineno, None, f"expected a JSON object, got {type(record).__name__}"
