@@ -34,13 +34,13 @@ namespace detail {
 // SnapshotWriter
 
 SnapshotWriter::SnapshotWriter(std::string path) : path_(std::move(path)), temp_path_(path_ + ".tmp") {
-    file_ = std::fopen(temp_path_.c_str(), "wb");
+    file_.reset(std::fopen(temp_path_.c_str(), "wb"));
     if (file_ == nullptr) fail("cannot create " + temp_path_ + ": " + std::strerror(errno));
     buffer_.reserve(buffer_limit);
 }
 
 SnapshotWriter::~SnapshotWriter() {
-    if (file_ != nullptr) std::fclose(file_);
+    file_.reset();  // closed before the temporary file goes
     if (!committed_) std::remove(temp_path_.c_str());
 }
 
@@ -49,7 +49,7 @@ void SnapshotWriter::fail(const std::string& what) const {
 }
 
 void SnapshotWriter::write_out(const void* data, std::size_t size) {
-    if (size > 0 && std::fwrite(data, 1, size, file_) != size) {
+    if (size > 0 && std::fwrite(data, 1, size, file_.get()) != size) {
         fail("write failed: " + std::string(std::strerror(errno)));
     }
 }
@@ -63,10 +63,9 @@ void SnapshotWriter::commit() {
     const std::uint64_t checksum = hasher_.digest();
     flush();
     write_out(&checksum, sizeof checksum);
-    if (std::fflush(file_) != 0) fail("write failed: " + std::string(std::strerror(errno)));
-    if (::fsync(::fileno(file_)) != 0) fail("fsync failed: " + std::string(std::strerror(errno)));
-    const int closed = std::fclose(file_);
-    file_ = nullptr;
+    if (std::fflush(file_.get()) != 0) fail("write failed: " + std::string(std::strerror(errno)));
+    if (::fsync(::fileno(file_.get())) != 0) fail("fsync failed: " + std::string(std::strerror(errno)));
+    const int closed = std::fclose(file_.release());
     if (closed != 0) fail("close failed: " + std::string(std::strerror(errno)));
     if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
         fail("cannot rename " + temp_path_ + ": " + std::strerror(errno));
@@ -86,19 +85,17 @@ void SnapshotWriter::commit() {
 // SnapshotReader
 
 SnapshotReader::SnapshotReader(std::string path) : path_(std::move(path)) {
-    file_ = std::fopen(path_.c_str(), "rb");
+    file_.reset(std::fopen(path_.c_str(), "rb"));
     if (file_ == nullptr) fail(std::string("cannot open: ") + std::strerror(errno));
-    if (std::fseek(file_, 0, SEEK_END) != 0) fail("cannot seek");
-    const long size = std::ftell(file_);
+    if (std::fseek(file_.get(), 0, SEEK_END) != 0) fail("cannot seek");
+    const long size = std::ftell(file_.get());
     if (size < 0) fail("cannot tell its size");
-    std::rewind(file_);
+    std::rewind(file_.get());
     if (static_cast<std::uint64_t>(size) < sizeof(std::uint64_t)) fail("truncated: shorter than its checksum");
     payload_size_ = static_cast<std::uint64_t>(size) - sizeof(std::uint64_t);
 }
 
-SnapshotReader::~SnapshotReader() {
-    if (file_ != nullptr) std::fclose(file_);
-}
+SnapshotReader::~SnapshotReader() = default;  // file_ closes the file
 
 void SnapshotReader::fail(const std::string& what) const {
     throw Error("snapshot " + path_ + ": " + what);
@@ -109,7 +106,7 @@ void SnapshotReader::refill() {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, 1 << 20));
     buffer_.resize(n);
     buffer_pos_ = 0;
-    if (n > 0 && std::fread(buffer_.data(), 1, n, file_) != n) fail("read failed");
+    if (n > 0 && std::fread(buffer_.data(), 1, n, file_.get()) != n) fail("read failed");
     hasher_.update(buffer_.data(), n);
     loaded_ += n;
 }
@@ -152,7 +149,7 @@ void SnapshotReader::finish() {
         fail("corrupt: " + std::to_string(payload_size_ - consumed_) + " unread bytes after the state");
     }
     std::uint64_t stored = 0;
-    if (std::fread(&stored, 1, sizeof stored, file_) != sizeof stored) fail("truncated: no checksum");
+    if (std::fread(&stored, 1, sizeof stored, file_.get()) != sizeof stored) fail("truncated: no checksum");
     if (stored != hasher_.digest()) fail("corrupt: checksum mismatch");
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -213,6 +214,43 @@ TEST(EngineSnapshot, TruncatedOrCorruptFilesAreRefusedAndLeaveTheEngineEmpty) {
     std::remove(path.c_str());
     std::remove(bad_path.c_str());
 }
+
+#ifdef __linux__
+namespace {
+std::size_t open_descriptors() {
+    std::size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        (void)entry;
+        ++n;
+    }
+    return n;
+}
+}  // namespace
+
+// Found by fuzz_snapshot (it ran out of file descriptors after ~58,000 damaged files): a file refused
+// while it was being opened (shorter than its checksum) kept its descriptor, since the reader's
+// destructor does not run when its constructor throws. Every refusal must close the file.
+TEST(EngineSnapshot, RefusedFilesLeaveNoDescriptorOpen) {
+    Engine running = make_engine();
+    make_busy(running);
+    const std::string path = temp_path("descriptors");
+    running.save_snapshot(path);
+    const std::vector<char> good = read_file(path);
+    const std::string bad_path = temp_path("descriptors_bad");
+    Engine target = make_engine();
+    const std::size_t before = open_descriptors();
+    for (std::size_t cut : {std::size_t{0}, std::size_t{3}, std::size_t{7}, std::size_t{8}, std::size_t{100},
+                            good.size() - 1}) {
+        for (int i = 0; i < 20; ++i) {
+            write_file(bad_path, std::vector<char>(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(cut)));
+            EXPECT_THROW(target.load_snapshot(bad_path), Error) << "cut at " << cut;
+        }
+    }
+    EXPECT_EQ(open_descriptors(), before);
+    std::remove(path.c_str());
+    std::remove(bad_path.c_str());
+}
+#endif
 
 TEST(EngineSnapshot, SnapshotOfAnotherConfigurationIsRefused) {
     Engine running = make_engine();

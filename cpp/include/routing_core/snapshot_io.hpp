@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,6 +72,13 @@ private:
     unsigned char carry_[8] = {};
     std::size_t carry_size_ = 0;
 };
+
+// Closes a C file when its owner goes, a constructor that throws included (a member's destructor runs
+// then, the owner's own does not).
+struct FileCloser {
+    void operator()(std::FILE* file) const noexcept { std::fclose(file); }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
 // Writes `path` atomically: everything goes to `path`.tmp, and commit() syncs it and renames it over
 // `path`. Destroyed without commit (an exception on the way), it removes the temporary file.
@@ -139,7 +147,7 @@ private:
 
     std::string path_;
     std::string temp_path_;
-    std::FILE* file_ = nullptr;
+    FilePtr file_;
     std::string buffer_;
     SnapshotHasher hasher_;
     bool committed_ = false;
@@ -202,7 +210,7 @@ private:
     void refill();
 
     std::string path_;
-    std::FILE* file_ = nullptr;
+    FilePtr file_;
     std::uint64_t payload_size_ = 0;  // file size minus the checksum
     std::uint64_t consumed_ = 0;      // payload bytes handed out
     std::uint64_t loaded_ = 0;        // payload bytes read from the file
