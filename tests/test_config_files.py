@@ -54,6 +54,16 @@ def test_missing_and_binary_rules_files(tmp_path: Path) -> None:
         load_rules(binary)
 
 
+@pytest.mark.parametrize("nested", ["[" * 100_000 + "]" * 100_000, "{a = " * 30_000 + "1" + "}" * 30_000])
+def test_toml_nested_thousands_deep_is_a_rules_or_config_error(tmp_path: Path, nested: str) -> None:
+    # tomllib recurses into nested arrays and inline tables: a RecursionError escaped before.
+    path = _write(tmp_path, f"a = {nested}\n", "deep.toml")
+    with pytest.raises(RulesError, match=r"deep\.toml: TOML nested too deeply"):
+        Engine(rules=path)
+    with pytest.raises(ConfigError, match=r"deep\.toml: cannot load match parameters: TOML nested too"):
+        Engine(match=path)
+
+
 def test_broken_gazetteer_names_line(tmp_path: Path) -> None:
     header = "code\tlevel\tparent\tname\tshort\taliases\n"
     path = _write(tmp_path, header + "330200\tcity\t\t宁波市\t宁波\t\n330212\tcounty\t330200\t鄞州区\n", "g.tsv")

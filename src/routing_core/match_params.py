@@ -120,6 +120,8 @@ def load_match_params(path: str | Path | None = None) -> _core.MatchParams:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot load match parameters: {exc}") from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise ConfigError(f"{path}: cannot load match parameters: TOML nested too deeply") from None
     params = _core.MatchParams()
     curves = doc.get("curves", {})
     if not isinstance(curves, dict):
