@@ -41,6 +41,12 @@ BAD_CASES = [
     pytest.param({**GOOD, "lat": 95.0, "lon": 121.5}, "lat", id="lat-out-of-range"),
     pytest.param({**GOOD, "lat": 29.8, "lon": float("inf")}, "lon", id="infinite-lon"),
     pytest.param({**GOOD, "colour": "red"}, "colour", id="unknown-field"),
+    # Python prints no int of more than 4,300 digits, and no float holds 10**400: each was a bare
+    # ValueError or OverflowError out of the conversion or its error message.
+    pytest.param({**GOOD, "id": 10**5000}, "id", id="5000-digit-id"),
+    pytest.param({**GOOD, "time": 10**5000}, "time", id="5000-digit-time"),
+    pytest.param({**GOOD, "text": 10**5000}, "text", id="5000-digit-text"),
+    pytest.param({**GOOD, "lat": 10**400, "lon": 121.5}, "lat", id="lat-beyond-a-float"),
 ]
 
 
@@ -185,3 +191,20 @@ def test_texts_to_classify_or_parse_must_be_utf8_strings() -> None:
         engine.parse_address("百丈东路".encode())
     with pytest.raises(InvalidReportError, match="'channel': not encodable as UTF-8"):
         engine.classify("路灯不亮", channel="grid\udc80")
+
+
+def test_numbers_too_long_to_print_are_named_wherever_they_are_passed() -> None:
+    huge = 10**5000
+    engine = Engine()
+    with pytest.raises(InvalidReportError, match="'text': expected str, got int"):
+        engine.classify(huge)  # type: ignore[arg-type]
+    with pytest.raises(InvalidReportError, match="'explain': expected True or False"):
+        engine.submit(GOOD, explain=huge)  # type: ignore[arg-type]
+    with pytest.raises(InvalidReportError, match="'times'"):
+        engine.submit_columns(ids=["a"], texts=["路灯"], addresses=[""], times=[huge], sources=["grid"])
+    event_id = engine.submit(GOOD).event_id
+    with pytest.raises(InvalidReportError, match="'resolution': expected str, got int"):
+        engine.close(event_id, time="2026-11-23T21:00:00+08:00", resolution=huge)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="threads: .*an integer of 16,610 bits"):
+        Engine(threads=huge)
+    assert engine.stats().reports == 1 and engine.event(event_id).status == "open"

@@ -64,6 +64,14 @@ def test_toml_nested_thousands_deep_is_a_rules_or_config_error(tmp_path: Path, n
         Engine(match=path)
 
 
+def test_toml_integer_of_5000_digits_is_a_rules_or_config_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[meta]\nname = "x"\nversion = ' + "1" * 5000 + "\n", "big.toml")
+    with pytest.raises(RulesError, match=r"big\.toml: TOML value refused: Exceeds the limit"):
+        Engine(rules=path)
+    with pytest.raises(ConfigError, match=r"big\.toml: cannot load match parameters: Exceeds the limit"):
+        Engine(match=path)
+
+
 def test_broken_gazetteer_names_line(tmp_path: Path) -> None:
     header = "code\tlevel\tparent\tname\tshort\taliases\n"
     path = _write(tmp_path, header + "330200\tcity\t\t宁波市\t宁波\t\n330212\tcounty\t330200\t鄞州区\n", "g.tsv")

@@ -12,7 +12,7 @@ from . import _core
 from .address import LEVELS, AdminUnit, ParsedAddress
 from .classification import Classification
 from .decision import Candidate, Decision
-from .errors import ConfigError, InvalidReportError, StoreError
+from .errors import ConfigError, InvalidReportError, StoreError, excerpt
 from .event import Escalation, Event, EventStep
 from .gazetteer import default_gazetteer_path, load_gazetteer
 from .match_params import Contributions, default_match_path, load_match_params
@@ -141,12 +141,12 @@ class Engine:
         for name in ("max_id_bytes", "max_text_bytes", "max_address_bytes", "max_source_bytes"):
             value = getattr(limits, name)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ConfigError(f"limits.{name}: expected a positive int, got {value!r}")
+                raise ConfigError(f"limits.{name}: expected a positive int, got {excerpt(value)}")
             setattr(core_limits, name, value)
         config.limits = core_limits
         config.sources = list(self._rules.channels)
         if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= 256:
-            raise ConfigError(f"threads: expected an int in 0..256 (0: one per CPU), got {threads!r}")
+            raise ConfigError(f"threads: expected an int in 0..256 (0: one per CPU), got {excerpt(threads)}")
         config.threads = threads
         self._config = config
         self._gazetteer = load_gazetteer(gazetteer)
@@ -173,7 +173,7 @@ class Engine:
                 version=__version__,
             )
             if isinstance(snapshot_every, bool) or not isinstance(snapshot_every, int) or snapshot_every < 0:
-                raise ConfigError(f"snapshot_every: expected an int >= 0, got {snapshot_every!r}")
+                raise ConfigError(f"snapshot_every: expected an int >= 0, got {excerpt(snapshot_every)}")
             opened = open_store(store)
             self._journal = Journal(
                 opened,
@@ -302,7 +302,9 @@ class Engine:
         when = to_epoch(datetime.now(self._tz) if time is None else time, "time", self._tz)
         if not isinstance(resolution, str):
             raise InvalidReportError(
-                f"field 'resolution': expected str, got {type(resolution).__name__}", "resolution", repr(resolution)
+                f"field 'resolution': expected str, got {type(resolution).__name__}",
+                "resolution",
+                excerpt(resolution),
             )
         try:
             resolution.encode("utf-8")
@@ -310,7 +312,7 @@ class Engine:
             raise InvalidReportError(
                 f"field 'resolution': not encodable as UTF-8 (index {exc.start})",
                 "resolution",
-                repr(resolution)[:80],
+                excerpt(resolution),
             ) from None
         close = self._core.close if self._journal is None else self._journal.close
         return self._event(close(str(event_id), when, resolution))
@@ -344,11 +346,11 @@ class Engine:
                 raise InvalidReportError(
                     f"field 'resolution': {len(resolutions)} rows, expected {len(ids)} (one per event) "
                     "or a single str",
-                    "resolution", repr(resolution)[:60])
+                    "resolution", excerpt(resolution, 60))
         if not isinstance(skip_invalid, bool):
             raise InvalidReportError(
                 f"field 'skip_invalid': expected a bool, got {type(skip_invalid).__name__}", "skip_invalid",
-                repr(skip_invalid)[:60])
+                excerpt(skip_invalid, 60))
         close_many = self._core.close_many if self._journal is None else self._journal.close_many
         return close_many(ids, epoch, resolutions, skip_invalid)["closed"]
 
@@ -430,9 +432,10 @@ class Engine:
         checked = _checked_text(text, "text")
         if channel is not None and _checked_text(channel, "channel") not in self._rules.channels:
             raise InvalidReportError(
-                f"field 'channel': {channel!r} is not a channel of the rules ({', '.join(self._rules.channels)})",
+                f"field 'channel': {excerpt(channel)} is not a channel of the rules "
+                f"({', '.join(self._rules.channels)})",
                 "channel",
-                repr(channel)[:80],
+                excerpt(channel),
             )
         c = self._core.classify(checked, channel or "")
         code = self._core.category_code(c.category)
@@ -556,7 +559,7 @@ def _check_explain(explain: object) -> None:
     silently)."""
     if not isinstance(explain, bool):
         raise InvalidReportError(
-            f"field 'explain': expected True or False, got {explain!r}", "explain", repr(explain)
+            f"field 'explain': expected True or False, got {excerpt(explain)}", "explain", excerpt(explain)
         )
 
 
@@ -564,7 +567,7 @@ def _column(value: object, field: str) -> list[Any]:
     """A column of submit_columns as a list; a single string or a non-sequence is named."""
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
         raise InvalidReportError(f"field {field!r}: expected a sequence (one value per report), got "
-                                 f"{type(value).__name__}", field, repr(value)[:60])
+                                 f"{type(value).__name__}", field, excerpt(value, 60))
     return list(value)
 
 
@@ -580,7 +583,7 @@ def _epoch_column(value: object, field: str) -> Any:
     except (TypeError, ValueError, OverflowError):
         raise InvalidReportError(
             f"field '{field}': expected a 1-d sequence of ints (seconds since the epoch)", field,
-            repr(value)[:60]) from None
+            excerpt(value, 60)) from None
 
 
 def _float_column(value: object, field: str) -> Any:
@@ -592,19 +595,19 @@ def _float_column(value: object, field: str) -> Any:
         column = None
     if column is None or column.ndim != 1:
         raise InvalidReportError(f"field {field!r}: expected a 1-d sequence of numbers (NaN: none)", field,
-                                 repr(value)[:60])
+                                 excerpt(value, 60))
     return column
 
 
 def _checked_text(value: object, field: str) -> str:
     if not isinstance(value, str):
         raise InvalidReportError(
-            f"field '{field}': expected str, got {type(value).__name__}", field, repr(value)[:80]
+            f"field '{field}': expected str, got {type(value).__name__}", field, excerpt(value)
         )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidReportError(
-            f"field '{field}': not encodable as UTF-8 (index {exc.start})", field, repr(value)[:80]
+            f"field '{field}': not encodable as UTF-8 (index {exc.start})", field, excerpt(value)
         ) from None
     return value

@@ -118,7 +118,8 @@ def load_match_params(path: str | Path | None = None) -> _core.MatchParams:
     path = Path(path) if path is not None else default_match_path()
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and TOMLDecodeError are ValueErrors, and so
+        # is an integer of more than 4,300 digits
         raise ConfigError(f"{path}: cannot load match parameters: {exc}") from None
     except RecursionError:  # tomllib recurses into nested arrays and inline tables
         raise ConfigError(f"{path}: cannot load match parameters: TOML nested too deeply") from None

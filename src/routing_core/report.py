@@ -9,7 +9,7 @@ from datetime import tzinfo
 from typing import Any
 
 from . import _core
-from .errors import InvalidReportError
+from .errors import InvalidReportError, excerpt
 from .times import TimeLike, iso_epoch, to_epoch
 
 __all__ = ["Report", "to_core_report"]
@@ -51,11 +51,6 @@ _FIELDS = frozenset(f.name for f in fields(Report))
 _REQUIRED = ("id", "text", "time")
 
 
-def _excerpt(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _string(value: object, field: str, prefix: str, *, allow_int: bool = False) -> str:
     name = prefix + field
     if isinstance(value, bytes):
@@ -63,19 +58,28 @@ def _string(value: object, field: str, prefix: str, *, allow_int: bool = False) 
             value = value.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidReportError(
-                f"field '{name}': invalid UTF-8 at byte {exc.start}", name, _excerpt(value)
+                f"field '{name}': invalid UTF-8 at byte {exc.start}", name, excerpt(value)
             ) from None
     if allow_int and isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
+        try:
+            value = str(value)
+        except ValueError:  # Python prints no int of more than 4,300 digits
+            raise InvalidReportError(
+                f"field '{name}': an integer too long for an id", name, excerpt(value)
+            ) from None
     if not isinstance(value, str):
         raise InvalidReportError(
-            f"field '{name}': expected str, got {type(value).__name__} ({_excerpt(value)})", name, _excerpt(value)
+            f"field '{name}': expected str, got {type(value).__name__} ({excerpt(value)})",
+            name,
+            excerpt(value),
         )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidReportError(
-            f"field '{name}': not encodable as UTF-8 (lone surrogate at index {exc.start})", name, _excerpt(value)
+            f"field '{name}': not encodable as UTF-8 (lone surrogate at index {exc.start})",
+            name,
+            excerpt(value),
         ) from None
     return value
 
@@ -86,12 +90,21 @@ def _coordinate(value: object, field: str, prefix: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         name = prefix + field
         raise InvalidReportError(
-            f"field '{name}': expected a number, got {type(value).__name__} ({_excerpt(value)})", name, _excerpt(value)
+            f"field '{name}': expected a number, got {type(value).__name__} ({excerpt(value)})",
+            name,
+            excerpt(value),
         )
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float
+        name = prefix + field
+        raise InvalidReportError(
+            f"field '{name}': out of range, got {excerpt(value)}", name, excerpt(value)
+        ) from None
+    if not math.isfinite(number):
         name = prefix + field
         raise InvalidReportError(f"field '{name}': must be finite, got {value!r}", name, repr(value))
-    return float(value)
+    return number
 
 
 def _plain(report: dict[str, Any], default_tz: tzinfo) -> _core.Report | None:
@@ -155,7 +168,7 @@ def _converted(report: Report | Mapping[str, Any], default_tz: tzinfo, prefix: s
         raise InvalidReportError(
             f"field '{prefix or 'report'}': expected a Report or a mapping, got {type(report).__name__}",
             prefix.rstrip(".") or "report",
-            _excerpt(report),
+            excerpt(report),
         )
 
     for key in _REQUIRED:

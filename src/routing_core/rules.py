@@ -139,6 +139,8 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
         raise RulesError(f"{path}: not valid UTF-8 at byte {exc.start}") from None
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{path}: TOML syntax error: {exc}") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits (Python's limit)
+        raise RulesError(f"{path}: TOML value refused: {exc}") from None
     except RecursionError:  # tomllib recurses into nested arrays and inline tables
         raise RulesError(f"{path}: TOML nested too deeply (arrays or inline tables thousands deep)") from None
 

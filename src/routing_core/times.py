@@ -5,16 +5,11 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from .errors import InvalidReportError
+from .errors import InvalidReportError, excerpt
 
 __all__ = ["TimeLike", "from_epoch", "iso_epoch", "parse_offset", "to_epoch"]
 
 TimeLike = datetime | int | float | str
-
-
-def _excerpt(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def iso_epoch(text: str, default_tz: tzinfo) -> int:
@@ -45,7 +40,9 @@ def to_epoch(value: object, field: str, default_tz: tzinfo) -> int:
         raise InvalidReportError(f"field '{field}': expected a time, got a bool ({value!r})", field, repr(value))
     if isinstance(value, int):
         if not -(2**63) <= value < 2**63:
-            raise InvalidReportError(f"field '{field}': {value} is out of range for epoch seconds", field, str(value))
+            raise InvalidReportError(
+                f"field '{field}': {excerpt(value)} is out of range for epoch seconds", field, excerpt(value)
+            )
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -59,17 +56,17 @@ def to_epoch(value: object, field: str, default_tz: tzinfo) -> int:
             numeric = value.strip().lstrip("+-").replace(".", "", 1).isdigit()
             hint = "; epoch seconds are given as a number, not a string" if numeric else " or epoch seconds"
             raise InvalidReportError(
-                f"field '{field}': cannot read {_excerpt(value)} as an ISO 8601 time "
+                f"field '{field}': cannot read {excerpt(value)} as an ISO 8601 time "
                 f"(e.g. 2026-11-23T08:15:00+08:00){hint}",
                 field,
-                _excerpt(value),
+                excerpt(value),
             ) from None
     if isinstance(value, datetime):
         return _datetime_epoch(value, default_tz)
     raise InvalidReportError(
         f"field '{field}': expected a datetime, ISO 8601 string or epoch seconds, got {type(value).__name__}",
         field,
-        _excerpt(value),
+        excerpt(value),
     )
 
 
