@@ -22,6 +22,8 @@ anything = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(),
+    # Beyond int64, beyond a float, and too long to print (Python refuses over 4,300 digits).
+    st.sampled_from([2**64, -(2**63) - 1, 10**400, -(10**5000)]),
     st.floats(),
     st.text(max_size=200),
     st.binary(max_size=200),
