@@ -61,6 +61,16 @@ std::string normalise_address_utf8(const std::string& s) {
 
 // One string column, element by element, so that a bad element is named (`texts[17]`) instead of
 // pybind11's generic "incompatible function arguments".
+// What an error shows of a value that is not a str: its repr, cut; its type's name when it has no
+// printable repr (an int of more than 4,300 digits: Python refuses to print it).
+std::string printable(const py::handle item) {
+    try {
+        return excerpt(py::str(py::repr(item)).cast<std::string>());
+    } catch (const py::error_already_set&) {
+        return std::string("<") + Py_TYPE(item.ptr())->tp_name + ">";
+    }
+}
+
 std::vector<std::string> string_column(const py::sequence& column, const char* name, std::size_t rows,
                                        const char* as = "ids") {
     if (column.size() != rows) {
@@ -73,7 +83,7 @@ std::vector<std::string> string_column(const py::sequence& column, const char* n
         const py::handle item = column[i];
         const std::string field = std::string(name) + "[" + std::to_string(i) + "]";
         if (!PyUnicode_Check(item.ptr())) {
-            throw InvalidInput(field, excerpt(py::str(py::repr(item)).cast<std::string>()), "expected a str");
+            throw InvalidInput(field, printable(item), "expected a str");
         }
         Py_ssize_t size = 0;
         const char* data = PyUnicode_AsUTF8AndSize(item.ptr(), &size);

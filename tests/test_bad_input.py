@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from routing_core import ConfigError, Engine, InvalidReportError, Limits, Report, RoutingCoreError
+from routing_core import (
+    ConfigError,
+    Engine,
+    InvalidReportError,
+    Limits,
+    Report,
+    RoutingCoreError,
+    UnknownEventError,
+)
 
 GOOD: dict[str, Any] = {
     "id": "ok1",
@@ -208,3 +216,15 @@ def test_numbers_too_long_to_print_are_named_wherever_they_are_passed() -> None:
     with pytest.raises(ConfigError, match="threads: .*an integer of 16,610 bits"):
         Engine(threads=huge)
     assert engine.stats().reports == 1 and engine.event(event_id).status == "open"
+
+
+@pytest.mark.parametrize("event_id", [10**5000, "E0000\ud800", 123], ids=["5000-digits", "surrogate", "int"])
+def test_an_id_that_names_no_event_is_unknown_whatever_it_is(event_id: Any) -> None:
+    # str() of the first raised ValueError; the second cannot cross into C++ (a TypeError before).
+    engine = Engine()
+    engine.submit(GOOD)
+    with pytest.raises(UnknownEventError):
+        engine.event(event_id)
+    with pytest.raises(UnknownEventError):
+        engine.close(event_id, time="2026-11-23T21:00:00+08:00")
+    assert engine.stats().open_events == 1

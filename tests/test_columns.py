@@ -75,6 +75,11 @@ def test_resubmitted_columns_answer_the_original_decisions(sample_reports: list[
         (lambda c: c.__setitem__("ids", "R1"), "ids"),
         (lambda c: c.__setitem__("texts", None), "texts"),
         (lambda c: c.__setitem__("lat", ["北纬"] * 20), "lat"),
+        # An int too long to print in a string column, and one beyond a float in a number column.
+        (lambda c: c["ids"].__setitem__(4, 10**5000), "ids[4]"),
+        (lambda c: c["categories"].__setitem__(6, -(10**5000)), "categories[6]"),
+        (lambda c: c.__setitem__("lat", [10**400] * 20), "lat"),
+        (lambda c: c.__setitem__("times", [10**5000] * 20), "times"),
     ],
 )
 def test_a_bad_column_is_named_and_nothing_is_applied(

@@ -315,7 +315,7 @@ class Engine:
                 excerpt(resolution),
             ) from None
         close = self._core.close if self._journal is None else self._journal.close
-        return self._event(close(str(event_id), when, resolution))
+        return self._event(close(_event_key(event_id), when, resolution))
 
     def close_many(
         self,
@@ -373,7 +373,7 @@ class Engine:
 
     def event(self, event_id: str) -> Event:
         """The current state of an event; UnknownEventError for an unknown id."""
-        return self._event(self._core.event(str(event_id)))
+        return self._event(self._core.event(_event_key(event_id)))
 
     def stats(self) -> EngineStats:
         s = self._core.stats()
@@ -591,12 +591,24 @@ def _float_column(value: object, field: str) -> Any:
 
     try:
         column = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # (an int beyond any float)
         column = None
     if column is None or column.ndim != 1:
         raise InvalidReportError(f"field {field!r}: expected a 1-d sequence of numbers (NaN: none)", field,
                                  excerpt(value, 60))
     return column
+
+
+def _event_key(event_id: object) -> str:
+    """The event id as the core takes it: ``str(event_id)``, or, when that cannot be made or encoded
+    (an int too long to print, a lone surrogate), the id's excerpt, which names no event: the core
+    answers UnknownEventError with it."""
+    try:
+        key = str(event_id)
+        key.encode("utf-8")
+    except ValueError:  # (UnicodeEncodeError is one)
+        return excerpt(event_id)
+    return key
 
 
 def _checked_text(value: object, field: str) -> str:
