@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing_core.cli_args import at_least, counts, number_in
+from routing_core.cli_args import at_least, counts, iso_datetime, number_in, output_file
 
 # Numbers as people mistype them, and any text at all.
 _NUMBERISH = st.one_of(
@@ -77,3 +79,34 @@ def test_the_bounds_by_hand() -> None:
     ]:
         with pytest.raises(argparse.ArgumentTypeError, match=f"^{says}$"):
             parse(bad)
+
+
+def test_output_files_are_checked_before_any_work(tmp_path: Path) -> None:
+    assert output_file(str(tmp_path / "figures.json")) == str(tmp_path / "figures.json")
+    (tmp_path / "old.json").write_text("{}", encoding="utf-8")
+    assert output_file(str(tmp_path / "old.json")) == str(tmp_path / "old.json")  # overwritten later
+    for bad, says in [
+        (str(tmp_path), f"{str(tmp_path)!r}: is a directory"),
+        (str(tmp_path / "no" / "f.json"), f"{str(tmp_path / 'no' / 'f.json')!r}: no such directory "
+                                          f"{str(tmp_path / 'no')!r}"),
+    ]:
+        with pytest.raises(argparse.ArgumentTypeError, match=f"^{re.escape(says)}$"):
+            output_file(bad)
+
+
+def test_a_start_time_is_an_iso_datetime() -> None:
+    assert iso_datetime("2026-11-01T00:00:00+08:00") == "2026-11-01T00:00:00+08:00"
+    assert iso_datetime("2026-11-01") == "2026-11-01"
+    with pytest.raises(argparse.ArgumentTypeError, match="'11/01/2026': expected an ISO 8601 date-time"):
+        iso_datetime("11/01/2026")
+
+
+def test_a_long_run_with_an_unwritable_output_stops_before_it_starts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from routing_core.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["bench", "--days", "365", "--json", "/nonexistent-dir/figures.json"])
+    assert info.value.code == 2
+    assert "argument --json: '/nonexistent-dir/figures.json': no such directory" in capsys.readouterr().err

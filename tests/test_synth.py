@@ -16,6 +16,11 @@ def _stream(**kw: object) -> list:  # type: ignore[type-arg]
     return list(generate(**{"days": 3, "reports_per_day": 400, "seed": 11, **kw}))  # type: ignore[arg-type]
 
 
+def test_a_start_that_is_not_an_iso_datetime_is_named() -> None:
+    with pytest.raises(ValueError, match=r"^start='11/01/2026': expected an ISO 8601 date-time"):
+        next(generate(days=1, reports_per_day=10, start="11/01/2026"))
+
+
 def test_same_seed_same_stream_other_seed_other_stream() -> None:
     a, b, c = _stream(), _stream(), _stream(seed=12)
     assert [x.text for x in a] == [x.text for x in b] and [x.event for x in a] == [x.event for x in b]

@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
-from .cli_args import at_least
+from .cli_args import at_least, output_file
 from .cli_rules import add_rules_commands
 from .decision import Decision
 from .engine import Engine
@@ -149,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     route = sub.add_parser("route", help="route reports from a JSON Lines file; one decision per line out")
     route.add_argument("file", help="reports, one JSON object per line")
-    route.add_argument("-o", "--output", help="write decisions here instead of standard output")
+    route.add_argument("-o", "--output", type=output_file,
+                       help="write decisions here instead of standard output")
     route.add_argument("--explain", action="store_true", help="write the full explanation per decision")
     route.add_argument("--progress", action="store_true", help="print progress to standard error")
     route.set_defaults(run=_route)

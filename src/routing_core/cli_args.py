@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 
-__all__ = ["at_least", "counts", "number_in"]
+__all__ = ["at_least", "counts", "iso_datetime", "number_in", "output_file"]
 
 
 def at_least(least: int) -> Callable[[str], int]:
@@ -58,3 +61,27 @@ def number_in(low: float, high: float = math.inf) -> Callable[[str], float]:
         return x
 
     return parse
+
+
+def output_file(value: str) -> str:
+    """An argparse type: a path a file can be written to, checked before any work (a year's replay
+    is not run to find out at its end that its figures cannot be written)."""
+    path = Path(value)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r}: is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r}: no such directory {str(parent)!r}")
+    if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"{value!r}: not writable")
+    return value
+
+
+def iso_datetime(value: str) -> str:
+    """An argparse type: an ISO 8601 date-time (kept as the string)."""
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected an ISO 8601 date-time, e.g. "
+                                         "2026-11-01T00:00:00+08:00") from None
+    return value

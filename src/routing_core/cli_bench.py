@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli_args import at_least, counts
+from .cli_args import at_least, counts, output_file
 from .progress_line import ProgressLine
 
 if TYPE_CHECKING:
@@ -206,8 +206,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    "at a time; at most --days days) instead of generating")
     p.add_argument("--truth", metavar="TRUTH.jsonl",
                    help="with --stream: the truth file of routing-core synth --truth (incidents and closes)")
-    p.add_argument("--json", help="also write the figures as JSON here")
-    p.add_argument("--plot", metavar="FILE.png",
+    p.add_argument("--json", type=output_file, help="also write the figures as JSON here")
+    p.add_argument("--plot", metavar="FILE.png", type=output_file,
                    help="write latency over the replay and throughput versus open events "
                    "(needs the plot extra)")
     p.add_argument("--quiet", action="store_true", help="no progress line")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import IO
 
-from .cli_args import at_least, number_in
+from .cli_args import at_least, number_in, output_file
 from .match_params import FEATURES
 from .progress_line import ProgressLine
 
@@ -110,12 +110,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="seed of the split peers fit thresholds on")
     e.add_argument("--match", help="match parameters (TOML); default: the bundled calibrated file")
     e.add_argument("--no-peers", action="store_true", help="evaluate the engine only")
-    e.add_argument("--json", help="also write the figures as JSON here")
+    e.add_argument("--json", type=output_file, help="also write the figures as JSON here")
     e.add_argument("--quiet", action="store_true", help="no stage messages or progress line on stderr")
     e.set_defaults(run=_evaluate)
 
     c = sub.add_parser("calibrate", help="fit match weights and thresholds on a synthetic train split")
-    c.add_argument("-o", "--output", required=True, help="where to write the match parameters (TOML)")
+    c.add_argument("-o", "--output", required=True, type=output_file,
+                   help="where to write the match parameters (TOML)")
     c.add_argument("--days", type=at_least(1), default=4,
                    help="generated days of the train split (default 4)")
     c.add_argument("--per-day", type=at_least(1), default=2000, help="mean reports per day (default 2,000)")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .classification_report import classify_labelled, load_labelled
-from .cli_args import at_least
+from .cli_args import at_least, output_file
 from .engine import Engine
 from .jsonl import read_jsonl
 from .progress_line import ProgressLine
@@ -41,7 +41,8 @@ def add_rules_commands(sub: Any) -> None:
     diff.add_argument("--reports", required=True, help="reports, one JSON object per line")
     diff.add_argument("--examples", type=at_least(0), default=3,
                       help="examples to show per kind of change (default 3)")
-    diff.add_argument("--json", dest="json_out", help="also write the full diff as JSON here")
+    diff.add_argument("--json", dest="json_out", type=output_file,
+                      help="also write the full diff as JSON here")
     diff.add_argument("--batch", type=at_least(1), default=1000,
                       help="reports per engine call (default 1,000); the two engines run at once, "
                       "a thread each")

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from .cli_args import at_least
+from .cli_args import at_least, iso_datetime, output_file
 
 __all__ = ["register"]
 
@@ -31,11 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "synth", help="write a seeded, labelled stream of synthetic Ningbo reports (JSON Lines)"
     )
-    p.add_argument("-o", "--output", required=True, help="reports file (JSON Lines)")
-    p.add_argument("--truth", help="ground truth file: one row per report, then the day's closings")
+    p.add_argument("-o", "--output", required=True, type=output_file, help="reports file (JSON Lines)")
+    p.add_argument("--truth", type=output_file,
+                   help="ground truth file: one row per report, then the day's closings")
     p.add_argument("--days", type=at_least(0), default=7, help="days of reports (default 7)")
     p.add_argument("--per-day", type=at_least(0), default=2000, help="mean reports per day")
     p.add_argument("--seed", type=at_least(0), default=0,
                    help="the same seed writes the same file (default 0)")
-    p.add_argument("--start", default="2026-11-01T00:00:00+08:00", help="first day's midnight (ISO 8601)")
+    p.add_argument("--start", default="2026-11-01T00:00:00+08:00", type=iso_datetime,
+                   help="first day's midnight (ISO 8601)")
     p.set_defaults(run=_run)

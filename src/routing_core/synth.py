@@ -51,6 +51,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from .arguments import require_int
+from .errors import excerpt
 from .gazetteer import default_gazetteer_path
 
 __all__ = ["Batch", "Mix", "PROBLEMS", "generate", "iter_reports"]
@@ -714,6 +715,9 @@ class Batch:
         ]
 
 
+_START = "2026-11-01T00:00:00+08:00"  # generate()'s default first midnight
+
+
 def _epoch(start: str) -> int:
     day = datetime.fromisoformat(start)
     if day.tzinfo is None:
@@ -733,7 +737,7 @@ def generate(
     days: int = 7,
     reports_per_day: int = 2000,
     seed: int = 0,
-    start: str = "2026-11-01T00:00:00+08:00",
+    start: str = _START,
     mix: Mix | None = None,
     gazetteer: str | Path | None = None,
 ) -> Iterator[Batch]:
@@ -764,7 +768,10 @@ def generate(
     geo_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 0x67656F])))
     gps_p = dict(mix.gps)
     gps_share = np.array([gps_p.get(c, 0.0) for c in (c for c, _ in mix.channels)], dtype=float)
-    t0 = _epoch(start)
+    try:
+        t0 = _epoch(start)
+    except (TypeError, ValueError):
+        raise ValueError(f"start={excerpt(start)}: expected an ISO 8601 date-time, e.g. {_START}") from None
     mean_size = (1 - mix.burst_share) * (mix.single + (1 - mix.single) * (2 + mix.extra_mean)) + (
         mix.burst_share * mix.burst_size
     )
