@@ -59,8 +59,6 @@ std::string normalise_address_utf8(const std::string& s) {
     return utf8::encode(normalise_address(utf8::decode(s)));
 }
 
-// One string column, element by element, so that a bad element is named (`texts[17]`) instead of
-// pybind11's generic "incompatible function arguments".
 // What an error shows of a value that is not a str: its repr, cut; its type's name when it has no
 // printable repr (an int of more than 4,300 digits: Python refuses to print it).
 std::string printable(const py::handle item) {
@@ -71,6 +69,8 @@ std::string printable(const py::handle item) {
     }
 }
 
+// One string column, element by element, so that a bad element is named (`texts[17]`) instead of
+// pybind11's generic "incompatible function arguments".
 std::vector<std::string> string_column(const py::sequence& column, const char* name, std::size_t rows,
                                        const char* as = "ids") {
     if (column.size() != rows) {
