@@ -162,9 +162,17 @@ def test_explain_that_is_not_a_bool_is_named_and_nothing_is_applied(explain: Any
         (dict(threads=257), "threads"),
         (dict(limits=Limits(max_text_bytes=0)), "limits.max_text_bytes"),
         (dict(limits=Limits(max_id_bytes=True)), "limits.max_id_bytes"),
+        # Beyond the core's size_t: pybind11's TypeError before.
+        (dict(limits=Limits(max_text_bytes=2**64)), "limits.max_text_bytes"),
+        # Not a path: os.fspath's TypeError, naming no argument, before.
+        (dict(rules=123), "rules"),
+        (dict(gazetteer=b"g.tsv"), "gazetteer"),
+        (dict(match=1.5), "match"),
     ],
+    ids=["threads-negative", "threads-bool", "threads-257", "limits-0", "limits-bool", "limits-2**64",
+         "rules-int", "gazetteer-bytes", "match-float"],
 )
-def test_engine_settings_out_of_range_are_named(kwargs: dict[str, Any], named: str) -> None:
+def test_engine_settings_that_cannot_be_used_are_named(kwargs: dict[str, Any], named: str) -> None:
     with pytest.raises(ConfigError, match=rf"^{named}: expected"):
         Engine(**kwargs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,6 +134,10 @@ class Engine:
         snapshot_dir: str | Path | None = None,
         snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
     ) -> None:
+        paths = (("rules", rules), ("gazetteer", gazetteer), ("match", match), ("snapshot_dir", snapshot_dir))
+        for name, path in paths:
+            if path is not None and not isinstance(path, (str, os.PathLike)):
+                raise ConfigError(f"{name}: expected a file path (str or Path), got {type(path).__name__}")
         self._rules: LoadedRules = load_rules(rules)
         config = _core.EngineConfig()
         config.match = load_match_params(match)
@@ -140,8 +145,8 @@ class Engine:
         core_limits = _core.Limits()
         for name in ("max_id_bytes", "max_text_bytes", "max_address_bytes", "max_source_bytes"):
             value = getattr(limits, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ConfigError(f"limits.{name}: expected a positive int, got {excerpt(value)}")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+                raise ConfigError(f"limits.{name}: expected a positive int below 2**63, got {excerpt(value)}")
             setattr(core_limits, name, value)
         config.limits = core_limits
         config.sources = list(self._rules.channels)
