@@ -200,7 +200,10 @@ def test_bad_columns_with_a_store_are_named_and_write_nothing(tmp_path: Any) -> 
             "times": np.array([1763000000, 1763000001]), "sources": ["grid", "app"]}
     with Engine(store=tmp_path / "events.sqlite", snapshot_every=0) as engine:
         for field, value, named in (("ids", [1, 2], "ids[0]"), ("sources", ["", "grid"], "reports[0].source"),
-                                    ("texts", ["x"], "texts")):
+                                    ("texts", ["x"], "texts"),
+                                    # not hashable, or not valid Unicode: TypeErrors from the journal before
+                                    ("ids", [["a"], "b"], "ids[0]"), ("ids", ["a", {"k": 1}], "ids[1]"),
+                                    ("ids", ["a\ud800", "b"], "ids[0]")):
             with pytest.raises(InvalidReportError) as caught:
                 engine.submit_columns(**{**good, field: value})
             assert caught.value.field == named

@@ -383,9 +383,12 @@ class Journal:
             seen: set[str] = set()
             fresh = []
             for report_id in reports.ids:
-                # (an id that is not a str is refused by decide(), naming it, before anything is written)
-                known = isinstance(report_id, str) and self.core.knows_report(report_id)
-                fresh.append(report_id not in seen and not known)
+                # An id that is not a str (perhaps not hashable) or that the core cannot take (a lone
+                # surrogate) is refused by decide(), naming it, before anything is written.
+                if not isinstance(report_id, str) or not _encodable(report_id):
+                    fresh.append(False)
+                    continue
+                fresh.append(report_id not in seen and not self.core.knows_report(report_id))
                 seen.add(report_id)
             decisions = decide()
             ops: list[Op] = []
@@ -480,3 +483,12 @@ def _report_columns(ids: list[str], ops: list[Op]) -> ReportColumns:
     return ReportColumns(ids, [op.text for op in ops], [op.address for op in ops],
                          np.array([op.time for op in ops], dtype=np.int64), [op.source for op in ops],
                          [op.category for op in ops], lat, lon)
+
+
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is valid Unicode (no lone surrogate), as the core's string arguments must be."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
