@@ -7,14 +7,15 @@ JSON Lines with ``text`` and ``category``), and by the evaluation of generated r
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .engine import Engine
 from .errors import ConfigError
+from .jsonl import json_lines
 
 __all__ = ["CategoryScores", "ClassificationReport", "classify_labelled", "load_labelled", "score"]
 
@@ -92,22 +93,16 @@ def load_labelled(path: str | Path, *, truth: str | Path | None = None) -> list[
                 raise ConfigError(f"{path}:{lineno}: report {row['id']!r} has no category in {truth}")
             out.append((str(row["text"]), labels[str(row["id"])]))
         return out
+    if path.suffix == ".jsonl":
+        for lineno, case in _json_rows(path):
+            if "text" not in case or "category" not in case:
+                raise ConfigError(f"{path}:{lineno}: expected a JSON object with text and category")
+            out.append((str(case["text"]), str(case["category"])))
+        return out
     try:
         raw = path.read_text(encoding="utf-8-sig")  # a BOM (spreadsheet exports) is not data
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read labelled cases: {exc}") from None
-    if path.suffix == ".jsonl":
-        for lineno, line in enumerate(raw.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                case = json.loads(line)
-                out.append((str(case["text"]), str(case["category"])))
-            except (ValueError, RecursionError, KeyError, TypeError) as exc:  # JSONDecodeError: a ValueError
-                raise ConfigError(
-                    f"{path}:{lineno}: expected a JSON object with text and category ({exc})"
-                ) from None
-        return out
     reader = csv.DictReader(raw.splitlines(), delimiter="\t")
     if reader.fieldnames is None or not {"text", "category"} <= set(reader.fieldnames):
         raise ConfigError(f"{path}: expected a TSV header with columns text and category")
@@ -127,22 +122,15 @@ def classify_labelled(engine: Engine, cases: Iterable[tuple[str, str]]) -> Class
     return score(expected, predicted)
 
 
-def _json_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+def _json_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSON Lines file with their line numbers; an unreadable file, or its first
+    line that is not a JSON object (as :func:`jsonl.json_lines` names it), is a ConfigError."""
     rows = []
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from None
-        except (ValueError, RecursionError) as exc:  # an integer of 4,300+ digits; nesting thousands deep
-            raise ConfigError(f"{path}:{lineno}: invalid JSON: {exc}") from None
-        if not isinstance(row, dict):
-            raise ConfigError(f"{path}:{lineno}: expected a JSON object")
-        rows.append((lineno, row))
+    try:
+        for lineno, row, problem in json_lines(path):
+            if row is None:
+                raise ConfigError(f"{path}:{lineno}: {problem}")
+            rows.append((lineno, row))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
     return rows

@@ -305,20 +305,7 @@ class Engine:
         ``time`` defaults to now.
         """
         when = to_epoch(datetime.now(self._tz) if time is None else time, "time", self._tz)
-        if not isinstance(resolution, str):
-            raise InvalidReportError(
-                f"field 'resolution': expected str, got {type(resolution).__name__}",
-                "resolution",
-                excerpt(resolution),
-            )
-        try:
-            resolution.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise InvalidReportError(
-                f"field 'resolution': not encodable as UTF-8 (index {exc.start})",
-                "resolution",
-                excerpt(resolution),
-            ) from None
+        _checked_text(resolution, "resolution")
         close = self._core.close if self._journal is None else self._journal.close
         return self._event(close(_event_key(event_id), when, resolution))
 
