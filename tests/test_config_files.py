@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from routing_core import ConfigError, Engine, RulesError
+from routing_core.match_params import default_match_path
 from routing_core.rules import default_rules_path, load_rules
 
 DEFAULT_RULES = default_rules_path().read_text(encoding="utf-8")
@@ -45,31 +47,67 @@ def test_broken_rules_file_names_file_and_path(tmp_path: Path, edit, expected: s
     assert str(path) in str(info.value)
 
 
-def test_missing_and_binary_rules_files(tmp_path: Path) -> None:
-    with pytest.raises(RulesError, match="cannot read"):
-        load_rules(tmp_path / "nope.toml")
-    binary = tmp_path / "bin.toml"
-    binary.write_bytes(b"\xff\xfe[meta]")
-    with pytest.raises(RulesError, match="UTF-8"):
-        load_rules(binary)
+# Both TOML files, each through the engine's argument that takes it: (argument, what its messages call it).
+TOML_FILES = [
+    pytest.param("rules", "rules", id="rules"),
+    pytest.param("match", "match parameters", id="match"),
+]
 
 
-@pytest.mark.parametrize("nested", ["[" * 100_000 + "]" * 100_000, "{a = " * 30_000 + "1" + "}" * 30_000])
-def test_toml_nested_thousands_deep_is_a_rules_or_config_error(tmp_path: Path, nested: str) -> None:
-    # tomllib recurses into nested arrays and inline tables: a RecursionError escaped before.
-    path = _write(tmp_path, f"a = {nested}\n", "deep.toml")
-    with pytest.raises(RulesError, match=r"deep\.toml: TOML nested too deeply"):
-        Engine(rules=path)
-    with pytest.raises(ConfigError, match=r"deep\.toml: cannot load match parameters: TOML nested too"):
-        Engine(match=path)
+def _engine_with(argument: str, path: Path) -> Engine:
+    return Engine(rules=path) if argument == "rules" else Engine(match=path)
 
 
-def test_toml_integer_of_5000_digits_is_a_rules_or_config_error(tmp_path: Path) -> None:
-    path = _write(tmp_path, '[meta]\nname = "x"\nversion = ' + "1" * 5000 + "\n", "big.toml")
-    with pytest.raises(RulesError, match=r"big\.toml: TOML value refused: Exceeds the limit"):
-        Engine(rules=path)
-    with pytest.raises(ConfigError, match=r"big\.toml: cannot load match parameters: Exceeds the limit"):
-        Engine(match=path)
+@pytest.mark.parametrize(("argument", "what"), TOML_FILES)
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        pytest.param(None, "No such file or directory", id="missing"),
+        pytest.param(b"\xff\xfe[meta]", "not valid UTF-8 at byte 0", id="not-utf8"),
+        pytest.param(b"[meta\n", "TOML syntax error: ", id="syntax"),
+        # tomllib recurses into nested arrays and inline tables: a RecursionError escaped before.
+        pytest.param(b"a = " + b"[" * 100_000 + b"]" * 100_000, "TOML nested too deeply", id="nested-arrays"),
+        pytest.param(
+            b"a = " + b"{a = " * 30_000 + b"1" + b"}" * 30_000, "TOML nested too deeply", id="nested-tables"
+        ),
+        # Python refuses to convert an integer of more than 4,300 digits: a bare ValueError before.
+        pytest.param(
+            b"[meta]\nversion = " + b"1" * 5000, "TOML value refused: Exceeds the limit", id="huge-int"
+        ),
+    ],
+)
+def test_unreadable_toml_file_names_the_file_and_the_problem(
+    tmp_path: Path, argument: str, what: str, content: bytes | None, problem: str
+) -> None:
+    path = tmp_path / "x.toml"
+    if content is not None:
+        path.write_bytes(content)
+    error = RulesError if argument == "rules" else ConfigError
+    with pytest.raises(error, match=re.escape(f"{path}: cannot load {what}: {problem}")):
+        _engine_with(argument, path)
+
+
+@pytest.mark.parametrize(("argument", "what"), TOML_FILES)
+def test_toml_file_saved_with_a_byte_order_mark_loads(tmp_path: Path, argument: str, what: str) -> None:
+    # Some Windows editors start a UTF-8 file with U+FEFF, which tomllib takes for a bad statement.
+    source = default_rules_path() if argument == "rules" else default_match_path()
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    engine = _engine_with(argument, path)
+    report = {
+        "id": "r1",
+        "text": "垃圾桶满了没人清理",
+        "address": "宁波市鄞州区钟公庙街道",
+        "time": "2026-05-01T09:00:00+08:00",
+    }
+    got, bundled = engine.submit(report), Engine().submit(report)
+    assert (got.category, got.platform, got.level, got.unit, got.deadline) == (
+        bundled.category,
+        bundled.platform,
+        bundled.level,
+        bundled.unit,
+        bundled.deadline,
+    )
 
 
 def test_broken_gazetteer_names_line(tmp_path: Path) -> None:

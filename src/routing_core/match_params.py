@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import bisect
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from . import _core
 from .errors import ConfigError
+from .toml_file import read_toml
 
 __all__ = [
     "FEATURES",
@@ -116,13 +116,7 @@ def load_match_params(path: str | Path | None = None) -> _core.MatchParams:
     unknown keys and wrong types raise ConfigError naming them.
     """
     path = Path(path) if path is not None else default_match_path()
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:  # UnicodeDecodeError and TOMLDecodeError are ValueErrors, and so
-        # is an integer of more than 4,300 digits
-        raise ConfigError(f"{path}: cannot load match parameters: {exc}") from None
-    except RecursionError:  # tomllib recurses into nested arrays and inline tables
-        raise ConfigError(f"{path}: cannot load match parameters: TOML nested too deeply") from None
+    doc = read_toml(path, "match parameters")
     params = _core.MatchParams()
     curves = doc.get("curves", {})
     if not isinstance(curves, dict):

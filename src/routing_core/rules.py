@@ -5,7 +5,6 @@ The schema is documented in the shipped default, ``data/rules_ningbo.toml``.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 from . import _core
 from .errors import ConfigError, RulesError
 from .times import parse_offset
+from .toml_file import read_toml
 
 __all__ = ["HANDLING_LEVELS", "CalendarSpec", "CategorySpec", "LoadedRules", "RuleSpec", "default_rules_path", "load_rules"]
 
@@ -129,20 +129,7 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
         errors carry their line and column.
     """
     path = Path(path) if path is not None else default_rules_path()
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot read rules file: {exc.strerror}") from None
-    try:
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise RulesError(f"{path}: not valid UTF-8 at byte {exc.start}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{path}: TOML syntax error: {exc}") from None
-    except ValueError as exc:  # an integer of more than 4,300 digits (Python's limit)
-        raise RulesError(f"{path}: TOML value refused: {exc}") from None
-    except RecursionError:  # tomllib recurses into nested arrays and inline tables
-        raise RulesError(f"{path}: TOML nested too deeply (arrays or inline tables thousands deep)") from None
+    doc = read_toml(path, "rules", RulesError)
 
     r = _Reader(path)
     table = _core.RuleSet()
