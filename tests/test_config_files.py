@@ -6,10 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import find
 
 from routing_core import ConfigError, Engine, RulesError
+from routing_core.gazetteer import default_gazetteer_path
 from routing_core.match_params import default_match_path
 from routing_core.rules import default_rules_path, load_rules
+from routing_core.testing import addresses
 
 DEFAULT_RULES = default_rules_path().read_text(encoding="utf-8")
 
@@ -118,6 +121,16 @@ def test_broken_gazetteer_names_line(tmp_path: Path) -> None:
     orphan = _write(tmp_path, header + "330212\tcounty\t999999\t鄞州区\t鄞州\t\n", "orphan.tsv")
     with pytest.raises(ConfigError, match="999999"):
         Engine(gazetteer=orphan)
+
+
+def test_gazetteer_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    # A TSV exported from a spreadsheet often starts with U+FEFF: the header was "\ufeffcode" and refused.
+    path = tmp_path / "bom.tsv"
+    path.write_bytes(b"\xef\xbb\xbf" + default_gazetteer_path().read_bytes())
+    report = {"id": "r1", "text": "路灯不亮", "address": "鄞州区钟公庙街道", "time": "2026-05-01T09:00:00+08:00"}
+    assert Engine(gazetteer=path).submit(report).unit == Engine().submit(report).unit
+    # The shipped strategies read a user's gazetteer too (a KeyError before).
+    assert find(addresses(gazetteer=path), lambda a: "区" in a)
 
 
 def test_match_params_reject_unknown_keys_and_types(tmp_path: Path) -> None:

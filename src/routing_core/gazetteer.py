@@ -36,7 +36,7 @@ def load_gazetteer(path: str | Path | None = None) -> _core.Gazetteer:
     path = Path(path) if path is not None else default_gazetteer_path()
     gazetteer = _core.Gazetteer()
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8-sig", newline="") as fh:  # a BOM (spreadsheet exports) is not data
             header_seen = False
             columns = len(GAZETTEER_COLUMNS)
             for lineno, line in enumerate(fh, start=1):

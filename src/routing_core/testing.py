@@ -81,7 +81,7 @@ def _chinese_number(n: int) -> str:
 def _units(gazetteer: str) -> tuple[tuple[str, str, str], ...]:
     """(county, town, community) name chains of a gazetteer TSV."""
     rows: dict[str, tuple[str, str, str]] = {}
-    with open(gazetteer, encoding="utf-8", newline="") as fh:
+    with open(gazetteer, encoding="utf-8-sig", newline="") as fh:  # a BOM is not data
         lines = (line for line in fh if not line.startswith("#"))
         for row in csv.DictReader(lines, delimiter="\t"):
             rows[row["code"]] = (row["level"], row["parent"], row["name"])
