@@ -272,12 +272,6 @@ def render_toml(
     return "\n".join(lines) + "\n"
 
 
-def _engine(toml: str, directory: Path) -> Engine:
-    path = directory / "match.toml"
-    path.write_text(toml, encoding="utf-8")
-    return Engine(match=path)
-
-
 _NO_MERGE = (
     "[match]\nduplicate_threshold = 1.0\nreview_threshold = 1.0\n"
     "[lookup]\nrare_shingles = 12\nmax_candidates = 48\n"
@@ -330,6 +324,8 @@ def calibrate(
     recurrence_days: int = 12,
     recurrence_probabilities: Sequence[float] = (0.9, 0.95, 0.98, 0.99, 0.995),
     log: Any = None,
+    rules: str | Path | None = None,
+    gazetteer: str | Path | None = None,
 ) -> tuple[Fit, str]:
     """Fit on the train split ``generate(days, reports_per_day, seed)`` (plus, with ``sample_truth``, the
     hand-written sample's candidates, repeated ``sample_weight`` times); returns the fit and its TOML.
@@ -337,7 +333,10 @@ def calibrate(
     The recurrence threshold is chosen apart, on a longer stream of the same seed
     (``generate(recurrence_days, reports_per_day, seed)``: a few days hold too few recurrences), as the
     probability (the duplicate one or one of ``recurrence_probabilities``) with the best F1 of recurrence
-    links: 2·right / (2·right + wrong + missed). 0 days: the duplicate threshold."""
+    links: 2·right / (2·right + wrong + missed). 0 days: the duplicate threshold.
+
+    Every engine loads ``rules`` and ``gazetteer`` (None: the bundled files): the category a rules file
+    gives is a match feature."""
     require_int("recurrence_days", recurrence_days, 0)
     require_number("min_precision", min_precision, 0.0, 1.0)
     require_number("ridge", ridge, 0.0)
@@ -348,22 +347,28 @@ def calibrate(
     sample = [sample_batch(sample_truth)] if sample_truth else []
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
+
+        def engine(toml: str) -> Engine:  # on these match parameters
+            path = directory / "match.toml"
+            path.write_text(toml, encoding="utf-8")
+            return Engine(rules=rules, gazetteer=gazetteer, match=path)
+
         say(f"train split: seed {seed}, {days} days, {n} reports")
-        first = run_engine(train, _engine(_NO_MERGE, directory), collect=True)
+        first = run_engine(train, engine(_NO_MERGE), collect=True)
         rows = [(f, label) for _, f, label in first.candidates]
         for batch in sample:
-            extra = run_engine([batch], _engine(_NO_MERGE, directory), collect=True).candidates
+            extra = run_engine([batch], engine(_NO_MERGE), collect=True).candidates
             rows += [(f, label) for _, f, label in extra] * sample_weight
             say(f"hand-written sample: {len(extra)} candidates (x{sample_weight})")
         fit = fit_logistic(rows, ridge=ridge, ladder_ridge=ladder_ridge, without=without)
         say(f"pass 1 (no merging): {len(rows)} candidates, {sum(lbl for _, lbl in rows)} positive")
         fit.duplicate_threshold = fit.score_for_probability(0.5)
         fit.review_threshold = fit.score_for_probability(0.3)
-        second = run_engine(train, _engine(render_toml(fit, provenance="pass 2"), directory), collect=True)
+        second = run_engine(train, engine(render_toml(fit, provenance="pass 2")), collect=True)
         rows += [(f, label) for _, f, label in second.candidates]
         for batch in sample:
             extra = run_engine(
-                [batch], _engine(render_toml(fit, provenance="pass 2"), directory), collect=True
+                [batch], engine(render_toml(fit, provenance="pass 2")), collect=True
             ).candidates
             rows += [(f, label) for _, f, label in extra] * sample_weight
         fit = fit_logistic(rows, ridge=ridge, ladder_ridge=ladder_ridge, without=without)
@@ -372,7 +377,7 @@ def calibrate(
         for p in probabilities:
             fit.duplicate_threshold = fit.score_for_probability(p)
             fit.review_threshold = min(fit.duplicate_threshold, fit.score_for_probability(p / 2))
-            run = run_engine(train, _engine(render_toml(fit, provenance="threshold search"), directory))
+            run = run_engine(train, engine(render_toml(fit, provenance="threshold search")))
             s = pairwise(run.pred, run.truth)
             say(f"  P(match) >= {p:.2f}: train pairwise P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f}")
             key = (1.0 if s.precision >= min_precision else 0.0, s.f1)
@@ -392,7 +397,7 @@ def calibrate(
             for q in (p, *(q for q in recurrence_probabilities if q > p)):
                 fit.recurrence_threshold = fit.score_for_probability(q)
                 toml = render_toml(fit, provenance="recurrence search")
-                e = run_engine(long_train, _engine(toml, directory))
+                e = run_engine(long_train, engine(toml))
                 right, wrong = e.errors["recurrence"], e.errors["wrong_recurrence"]
                 missed = e.errors["missed_recurrence"]
                 link_f1 = 2 * right / max(1, 2 * right + wrong + missed)

@@ -1,4 +1,4 @@
-"""The ``routing-core`` command line."""
+"""The ``routing-core`` command line: route, deduplicate and measure grid-governance reports."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
-from .cli_args import at_least, output_file
+from .cli_args import at_least, engine_from, output_file
 from .cli_rules import add_rules_commands
 from .decision import Decision
-from .engine import Engine
 from .errors import RoutingCoreError
 from .hugepages import reexec_with_huge_pages
 from .jsonl import read_jsonl
@@ -32,7 +31,7 @@ ROUTE_BATCH = 1000
 
 
 def _route(args: argparse.Namespace) -> int:
-    engine = Engine(rules=args.rules)
+    engine = engine_from(args)
     out: IO[str] = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
     accepted = rejected = 0
 
@@ -92,7 +91,7 @@ def _route(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    engine = Engine(rules=args.rules)
+    engine = engine_from(args)
     records = [r for _, r in read_jsonl(SAMPLE_REPORTS, sys.stderr) if r is not None]
     decisions = engine.submit_many(records)
     by_event: dict[str, list[int]] = {}
@@ -136,15 +135,22 @@ def _demo(args: argparse.Namespace) -> int:
 def _parse(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    engine = Engine(rules=args.rules)
+    engine = engine_from(args)
     for address in args.address:
         print(json.dumps(asdict(engine.parse_address(address)), ensure_ascii=False, indent=2))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="routing-core", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="routing-core", description="Route, deduplicate and measure grid-governance reports."
+    )
+    # The files every command's engines load (rules diff takes its two rules files as arguments).
     parser.add_argument("--rules", help="rules file (TOML); default: the bundled Ningbo rules")
+    parser.add_argument("--gazetteer", help="gazetteer (TSV, e.g. from scripts/build_gazetteer.py); "
+                        "default: the bundled Ningbo gazetteer")
+    parser.add_argument("--match", help="match weights and thresholds (TOML, e.g. from routing-core "
+                        "calibrate); default: the bundled calibrated file")
     sub = parser.add_subparsers(dest="command", required=True)
 
     route = sub.add_parser("route", help="route reports from a JSON Lines file; one decision per line out")
@@ -159,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--top", type=at_least(0), default=5, help="how many of the largest events to show")
     demo.set_defaults(run=_demo)
 
-    parse = sub.add_parser("parse-address", help="parse addresses with the bundled gazetteer")
+    parse = sub.add_parser("parse-address", help="parse addresses with the gazetteer (--gazetteer)")
     parse.add_argument("address", nargs="+", help="one or more addresses, e.g. 鄞州区百丈东路168号")
     parse.set_defaults(run=_parse)
 

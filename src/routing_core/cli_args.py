@@ -12,8 +12,12 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["at_least", "counts", "iso_datetime", "number_in", "output_file"]
+if TYPE_CHECKING:
+    from .engine import Engine
+
+__all__ = ["at_least", "counts", "engine_files", "engine_from", "iso_datetime", "number_in", "output_file"]
 
 
 def at_least(least: int) -> Callable[[str], int]:
@@ -85,3 +89,17 @@ def iso_datetime(value: str) -> str:
         raise argparse.ArgumentTypeError(f"{value!r}: expected an ISO 8601 date-time, e.g. "
                                          "2026-11-01T00:00:00+08:00") from None
     return value
+
+
+def engine_files(args: argparse.Namespace) -> dict[str, str | None]:
+    """The top-level ``--rules``, ``--gazetteer`` and ``--match`` files as ``Engine`` arguments (None:
+    the bundled file)."""
+    return {"rules": args.rules, "gazetteer": args.gazetteer, "match": args.match}
+
+
+def engine_from(args: argparse.Namespace, **settings: Any) -> Engine:
+    """An engine on the command line's files (:func:`engine_files`); ``settings`` add or replace
+    ``Engine`` arguments (``threads=2``, ``rules=...``)."""
+    from .engine import Engine  # loads the core: only for a command that routes
+
+    return Engine(**{**engine_files(args), **settings})

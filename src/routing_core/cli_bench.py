@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli_args import at_least, counts, output_file
+from .cli_args import at_least, counts, engine_files, engine_from, output_file
 from .progress_line import ProgressLine
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def _compare_shards(args: argparse.Namespace) -> list[dict[str, Any]]:
     runs = []
     for k in args.shards:
         run = replay_shards(streams[:k], days=days, per_day=args.per_day, batch_size=args.batch, api=args.api,
-                            rules=args.rules)
+                            **engine_files(args))
         runs.append(run)
         if not args.quiet:
             print(f"shards: {k} engine(s) on {k} thread(s): {run.reports_per_second:,.0f} reports/s",
@@ -79,7 +79,6 @@ def _compare_shards(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .engine import Engine
     from .replay import API_CALLS, MATCHING_PARTS, read_stream, replay
 
     if args.truth and not args.stream:
@@ -96,7 +95,7 @@ def _run(args: argparse.Namespace) -> int:
     runs = []
     for threads in args.threads:  # the first run is the one reported in full; the others scale it
         progress = DayProgressLine(sys.stderr) if not args.quiet else None
-        engine = Engine(rules=args.rules, threads=threads)
+        engine = engine_from(args, threads=threads)
         stream = read_stream(args.stream, args.truth, tz=engine.rules.timezone) if args.stream else None
         runs.append(replay(days=args.days, reports_per_day=args.per_day, seed=args.seed, batch_size=args.batch,
                            engine=engine, progress=progress, stream=stream, api=args.api))
@@ -158,7 +157,7 @@ def _run(args: argparse.Namespace) -> int:
         label = (f"first {args.peer_days} day(s) of the stream (seed {args.seed}, {per_day:,}/day): "
                  f"{n:,} reports")
         not_run: list[str] = []
-        peers = run_peers(sample, train, engine=Engine(rules=args.rules), batch_size=args.batch,
+        peers = run_peers(sample, train, engine=engine_from(args), batch_size=args.batch,
                           peers=args.peers, splink_max=args.splink_max, sample_label=label, log=say,
                           api=args.api, skipped=not_run)
         print(f"\npeers on a sample of the same stream; thresholds fitted on a training split "

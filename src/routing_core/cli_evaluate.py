@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import IO
 
-from .cli_args import at_least, number_in, output_file
+from .cli_args import at_least, engine_from, number_in, output_file
 from .match_params import FEATURES
 from .progress_line import ProgressLine
 
@@ -16,7 +16,6 @@ __all__ = ["register"]
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .engine import Engine
     from .evaluate import format_table, run_engine
     from .synth import generate
 
@@ -32,7 +31,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     n = sum(len(b) for b in test)
     stage(f"the engine on {n:,} reports, one at a time with explanations")
     progress = None if args.quiet else _ReportsProgress(sys.stderr, n)
-    rows = [run_engine(test, Engine(match=args.match), progress=progress).summary()]
+    engine = engine_from(args, match=args.evaluate_match or args.match)
+    rows = [run_engine(test, engine, progress=progress).summary()]
     if not args.no_peers:
         stage(f"generating the train split the peers fit on (seed {args.train_seed})")
         train = split(args.train_seed)
@@ -84,6 +84,10 @@ class _ReportsProgress:
 def _calibrate(args: argparse.Namespace) -> int:
     from .calibrate import calibrate
 
+    if args.match is not None:
+        print("routing-core calibrate: --match does not apply: calibrate fits the match parameters",
+              file=sys.stderr)
+        return 2
     fit, toml = calibrate(
         days=args.days,
         reports_per_day=args.per_day,
@@ -95,6 +99,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         without=frozenset(args.without),
         recurrence_days=args.recurrence_days,
         log=lambda m: print(m, file=sys.stderr),
+        rules=args.rules,
+        gazetteer=args.gazetteer,
     )
     Path(args.output).write_text(toml, encoding="utf-8")
     print(f"wrote {args.output}: {fit.train_figures}", file=sys.stderr)
@@ -108,7 +114,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e.add_argument("--test-seed", type=at_least(0), default=1002, help="seed of the held-out test split")
     e.add_argument("--train-seed", type=at_least(0), default=1,
                    help="seed of the split peers fit thresholds on")
-    e.add_argument("--match", help="match parameters (TOML); default: the bundled calibrated file")
+    # (dest apart: the subcommand's default would hide the top-level --match)
+    e.add_argument("--match", dest="evaluate_match",
+                   help="match parameters (TOML), as the top-level --match; default: the bundled file")
     e.add_argument("--no-peers", action="store_true", help="evaluate the engine only")
     e.add_argument("--json", type=output_file, help="also write the figures as JSON here")
     e.add_argument("--quiet", action="store_true", help="no stage messages or progress line on stderr")

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .classification_report import classify_labelled, load_labelled
-from .cli_args import at_least, output_file
-from .engine import Engine
+from .cli_args import at_least, engine_from, output_file
 from .jsonl import read_jsonl
 from .progress_line import ProgressLine
 from .rules import HANDLING_LEVELS, LoadedRules, load_rules
@@ -75,14 +74,14 @@ def _check(args: argparse.Namespace) -> int:
     hours = rules.level_hours or {}
     print("  levels    " + ", ".join(f"{level} {hours[level]:g} h" for level in HANDLING_LEVELS))
     print(f"  channels  {', '.join(rules.channels)}")
-    warnings = _lint(rules)
+    warnings = _lint(rules, args.gazetteer)
     for warning in warnings:
         print(f"  warning: {warning}")
     print(f"  {len(warnings)} warning(s)")
     return 0
 
 
-def _lint(rules: LoadedRules) -> list[str]:
+def _lint(rules: LoadedRules, gazetteer: str | None = None) -> list[str]:
     """Things that load but are probably mistakes."""
     out = []
     for c in rules.categories:
@@ -91,7 +90,7 @@ def _lint(rules: LoadedRules) -> list[str]:
         for term in c.terms:
             if len(term) < 2:
                 out.append(f"category {c.code}: one-character term {term!r} matches inside many words")
-    for rule_id in unreachable_rules(rules):
+    for rule_id in unreachable_rules(rules, gazetteer=gazetteer):
         out.append(f"rule {rule_id} is unreachable: no report text containing one of its terms fires it")
     return out
 
@@ -100,7 +99,7 @@ def _lint(rules: LoadedRules) -> list[str]:
 
 
 def _accuracy(args: argparse.Namespace) -> int:
-    engine = Engine(rules=args.rules_file or args.rules)
+    engine = engine_from(args, rules=args.rules_file or args.rules)
     report = classify_labelled(engine, load_labelled(args.cases, truth=args.truth))
     print(f"{args.cases}: rules {engine.rules.name} ({engine.rules.version})")
     print(report.format(engine.rules.category_labels))
@@ -115,6 +114,7 @@ def _diff(args: argparse.Namespace) -> int:
     lines = read_jsonl(path, sys.stderr, progress.read if progress else None)
     records = ((n, r) for n, r in lines if r is not None)
     diff = diff_rules(args.old, args.new, records, batch_size=args.batch,
+                      gazetteer=args.gazetteer, match=args.match,
                       on_error=errors_to(sys.stderr, args.reports, (args.old, args.new)),
                       on_batch=progress)
     if progress is not None:

@@ -82,15 +82,18 @@ def diff_rules(
     batch_size: int = 1000,
     on_error: Callable[[int, str, RoutingCoreError], None] | None = None,
     on_batch: Callable[[RulesDiff], None] | None = None,
+    gazetteer: str | Path | None = None,
+    match: str | Path | None = None,
 ) -> RulesDiff:
     """Replays ``records`` ((line number, report) pairs) under both rules files and compares their routing.
 
     A report that one engine rejects is skipped by that engine alone, after ``on_error(line, which,
     error)`` (``which`` is ``"old"`` or ``"new"``); the others of its batch go through as they would one
-    at a time. ``on_batch`` is called with the counts so far after every batch.
+    at a time. ``on_batch`` is called with the counts so far after every batch. Both engines load
+    ``gazetteer`` and ``match`` (None: the bundled files).
     """
     require_int("batch_size", batch_size, 1)
-    engines = (Engine(rules=old), Engine(rules=new))
+    engines = tuple(Engine(rules=rules, gazetteer=gazetteer, match=match) for rules in (old, new))
     same_tz = engines[0]._tz == engines[1]._tz
     diff = RulesDiff()
     tally = _Tally(diff)
