@@ -128,6 +128,28 @@ def test_epoch_seconds_in_a_string_are_refused_with_a_hint(time: str) -> None:
         Engine().submit({**GOOD, "time": "2026/11/23 08:15"})
 
 
+NOT_A_CATEGORY = "not a category of the rules (22 codes"
+
+
+@pytest.mark.parametrize(
+    ("category", "hint"),
+    [
+        # Integrators send the Chinese label: the message gives its code.
+        pytest.param("占道经营", "a category's label, not its code; its code is street_vending", id="label"),
+        # A typo: the codes closest by Indel ratio (at least 0.6), the best first.
+        pytest.param("street_vendor", f"{NOT_A_CATEGORY}; the closest: street_vending)", id="typo"),
+        pytest.param("Sanitation", f"{NOT_A_CATEGORY}; the closest: sanitation, consultation)", id="capital"),
+        pytest.param("noise", f"{NOT_A_CATEGORY})", id="nothing-close"),
+        pytest.param("x" * 300, f"{NOT_A_CATEGORY})", id="too-long-to-be-a-code"),
+    ],
+)
+def test_an_unknown_category_hint_is_named_with_what_it_may_have_meant(category: str, hint: str) -> None:
+    with pytest.raises(InvalidReportError) as info:
+        Engine().submit({**GOOD, "category": category})
+    assert info.value.field == "category"
+    assert str(info.value).startswith(f"field 'category': {hint} (value: ")
+
+
 def test_report_dataclass_is_validated_too() -> None:
     with pytest.raises(InvalidReportError) as info:
         Engine().submit(Report(id="r", text="路灯不亮"))

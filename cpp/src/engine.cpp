@@ -70,6 +70,29 @@ void check_size(const char* field, const std::string& value, std::size_t limit) 
     }
 }
 
+// Why a category hint is not one of the rules' codes, and what it may have meant: the code whose label
+// it is (integrators send the Chinese label), or the closest codes by Indel ratio (a typo).
+std::string not_a_category(const RuleSet& rules, const std::string& value) {
+    for (std::uint32_t c = 0; c < rules.category_count(); ++c) {
+        if (rules.category(c).label == value) {
+            return "a category's label, not its code; its code is " + rules.category(c).code;
+        }
+    }
+    std::string out = "not a category of the rules (" + std::to_string(rules.category_count()) + " codes";
+    if (value.size() > 256) return out + ")";  // not a mistyped code
+    const IndelPattern pattern(utf8::decode(value));
+    std::vector<std::pair<double, std::uint32_t>> closest;  // (-ratio, index): the best first, then file order
+    for (std::uint32_t c = 0; c < rules.category_count(); ++c) {
+        const double ratio = pattern.ratio(utf8::decode(rules.category(c).code));
+        if (ratio >= 0.6) closest.emplace_back(-ratio, c);
+    }
+    std::sort(closest.begin(), closest.end());
+    for (std::size_t k = 0; k < std::min<std::size_t>(closest.size(), 3); ++k) {
+        out += (k == 0 ? "; the closest: " : ", ") + rules.category(closest[k].second).code;
+    }
+    return out + ")";
+}
+
 // FNV-1a (64 bit) over every field but the id, each length-prefixed: what "the same report" means for
 // an idempotent re-submission. Stable across processes and platforms, unlike std::hash.
 std::uint64_t report_fingerprint(const Report& r) {
@@ -141,7 +164,7 @@ std::u32string Engine::validate(const Report& r) const {
     if (!r.category.empty()) {
         check_utf8("category", r.category);
         if (rules_->find_category(r.category) < 0) {
-            throw InvalidInput("category", excerpt(r.category), "not a category of the rules");
+            throw InvalidInput("category", excerpt(r.category), not_a_category(*rules_, r.category));
         }
     }
     if (r.time < earliest_time || r.time >= latest_time) {
