@@ -15,6 +15,7 @@ from routing_core import (
     RoutingCoreError,
     UnknownEventError,
 )
+from routing_core.errors import excerpt
 
 GOOD: dict[str, Any] = {
     "id": "ok1",
@@ -190,13 +191,19 @@ def test_explain_that_is_not_a_bool_is_named_and_nothing_is_applied(explain: Any
         (dict(rules=123), "rules"),
         (dict(gazetteer=b"g.tsv"), "gazetteer"),
         (dict(match=1.5), "match"),
+        # Not a Limits: an AttributeError before (and a falsy one was taken for the defaults).
+        (dict(limits=3), "limits"),
+        (dict(limits=0), "limits"),
+        (dict(limits={"max_text_bytes": 5}), "limits"),
     ],
     ids=["threads-negative", "threads-bool", "threads-257", "limits-0", "limits-bool", "limits-2**64",
-         "rules-int", "gazetteer-bytes", "match-float"],
+         "rules-int", "gazetteer-bytes", "match-float", "limits-int", "limits-int-0", "limits-dict"],
 )
 def test_engine_settings_that_cannot_be_used_are_named(kwargs: dict[str, Any], named: str) -> None:
-    with pytest.raises(ConfigError, match=rf"^{named}: expected"):
+    with pytest.raises(ConfigError, match=rf"^{named}: expected") as info:
         Engine(**kwargs)
+    if "." not in named:  # the value itself, as every message shows one
+        assert str(info.value).endswith(f" {excerpt(kwargs[named])}")
 
 
 @pytest.mark.parametrize("single", ["r1", GOOD, Report(id="r", text="路灯不亮", time=1795392000)])

@@ -137,11 +137,16 @@ class Engine:
         paths = (("rules", rules), ("gazetteer", gazetteer), ("match", match), ("snapshot_dir", snapshot_dir))
         for name, path in paths:
             if path is not None and not isinstance(path, (str, os.PathLike)):
-                raise ConfigError(f"{name}: expected a file path (str or Path), got {type(path).__name__}")
+                raise ConfigError(
+                    f"{name}: expected a file path (str or Path), got {type(path).__name__} {excerpt(path)}"
+                )
         self._rules: LoadedRules = load_rules(rules)
         config = _core.EngineConfig()
         config.match = load_match_params(match)
-        limits = limits or Limits()
+        if limits is None:
+            limits = Limits()
+        elif not isinstance(limits, Limits):
+            raise ConfigError(f"limits: expected a Limits, got {type(limits).__name__} {excerpt(limits)}")
         core_limits = _core.Limits()
         for name in ("max_id_bytes", "max_text_bytes", "max_address_bytes", "max_source_bytes"):
             value = getattr(limits, name)
