@@ -206,6 +206,26 @@ def test_engine_settings_that_cannot_be_used_are_named(kwargs: dict[str, Any], n
         assert str(info.value).endswith(f" {excerpt(kwargs[named])}")
 
 
+@pytest.mark.parametrize("batch", [None, 5, 2.5])
+def test_submit_many_of_something_not_iterable_is_named(batch: Any) -> None:
+    # A bare TypeError ("'NoneType' object is not iterable") before.
+    expected = r"^field 'reports': expected an iterable of reports or a pandas/pyarrow table, got"
+    with pytest.raises(InvalidReportError, match=expected) as info:
+        Engine().submit_many(batch)
+    assert info.value.field == "reports"
+
+
+@pytest.mark.parametrize("item", [None, 5, "r1"])
+def test_a_batch_item_that_is_not_a_report_is_named_by_its_index(item: Any) -> None:
+    # The field was "reports[1]." before, with the dot meant for a field name after it.
+    engine = Engine()
+    expected = r"^field 'reports\[1\]': expected a Report or a mapping, got"
+    with pytest.raises(InvalidReportError, match=expected) as info:
+        engine.submit_many([GOOD, item])
+    assert info.value.field == "reports[1]"
+    assert engine.stats().reports == 0
+
+
 @pytest.mark.parametrize("single", ["r1", GOOD, Report(id="r", text="路灯不亮", time=1795392000)])
 def test_submit_many_of_a_single_report_says_to_use_submit(single: Any) -> None:
     # A str or a dict is iterable: without the check, its characters or keys would be taken for reports.

@@ -259,6 +259,15 @@ class Engine:
                 "reports",
                 type(reports).__name__,
             )
+        try:
+            iter(reports)
+        except TypeError:
+            raise InvalidReportError(
+                "field 'reports': expected an iterable of reports or a pandas/pyarrow table, got "
+                f"{type(reports).__name__}",
+                "reports",
+                excerpt(reports),
+            ) from None
         return self._decisions(self._decide(self._core_reports(reports), explain), explain)
 
     def submit_columns(

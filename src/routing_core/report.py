@@ -165,11 +165,9 @@ def _converted(report: Report | Mapping[str, Any], default_tz: tzinfo, prefix: s
                 f"field '{name}': unknown field; a report has {', '.join(sorted(_FIELDS))}", name, unknown[0]
             )
     else:
-        raise InvalidReportError(
-            f"field '{prefix or 'report'}': expected a Report or a mapping, got {type(report).__name__}",
-            prefix.rstrip(".") or "report",
-            excerpt(report),
-        )
+        field = prefix.rstrip(".") or "report"  # reports[3], not reports[3].
+        message = f"field '{field}': expected a Report or a mapping, got {type(report).__name__}"
+        raise InvalidReportError(message, field, excerpt(report))
 
     for key in _REQUIRED:
         if data.get(key) is None:
