@@ -51,6 +51,22 @@ def test_synth_writes_reports_and_truth(tmp_path: Path, capsys: pytest.CaptureFi
     capsys.readouterr()
 
 
+def test_synth_shows_its_progress_by_day_and_quiet_shows_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r.jsonl"
+    assert main(["synth", "-o", str(out), "--days", "4", "--per-day", "50"]) == 0
+    written = len(out.read_text(encoding="utf-8").splitlines())
+    err = capsys.readouterr().err.splitlines()
+    # Not a terminal: a line per twentieth of the work done (here one per day), then the summary.
+    assert [line.split("] ")[1].split(" · ")[0] for line in err[:-1]] == [f"day {d}/4" for d in range(1, 5)]
+    assert err[-2].startswith("[" + "#" * 24 + f"] day 4/4 · {written:,} reports · ETA ")
+    assert err[-1].startswith(f"wrote {written:,} reports over 4 days (seed 0) to {out} in ")
+    assert main(["synth", "-o", str(out), "--days", "4", "--per-day", "50", "--quiet"]) == 0
+    quiet = capsys.readouterr().err.splitlines()
+    assert len(quiet) == 1 and quiet[0].startswith(f"wrote {written:,} reports")  # the summary alone
+
+
 def test_evaluate_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", "--days", "1", "--per-day", "200", "--no-peers"]) == 0
     captured = capsys.readouterr()
