@@ -69,6 +69,30 @@ def test_route_names_a_byte_order_mark_after_the_first_line(
     assert f"{src}:2: invalid JSON" in capsys.readouterr().err
 
 
+def test_route_progress_shows_the_share_routed_and_ends_full(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "many.jsonl"
+    lines = [
+        json.dumps({"id": f"p{i}", "text": f"{i % 50}号楼楼道路灯不亮", "address": f"鄞州区百丈东路{i % 50}号",
+                    "time": 1795392000 + 60 * i}, ensure_ascii=False)
+        for i in range(2500)
+    ]
+    lines[1700] = "{not json"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["route", str(src), "-o", str(tmp_path / "out.jsonl"), "--progress"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    bars = [line for line in err if line.startswith("[")]
+    # Not a terminal: a line per twentieth of the file routed (batches of 1,000), the full bar last.
+    assert len(bars) >= 2
+    assert all(" reports routed · " in line and " lines rejected · ETA " in line for line in bars)
+    assert bars[-1].startswith("[" + "#" * 24 + "] 2,499 reports routed · ")
+    assert " · 1 lines rejected · ETA 0 s" in bars[-1]
+    assert any(line.startswith(f"{src}:1701: invalid JSON") for line in err)  # on a line of its own
+    assert err[-1] == "routed 2,499 reports into " + err[-1].split(" into ")[1]
+    assert err[-1].endswith(" events; rejected 1 lines")
+
+
 def test_route_clean_file_exits_zero_and_explains(tmp_path: Path) -> None:
     src = tmp_path / "ok.jsonl"
     src.write_text(LINES[0] + "\n", encoding="utf-8")

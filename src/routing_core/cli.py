@@ -19,6 +19,7 @@ from .errors import RoutingCoreError
 from .hugepages import reexec_with_huge_pages
 from .jsonl import read_jsonl
 from .one_at_a_time import Decided, convert_batch, decide_batch
+from .progress_line import Above, ProgressLine
 
 __all__ = ["main"]
 
@@ -30,8 +31,31 @@ LEVEL_LABELS = {"grid": "网格", "community": "村(社区)", "town": "镇(街�
 ROUTE_BATCH = 1000
 
 
+class _RouteProgress:
+    """route's progress line on stderr: the share of the file read, reports routed, throughput, time left."""
+
+    def __init__(self, size: int) -> None:
+        self.line = ProgressLine(sys.stderr)
+        self.size = size
+        self.bytes = 0
+
+    def read(self, n: int) -> None:
+        self.bytes += n
+
+    def show(self, accepted: int, rejected: int, *, last: bool = False) -> None:
+        if not last and self.bytes >= self.size:  # the whole file read: the last call draws the full bar
+            return
+        done = 1.0 if last or not self.size else self.bytes / self.size
+        eta = 0.0 if last else self.line.time_left(done)
+        self.line.show(done, f"{accepted:,} reports routed · {self.line.rate(accepted):,.0f}/s · "
+                       f"{rejected:,} lines rejected · ETA {eta:,.0f} s", last=last)
+
+
 def _route(args: argparse.Namespace) -> int:
     engine = engine_from(args)
+    path = Path(args.file)
+    progress = _RouteProgress(path.stat().st_size) if args.progress else None
+    messages = Above(progress.line) if progress is not None else sys.stderr  # a bad line's, on stderr
     out: IO[str] = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
     accepted = rejected = 0
 
@@ -45,7 +69,7 @@ def _route(args: argparse.Namespace) -> int:
         else:
             decisions, errors = engine._decisions(decided, args.explain), []
         for lineno, exc in errors:
-            print(f"{args.file}:{lineno}: {exc}", file=sys.stderr)
+            print(f"{args.file}:{lineno}: {exc}", file=messages)
         rejected += len(errors)
         for decision in decisions:
             if decision is None:
@@ -53,8 +77,8 @@ def _route(args: argparse.Namespace) -> int:
             row = decision.explain() if args.explain else decision.to_dict()  # to_dict(): no explanation
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             accepted += 1
-            if args.progress and accepted % 10000 == 0:
-                print(f"… {accepted} reports routed", file=sys.stderr)
+        if progress is not None:
+            progress.show(accepted, rejected)
 
     # The core decides a batch on a thread of its own (without the GIL) while this one reads and converts
     # the next batch and makes and writes the last one's decisions: the Python of a batch is done beside
@@ -63,7 +87,7 @@ def _route(args: argparse.Namespace) -> int:
         with ThreadPoolExecutor(1, "route-engine") as engine_thread:
             deciding: Future[Decided] | None = None
             batch: list[tuple[int, dict[str, Any]]] = []
-            for lineno, record in read_jsonl(Path(args.file), sys.stderr):
+            for lineno, record in read_jsonl(path, messages, progress.read if progress else None):
                 if record is None:
                     rejected += 1
                     continue
@@ -82,9 +106,13 @@ def _route(args: argparse.Namespace) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+        if progress is not None:
+            progress.line.close()
+    if progress is not None:
+        progress.show(accepted, rejected, last=True)
     stats = engine.stats()
     print(
-        f"routed {accepted} reports into {stats.events} events; rejected {rejected} lines",
+        f"routed {accepted:,} reports into {stats.events:,} events; rejected {rejected:,} lines",
         file=sys.stderr,
     )
     return 1 if rejected else 0
@@ -158,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("-o", "--output", type=output_file,
                        help="write decisions here instead of standard output")
     route.add_argument("--explain", action="store_true", help="write the full explanation per decision")
-    route.add_argument("--progress", action="store_true", help="print progress to standard error")
+    route.add_argument("--progress", action="store_true",
+                       help="show the share of the file routed, the rate and the time left on stderr")
     route.set_defaults(run=_route)
 
     demo = sub.add_parser("demo", help="route the bundled Ningbo sample and print a summary")

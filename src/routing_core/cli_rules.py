@@ -17,7 +17,7 @@ from typing import IO, Any
 from .classification_report import classify_labelled, load_labelled
 from .cli_args import at_least, engine_from, output_file
 from .jsonl import read_jsonl
-from .progress_line import ProgressLine
+from .progress_line import Above, ProgressLine
 from .rules import HANDLING_LEVELS, LoadedRules, load_rules
 from .rules_audit import unreachable_rules
 from .rules_diff import COUNTED_FIELDS, ROUTE_FIELDS, RulesDiff, diff_rules, errors_to
@@ -111,11 +111,12 @@ def _accuracy(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     path = Path(args.reports)
     progress = None if args.quiet else _DiffProgress(sys.stderr, path.stat().st_size)
-    lines = read_jsonl(path, sys.stderr, progress.read if progress else None)
+    messages = Above(progress.line) if progress is not None else sys.stderr  # a bad line's, on stderr
+    lines = read_jsonl(path, messages, progress.read if progress else None)
     records = ((n, r) for n, r in lines if r is not None)
     diff = diff_rules(args.old, args.new, records, batch_size=args.batch,
                       gazetteer=args.gazetteer, match=args.match,
-                      on_error=errors_to(sys.stderr, args.reports, (args.old, args.new)),
+                      on_error=errors_to(messages, args.reports, (args.old, args.new)),
                       on_batch=progress)
     if progress is not None:
         progress.finish(diff)

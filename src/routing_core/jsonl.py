@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["json_lines", "read_jsonl"]
 
@@ -51,7 +54,7 @@ def json_lines(
 
 
 def read_jsonl(
-    path: Path, errors: IO[str], on_bytes: Callable[[int], None] | None = None
+    path: Path, errors: SupportsWrite[str], on_bytes: Callable[[int], None] | None = None
 ) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """(line number, record) per non-blank line, without stopping at a bad one: its record is None,
     after a message on ``errors`` naming the file, the line and the problem (:func:`json_lines`)."""

@@ -11,7 +11,7 @@ import math
 import time
 from typing import IO
 
-__all__ = ["ProgressLine"]
+__all__ = ["Above", "ProgressLine"]
 
 
 class ProgressLine:
@@ -63,3 +63,18 @@ class ProgressLine:
             self.out.write("\n")
             self.out.flush()
             self.open_line = False
+
+
+class Above:
+    """A stream for messages written among a progress line's updates (a bad line's error): each goes on
+    a line of its own, above the bar that the next update draws again."""
+
+    def __init__(self, line: ProgressLine) -> None:
+        self.line = line
+
+    def write(self, text: str) -> int:
+        self.line.close()
+        return self.line.out.write(text)
+
+    def flush(self) -> None:
+        self.line.out.flush()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any
 
 from . import _core
 from .arguments import require_int
@@ -27,6 +27,9 @@ from .engine import Engine
 from .errors import RoutingCoreError
 from .event_regrouping import Regrouping, event_number, regroup
 from .one_at_a_time import convert_batch, decide_batch
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["COUNTED_FIELDS", "ROUTE_FIELDS", "RulesDiff", "diff_rules"]
 
@@ -221,7 +224,7 @@ class _Tally:
 
 
 def errors_to(
-    out: IO[str], source: str, names: tuple[str, str]
+    out: SupportsWrite[str], source: str, names: tuple[str, str]
 ) -> Callable[[int, str, RoutingCoreError], None]:
     """An ``on_error`` that prints ``source:line: under <rules file>: <error>`` lines to ``out``."""
 
