@@ -50,7 +50,10 @@ Report make_report(FuzzedDataProvider& in) {
                               : in.ConsumeIntegral<std::int64_t>();
     r.source = in.PickValueInArray<const std::string>({sources[0], sources[1], sources[2], sources[3], sources[4],
                                                        sources[5], sources[6], sources[7]});
-    r.category = categories[in.ConsumeIntegralInRange<std::size_t>(0, categories.size() - 1)];
+    // A known code, none, an unknown one, or any bytes (an unknown category's message compares them
+    // with the codes).
+    const std::size_t pick = in.ConsumeIntegralInRange<std::size_t>(0, categories.size());
+    r.category = pick < categories.size() ? categories[pick] : in.ConsumeRandomLengthString(300);
     if (in.ConsumeBool()) {
         r.lat = in.ConsumeFloatingPoint<double>();
         r.lon = in.ConsumeBool() ? std::optional<double>(in.ConsumeFloatingPoint<double>()) : std::nullopt;
