@@ -50,11 +50,10 @@ def replay_shards(
     gazetteer: Any = None,
     match: Any = None,
 ) -> ShardRun:
-    """Replays each stream through a fresh engine of its own (``Engine(rules=rules, gazetteer=gazetteer,
-    match=match)``), each on a
-    thread of its own, all at once. Make the streams before calling (a list of each stream's day
-    batches): generating them on the threads would be timed and would hold the GIL. An error on any
-    thread is raised here once every thread has ended."""
+    """Replays each stream through a fresh engine of its own (``Engine(rules=rules,
+    gazetteer=gazetteer, match=match)``), each on a thread of its own, all at once. Make the streams
+    before calling (a list of each stream's day batches): generating them on the threads would be
+    timed and would hold the GIL. An error on any thread is raised here once every thread has ended."""
     engines = [Engine(rules=rules, gazetteer=gazetteer, match=match) for _ in streams]
     results: list[ReplayResult | None] = [None] * len(streams)
     errors: list[BaseException] = []
