@@ -222,6 +222,7 @@ BAD_OPTIONS = [
     (["synth", "-o", "r.jsonl", "--seed", "-7"], "--seed: '-7'"),
     (["demo", "--top", "-1"], "--top: '-1'"),
     (["rules", "diff", "a.toml", "b.toml", "--examples", "-1"], "--examples: '-1'"),
+    (["rules", "check", "a.toml", "--on", "2026-13-01"], "--on: '2026-13-01'"),
 ]
 
 

@@ -14,10 +14,43 @@ SAMPLE = Path(__file__).resolve().parents[1] / "src" / "routing_core" / "data" /
 
 
 def test_check_prints_summary_of_bundled_rules(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["rules", "check", str(default_rules_path())]) == 0
+    # (on a day of 2026 before November: the bundled calendar lists 2026's holidays alone)
+    assert main(["rules", "check", str(default_rules_path()), "--on", "2026-06-01"]) == 0
     out = capsys.readouterr().out
     assert "valid" in out and "categories 22" in out and "SEV-FIRE" in out
     assert "0 warning(s)" in out
+
+
+@pytest.mark.parametrize(
+    ("on", "unlisted"),
+    [
+        ("2026-10-31", []),
+        ("2026-11-01", [2027]),  # the next year's schedule is published in November
+        ("2027-03-01", [2027]),
+        ("2025-12-01", [2025]),  # 2026 is listed
+    ],
+)
+def test_check_warns_of_a_year_the_working_calendar_does_not_list(
+    on: str, unlisted: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rules", "check", str(default_rules_path()), "--on", on]) == 0
+    warnings = [line for line in capsys.readouterr().out.splitlines() if "warning: calendar:" in line]
+    assert warnings == [
+        f"  warning: calendar: no holidays or 调休 workdays listed for {year} (listed: 2026): "
+        f"the working-time deadlines of consultation would count every weekday of {year} as a working "
+        f"day; add {year}'s schedule to [calendar]"
+        for year in unlisted
+    ]
+
+
+def test_check_says_nothing_of_the_calendar_when_no_deadline_counts_working_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = default_rules_path().read_text(encoding="utf-8")
+    calendar_only = tmp_path / "calendar_only.toml"
+    calendar_only.write_text(text.replace('deadline_clock = "working"\n', ""), encoding="utf-8")
+    assert main(["rules", "check", str(calendar_only), "--on", "2030-01-01"]) == 0
+    assert "calendar:" not in capsys.readouterr().out
 
 
 def test_check_names_the_problem_of_a_broken_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

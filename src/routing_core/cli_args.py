@@ -10,14 +10,23 @@ import argparse
 import math
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["at_least", "counts", "engine_files", "engine_from", "iso_datetime", "number_in", "output_file"]
+__all__ = [
+    "at_least",
+    "counts",
+    "engine_files",
+    "engine_from",
+    "iso_date",
+    "iso_datetime",
+    "number_in",
+    "output_file",
+]
 
 
 def at_least(least: int) -> Callable[[str], int]:
@@ -79,6 +88,14 @@ def output_file(value: str) -> str:
     if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise argparse.ArgumentTypeError(f"{value!r}: not writable")
     return value
+
+
+def iso_date(value: str) -> date:
+    """An argparse type: an ISO 8601 date (2026-11-01)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected an ISO 8601 date, e.g. 2026-11-01") from None
 
 
 def iso_datetime(value: str) -> str:

@@ -11,11 +11,12 @@ import argparse
 import json
 import sys
 from collections import Counter
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from .classification_report import classify_labelled, load_labelled
-from .cli_args import at_least, engine_from, output_file
+from .cli_args import at_least, engine_from, iso_date, output_file
 from .jsonl import read_jsonl
 from .progress_line import Above, ProgressLine
 from .rules import HANDLING_LEVELS, LoadedRules, load_rules
@@ -32,6 +33,9 @@ def add_rules_commands(sub: Any) -> None:
 
     check = rules_sub.add_parser("check", help="validate a rules file and print a summary")
     check.add_argument("file", help="rules file (TOML)")
+    check.add_argument("--on", type=iso_date, metavar="DATE",
+                       help="the day the rules are to be in force, for the working calendar's check "
+                       "(default: today in the rules' time zone)")
     check.set_defaults(run=_check)
 
     diff = rules_sub.add_parser("diff", help="replay reports under two rules files and show what changes")
@@ -74,7 +78,8 @@ def _check(args: argparse.Namespace) -> int:
     hours = rules.level_hours or {}
     print("  levels    " + ", ".join(f"{level} {hours[level]:g} h" for level in HANDLING_LEVELS))
     print(f"  channels  {', '.join(rules.channels)}")
-    warnings = _lint(rules, args.gazetteer)
+    on = args.on or datetime.now(rules.timezone).date()
+    warnings = _lint(rules, args.gazetteer) + _calendar_gaps(rules, on)
     for warning in warnings:
         print(f"  warning: {warning}")
     print(f"  {len(warnings)} warning(s)")
@@ -93,6 +98,24 @@ def _lint(rules: LoadedRules, gazetteer: str | None = None) -> list[str]:
     for rule_id in unreachable_rules(rules, gazetteer=gazetteer):
         out.append(f"rule {rule_id} is unreachable: no report text containing one of its terms fires it")
     return out
+
+
+def _calendar_gaps(rules: LoadedRules, on: date) -> list[str]:
+    """Years the working-time deadlines will meet without a schedule: ``on``'s year, and from November
+    (when the State Council publishes the next year's holidays) the next one."""
+    working = [c.code for c in rules.categories if c.deadline_clock == "working"]
+    if not working or rules.calendar is None:
+        return []
+    listed = rules.calendar.years
+    wanted = [on.year] + ([on.year + 1] if on.month >= 11 else [])
+    return [
+        f"calendar: no holidays or 调休 workdays listed for {year} (listed: "
+        f"{', '.join(map(str, sorted(listed))) or 'none'}): the working-time deadlines of "
+        f"{', '.join(working)} would count every weekday of {year} as a working day; add {year}'s "
+        "schedule to [calendar]"
+        for year in wanted
+        if year not in listed
+    ]
 
 
 # -- accuracy --------------------------------------------------------------------------------------

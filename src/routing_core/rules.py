@@ -70,6 +70,12 @@ class CalendarSpec:
     holidays: frozenset[date]
     workdays: frozenset[date]
 
+    @property
+    def years(self) -> frozenset[int]:
+        """The years whose schedule is listed (a holiday or a 调休 workday in them). In another year
+        every weekday counts as a working day."""
+        return frozenset(d.year for d in self.holidays | self.workdays)
+
 
 @dataclass(frozen=True)
 class LoadedRules:
