@@ -74,8 +74,8 @@ def test_route_progress_shows_the_share_routed_and_ends_full(
 ) -> None:
     src = tmp_path / "many.jsonl"
     lines = [
-        json.dumps({"id": f"p{i}", "text": f"{i % 50}号楼楼道路灯不亮", "address": f"鄞州区百丈东路{i % 50}号",
-                    "time": 1795392000 + 60 * i}, ensure_ascii=False)
+        json.dumps({"id": f"p{i}", "text": f"{i % 50}号楼楼道路灯不亮",
+                    "address": f"鄞州区百丈东路{i % 50}号", "time": 1795392000 + 60 * i}, ensure_ascii=False)
         for i in range(2500)
     ]
     lines[1700] = "{not json"
@@ -91,6 +91,42 @@ def test_route_progress_shows_the_share_routed_and_ends_full(
     assert any(line.startswith(f"{src}:1701: invalid JSON") for line in err)  # on a line of its own
     assert err[-1] == "routed 2,499 reports into " + err[-1].split(" into ")[1]
     assert err[-1].endswith(" events; rejected 1 lines")
+
+
+def test_route_into_a_store_resumes_after_an_interruption_with_the_same_decisions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from routing_core import Engine
+
+    lines = [
+        json.dumps({"id": f"s{i}", "text": f"{i % 40}号楼门口垃圾桶满了没人清运",
+                    "address": f"鄞州区百丈东路{i % 40}号", "time": 1795392000 + 300 * i}, ensure_ascii=False)
+        for i in range(1500)
+    ]
+    whole, first_part = tmp_path / "whole.jsonl", tmp_path / "first.jsonl"
+    whole.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    first_part.write_text("\n".join(lines[:1100]) + "\n", encoding="utf-8")  # stopped in the second batch
+    store = tmp_path / "events.sqlite"
+    out = {name: tmp_path / f"{name}.jsonl" for name in ("first", "resumed", "again", "memory")}
+    assert main(["route", str(first_part), "--store", str(store), "-o", str(out["first"])]) == 0
+    assert main(["route", str(whole), "--store", str(store), "-o", str(out["resumed"])]) == 0
+    assert main(["route", str(whole), "--store", str(store), "-o", str(out["again"])]) == 0
+    assert main(["route", str(whole), "-o", str(out["memory"])]) == 0
+    # The first 1,100 answered from the store as first decided; the rest decided as without a stop.
+    memory = out["memory"].read_text(encoding="utf-8")
+    assert out["resumed"].read_text(encoding="utf-8") == memory == out["again"].read_text(encoding="utf-8")
+    assert memory.startswith(out["first"].read_text(encoding="utf-8"))
+    with Engine(store=store) as engine:
+        assert engine.stats().reports == 1500
+    capsys.readouterr()
+
+
+def test_route_names_a_store_it_cannot_open(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "r.jsonl"
+    src.write_text(LINES[0] + "\n", encoding="utf-8")
+    missing = tmp_path / "no_such_dir" / "events.sqlite"
+    assert main(["route", str(src), "--store", str(missing)]) == 2
+    assert capsys.readouterr().err.startswith(f"routing-core: store {missing}: cannot open")
 
 
 def test_route_clean_file_exits_zero_and_explains(tmp_path: Path) -> None:

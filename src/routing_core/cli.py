@@ -15,6 +15,7 @@ from typing import IO, Any
 from .cli_args import at_least, engine_from, output_file
 from .cli_rules import add_rules_commands
 from .decision import Decision
+from .engine import Engine
 from .errors import RoutingCoreError
 from .hugepages import reexec_with_huge_pages
 from .jsonl import read_jsonl
@@ -52,7 +53,11 @@ class _RouteProgress:
 
 
 def _route(args: argparse.Namespace) -> int:
-    engine = engine_from(args)
+    with engine_from(args, store=args.store) as engine:  # (closes the store, if any, at the end)
+        return _route_with(engine, args)
+
+
+def _route_with(engine: Engine, args: argparse.Namespace) -> int:
     path = Path(args.file)
     progress = _RouteProgress(path.stat().st_size) if args.progress else None
     messages = Above(progress.line) if progress is not None else sys.stderr  # a bad line's, on stderr
@@ -186,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("-o", "--output", type=output_file,
                        help="write decisions here instead of standard output")
     route.add_argument("--explain", action="store_true", help="write the full explanation per decision")
+    route.add_argument("--store", metavar="STORE",
+                       help="also journal every decision in this durable store (a SQLite file or a "
+                       "postgresql:// URL), created if new: a rerun after an interruption answers the "
+                       "reports already routed from it and goes on")
     route.add_argument("--progress", action="store_true",
                        help="show the share of the file routed, the rate and the time left on stderr")
     route.set_defaults(run=_route)
