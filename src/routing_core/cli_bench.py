@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 __all__ = ["DayProgressLine", "register"]
 
 
+def _part_label(name: str) -> str:
+    """An Engine.memory() part as the summary names it ("per_event 4 MiB" read as each event's share)."""
+    return "arrays by event" if name == "per_event" else name.replace("_", " ")
+
+
 class DayProgressLine(ProgressLine):
     """The replay's progress line: the days done, reports, throughput, open events and the time left."""
 
@@ -122,7 +127,7 @@ def _run(args: argparse.Namespace) -> int:
           f"{r.index_bytes / 2**20:,.1f} MiB = {r.index_bytes_per_open_event:,.0f} B per open event")
     if r.engine_bytes:
         def parts(names: Iterable[str]) -> str:
-            return ", ".join(f"{name.replace('_', ' ')} {r.engine_bytes[name] / 2**20:,.0f}" for name in names)
+            return ", ".join(f"{_part_label(name)} {r.engine_bytes[name] / 2**20:,.0f}" for name in names)
 
         matching = [name for name in MATCHING_PARTS if name in r.engine_bytes]
         history = [name for name in r.engine_bytes if name != "total" and name not in MATCHING_PARTS]
