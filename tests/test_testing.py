@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
 from routing_core import Engine
@@ -80,6 +80,30 @@ def test_level_floor_check_fails_when_the_engine_routes_too_low(monkeypatch: pyt
                                                                  phases=[Phase.generate], report_multiple_bugs=False))
     with pytest.raises(AssertionError):
         check_level_floor(None, max_examples=20)
+
+
+def test_every_check_runs_on_the_gazetteer_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An integrator in another city fuzzes its rules with its own gazetteer: every engine the checks
+    # make loads it, and the reports' addresses come from its units.
+    import routing_core.rules_audit as audit
+    import routing_core.testing as testing
+    from test_cli_engine_files import TAIZHOU
+
+    gazetteer = tmp_path / "taizhou.tsv"
+    gazetteer.write_text(TAIZHOU, encoding="utf-8")
+    loaded_with: list[object] = []
+    real = testing.Engine
+
+    def recording(**settings: object) -> Engine:
+        loaded_with.append(settings.get("gazetteer"))
+        return real(**settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(testing, "Engine", recording)
+    monkeypatch.setattr(audit, "Engine", recording)
+    check_rules(None, gazetteer=gazetteer, max_examples=4)
+    assert len(loaded_with) >= 5 and all(g == gazetteer for g in loaded_with)
+    address = find(reports(gazetteer=gazetteer), lambda r: r["address"] != "")["address"]
+    assert any(name in address for name in ("台州", "椒江", "海门", "东山")), address
 
 
 def test_determinism_check_runs() -> None:

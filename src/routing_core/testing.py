@@ -243,19 +243,25 @@ def rules_files(*, max_categories: int = 8, max_rules: int = 4) -> SearchStrateg
 # -- checks ----------------------------------------------------------------------------------------
 
 
+def _report_id(report: dict[str, Any]) -> Any:
+    return report["id"]
+
+
 def _settings(max_examples: int) -> settings:
     return settings(
         max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow], report_multiple_bugs=False
     )
 
 
-def check_one_platform_and_level(rules: RulesLike = None, *, max_examples: int = 100) -> None:
+def check_one_platform_and_level(
+    rules: RulesLike = None, *, gazetteer: str | Path | None = None, max_examples: int = 100
+) -> None:
     """Every report gets exactly one lead platform of the rules, a valid level and a unit."""
     loaded = _rules(rules)
-    template = Engine(rules=loaded.path)
+    template = Engine(rules=loaded.path, gazetteer=gazetteer)
 
     @_settings(max_examples)
-    @given(st.lists(reports(rules=loaded), min_size=1, max_size=5, unique_by=lambda r: r["id"]))
+    @given(st.lists(reports(rules=loaded, gazetteer=gazetteer), min_size=1, max_size=5, unique_by=_report_id))
     def run(batch: list[dict[str, Any]]) -> None:
         # A clean engine per example (so a failure replays exactly); several reports, so that they
         # also meet open events.
@@ -268,16 +274,18 @@ def check_one_platform_and_level(rules: RulesLike = None, *, max_examples: int =
     run()
 
 
-def check_level_floor(rules: RulesLike = None, *, max_examples: int = 100) -> None:
+def check_level_floor(
+    rules: RulesLike = None, *, gazetteer: str | Path | None = None, max_examples: int = 100
+) -> None:
     """An event's level is never below the level the rules force (see :func:`forced_level`).
 
     Holds for merged reports too: a severity term in a later report raises the whole event.
     """
     loaded = _rules(rules)
-    template = Engine(rules=loaded.path)
+    template = Engine(rules=loaded.path, gazetteer=gazetteer)
 
     @_settings(max_examples)
-    @given(st.lists(reports(rules=loaded), min_size=1, max_size=5, unique_by=lambda r: r["id"]))
+    @given(st.lists(reports(rules=loaded, gazetteer=gazetteer), min_size=1, max_size=5, unique_by=_report_id))
     def run(batch: list[dict[str, Any]]) -> None:
         d = template.empty_copy().submit_many(batch)[-1]
         report = batch[-1]
@@ -287,13 +295,15 @@ def check_level_floor(rules: RulesLike = None, *, max_examples: int = 100) -> No
     run()
 
 
-def check_escalation(rules: RulesLike = None, *, max_examples: int = 50) -> None:
+def check_escalation(
+    rules: RulesLike = None, *, gazetteer: str | Path | None = None, max_examples: int = 50
+) -> None:
     """Overdue events climb one level per deadline, never skip or fall back, and stop at the city."""
     loaded = _rules(rules)
-    template = Engine(rules=loaded.path)
+    template = Engine(rules=loaded.path, gazetteer=gazetteer)
 
     @_settings(max_examples)
-    @given(reports(rules=loaded))
+    @given(reports(rules=loaded, gazetteer=gazetteer))
     def run(report: dict[str, Any]) -> None:
         engine = template.empty_copy()
         d = engine.submit(report)
@@ -311,29 +321,36 @@ def check_escalation(rules: RulesLike = None, *, max_examples: int = 50) -> None
     run()
 
 
-def check_deterministic(rules: RulesLike = None, *, max_examples: int = 30) -> None:
+def check_deterministic(
+    rules: RulesLike = None, *, gazetteer: str | Path | None = None, max_examples: int = 30
+) -> None:
     """The same reports under the same rules give the same decisions, every time."""
     loaded = _rules(rules)
 
     @_settings(max_examples)
-    @given(st.lists(reports(rules=loaded), max_size=20, unique_by=lambda r: r["id"]))
+    @given(st.lists(reports(rules=loaded, gazetteer=gazetteer), max_size=20, unique_by=_report_id))
     def run(batch: list[dict[str, Any]]) -> None:
-        first = [d.to_dict() for d in Engine(rules=loaded.path).submit_many(batch)]  # loaded anew from the file
-        again = [d.to_dict() for d in Engine(rules=loaded.path).submit_many(batch)]
+        # (loaded anew from the files each time)
+        first = [d.to_dict() for d in Engine(rules=loaded.path, gazetteer=gazetteer).submit_many(batch)]
+        again = [d.to_dict() for d in Engine(rules=loaded.path, gazetteer=gazetteer).submit_many(batch)]
         assert first == again
 
     run()
 
 
-def check_rules(rules: RulesLike = None, *, max_examples: int = 100) -> None:
+def check_rules(
+    rules: RulesLike = None, *, gazetteer: str | Path | None = None, max_examples: int = 100
+) -> None:
     """Run every check on a rules file; raise AssertionError naming the first failure.
 
-    Unreachable rules fail the check too: a rule nobody can fire is almost always a mistake.
+    Unreachable rules fail the check too: a rule nobody can fire is almost always a mistake. Every
+    check takes ``gazetteer``, your city's (default: Ningbo's): the reports' addresses are drawn from
+    its units, and the engines load it.
     """
     loaded = _rules(rules)
-    unreachable = unreachable_rules(loaded)
+    unreachable = unreachable_rules(loaded, gazetteer=gazetteer)
     assert not unreachable, f"{loaded.path}: unreachable rules: {', '.join(unreachable)}"
-    check_one_platform_and_level(loaded, max_examples=max_examples)
-    check_level_floor(loaded, max_examples=max_examples)
-    check_escalation(loaded, max_examples=max(1, max_examples // 2))
-    check_deterministic(loaded, max_examples=max(1, max_examples // 4))
+    check_one_platform_and_level(loaded, gazetteer=gazetteer, max_examples=max_examples)
+    check_level_floor(loaded, gazetteer=gazetteer, max_examples=max_examples)
+    check_escalation(loaded, gazetteer=gazetteer, max_examples=max(1, max_examples // 2))
+    check_deterministic(loaded, gazetteer=gazetteer, max_examples=max(1, max_examples // 4))
