@@ -17,7 +17,7 @@ from .errors import ConfigError, InvalidReportError, StoreError, excerpt
 from .event import Escalation, Event, EventStep
 from .gazetteer import default_gazetteer_path, load_gazetteer
 from .match_params import Contributions, default_match_path, load_match_params
-from .report import Report, to_core_report
+from .report import Report, lone_surrogate_at, to_core_report
 from .rules import LoadedRules, default_rules_path, load_rules
 from .store import DEFAULT_SNAPSHOT_EVERY, Journal, RecoveryStats, Store, config_digest, open_store
 from .tables import is_table, table_rows
@@ -611,10 +611,9 @@ def _event_key(event_id: object) -> str:
     answers UnknownEventError with it."""
     try:
         key = str(event_id)
-        key.encode("utf-8")
-    except ValueError:  # (UnicodeEncodeError is one)
+    except ValueError:  # Python prints no int of more than 4,300 digits
         return excerpt(event_id)
-    return key
+    return key if lone_surrogate_at(key) is None else excerpt(event_id)
 
 
 def _checked_text(value: object, field: str) -> str:
@@ -622,10 +621,8 @@ def _checked_text(value: object, field: str) -> str:
         raise InvalidReportError(
             f"field '{field}': expected str, got {type(value).__name__}", field, excerpt(value)
         )
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InvalidReportError(
-            f"field '{field}': not encodable as UTF-8 (index {exc.start})", field, excerpt(value)
-        ) from None
+    at = lone_surrogate_at(value)
+    if at is not None:
+        message = f"field '{field}': not encodable as UTF-8 (index {at})"
+        raise InvalidReportError(message, field, excerpt(value))
     return value

@@ -51,6 +51,15 @@ _FIELDS = frozenset(f.name for f in fields(Report))
 _REQUIRED = ("id", "text", "time")
 
 
+def lone_surrogate_at(text: str) -> int | None:
+    """Where ``text`` cannot be encoded as UTF-8, which the core takes (a lone surrogate), or None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
 def _string(value: object, field: str, prefix: str, *, allow_int: bool = False) -> str:
     name = prefix + field
     if isinstance(value, bytes):
@@ -73,14 +82,11 @@ def _string(value: object, field: str, prefix: str, *, allow_int: bool = False) 
             name,
             excerpt(value),
         )
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
+    at = lone_surrogate_at(value)
+    if at is not None:
         raise InvalidReportError(
-            f"field '{name}': not encodable as UTF-8 (lone surrogate at index {exc.start})",
-            name,
-            excerpt(value),
-        ) from None
+            f"field '{name}': not encodable as UTF-8 (lone surrogate at index {at})", name, excerpt(value)
+        )
     return value
 
 

@@ -39,6 +39,7 @@ import numpy as np
 from .. import _core
 from ..columns import ReportColumns
 from ..errors import ConfigError, RoutingCoreError, StoreError
+from ..report import lone_surrogate_at
 from . import snapshots as _snapshots
 from .base import Op, Step, Store
 from .recorded_decisions import RecordedDecisions, steps_at_key
@@ -385,7 +386,7 @@ class Journal:
             for report_id in reports.ids:
                 # An id that is not a str (perhaps not hashable) or that the core cannot take (a lone
                 # surrogate) is refused by decide(), naming it, before anything is written.
-                if not isinstance(report_id, str) or not _encodable(report_id):
+                if not isinstance(report_id, str) or lone_surrogate_at(report_id) is not None:
                     fresh.append(False)
                     continue
                 fresh.append(report_id not in seen and not self.core.knows_report(report_id))
@@ -483,12 +484,3 @@ def _report_columns(ids: list[str], ops: list[Op]) -> ReportColumns:
     return ReportColumns(ids, [op.text for op in ops], [op.address for op in ops],
                          np.array([op.time for op in ops], dtype=np.int64), [op.source for op in ops],
                          [op.category for op in ops], lat, lon)
-
-
-def _encodable(text: str) -> bool:
-    """Whether ``text`` is valid Unicode (no lone surrogate), as the core's string arguments must be."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
