@@ -20,7 +20,7 @@ from .errors import RoutingCoreError
 from .hugepages import reexec_with_huge_pages
 from .jsonl import read_jsonl
 from .one_at_a_time import Decided, convert_batch, decide_batch
-from .progress_line import Above, ProgressLine
+from .progress_line import Above, FileProgress
 
 __all__ = ["main"]
 
@@ -32,26 +32,6 @@ LEVEL_LABELS = {"grid": "网格", "community": "村(社区)", "town": "镇(街�
 ROUTE_BATCH = 1000
 
 
-class _RouteProgress:
-    """route's progress line on stderr: the share of the file read, reports routed, throughput, time left."""
-
-    def __init__(self, size: int) -> None:
-        self.line = ProgressLine(sys.stderr)
-        self.size = size
-        self.bytes = 0
-
-    def read(self, n: int) -> None:
-        self.bytes += n
-
-    def show(self, accepted: int, rejected: int, *, last: bool = False) -> None:
-        if not last and self.bytes >= self.size:  # the whole file read: the last call draws the full bar
-            return
-        done = 1.0 if last or not self.size else self.bytes / self.size
-        eta = 0.0 if last else self.line.time_left(done)
-        self.line.show(done, f"{accepted:,} reports routed · {self.line.rate(accepted):,.0f}/s · "
-                       f"{rejected:,} lines rejected · ETA {eta:,.0f} s", last=last)
-
-
 def _route(args: argparse.Namespace) -> int:
     with engine_from(args, store=args.store) as engine:  # (closes the store, if any, at the end)
         return _route_with(engine, args)
@@ -59,10 +39,15 @@ def _route(args: argparse.Namespace) -> int:
 
 def _route_with(engine: Engine, args: argparse.Namespace) -> int:
     path = Path(args.file)
-    progress = _RouteProgress(path.stat().st_size) if args.progress else None
+    progress = FileProgress(sys.stderr, path.stat().st_size) if args.progress else None
     messages = Above(progress.line) if progress is not None else sys.stderr  # a bad line's, on stderr
     out: IO[str] = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
     accepted = rejected = 0
+
+    def show(*, last: bool = False) -> None:
+        if progress is not None:
+            progress.show(f"{accepted:,} reports routed · {progress.line.rate(accepted):,.0f}/s · "
+                          f"{rejected:,} lines rejected", last=last)
 
     def write(decided: Decided) -> None:
         nonlocal accepted, rejected
@@ -82,8 +67,7 @@ def _route_with(engine: Engine, args: argparse.Namespace) -> int:
             row = decision.explain() if args.explain else decision.to_dict()  # to_dict(): no explanation
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             accepted += 1
-        if progress is not None:
-            progress.show(accepted, rejected)
+        show()
 
     # The core decides a batch on a thread of its own (without the GIL) while this one reads and converts
     # the next batch and makes and writes the last one's decisions: the Python of a batch is done beside
@@ -113,8 +97,7 @@ def _route_with(engine: Engine, args: argparse.Namespace) -> int:
             out.close()
         if progress is not None:
             progress.line.close()
-    if progress is not None:
-        progress.show(accepted, rejected, last=True)
+    show(last=True)
     stats = engine.stats()
     print(
         f"routed {accepted:,} reports into {stats.events:,} events; rejected {rejected:,} lines",

@@ -13,12 +13,12 @@ import sys
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .classification_report import classify_labelled, load_labelled
 from .cli_args import at_least, engine_from, iso_date, output_file
 from .jsonl import read_jsonl
-from .progress_line import Above, ProgressLine
+from .progress_line import Above, FileProgress
 from .rules import HANDLING_LEVELS, LoadedRules, load_rules
 from .rules_audit import unreachable_rules
 from .rules_diff import COUNTED_FIELDS, ROUTE_FIELDS, RulesDiff, diff_rules, errors_to
@@ -187,30 +187,18 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
-class _DiffProgress:
-    """rules diff's progress line on stderr: the share of the file read, reports, throughput, time left."""
+class _DiffProgress(FileProgress):
+    """rules diff's progress line on stderr: the reports under both files, throughput and changes."""
 
-    def __init__(self, out: IO[str], size: int) -> None:
-        self.line = ProgressLine(out)
-        self.size = size
-        self.bytes = 0
-
-    def read(self, n: int) -> None:
-        self.bytes += n
-
-    def __call__(self, diff: RulesDiff) -> None:
-        if self.bytes < self.size:  # the whole file read: finish() draws the last line
-            self._show(diff, last=False)
+    def __call__(self, diff: RulesDiff) -> None:  # on_batch
+        self.show(self._figures(diff))
 
     def finish(self, diff: RulesDiff) -> None:
-        self._show(diff, last=True)
+        self.show(self._figures(diff), last=True)
 
-    def _show(self, diff: RulesDiff, *, last: bool) -> None:
-        done = self.bytes / self.size if self.size else 1.0
-        eta, rate = self.line.time_left(done), self.line.rate(diff.reports)
-        self.line.show(1.0 if last else done,
-                       f"{diff.reports:,} reports under both rules files · {rate:,.0f}/s · "
-                       f"{len(diff.moved):,} changed · ETA {0.0 if last else eta:,.0f} s", last=last)
+    def _figures(self, diff: RulesDiff) -> str:
+        rate, moved = self.line.rate(diff.reports), len(diff.moved)
+        return f"{diff.reports:,} reports under both rules files · {rate:,.0f}/s · {moved:,} changed"
 
 
 def _print_regrouped(diff: RulesDiff, examples: int) -> None:

@@ -11,7 +11,7 @@ import math
 import time
 from typing import IO
 
-__all__ = ["Above", "ProgressLine"]
+__all__ = ["Above", "FileProgress", "ProgressLine"]
 
 
 class ProgressLine:
@@ -63,6 +63,28 @@ class ProgressLine:
             self.out.write("\n")
             self.out.flush()
             self.open_line = False
+
+
+class FileProgress:
+    """The progress of work that reads a file as it goes (``route``, ``rules diff``): the share of its
+    bytes read (``read`` is given each piece's size), with the caller's figures and the time left."""
+
+    def __init__(self, out: IO[str], size: int) -> None:
+        self.line = ProgressLine(out)
+        self.size = size
+        self.bytes = 0
+
+    def read(self, n: int) -> None:
+        self.bytes += n
+
+    def show(self, figures: str, *, last: bool = False) -> None:
+        """Draws ``figures`` and the time left. Once the whole file is read, only the ``last`` call
+        draws (the full bar): the work behind the reading still goes on until then."""
+        if not last and self.bytes >= self.size:
+            return
+        done = 1.0 if last or not self.size else self.bytes / self.size
+        eta = 0.0 if last else self.line.time_left(done)
+        self.line.show(done, f"{figures} · ETA {eta:,.0f} s", last=last)
 
 
 class Above:
