@@ -53,6 +53,7 @@ def _hammer(engine: Engine, reports: list[dict[str, Any]]) -> tuple[list[Decisio
                 else:
                     got = [engine.submit(mine[i])]
                     i += 1
+                i = min(i, len(mine))  # a last batch of fewer than 4 (a re-send drew past the end before)
                 if rng.random() < 0.1:  # a re-send: answered, not applied
                     again = engine.submit(mine[rng.randrange(i)])
                     assert again.report_id in {r["id"] for r in mine[:i]}
