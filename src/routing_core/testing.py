@@ -139,16 +139,20 @@ def reports(
 ) -> SearchStrategy[dict[str, Any]]:
     """Report dicts ready for ``Engine.submit``: text built from the rules' own terms and filler.
 
-    Each report's text contains terms of the rules (category terms and routing-rule terms)
-    among colloquial filler, so every rule gets exercised. Ids are UUIDs; hypothesis may repeat one
-    across examples, so a test that reuses an engine should make them unique.
+    Each report's text contains terms of the rules (category terms and routing-rule terms) and their
+    negation cues among colloquial filler, so every rule gets exercised, negated or not. Ids are UUIDs;
+    hypothesis may repeat one across examples, so a test that reuses an engine should make them unique.
     """
     loaded = _rules(rules)
     if min_time.tzinfo is None or max_time.tzinfo is None:
         raise InvalidArgument("min_time and max_time must be timezone-aware")
     if min_time > max_time:
         raise InvalidArgument(f"min_time={min_time} is after max_time={max_time}")
-    terms = sorted({t for c in loaded.categories for t in c.terms} | {t for rule in loaded.rules for t in rule.terms})
+    terms = sorted(
+        {t for c in loaded.categories for t in c.terms}
+        | {t for rule in loaded.rules for t in rule.terms}
+        | set(loaded.rule_negation[0] + loaded.classification_negation[0])  # the cues
+    )
     channels = tuple(sources) if sources is not None else loaded.channels
     if not channels:
         raise InvalidArgument("sources must not be empty")
@@ -167,11 +171,64 @@ def reports(
     )
 
 
-def rules_files(*, max_categories: int = 8, max_rules: int = 4) -> SearchStrategy[str]:
-    """Whole, valid rules files (TOML text): random taxonomies, terms, levels, deadlines and routing rules.
+_OFFSETS = ("+08:00", "+08:00", "+00:00", "-05:00", "+05:45", "+14:00", "-12:00")
+_CHANNELS = ("grid", "hotline", "app", "web", "wechat", "other")
+_MORE_CHANNELS = ("m12345", "dingtalk", "mayor_mail", "patrol")
+_SEVERE = ("着火了", "发生火灾", "有人受伤", "人员受伤", "塌陷", "中毒", "人员聚集", "跳楼")
+_CUES = ("没有", "没", "未", "未发现", "无人", "并无", "不是", "并非", "排除")
 
-    Routing rules get random conditions (terms, channels, categories, report counts, recurrences) and
-    actions (a level floor, a deadline, a lead platform, co-handlers) and random priorities.
+
+def _hours(draw: st.DrawFn, low: int, high: int) -> str:
+    """Whole hours mostly, and now and then a fraction (0.5 h, 2.25 h)."""
+    whole = draw(st.integers(low, high))
+    if draw(st.integers(0, 3)):
+        return str(whole)
+    return str(whole - 1 + draw(st.sampled_from((0.25, 0.5, 0.75))))
+
+
+def _calendar_lines(draw: st.DrawFn) -> list[str]:
+    """A [calendar]: 1-3 working periods in the day, any ISO weekdays (even none), holidays and 调休 days."""
+    bounds = sorted(draw(st.lists(st.integers(0, 48), min_size=2, max_size=6, unique=True)))
+    pairs = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds) - 1, 2)]  # half hours after midnight
+    periods = [f'"{a // 2:02d}:{a % 2 * 30:02d}-{b // 2:02d}:{b % 2 * 30:02d}"' for a, b in pairs]
+    weekdays = sorted(draw(st.sets(st.integers(1, 7), max_size=7)))
+    days = st.dates(min_value=datetime(2026, 1, 1).date(), max_value=datetime(2027, 3, 31).date())
+    holidays = sorted(draw(st.sets(days, max_size=12)))
+    workdays = sorted(draw(st.sets(days, max_size=4)))
+    return [
+        "[calendar]",
+        "working_hours = [" + ", ".join(periods) + "]",
+        f"weekdays = {weekdays}",
+        "holidays = [" + ", ".join(d.isoformat() for d in holidays) + "]",  # TOML dates, unquoted
+        "workdays = [" + ", ".join(f'"{d.isoformat()}"' for d in workdays) + "]",  # or quoted
+    ]
+
+
+def _negation_lines(draw: st.DrawFn) -> list[str]:
+    def cues() -> str:
+        return _quoted(draw(st.lists(st.sampled_from(_CUES), max_size=4, unique=True)))
+
+    return [
+        "[negation]",
+        f"rules = {cues()}",
+        f"rules_window = {draw(st.integers(0, 16))}",
+        f"classification = {cues()}",
+        f"classification_window = {draw(st.integers(0, 16))}",
+    ]
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def rules_files(*, max_categories: int = 8, max_rules: int = 4) -> SearchStrategy[str]:
+    """Whole, valid rules files (TOML text) that use every part of the format.
+
+    Random taxonomies, terms, levels and deadlines (in calendar or working time); routing rules with
+    random conditions (terms, channels, categories, report counts, recurrences), actions (a level
+    floor, a deadline, a lead platform, co-handlers) and priorities; severity rules; and, each now and
+    then, a working calendar, negation cues, a channel table of its own with channel hints, and a time
+    zone other than China's.
     """
     if max_categories < 1:
         raise InvalidArgument(f"max_categories={max_categories} must be at least 1")
@@ -182,45 +239,66 @@ def rules_files(*, max_categories: int = 8, max_rules: int = 4) -> SearchStrateg
     def build(draw: st.DrawFn) -> str:
         n_platforms = draw(st.integers(1, 4))
         platforms = [f"p{i}" for i in range(n_platforms)]
-        lines = ['[meta]', 'name = "生成的规则"', 'version = "test"', 'timezone = "+08:00"', "", "[levels]"]
+        offset = draw(st.sampled_from(_OFFSETS))
+        lines = ["[meta]", 'name = "生成的规则"', 'version = "test"', f'timezone = "{offset}"',
+                 'fallback_category = "c0"', "", "[levels]"]
         hours = sorted(draw(st.lists(st.integers(1, 400), min_size=5, max_size=5)))
         lines += [f"{level} = {h}" for level, h in zip(HANDLING_LEVELS, hours, strict=True)]
         lines += ["", "[platforms]"] + [f'{p} = "平台{i}"' for i, p in enumerate(platforms)]
+        channels = list(_CHANNELS)
+        if draw(st.booleans()):  # a channel table of its own: a few of the usual and some others
+            channels = draw(st.lists(st.sampled_from(_CHANNELS + _MORE_CHANNELS), min_size=1, max_size=5,
+                                     unique=True))
+            lines += ["", "[channels]"] + [f'{c} = "渠道{i}"' for i, c in enumerate(channels)]
+        working_clock = draw(st.booleans())
+        if working_clock:
+            lines += [""] + _calendar_lines(draw)
+        if draw(st.booleans()):
+            lines += [""] + _negation_lines(draw)
         n_categories = draw(st.integers(1, max_categories))
-        for i in range(n_categories):
+        codes = [f"c{k}" for k in range(n_categories)]
+        for channel in draw(st.lists(st.sampled_from(channels), max_size=2, unique=True)):
+            hinted = draw(st.lists(st.sampled_from(codes), min_size=1, max_size=2, unique=True))
+            lines += ["", f"[channel_hints.{channel}]"]  # category = weight
+            lines += [f"{code} = {draw(st.sampled_from((0.5, 1, 2.5, 4)))}" for code in hinted]
+        for i, code in enumerate(codes):
             terms = draw(st.lists(st.sampled_from(_POOL), max_size=4, unique=True))
             co = draw(st.lists(st.sampled_from(platforms), max_size=2, unique=True))
             lines += [
                 "",
                 "[[categories]]",
-                f'code = "c{i}"',
+                f'code = "{code}"',
                 f'label = "类别{i}"',
                 f'platform = "{draw(st.sampled_from(platforms))}"',
-                "co_platforms = [" + ", ".join(f'"{c}"' for c in co) + "]",
+                "co_platforms = " + _quoted(co),
                 f'level = "{draw(st.sampled_from(HANDLING_LEVELS))}"',
-                f"deadline_hours = {draw(st.integers(1, 200))}",
-                "[categories.terms]",
-            ] + [f'"{t}" = {draw(st.integers(1, 5))}' for t in terms]
-        channels = ("grid", "hotline", "app", "web", "wechat", "other")
+                f"deadline_hours = {_hours(draw, 1, 200)}",
+            ]
+            if working_clock and draw(st.booleans()):
+                lines.append('deadline_clock = "working"')
+            lines += ["[categories.terms]"] + [f'"{t}" = {draw(st.integers(1, 5))}' for t in terms]
+        for i in range(draw(st.integers(0, 2))):  # emergencies: terms required, an action or more
+            severe = draw(st.lists(st.sampled_from(_SEVERE), min_size=1, max_size=3, unique=True))
+            lines += ["", "[[severity]]", f'id = "SEV{i}"', "terms = " + _quoted(severe)]
+            if draw(st.booleans()):
+                lines.append(f'min_level = "{draw(st.sampled_from(HANDLING_LEVELS))}"')
+            if draw(st.booleans()) or lines[-1].startswith("terms"):
+                lines.append(f"deadline_hours = {_hours(draw, 1, 12)}")
         for i in range(draw(st.integers(0, max_rules))):
             lines += ["", "[[rules]]", f'id = "R{i}"', f"priority = {draw(st.integers(-5, 5))}"]
             conditions = draw(st.sets(st.sampled_from(("terms", "channels", "categories", "min_reports",
                                                        "min_recurrences")), min_size=1))
             actions = draw(st.sets(st.sampled_from(("min_level", "deadline_hours", "platform", "co_platforms")),
                                    min_size=1))
-
-            def quoted(values: list[str]) -> str:
-                return "[" + ", ".join(f'"{v}"' for v in values) + "]"
-
             if "terms" in conditions:
-                lines.append("terms = " + quoted(draw(st.lists(st.sampled_from(_POOL), min_size=1, max_size=3,
-                                                               unique=True))))
+                lines.append("terms = " + _quoted(draw(st.lists(st.sampled_from(_POOL + _SEVERE), min_size=1,
+                                                                max_size=3, unique=True))))
             if "channels" in conditions:
-                lines.append("channels = " + quoted(draw(st.lists(st.sampled_from(channels), min_size=1,
-                                                                  max_size=2, unique=True))))
+                lines.append("channels = " + _quoted(draw(st.lists(st.sampled_from(channels), min_size=1,
+                                                                   max_size=2, unique=True))))
             if "categories" in conditions:
-                lines.append("categories = " + quoted(draw(st.lists(
-                    st.sampled_from([f"c{k}" for k in range(n_categories)]), min_size=1, max_size=2, unique=True))))
+                lines.append("categories = " + _quoted(draw(st.lists(st.sampled_from(codes), min_size=1,
+                                                                     max_size=2, unique=True))))
             if "min_reports" in conditions:
                 lines.append(f"min_reports = {draw(st.integers(1, 5))}")
             if "min_recurrences" in conditions:
@@ -228,13 +306,12 @@ def rules_files(*, max_categories: int = 8, max_rules: int = 4) -> SearchStrateg
             if "min_level" in actions:
                 lines.append(f'min_level = "{draw(st.sampled_from(HANDLING_LEVELS))}"')
             if "deadline_hours" in actions:
-                lines.append(f"deadline_hours = {draw(st.integers(1, 48))}")
+                lines.append(f"deadline_hours = {_hours(draw, 1, 48)}")
             if "platform" in actions:
                 lines.append(f'platform = "{draw(st.sampled_from(platforms))}"')
             if "co_platforms" in actions:
-                lines.append("co_platforms = " + quoted(draw(st.lists(st.sampled_from(platforms), min_size=1,
-                                                                      max_size=2, unique=True))))
-        lines[3:3] = ['fallback_category = "c0"']
+                lines.append("co_platforms = " + _quoted(draw(st.lists(st.sampled_from(platforms), min_size=1,
+                                                                       max_size=2, unique=True))))
         return "\n".join(lines) + "\n"
 
     return build()
