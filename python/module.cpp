@@ -292,6 +292,8 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("y", &Curve::y)
         .def("__call__", &Curve::operator(), py::arg("value"));
 
+    m.attr("MAX_LOOKUP_LIMIT") = max_lookup_limit;  // the most a [lookup] limit may be
+
     py::class_<MatchParams>(m, "MatchParams")
         .def(py::init<>())
         .def_readwrite("weight_address", &MatchParams::weight_address)
@@ -332,7 +334,8 @@ PYBIND11_MODULE(_core, m) {
             py::tuple out(terms.size());
             for (std::size_t i = 0; i < terms.size(); ++i) out[i] = terms[i];
             return out;
-        });
+        })
+        .def("validate", &MatchParams::validate);  // ConfigError naming the parameter
 
     py::class_<Limits>(m, "Limits")
         .def(py::init<>())

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import find
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
 
 from routing_core import ConfigError, Engine, RulesError
 from routing_core.gazetteer import default_gazetteer_path
 from routing_core.match_params import default_match_path
 from routing_core.rules import default_rules_path, load_rules
-from routing_core.testing import addresses
+from routing_core.testing import addresses, reports, rules_files
 
 DEFAULT_RULES = default_rules_path().read_text(encoding="utf-8")
 
@@ -143,3 +146,137 @@ def test_match_params_reject_unknown_keys_and_types(tmp_path: Path) -> None:
 def test_unknown_store_scheme_is_refused_not_silently_ignored() -> None:
     with pytest.raises(ConfigError, match="store"):
         Engine(store="mysql://localhost/events")
+
+
+# -- numbers at the edges of what a rules file can hold --------------------------------------------
+
+# A key's number: `town = 72`, `"信访" = 5.0`, `priority = -5`, and each number in `weekdays = [1, 2]`.
+_NUMBER = re.compile(r"(?<=[=\[,] )-?\d+(?:\.\d+)?(?=\s*[,\]\n])")
+# TOML numbers at and past the limits the loader states (hours: one second to ten years; weights: up
+# to 1000; counts and priorities: the core's 32-bit integers), and those no limit should let through.
+_EDGES = ("0", "-0.0", "-1", "1e-300", "0.0001", "0.000278", "87600", "87600.5", "1000", "1000.5", "1e300",
+          "nan", "inf", "-inf", "2147483647", "2147483648", "-2147483649", "4294967295", "4294967296",
+          "99999999999999999999")
+
+
+@pytest.mark.parametrize(
+    ("edit", "path", "problem"),
+    [
+        pytest.param(("town = 72", "town = 1e300"), "levels.town", "from one second", id="level-hours-huge"),
+        pytest.param(("town = 72", "town = 0.0001"), "levels.town", "from one second",
+                     id="level-hours-no-time"),
+        pytest.param(("deadline_hours = 2\n", "deadline_hours = 1e300\n"), r"severity\[0\]", "ten years",
+                     id="rule-deadline-huge"),
+        pytest.param(('"信访" = 5.0', '"信访" = 1e308'), "terms", "at most 1000", id="term-weight-huge"),
+        pytest.param(("min_reports = 10", "min_reports = 99999999999999999999"),
+                     r"rules\[0\] \(MANY-REPORTS\)", "from 0 to 4294967295", id="count-huge"),
+        pytest.param(("priority = 10", "priority = 2147483648"), r"\(HOTLINE-WAGES\)\.priority",
+                     "from -2147483648 to 2147483647", id="priority-huge"),
+        pytest.param(("weekdays = [1, 2, 3, 4, 5]", "weekdays = [1, 99999999999]"), "calendar.weekdays",
+                     "ISO weekdays", id="weekday-huge"),
+    ],
+)
+def test_numbers_out_of_range_are_refused_naming_the_key(
+    tmp_path: Path, edit: tuple[str, str], path: str, problem: str
+) -> None:
+    # Before, each of these loaded; a deadline in 1e300 hours then failed every report of its category
+    # with OSError after the report was taken, weights of 1e308 gave a NaN confidence, and the counts
+    # raised a bare TypeError from the binding.
+    old, new = edit
+    assert old in DEFAULT_RULES
+    rules = _write(tmp_path, DEFAULT_RULES.replace(old, new, 1))
+    with pytest.raises(RulesError, match=path) as info:
+        Engine(rules=rules)
+    assert problem in str(info.value)
+    assert f"{path}: {path}" not in str(info.value)  # named once, not by the loader and the core
+
+
+def test_hours_at_the_limits_load_and_route(tmp_path: Path) -> None:
+    # One second (0.000278 h rounds to it) and ten years are the limits, both inclusive.
+    text = DEFAULT_RULES.replace("city = 168", "city = 87600", 1)
+    text = text.replace("deadline_hours = 2\n", "deadline_hours = 0.000278\n", 1)  # SEV-FIRE
+    engine = Engine(rules=_write(tmp_path, text))
+    d = engine.submit({"id": "r1", "text": "楼下着火了", "time": "2026-05-01T10:00:00+08:00", "source": "app"})
+    assert "rule:SEV-FIRE" in d.rules_fired
+    assert d.deadline.isoformat() == "2026-05-01T10:00:01+08:00"
+
+
+@pytest.mark.property
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), text=rules_files())
+def test_rules_file_with_edge_numbers_loads_and_routes_or_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, text: str
+) -> None:
+    spans = [m.span() for m in _NUMBER.finditer(text)]
+    assert spans, text
+    chosen = data.draw(st.lists(st.sampled_from(spans), min_size=1, max_size=3, unique=True))
+    for begin, end in sorted(chosen, reverse=True):
+        text = text[:begin] + data.draw(st.sampled_from(_EDGES)) + text[end:]
+    path = tmp_path_factory.mktemp("rules") / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        loaded = load_rules(path)
+    except RulesError as exc:
+        assert str(path) in str(exc)
+        return
+    engine = Engine(rules=path)
+    batch = data.draw(st.lists(reports(rules=loaded), min_size=1, max_size=4, unique_by=lambda r: r["id"]))
+    for report, d in zip(batch, engine.submit_many(batch), strict=True):
+        assert math.isfinite(d.score) and 0.0 <= d.category_confidence <= 1.0, d
+        assert d.deadline > datetime.fromisoformat(report["time"]), (report["time"], d.deadline)
+    engine.advance(datetime(2028, 1, 1, tzinfo=UTC))
+
+
+DEFAULT_MATCH = default_match_path().read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        # Before: the first report failed with "ValueError: vector::reserve", or the limits wrapped around.
+        pytest.param(("max_candidates = 48", "max_candidates = 4611686018427387904"),
+                     "lookup.max_candidates: must be at most 65536", id="limit-huge"),
+        pytest.param(("max_closed = 32", "max_closed = 18446744073709551615"),
+                     "lookup.max_closed: must be at most 65536", id="limit-wraps"),
+        # Before: two weights of 1e308 summed to infinity, and every score was NaN.
+        pytest.param(("weight_address = 0.269317", "weight_address = 1e308"),
+                     "match.weight_address must be a non-negative number up to 1000000", id="weight-huge"),
+    ],
+)
+def test_match_numbers_out_of_range_are_refused_naming_the_key(
+    tmp_path: Path, edit: tuple[str, str], problem: str
+) -> None:
+    old, new = edit
+    assert old in DEFAULT_MATCH
+    path = _write(tmp_path, DEFAULT_MATCH.replace(old, new, 1), "match.toml")
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: {problem}")):
+        Engine(match=path)
+
+
+_MATCH_REPORTS = [  # two of them duplicates, so that candidates are scored
+    {"id": f"r{i}", "text": text, "address": "宁波市海曙区南门街道", "time": f"2026-05-01T1{i}:00:00+08:00",
+     "source": "app"}
+    for i, text in enumerate(("垃圾没人清理", "垃圾没人清理啊", "路灯坏了", "垃圾没人清理"))
+]
+
+
+@pytest.mark.property
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_match_file_with_edge_numbers_loads_and_matches_or_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    text = DEFAULT_MATCH
+    spans = [m.span() for m in _NUMBER.finditer(text)]
+    for begin, end in sorted(data.draw(st.lists(st.sampled_from(spans), min_size=1, max_size=3, unique=True)),
+                             reverse=True):
+        text = text[:begin] + data.draw(st.sampled_from(_EDGES)) + text[end:]
+    path = _write(tmp_path_factory.mktemp("match"), text, "match.toml")
+    try:
+        engine = Engine(match=path)
+    except ConfigError as exc:
+        assert str(path) in str(exc), exc
+        return
+    for d in engine.submit_many(_MATCH_REPORTS):
+        assert math.isfinite(d.score), d
+    engine.advance(datetime(2027, 1, 1, tzinfo=UTC))

@@ -21,6 +21,9 @@ def _stub_members() -> dict[str, set[str]]:
             } | {n.target.id for n in node.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
         elif isinstance(node, ast.FunctionDef):
             members[node.name] = set()
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            if node.target.id != "__all__":  # a constant
+                members[node.target.id] = set()
     return members
 
 

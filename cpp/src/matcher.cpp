@@ -2,19 +2,39 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "routing_core/error.hpp"
 
 namespace routing_core {
+namespace {
+
+std::string number_text(double v) {  // 1e+308, not its 309 digits
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", v);
+    return text;
+}
+
+}  // namespace
 
 void MatchParams::validate() const {
     const auto check_unit = [](const char* name, double v) {
-        if (!(v >= 0.0 && v <= 1.0)) throw ConfigError(std::string("match.") + name + " must lie in [0, 1], got " + std::to_string(v));
+        if (!(v >= 0.0 && v <= 1.0)) {
+            throw ConfigError(std::string("match.") + name + " must lie in [0, 1], got " + number_text(v));
+        }
     };
-    for (double w : weights()) {
-        if (!(w >= 0.0) || !std::isfinite(w)) throw ConfigError("match weights must be non-negative numbers");
+    // Scores are shares of the weights' sum: weights near the largest double summed to infinity, and
+    // every score to NaN. Calibrated weights sum to about 1; a million leaves room for any scale.
+    const auto w = weights();
+    const auto named = curves();
+    for (std::size_t f = 0; f < w.size(); ++f) {
+        if (!(w[f] >= 0.0 && w[f] <= 1e6)) {
+            const std::string feature = std::string(named[f].first).substr(6);  // curve_address: address
+            throw ConfigError("match.weight_" + feature + " must be a non-negative number up to 1000000, " +
+                              "got " + number_text(w[f]));
+        }
     }
     for (const auto& [name, curve] : curves()) curve->validate(name);
     if (total_weight() <= 0.0) {
@@ -25,7 +45,7 @@ void MatchParams::validate() const {
     }
     if (!(proximity_scale_m > 0.0) || !std::isfinite(proximity_scale_m)) {
         throw ConfigError("match.proximity_scale_m must be a positive number, got " +
-                          std::to_string(proximity_scale_m));
+                          number_text(proximity_scale_m));
     }
     check_unit("duplicate_threshold", duplicate_threshold);
     check_unit("review_threshold", review_threshold);
@@ -38,6 +58,19 @@ void MatchParams::validate() const {
     }
     if (lookup.max_candidates == 0 || lookup.postings_per_key == 0) {
         throw ConfigError("match.max_candidates and match.postings_per_key must be positive");
+    }
+    // The lookup reserves room for its limits: 2^62 candidates failed the first report (vector::reserve),
+    // and a sum of two limits could wrap around to a small number.
+    using Limit = std::pair<const char*, std::size_t>;
+    for (const auto& [name, limit] : {Limit{"postings_per_key", lookup.postings_per_key},
+                                      Limit{"rare_shingles", lookup.rare_shingles},
+                                      Limit{"max_candidates", lookup.max_candidates},
+                                      Limit{"max_closed", lookup.max_closed},
+                                      Limit{"max_scored", lookup.max_scored}}) {
+        if (limit > max_lookup_limit) {
+            throw ConfigError(std::string("lookup.") + name + " must be at most " +
+                              std::to_string(max_lookup_limit) + ", got " + std::to_string(limit));
+        }
     }
 }
 
@@ -71,7 +104,8 @@ void Curve::validate(const char* name) const {
             throw ConfigError(std::string("match.") + name + ": knots must be finite and strictly ascending");
         }
         if (!(y[k] >= 0.0 && y[k] <= 1.0)) {
-            throw ConfigError(std::string("match.") + name + ": values must lie in [0, 1], got " + std::to_string(y[k]));
+            throw ConfigError(std::string("match.") + name + ": values must lie in [0, 1], got " +
+                              number_text(y[k]));
         }
     }
 }

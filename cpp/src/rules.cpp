@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "routing_core/error.hpp"
 
@@ -12,9 +13,29 @@ void check_handling_level(const std::string& where, Level level) {
     if (level > Level::city) throw ConfigError(where + ": level must be one of grid..city, not province");
 }
 
+// Deadlines and escalation thresholds are counted in whole seconds (router.cpp's hours_to_seconds),
+// and a working-time deadline is searched for at most ten years ahead (work_calendar.cpp): hours that
+// round to no time at all, or that reach beyond that horizon (1e300 overflowed the arithmetic), are
+// refused when the rules load rather than failing at the first report they route.
+constexpr double max_hours = 87600.0;
+
 void check_hours(const std::string& where, double hours) {
-    if (!(hours > 0.0) || !std::isfinite(hours)) {
-        throw ConfigError(where + ": hours must be a positive number, got " + std::to_string(hours));
+    if (!(hours * 3600.0 >= 0.5) || !(hours <= max_hours)) {
+        char got[32];
+        std::snprintf(got, sizeof got, "%.9g", hours);
+        throw ConfigError(where + ": hours must be from one second (0.000278) to 87600 (ten years), got " +
+                          got);
+    }
+}
+
+// A category's score is the sum of its terms' weights (and a channel's hint), and its confidence a
+// share of the scores: weights near the largest double summed to infinity, and the confidence to NaN.
+// The documented scale is 1 to 5; a thousand leaves room for any other.
+void check_weight(const std::string& where, double weight) {
+    if (!(weight > 0.0) || !(weight <= 1000.0)) {
+        char got[32];
+        std::snprintf(got, sizeof got, "%.9g", weight);
+        throw ConfigError(where + ": weight must be above 0 and at most 1000, got " + got);
     }
 }
 
@@ -52,10 +73,7 @@ void RuleSet::add_term(const std::string& category, const std::string& term, dou
     const std::int32_t c = find_category(category);
     if (c < 0) throw ConfigError("term '" + excerpt(term) + "': unknown category '" + excerpt(category) + "'");
     if (term.empty()) throw ConfigError("category '" + excerpt(category) + "': empty term");
-    if (!(weight > 0.0) || !std::isfinite(weight)) {
-        throw ConfigError("category '" + excerpt(category) + "' term '" + excerpt(term) +
-                          "': weight must be a positive number");
-    }
+    check_weight("category '" + excerpt(category) + "' term '" + excerpt(term) + "'", weight);
     terms_.push_back(Term{term, static_cast<std::uint32_t>(c), weight});
 }
 
@@ -114,7 +132,7 @@ void RuleSet::add_channel_hint(const std::string& channel, const std::string& ca
     if (channel.empty()) throw ConfigError("channel hint: empty channel");
     const std::int32_t c = find_category(category);
     if (c < 0) throw ConfigError(where + ": unknown category '" + excerpt(category) + "'");
-    if (!(weight > 0.0) || !std::isfinite(weight)) throw ConfigError(where + ": weight must be a positive number");
+    check_weight(where, weight);
     channel_hints_.push_back(ChannelHint{channel, static_cast<std::uint32_t>(c), weight});
 }
 

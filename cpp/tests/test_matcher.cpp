@@ -259,6 +259,22 @@ TEST(Matcher, AClosedEventNeedsTheRecurrenceThreshold) {
     EXPECT_THROW(p.validate(), ConfigError);
 }
 
+TEST(MatchParams, LimitsTheLookupAndTheWeights) {
+    MatchParams p;
+    p.validate();
+    p.lookup.max_candidates = max_lookup_limit;
+    p.validate();
+    p.lookup.max_candidates = max_lookup_limit + 1;  // 2^62 failed the first report's reserve
+    EXPECT_THROW(p.validate(), ConfigError);
+    p.lookup.max_candidates = 48;
+    p.lookup.max_closed = static_cast<std::size_t>(-1);  // max_candidates + max_closed wrapped around
+    EXPECT_THROW(p.validate(), ConfigError);
+    p.lookup.max_closed = 32;
+    p.weight_address = 1e308;  // two of them summed to infinity, every score to NaN
+    p.weight_place = 1e308;
+    EXPECT_THROW(p.validate(), ConfigError);
+}
+
 TEST(Curve, MaxUpToIsTheLargestValueOnTheRange) {
     const Curve peak{{0.0, 0.5, 1.0}, {0.0, 1.0, 0.5}};
     EXPECT_DOUBLE_EQ(peak.max_up_to(0.25), 0.5);

@@ -17,6 +17,23 @@ TEST(RuleSet, RejectsInconsistentCategories) {
     EXPECT_THROW(r.validate(), ConfigError);
 }
 
+TEST(RuleSet, HoursRunFromOneSecondToTenYearsAndWeightsToAThousand) {
+    RuleSet r;
+    r.add_platform("governance", "综治工作");
+    // 1e300 hours overflowed the deadline's arithmetic; 0.0001 h rounds to no time at all.
+    for (const double hours : {1e300, 87600.5, 0.0001, 0.0}) {
+        EXPECT_THROW(r.add_category("x", "x", "governance", {}, Level::town, hours), ConfigError) << hours;
+        EXPECT_THROW(r.set_level_hours(Level::town, hours), ConfigError) << hours;
+    }
+    r.add_category("a", "a", "governance", {}, Level::town, 87600.0);
+    r.add_category("b", "b", "governance", {}, Level::town, 0.5 / 3600.0);  // rounds to one second
+    r.set_level_hours(Level::city, 87600.0);
+    EXPECT_THROW(r.add_term("a", "信访", 1000.5), ConfigError);
+    EXPECT_THROW(r.add_channel_hint("hotline", "a", 1e308), ConfigError);
+    r.add_term("a", "信访", 1000.0);
+    r.add_channel_hint("hotline", "a", 1000.0);
+}
+
 TEST(RuleSet, RejectsRulesWithoutConditionOrActionOrWithUnknownNames) {
     RuleSet r = fixtures::small_rules();
     RoutingRuleSpec spec;

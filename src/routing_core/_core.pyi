@@ -10,7 +10,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Address', 'CandidateScore', 'Classification', 'Curve', 'Decision', 'Engine', 'EngineConfig', 'EngineStats', 'Escalation', 'EventStep', 'EventView', 'Gazetteer', 'Limits', 'LookupLimits', 'MatchParams', 'Report', 'RuleSet', 'indel_ratio', 'indel_ratio_many', 'indel_ratio_matrix', 'normalise_address', 'normalise_text']
+__all__: list[str] = ['MAX_LOOKUP_LIMIT', 'Address', 'CandidateScore', 'Classification', 'Curve', 'Decision', 'Engine', 'EngineConfig', 'EngineStats', 'Escalation', 'EventStep', 'EventView', 'Gazetteer', 'Limits', 'LookupLimits', 'MatchParams', 'Report', 'RuleSet', 'indel_ratio', 'indel_ratio_many', 'indel_ratio_matrix', 'normalise_address', 'normalise_text']
 class Gazetteer:
     def __init__(self) -> None:
         ...
@@ -116,6 +116,8 @@ class MatchParams:
     def __init__(self) -> None:
         ...
     def contributions(self, candidate: CandidateScore) -> tuple[float, ...]:
+        ...
+    def validate(self) -> None:
         ...
     @property
     def duplicate_threshold(self) -> float:
@@ -631,3 +633,4 @@ def normalise_address(address: str) -> str:
     ...
 def normalise_text(text: str) -> str:
     ...
+MAX_LOOKUP_LIMIT: int = 65536

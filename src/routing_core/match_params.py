@@ -149,8 +149,15 @@ def load_match_params(path: str | Path | None = None) -> _core.MatchParams:
             if wanted is int and (value < 0 or (value == 0 and key not in ("max_scored", "max_closed"))):
                 # max_scored 0: all of them; max_closed 0: closed events rank with the open ones
                 raise ConfigError(f"{path}: {section}.{key}: must be positive, got {value}")
+            limit = _core.MAX_LOOKUP_LIMIT  # the core's check, made here before the binding's TypeError
+            if wanted is int and value > limit:
+                raise ConfigError(f"{path}: {section}.{key}: must be at most {limit}, got {value}")
             setattr(params.lookup if section == "lookup" else params, key, wanted(value))
     if "recurrence_threshold" not in doc.get("match", {}):
         # A file from before the key (or one that does not care): a recurrence needs what a duplicate needs.
         params.recurrence_threshold = params.duplicate_threshold
+    try:
+        params.validate()  # ranges and consistency, checked by the core: named with the file here
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     return params

@@ -282,7 +282,8 @@ def _apply(r: _Reader, where: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
     except ConfigError as exc:
-        raise r.fail(where, str(exc)) from None
+        message = str(exc)  # the core's message may name the same path ("levels.town: ...")
+        raise r.fail(where, message.removeprefix(f"{where}: ")) from None
 
 
 _RULE_KEYS = frozenset(f.name for f in fields(RuleSpec))
@@ -300,10 +301,15 @@ def _names(r: _Reader, where: str, entry: dict[str, Any], key: str, known: Any, 
     return tuple(values)
 
 
+# The core keeps counts as 32-bit unsigned and priorities as 32-bit signed integers.
+_MAX_COUNT = 2**32 - 1
+_PRIORITIES = (-(2**31), 2**31 - 1)
+
+
 def _count(r: _Reader, where: str, entry: dict[str, Any], key: str) -> int:
     value = entry.get(key, 0)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise r.fail(f"{where}.{key}", f"expected a non-negative integer, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
+        raise r.fail(f"{where}.{key}", f"expected an integer from 0 to {_MAX_COUNT}, got {value!r}")
     return value
 
 
@@ -325,8 +331,9 @@ def _rule(
         if key not in _RULE_KEYS:
             raise r.fail(f"{where}.{key}", f"unknown key; a rule has {', '.join(sorted(_RULE_KEYS))}")
     priority = entry.get("priority", 0)
-    if isinstance(priority, bool) or not isinstance(priority, int):
-        raise r.fail(f"{where}.priority", f"expected an integer, got {priority!r}")
+    low, high = _PRIORITIES
+    if isinstance(priority, bool) or not isinstance(priority, int) or not low <= priority <= high:
+        raise r.fail(f"{where}.priority", f"expected an integer from {low} to {high}, got {priority!r}")
     terms = _names(r, where, entry, "terms", None, "term")
     if requires_terms and not terms:
         raise r.fail(f"{where}.terms", "a severity rule needs at least one term")
@@ -398,7 +405,9 @@ def _calendar(r: _Reader, cal: Any, table: _core.RuleSet, tz: timezone) -> Calen
         start, end = span.split("-")
         periods.append((_minutes(r, where, start), _minutes(r, where, end)))
     weekdays = cal.get("weekdays", [1, 2, 3, 4, 5])
-    if not isinstance(weekdays, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in weekdays):
+    if not isinstance(weekdays, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in weekdays
+    ):
         raise r.fail("calendar.weekdays", f"expected a list of ISO weekdays 1..7, got {weekdays!r}")
     days = {}
     for key in ("holidays", "workdays"):

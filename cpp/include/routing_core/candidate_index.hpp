@@ -35,6 +35,9 @@ enum class KeyUse {
 // road, compound, community, town and, when the address has a GPS position, geo cells.
 std::vector<BlockingKey> address_keys(const Address& address, KeyUse use);
 
+// The most any one limit below may be (MatchParams::validate): room for it is reserved per lookup.
+constexpr std::size_t max_lookup_limit = 65536;
+
 struct LookupLimits {
     std::size_t postings_per_key = 256;  // newest entries read from one posting list
     std::size_t rare_shingles = 8;       // the query's rarest shingles that are looked up

@@ -85,13 +85,14 @@ struct NegationSpec {
 class RuleSet {
 public:
     // Each add_* throws ConfigError naming the entry when it is inconsistent (duplicate code, unknown
-    // platform or category, non-positive hours or weight, a level outside grid..city).
+    // platform or category, hours outside one second..ten years, a weight outside (0, 1000], a level
+    // outside grid..city).
     std::uint32_t add_platform(const std::string& code, const std::string& label);
     std::uint32_t add_category(const std::string& code, const std::string& label, const std::string& platform,
                                const std::vector<std::string>& co_platforms, Level level, double deadline_hours,
                                bool working_time = false);
     void add_term(const std::string& category, const std::string& term, double weight);
-    // Throws ConfigError for an empty channel, an unknown category or a non-positive weight.
+    // Throws ConfigError for an empty channel, an unknown category or a weight outside (0, 1000].
     void add_channel_hint(const std::string& channel, const std::string& category, double weight);
     // Throws ConfigError naming the rule: duplicate id, no condition or no action, unknown category or
     // platform, empty term or channel, bad level or hours.
