@@ -120,3 +120,24 @@ def test_strategy_arguments_are_checked() -> None:
     with pytest.raises(InvalidArgument):
         rules_files(max_categories=0).example()
     assert isinstance(st.lists(reports()), st.SearchStrategy)
+
+
+def test_reports_draw_category_hints_and_positions_near_the_gazetteers_centroids(tmp_path: Path) -> None:
+    from test_coordinates import CENTROIDS, _gazetteer_with_centroids
+
+    gazetteer = _gazetteer_with_centroids(tmp_path)
+    unshrunk = settings(phases=[Phase.generate], database=None, max_examples=2000)  # any example will do
+    hinted = find(reports(), lambda r: "category" in r, settings=unshrunk)
+    d = Engine().submit(hinted)
+    assert d.category == hinted["category"] and d.explain()["classification"]["from_hint"]
+    placed = find(reports(gazetteer=gazetteer), lambda r: "lat" in r, settings=unshrunk)
+    assert any(abs(placed["lat"] - lat) < 0.0021 and abs(placed["lon"] - lon) < 0.0021  # (0.002 and rounding)
+               for lat, lon in CENTROIDS.values()), placed
+    # Without centroids, positions fall in Ningbo (its urban area and county towns).
+    ningbo = find(reports(), lambda r: "lat" in r, settings=unshrunk)
+    assert 29.6 < ningbo["lat"] < 30.2 and 121.1 < ningbo["lon"] < 121.9, ningbo
+    # A report with a position and no address is placed by the nearest centroid.
+    unaddressed = find(
+        reports(gazetteer=gazetteer), lambda r: "lat" in r and r["address"] == "", settings=unshrunk
+    )
+    assert Engine(gazetteer=gazetteer).submit(unaddressed).explain()["address"]["placed_by_coordinates"]

@@ -78,13 +78,17 @@ def _chinese_number(n: int) -> str:
 
 
 @lru_cache(maxsize=8)
-def _units(gazetteer: str) -> tuple[tuple[str, str, str], ...]:
-    """(county, town, community) name chains of a gazetteer TSV."""
-    rows: dict[str, tuple[str, str, str]] = {}
+def _rows(gazetteer: str) -> tuple[dict[str, str], ...]:
+    """A gazetteer TSV's rows by its header (code, level, parent, name, ... and lat, lon if it has them)."""
     with open(gazetteer, encoding="utf-8-sig", newline="") as fh:  # a BOM is not data
         lines = (line for line in fh if not line.startswith("#"))
-        for row in csv.DictReader(lines, delimiter="\t"):
-            rows[row["code"]] = (row["level"], row["parent"], row["name"])
+        return tuple(csv.DictReader(lines, delimiter="\t"))
+
+
+@lru_cache(maxsize=8)
+def _units(gazetteer: str) -> tuple[tuple[str, str, str], ...]:
+    """(county, town, community) name chains of a gazetteer TSV."""
+    rows = {row["code"]: (row["level"], row["parent"], row["name"]) for row in _rows(gazetteer)}
     chains = []
     for level, parent, name in rows.values():
         if level != "community":
@@ -129,6 +133,31 @@ def addresses(*, gazetteer: str | Path | None = None) -> SearchStrategy[str]:
     return build()
 
 
+# Where Ningbo's reports come from, for a gazetteer without centroids (the bundled one has none),
+# roughly (to a few hundred metres): 天一广场, 鄞州区政府, 江北万达, 北仑区政府, 镇海区政府, 奉化区政府,
+# 余姚市政府, 慈溪市政府.
+_NINGBO_SPOTS = ((29.8705, 121.5530), (29.8170, 121.5470), (29.9060, 121.5580), (29.9040, 121.8440),
+                 (29.9490, 121.7160), (29.6550, 121.4070), (30.0370, 121.1540), (30.1690, 121.2660))
+
+
+@lru_cache(maxsize=8)
+def _spots(gazetteer: str | None) -> tuple[tuple[float, float], ...]:
+    """Places reports come from: the gazetteer's unit centroids, or a few of Ningbo's."""
+    if gazetteer is None:
+        return _NINGBO_SPOTS
+    rows = _rows(gazetteer)
+    centroids = tuple((float(row["lat"]), float(row["lon"])) for row in rows if row.get("lat") and row.get("lon"))
+    return centroids or _NINGBO_SPOTS
+
+
+def _coordinates(spots: tuple[tuple[float, float], ...]) -> SearchStrategy[dict[str, float]]:
+    """A GPS position a few hundred metres at most from one of ``spots`` (reports of one place meet)."""
+    jitter = st.sampled_from((0.0, 0.0005, -0.0005, 0.002, -0.002))
+    return st.tuples(st.sampled_from(spots), jitter, jitter).map(
+        lambda s: {"lat": round(s[0][0] + s[1], 6), "lon": round(s[0][1] + s[2], 6)}
+    )
+
+
 def reports(
     *,
     rules: RulesLike = None,
@@ -142,6 +171,11 @@ def reports(
     Each report's text contains terms of the rules (category terms and routing-rule terms) and their
     negation cues among colloquial filler, so every rule gets exercised, negated or not. Ids are UUIDs;
     hypothesis may repeat one across examples, so a test that reuses an engine should make them unique.
+
+    Every field a report can carry is drawn: some reports also have a ``category`` hint (a code of the
+    rules, as a channel that classifies its own reports sends it) and some a GPS position (``lat``,
+    ``lon``) near one of the gazetteer's unit centroids (near a few places in Ningbo when it has none),
+    so that the positions of several reports fall close together.
     """
     loaded = _rules(rules)
     if min_time.tzinfo is None or max_time.tzinfo is None:
@@ -158,7 +192,7 @@ def reports(
         raise InvalidArgument("sources must not be empty")
     words = st.sampled_from(terms) if terms else st.nothing()
     pieces = st.lists(st.one_of(words, st.sampled_from(_FILLER), st.sampled_from(_POOL)), min_size=1, max_size=8)
-    return st.fixed_dictionaries(
+    report = st.fixed_dictionaries(
         {
             "id": st.uuids().map(str),  # unique within one draw of st.lists(..., unique_by=id)
             "text": pieces.map("".join),
@@ -169,6 +203,15 @@ def reports(
             "source": st.sampled_from(channels),
         }
     )
+    hint = st.sampled_from([c.code for c in loaded.categories]).map(lambda code: {"category": code})
+    place = _coordinates(_spots(None if gazetteer is None else str(gazetteer)))
+    fields = st.tuples(report, _sometimes(hint, 4), _sometimes(place, 3))
+    return fields.map(lambda r: {**r[0], **r[1], **r[2]})
+
+
+def _sometimes(fields: SearchStrategy[dict[str, Any]], one_in: int) -> SearchStrategy[dict[str, Any]]:
+    """``fields`` in some draws (fewer the larger ``one_in``), else no field; shrinks to none."""
+    return st.integers(1, one_in).flatmap(lambda k: fields if k == one_in else st.just({}))
 
 
 _OFFSETS = ("+08:00", "+08:00", "+00:00", "-05:00", "+05:45", "+14:00", "-12:00")
