@@ -62,6 +62,23 @@ def test_labelled_files_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
     assert load_labelled(reports, truth=truth) == [("小区门口垃圾桶满溢", "sanitation")]
 
 
+def test_labelled_tsv_fields_are_taken_as_they_are(tmp_path: Path) -> None:
+    # A text that starts with a quote read as a quoted field, and swallowed the rows after it into one
+    # case; a U+2028 or \x1c in a text split its row, and the load failed naming the wrong line.
+    tsv = tmp_path / "cases.tsv"
+    tsv.write_text(
+        'text\tcategory\n"垃圾"没人清理\tsanitation\n路灯坏了\tmunicipal_facilities\n'
+        '噪音"扰民\tnoise\n有人\u2028占道\x1c经营\tstreet_vending\r\n',
+        "utf-8",
+    )
+    assert load_labelled(tsv) == [
+        ('"垃圾"没人清理', "sanitation"),
+        ("路灯坏了", "municipal_facilities"),
+        ('噪音"扰民', "noise"),
+        ("有人\u2028占道\x1c经营", "street_vending"),
+    ]
+
+
 @pytest.mark.parametrize("line", [b"[" * 100_000, b'{"text": ' + b"1" * 5000 + b', "category": "dispute"}'])
 def test_a_hostile_labelled_line_is_a_config_error(tmp_path: Path, line: bytes) -> None:
     # Nested thousands deep or an integer of 4,300+ digits: named by its line, not a RecursionError.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,14 @@ def test_same_seed_same_stream_other_seed_other_stream() -> None:
     a, b, c = _stream(), _stream(), _stream(seed=12)
     assert [x.text for x in a] == [x.text for x in b] and [x.event for x in a] == [x.event for x in b]
     assert [x.text for x in a] != [x.text for x in c]
+
+
+def test_a_gazetteer_with_centroid_columns_is_read_by_its_header(tmp_path: Path) -> None:
+    # Its 8 columns (lat, lon after aliases) raised "too many values to unpack (expected 6)".
+    from test_coordinates import _gazetteer_with_centroids
+
+    gazetteer = _gazetteer_with_centroids(tmp_path)
+    assert [x.text for x in _stream(gazetteer=gazetteer)] == [x.text for x in _stream()]
 
 
 def test_reports_are_in_time_order_within_their_day_with_unique_ids() -> None:

@@ -7,6 +7,7 @@ JSON Lines with ``text`` and ``category``), and by the evaluation of generated r
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -103,7 +104,10 @@ def load_labelled(path: str | Path, *, truth: str | Path | None = None) -> list[
         raw = path.read_text(encoding="utf-8-sig")  # a BOM (spreadsheet exports) is not data
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read labelled cases: {exc}") from None
-    reader = csv.DictReader(raw.splitlines(), delimiter="\t")
+    # Fields are taken as they are: a text that starts with a quote ("垃圾"没人管) is not a quoted field,
+    # which swallowed the rows after it; and rows end at line breaks alone (str.splitlines also broke
+    # them at U+2028 or \x1c inside a text).
+    reader = csv.DictReader(io.StringIO(raw, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
     if reader.fieldnames is None or not {"text", "category"} <= set(reader.fieldnames):
         raise ConfigError(f"{path}: expected a TSV header with columns text and category")
     for lineno, columns in enumerate(reader, start=2):

@@ -641,13 +641,11 @@ class _Community:
 @lru_cache(maxsize=4)
 def _communities(path: str) -> tuple[_Community, ...]:
     names: dict[str, tuple[str, str, str, str]] = {}  # code -> level, parent, name, short
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = csv.reader(
-            (line for line in fh if not line.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE
-        )
-        next(rows)
-        for code, level, parent, name, short, _aliases in rows:
-            names[code] = (level, parent, name, short or name)
+    with open(path, encoding="utf-8-sig", newline="") as fh:  # a BOM is not data
+        lines = (line for line in fh if not line.startswith("#"))
+        # By the header's names: a gazetteer may have lat and lon columns too (it raised ValueError).
+        for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
+            names[row["code"]] = (row["level"], row["parent"], row["name"], row["short"] or row["name"])
     out = []
     for level, parent, name, short in names.values():
         if level != "community":

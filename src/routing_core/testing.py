@@ -82,7 +82,7 @@ def _rows(gazetteer: str) -> tuple[dict[str, str], ...]:
     """A gazetteer TSV's rows by its header (code, level, parent, name, ... and lat, lon if it has them)."""
     with open(gazetteer, encoding="utf-8-sig", newline="") as fh:  # a BOM is not data
         lines = (line for line in fh if not line.startswith("#"))
-        return tuple(csv.DictReader(lines, delimiter="\t"))
+        return tuple(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))  # as the engine reads it
 
 
 @lru_cache(maxsize=8)
