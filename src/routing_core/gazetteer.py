@@ -35,6 +35,7 @@ def load_gazetteer(path: str | Path | None = None) -> _core.Gazetteer:
     """
     path = Path(path) if path is not None else default_gazetteer_path()
     gazetteer = _core.Gazetteer()
+    cities = 0
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:  # a BOM (spreadsheet exports) is not data
             header_seen = False
@@ -56,6 +57,7 @@ def load_gazetteer(path: str | Path | None = None) -> _core.Gazetteer:
                     raise ConfigError(f"{path}:{lineno}: expected {columns} columns, got {len(row)}")
                 code, level, parent, name, short, aliases = row[:6]
                 others = [short, *[a for a in aliases.split("|") if a]] if short else [a for a in aliases.split("|") if a]
+                cities += level == "city"
                 try:
                     index = gazetteer.add_unit(code, level, parent, name, others)
                     if columns == 8 and (row[6] or row[7]):
@@ -68,6 +70,8 @@ def load_gazetteer(path: str | Path | None = None) -> _core.Gazetteer:
         raise ConfigError(f"{path}: not valid UTF-8 at byte {exc.start}") from None
     if not header_seen:
         raise ConfigError(f"{path}: no header line; expected {' '.join(GAZETTEER_COLUMNS)}")
+    if not cities:  # (the engine would refuse it, without naming the file)
+        raise ConfigError(f"{path}: no city-level unit: the engine routes city-level events to one")
     gazetteer.build()
     return gazetteer
 
