@@ -152,7 +152,7 @@ def test_unknown_store_scheme_is_refused_not_silently_ignored() -> None:
         Engine(store="mysql://localhost/events")
 
 
-# -- numbers at the edges of what a rules file can hold --------------------------------------------
+# -- numbers and strings at the edges of what a rules file can hold --------------------------------
 
 # A key's number: `town = 72`, `"信访" = 5.0`, `priority = -5`, and each number in `weekdays = [1, 2]`.
 _NUMBER = re.compile(r"(?<=[=\[,] )-?\d+(?:\.\d+)?(?=\s*[,\]\n])")
@@ -161,6 +161,23 @@ _NUMBER = re.compile(r"(?<=[=\[,] )-?\d+(?:\.\d+)?(?=\s*[,\]\n])")
 _EDGES = ("0", "-0.0", "-1", "1e-300", "0.0001", "0.000278", "87600", "87600.5", "1000", "1000.5", "1e300",
           "nan", "inf", "-inf", "2147483647", "2147483648", "-2147483649", "4294967295", "4294967296",
           "99999999999999999999")
+# What is inside a basic string's quotes: codes, labels, terms, cues, channels, levels, time periods.
+_STRING = re.compile(r'"([^"\\\n]*)"')
+# Strings a rules file may hold by mistake: blank ones (spaces, U+3000, U+200B), TOML escapes of
+# control characters, long ones, and other keys' names.
+_STRING_EDGES = ("", " ", "\\u3000", "\\u200b", "\\u0000", "\\t", "，", "x" * 300, "垃圾" * 200,
+                 "E00000001", "grid", "c0", "p0", "city", "\\U0001F600", "24:00-08:00")
+
+
+def _with_edges(data: st.DataObject, text: str, places: re.Pattern[str], edges: tuple[str, ...]) -> str:
+    """``text`` with one to three of the spans ``places`` finds (its group, if it has one) replaced by
+    values drawn from ``edges``."""
+    spans = [m.span(places.groups) for m in places.finditer(text)]
+    assert spans, text
+    chosen = data.draw(st.lists(st.sampled_from(spans), min_size=1, max_size=3, unique=True))
+    for begin, end in sorted(chosen, reverse=True):
+        text = text[:begin] + data.draw(st.sampled_from(edges)) + text[end:]
+    return text
 
 
 @pytest.mark.parametrize(
@@ -195,6 +212,24 @@ def test_numbers_out_of_range_are_refused_naming_the_key(
     assert f"{path}: {path}" not in str(info.value)  # named once, not by the loader and the core
 
 
+@pytest.mark.parametrize(
+    ("edit", "path"),
+    [
+        pytest.param(('"信访" = 5.0', '"\u3000" = 5.0'), r"categories\[\d+\] \(petition\)", id="category-term"),
+        pytest.param(('"发生火灾", ', '"\u200b", '), r"severity\[0\] \(SEV-FIRE\)", id="severity-term"),
+        pytest.param(('rules = ["没有", ', 'rules = [" ", '), r"negation\.rules", id="negation-cue"),
+    ],
+)
+def test_blank_terms_and_cues_are_refused_naming_the_key(
+    tmp_path: Path, edit: tuple[str, str], path: str
+) -> None:
+    # Nothing of them is left after normalisation: they loaded and were skipped without a word.
+    old, new = edit
+    assert old in DEFAULT_RULES
+    with pytest.raises(RulesError, match=path + ".*is blank after normalisation"):
+        Engine(rules=_write(tmp_path, DEFAULT_RULES.replace(old, new, 1)))
+
+
 def test_hours_at_the_limits_load_and_route(tmp_path: Path) -> None:
     # One second (0.000278 h rounds to it) and ten years are the limits, both inclusive.
     text = DEFAULT_RULES.replace("city = 168", "city = 87600", 1)
@@ -207,15 +242,13 @@ def test_hours_at_the_limits_load_and_route(tmp_path: Path) -> None:
 
 @pytest.mark.property
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), text=rules_files())
-def test_rules_file_with_edge_numbers_loads_and_routes_or_is_refused(
-    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, text: str
+@given(data=st.data(), text=rules_files(), strings=st.booleans())
+def test_rules_file_with_edge_values_loads_and_routes_or_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, text: str, strings: bool
 ) -> None:
-    spans = [m.span() for m in _NUMBER.finditer(text)]
-    assert spans, text
-    chosen = data.draw(st.lists(st.sampled_from(spans), min_size=1, max_size=3, unique=True))
-    for begin, end in sorted(chosen, reverse=True):
-        text = text[:begin] + data.draw(st.sampled_from(_EDGES)) + text[end:]
+    # (A blank term loaded and was skipped; reports() then drew texts of it alone, which submit refuses.)
+    places, edges = (_STRING, _STRING_EDGES) if strings else (_NUMBER, _EDGES)
+    text = _with_edges(data, text, places, edges)
     path = tmp_path_factory.mktemp("rules") / "rules.toml"
     path.write_text(text, encoding="utf-8")
     try:
@@ -270,11 +303,7 @@ _MATCH_REPORTS = [  # two of them duplicates, so that candidates are scored
 def test_match_file_with_edge_numbers_loads_and_matches_or_is_refused(
     tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
 ) -> None:
-    text = DEFAULT_MATCH
-    spans = [m.span() for m in _NUMBER.finditer(text)]
-    for begin, end in sorted(data.draw(st.lists(st.sampled_from(spans), min_size=1, max_size=3, unique=True)),
-                             reverse=True):
-        text = text[:begin] + data.draw(st.sampled_from(_EDGES)) + text[end:]
+    text = _with_edges(data, DEFAULT_MATCH, _NUMBER, _EDGES)
     path = _write(tmp_path_factory.mktemp("match"), text, "match.toml")
     try:
         engine = Engine(match=path)

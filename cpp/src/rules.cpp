@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "routing_core/error.hpp"
+#include "routing_core/normalise.hpp"
+#include "routing_core/utf8.hpp"
 
 namespace routing_core {
 namespace {
@@ -36,6 +38,16 @@ void check_weight(const std::string& where, double weight) {
         char got[32];
         std::snprintf(got, sizeof got, "%.9g", weight);
         throw ConfigError(where + ": weight must be above 0 and at most 1000, got " + got);
+    }
+}
+
+// A term (or negation cue) is matched in the normalised text: one of which nothing is left after
+// normalisation (spaces, U+3000, U+200B) could never match, and was skipped without a word.
+void check_term(const std::string& where, const char* what, const std::string& term) {
+    if (term.empty()) throw ConfigError(where + ": empty " + what);
+    if (normalise_text(utf8::decode(term)).empty()) {
+        throw ConfigError(where + ": " + what + " '" + excerpt(term) + "' is blank after normalisation " +
+                          "(spaces, invisible characters): it could never match");
     }
 }
 
@@ -72,7 +84,7 @@ std::uint32_t RuleSet::add_category(const std::string& code, const std::string& 
 void RuleSet::add_term(const std::string& category, const std::string& term, double weight) {
     const std::int32_t c = find_category(category);
     if (c < 0) throw ConfigError("term '" + excerpt(term) + "': unknown category '" + excerpt(category) + "'");
-    if (term.empty()) throw ConfigError("category '" + excerpt(category) + "': empty term");
+    check_term("category '" + excerpt(category) + "'", "term", term);
     check_weight("category '" + excerpt(category) + "' term '" + excerpt(term) + "'", weight);
     terms_.push_back(Term{term, static_cast<std::uint32_t>(c), weight});
 }
@@ -86,9 +98,7 @@ void RuleSet::add_rule(const RoutingRuleSpec& spec) {
     RoutingRule rule;
     rule.id = spec.id;
     rule.priority = spec.priority;
-    for (const auto& t : spec.terms) {
-        if (t.empty()) throw ConfigError(where + ": empty term");
-    }
+    for (const auto& t : spec.terms) check_term(where, "term", t);
     rule.terms = spec.terms;
     for (const auto& c : spec.channels) {
         if (c.empty()) throw ConfigError(where + ": empty channel");
@@ -152,9 +162,7 @@ void RuleSet::set_fallback_category(const std::string& code) {
 namespace {
 
 NegationSpec checked_negation(const char* where, const std::vector<std::string>& cues, std::uint32_t window) {
-    for (const auto& cue : cues) {
-        if (cue.empty()) throw ConfigError(std::string(where) + ": empty cue");
-    }
+    for (const auto& cue : cues) check_term(where, "cue", cue);
     if (window > 16) {
         throw ConfigError(std::string(where) + ": window must be at most 16 characters, got " + std::to_string(window));
     }

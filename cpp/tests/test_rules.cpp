@@ -34,6 +34,21 @@ TEST(RuleSet, HoursRunFromOneSecondToTenYearsAndWeightsToAThousand) {
     r.add_channel_hint("hotline", "a", 1000.0);
 }
 
+TEST(RuleSet, RejectsTermsAndCuesThatNormaliseToNothing) {
+    RuleSet r = fixtures::small_rules();
+    const std::string category = "street_vending";
+    for (const std::string blank : {" ", "\u3000", "\u200b\t"}) {
+        EXPECT_THROW(r.add_term(category, blank, 1.0), ConfigError);
+        RoutingRuleSpec spec;
+        spec.id = "R-BLANK";
+        spec.terms = {"着火了", blank};
+        spec.min_level = Level::county;
+        EXPECT_THROW(r.add_rule(spec), ConfigError);
+        EXPECT_THROW(r.set_rule_negation({"没有", blank}, 2), ConfigError);
+    }
+    r.add_term(category, "，占道", 1.0);  // punctuation and a word: something is left
+}
+
 TEST(RuleSet, RejectsRulesWithoutConditionOrActionOrWithUnknownNames) {
     RuleSet r = fixtures::small_rules();
     RoutingRuleSpec spec;
