@@ -124,6 +124,9 @@ def test_broken_gazetteer_names_line(tmp_path: Path) -> None:
     orphan = _write(tmp_path, header + "330212\tcounty\t999999\t鄞州区\t鄞州\t\n", "orphan.tsv")
     with pytest.raises(ConfigError, match="999999"):
         Engine(gazetteer=orphan)
+    blank = _write(tmp_path, header + "330200\tcity\t\t\u3000\t宁波\t\n", "blank.tsv")
+    with pytest.raises(ConfigError, match=r"blank\.tsv:2: .*name '\u3000' is blank after normalisation"):
+        Engine(gazetteer=blank)
     # Without a city-level unit the engine refused it without naming the file.
     no_city = _write(tmp_path, header + "330000\tprovince\t\t浙江省\t浙江\t\n", "no_city.tsv")
     with pytest.raises(ConfigError, match=r"no_city\.tsv: no city-level unit"):

@@ -92,7 +92,12 @@ std::uint32_t Gazetteer::add_unit(const std::string& code, Level level, const st
     if (utf8::find_invalid(name) != std::string::npos) {
         throw ConfigError("gazetteer unit " + excerpt(code) + ": name is not valid UTF-8");
     }
-    units_.push_back(Unit{code, level, parent, name, normalise_address(utf8::decode(name)), std::nullopt});
+    std::u32string normalised_name = normalise_address(utf8::decode(name));
+    if (normalised_name.empty()) {  // a decision's unit_name would be blank, and no address could name it
+        throw ConfigError("gazetteer unit " + excerpt(code) + ": name '" + excerpt(name) +
+                          "' is blank after normalisation (spaces, invisible characters)");
+    }
+    units_.push_back(Unit{code, level, parent, name, std::move(normalised_name), std::nullopt});
     by_code_.emplace(code, index);
     if (level == Level::city && city_ == no_unit) city_ = static_cast<std::int32_t>(index);
 

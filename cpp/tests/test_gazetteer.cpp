@@ -76,6 +76,15 @@ TEST(Gazetteer, NearestCentroidWithinAParentAndARadius) {
 
 namespace {
 
+TEST(Gazetteer, RefusesANameThatNormalisesToNothing) {
+    Gazetteer g;
+    g.add_unit("330200", Level::city, "", "宁波市", {"宁波"});
+    // Its decisions' unit_name would be blank, and no address could name it.
+    EXPECT_THROW(g.add_unit("330203", Level::county, "330200", "\u3000", {"海曙"}), ConfigError);
+    EXPECT_THROW(g.add_unit("330203", Level::county, "330200", " \u200b", {"海曙"}), ConfigError);
+    g.add_unit("330203", Level::county, "330200", "海曙区", {"海曙"});
+}
+
 TEST(Gazetteer, ReadsOptionalCentroidColumns) {
     const std::string with = "code\tlevel\tparent\tname\tshort\taliases\tlat\tlon\n"
                              "330200\tcity\t\t宁波市\t宁波\t\t29.87\t121.55\n"
