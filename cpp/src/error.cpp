@@ -1,5 +1,7 @@
 #include "routing_core/error.hpp"
 
+#include <cstdio>
+
 #include "routing_core/utf8.hpp"
 
 namespace routing_core {
@@ -40,6 +42,12 @@ std::string excerpt(const std::string& value, std::size_t max_bytes) {
         out += "…[" + std::to_string(value.size()) + " bytes]";
     }
     return out;
+}
+
+std::string number_text(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", value);
+    return text;
 }
 
 }  // namespace routing_core

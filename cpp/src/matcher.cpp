@@ -2,22 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "routing_core/error.hpp"
 
 namespace routing_core {
-namespace {
-
-std::string number_text(double v) {  // 1e+308, not its 309 digits
-    char text[32];
-    std::snprintf(text, sizeof text, "%.9g", v);
-    return text;
-}
-
-}  // namespace
 
 void MatchParams::validate() const {
     const auto check_unit = [](const char* name, double v) {

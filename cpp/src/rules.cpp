@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #include "routing_core/error.hpp"
 #include "routing_core/normalise.hpp"
@@ -23,10 +22,8 @@ constexpr double max_hours = 87600.0;
 
 void check_hours(const std::string& where, double hours) {
     if (!(hours * 3600.0 >= 0.5) || !(hours <= max_hours)) {
-        char got[32];
-        std::snprintf(got, sizeof got, "%.9g", hours);
         throw ConfigError(where + ": hours must be from one second (0.000278) to 87600 (ten years), got " +
-                          got);
+                          number_text(hours));
     }
 }
 
@@ -35,9 +32,7 @@ void check_hours(const std::string& where, double hours) {
 // The documented scale is 1 to 5; a thousand leaves room for any other.
 void check_weight(const std::string& where, double weight) {
     if (!(weight > 0.0) || !(weight <= 1000.0)) {
-        char got[32];
-        std::snprintf(got, sizeof got, "%.9g", weight);
-        throw ConfigError(where + ": weight must be above 0 and at most 1000, got " + got);
+        throw ConfigError(where + ": weight must be above 0 and at most 1000, got " + number_text(weight));
     }
 }
 
@@ -45,6 +40,9 @@ void check_weight(const std::string& where, double weight) {
 // normalisation (spaces, U+3000, U+200B) could never match, and was skipped without a word.
 void check_term(const std::string& where, const char* what, const std::string& term) {
     if (term.empty()) throw ConfigError(where + ": empty " + what);
+    if (utf8::find_invalid(term) != std::string::npos) {  // (decode's precondition)
+        throw ConfigError(where + ": " + what + " is not valid UTF-8");
+    }
     if (normalise_text(utf8::decode(term)).empty()) {
         throw ConfigError(where + ": " + what + " '" + excerpt(term) + "' is blank after normalisation " +
                           "(spaces, invisible characters): it could never match");

@@ -46,6 +46,7 @@ TEST(RuleSet, RejectsTermsAndCuesThatNormaliseToNothing) {
         EXPECT_THROW(r.add_rule(spec), ConfigError);
         EXPECT_THROW(r.set_rule_negation({"没有", blank}, 2), ConfigError);
     }
+    EXPECT_THROW(r.add_term(category, "\xff\xfe", 1.0), ConfigError);  // not UTF-8: nothing to decode
     r.add_term(category, "，占道", 1.0);  // punctuation and a word: something is left
 }
 

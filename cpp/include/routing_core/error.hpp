@@ -45,4 +45,7 @@ public:
 // Cap a value for use in an error message: at most `max_chars` code points, with a marker when cut.
 std::string excerpt(const std::string& value, std::size_t max_bytes = 80);
 
+// A number for an error message, to 9 significant digits: 1e+308, not its 309 digits.
+std::string number_text(double value);
+
 }  // namespace routing_core
