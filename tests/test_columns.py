@@ -60,6 +60,12 @@ def test_resubmitted_columns_answer_the_original_decisions(sample_reports: list[
     assert [again.row(i) for i in range(len(again))] == [first.row(i) for i in range(len(first))]
 
 
+def _unsigned_with(times: Any, row: int, value: int) -> Any:
+    unsigned = times.astype(np.uint64)
+    unsigned[row] = value
+    return unsigned
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -80,6 +86,8 @@ def test_resubmitted_columns_answer_the_original_decisions(sample_reports: list[
         (lambda c: c["categories"].__setitem__(6, -(10**5000)), "categories[6]"),
         (lambda c: c.__setitem__("lat", [10**400] * 20), "lat"),
         (lambda c: c.__setitem__("times", [10**5000] * 20), "times"),
+        # Unsigned seconds past int64 were cast to a negative time, and named as reports[3].time with it.
+        (lambda c: c.__setitem__("times", _unsigned_with(c["times"], 3, 2**63)), "times[3]"),
     ],
 )
 def test_a_bad_column_is_named_and_nothing_is_applied(

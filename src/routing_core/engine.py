@@ -585,11 +585,16 @@ def _epoch_column(value: object, field: str) -> Any:
         epoch = np.asarray(value)
         if epoch.ndim != 1 or (epoch.dtype.kind not in "iu" and epoch.size > 0):  # ([] is float64)
             raise TypeError
-        return epoch.astype(np.int64)
     except (TypeError, ValueError, OverflowError):
         raise InvalidReportError(
             f"field '{field}': expected a 1-d sequence of ints (seconds since the epoch)", field,
             excerpt(value, 60)) from None
+    if epoch.dtype.kind == "u" and epoch.size > 0 and int(epoch.max()) >= 2**63:
+        # astype wrapped it to a negative time, and the core's error showed that value
+        row, seconds = int(epoch.argmax()), int(epoch.max())
+        raise InvalidReportError(f"field '{field}[{row}]': {seconds} is out of range for epoch seconds",
+                                 f"{field}[{row}]", str(seconds))
+    return epoch.astype(np.int64)
 
 
 def _float_column(value: object, field: str) -> Any:
