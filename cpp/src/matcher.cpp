@@ -26,7 +26,7 @@ void MatchParams::validate() const {
                               "got " + number_text(w[f]));
         }
     }
-    for (const auto& [name, curve] : curves()) curve->validate(name);
+    for (const auto& [name, curve] : named) curve->validate(name);
     if (total_weight() <= 0.0) {
         throw ConfigError("match weights are all zero");
     }

@@ -589,11 +589,12 @@ def _epoch_column(value: object, field: str) -> Any:
         raise InvalidReportError(
             f"field '{field}': expected a 1-d sequence of ints (seconds since the epoch)", field,
             excerpt(value, 60)) from None
-    if epoch.dtype.kind == "u" and epoch.size > 0 and int(epoch.max()) >= 2**63:
-        # astype wrapped it to a negative time, and the core's error showed that value
-        row, seconds = int(epoch.argmax()), int(epoch.max())
-        raise InvalidReportError(f"field '{field}[{row}]': {seconds} is out of range for epoch seconds",
-                                 f"{field}[{row}]", str(seconds))
+    if epoch.dtype.kind == "u" and epoch.size > 0:  # astype would wrap 2**63 and up to negative times
+        row = int(epoch.argmax())
+        seconds = int(epoch[row])
+        if seconds >= 2**63:
+            raise InvalidReportError(f"field '{field}[{row}]': {seconds} is out of range for epoch seconds",
+                                     f"{field}[{row}]", str(seconds))
     return epoch.astype(np.int64)
 
 

@@ -25,6 +25,7 @@ _FLOATS = ("weight_address", "weight_text", "weight_category", "weight_time", "w
            "duplicate_threshold", "review_threshold", "recurrence_threshold", "window_hours",
            "recurrence_days")
 _LOOKUP = ("postings_per_key", "rare_shingles", "max_candidates", "max_scored", "max_closed")
+_LOOKUP_LIMIT = _core.MAX_LOOKUP_LIMIT  # the core's own limit (MatchParams::validate), checked first here
 # Feature name in explanations and [curves] -> (weight attribute, curve attribute, the candidate's
 # attributes whose product is the feature).
 FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -149,9 +150,8 @@ def load_match_params(path: str | Path | None = None) -> _core.MatchParams:
             if wanted is int and (value < 0 or (value == 0 and key not in ("max_scored", "max_closed"))):
                 # max_scored 0: all of them; max_closed 0: closed events rank with the open ones
                 raise ConfigError(f"{path}: {section}.{key}: must be positive, got {value}")
-            limit = _core.MAX_LOOKUP_LIMIT  # the core's check, made here before the binding's TypeError
-            if wanted is int and value > limit:
-                raise ConfigError(f"{path}: {section}.{key}: must be at most {limit}, got {value}")
+            if wanted is int and value > _LOOKUP_LIMIT:  # (past 2**64 the binding raised a bare TypeError)
+                raise ConfigError(f"{path}: {section}.{key}: must be at most {_LOOKUP_LIMIT}, got {value}")
             setattr(params.lookup if section == "lookup" else params, key, wanted(value))
     if "recurrence_threshold" not in doc.get("match", {}):
         # A file from before the key (or one that does not care): a recurrence needs what a duplicate needs.

@@ -141,10 +141,8 @@ _NINGBO_SPOTS = ((29.8705, 121.5530), (29.8170, 121.5470), (29.9060, 121.5580), 
 
 
 @lru_cache(maxsize=8)
-def _spots(gazetteer: str | None) -> tuple[tuple[float, float], ...]:
+def _spots(gazetteer: str) -> tuple[tuple[float, float], ...]:
     """Places reports come from: the gazetteer's unit centroids, or a few of Ningbo's."""
-    if gazetteer is None:
-        return _NINGBO_SPOTS
     rows = _rows(gazetteer)
     centroids = tuple((float(row["lat"]), float(row["lon"])) for row in rows if row.get("lat") and row.get("lon"))
     return centroids or _NINGBO_SPOTS
@@ -204,7 +202,7 @@ def reports(
         }
     )
     hint = st.sampled_from([c.code for c in loaded.categories]).map(lambda code: {"category": code})
-    place = _coordinates(_spots(None if gazetteer is None else str(gazetteer)))
+    place = _coordinates(_spots(str(gazetteer or default_gazetteer_path())))
     fields = st.tuples(report, _sometimes(hint, 4), _sometimes(place, 3))
     return fields.map(lambda r: {**r[0], **r[1], **r[2]})
 
