@@ -10,6 +10,7 @@
 #include "routing_core/address_similarity.hpp"
 #include "routing_core/engine.hpp"
 #include "routing_core/error.hpp"
+#include "routing_core/negation.hpp"
 #include "routing_core/normalise.hpp"
 #include "routing_core/utf8.hpp"
 
@@ -293,6 +294,7 @@ PYBIND11_MODULE(_core, m) {
         .def("__call__", &Curve::operator(), py::arg("value"));
 
     m.attr("MAX_LOOKUP_LIMIT") = max_lookup_limit;  // the most a [lookup] limit may be
+    m.attr("MAX_NEGATION_WINDOW") = max_negation_window;  // the most a [negation] window may be
 
     py::class_<MatchParams>(m, "MatchParams")
         .def(py::init<>())

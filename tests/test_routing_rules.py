@@ -185,7 +185,15 @@ def test_bundled_negation_keeps_stated_absences_from_escalating() -> None:
 @pytest.mark.parametrize(
     ("negation", "expected"),
     [
-        pytest.param('rules = ["没有"]\nrules_window = 50', r"negation\.rules.*at most 16", id="window-too-wide"),
+        pytest.param('rules = ["没有"]\nrules_window = 50',
+                     r"negation\.rules_window: expected an integer from 0 to 16, got 50", id="window-too-wide"),
+        # Past 32 bits and below zero, the same message (these got "from 0 to 4294967295" before).
+        pytest.param('rules = ["没有"]\nrules_window = 4294967296',
+                     r"negation\.rules_window: expected an integer from 0 to 16, got 4294967296",
+                     id="window-past-32-bits"),
+        pytest.param('classification = ["不是"]\nclassification_window = -1',
+                     r"negation\.classification_window: expected an integer from 0 to 16, got -1",
+                     id="window-negative"),
         pytest.param('rules = [""]', r"negation", id="empty-cue"),
         pytest.param('rules = "没有"', r"negation\.rules", id="not-a-list"),
         pytest.param('rule = ["没有"]', r"negation\.rule: unknown key", id="unknown-key"),

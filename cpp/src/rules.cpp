@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "routing_core/error.hpp"
+#include "routing_core/negation.hpp"
 #include "routing_core/normalise.hpp"
 #include "routing_core/utf8.hpp"
 
@@ -161,8 +162,9 @@ namespace {
 
 NegationSpec checked_negation(const char* where, const std::vector<std::string>& cues, std::uint32_t window) {
     for (const auto& cue : cues) check_term(where, "cue", cue);
-    if (window > 16) {
-        throw ConfigError(std::string(where) + ": window must be at most 16 characters, got " + std::to_string(window));
+    if (window > max_negation_window) {
+        throw ConfigError(std::string(where) + ": window must be at most " +
+                          std::to_string(max_negation_window) + " characters, got " + std::to_string(window));
     }
     return NegationSpec{cues, window};
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "routing_core/error.hpp"
+#include "routing_core/negation.hpp"
 #include "test_fixtures.hpp"
 
 namespace routing_core {
@@ -48,6 +49,14 @@ TEST(RuleSet, RejectsTermsAndCuesThatNormaliseToNothing) {
     }
     EXPECT_THROW(r.add_term(category, "\xff\xfe", 1.0), ConfigError);  // not UTF-8: nothing to decode
     r.add_term(category, "，占道", 1.0);  // punctuation and a word: something is left
+}
+
+TEST(RuleSet, NegationWindowsRunToTheirLimit) {
+    RuleSet r = fixtures::small_rules();
+    r.set_rule_negation({"没有"}, max_negation_window);
+    r.set_classification_negation({"不是"}, 0);
+    EXPECT_THROW(r.set_rule_negation({"没有"}, max_negation_window + 1), ConfigError);
+    EXPECT_THROW(r.set_classification_negation({"不是"}, 4294967295u), ConfigError);
 }
 
 TEST(RuleSet, RejectsRulesWithoutConditionOrActionOrWithUnknownNames) {

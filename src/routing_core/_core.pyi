@@ -10,7 +10,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['MAX_LOOKUP_LIMIT', 'Address', 'CandidateScore', 'Classification', 'Curve', 'Decision', 'Engine', 'EngineConfig', 'EngineStats', 'Escalation', 'EventStep', 'EventView', 'Gazetteer', 'Limits', 'LookupLimits', 'MatchParams', 'Report', 'RuleSet', 'indel_ratio', 'indel_ratio_many', 'indel_ratio_matrix', 'normalise_address', 'normalise_text']
+__all__: list[str] = ['MAX_LOOKUP_LIMIT', 'MAX_NEGATION_WINDOW', 'Address', 'CandidateScore', 'Classification', 'Curve', 'Decision', 'Engine', 'EngineConfig', 'EngineStats', 'Escalation', 'EventStep', 'EventView', 'Gazetteer', 'Limits', 'LookupLimits', 'MatchParams', 'Report', 'RuleSet', 'indel_ratio', 'indel_ratio_many', 'indel_ratio_matrix', 'normalise_address', 'normalise_text']
 class Gazetteer:
     def __init__(self) -> None:
         ...
@@ -634,3 +634,4 @@ def normalise_address(address: str) -> str:
 def normalise_text(text: str) -> str:
     ...
 MAX_LOOKUP_LIMIT: int = 65536
+MAX_NEGATION_WINDOW: int = 16

@@ -252,7 +252,7 @@ def load_rules(path: str | Path | None = None) -> LoadedRules:
     negations: dict[str, tuple[tuple[str, ...], int]] = {}
     for scope, setter in (("classification", table.set_classification_negation), ("rules", table.set_rule_negation)):
         cues = _names(r, "negation", negation, scope, None, "cue")
-        window = _count(r, "negation", negation, f"{scope}_window")
+        window = _count(r, "negation", negation, f"{scope}_window", _core.MAX_NEGATION_WINDOW)
         _apply(r, f"negation.{scope}", setter, list(cues), window)
         negations[scope] = (cues, window)
 
@@ -306,10 +306,10 @@ _MAX_COUNT = 2**32 - 1
 _PRIORITIES = (-(2**31), 2**31 - 1)
 
 
-def _count(r: _Reader, where: str, entry: dict[str, Any], key: str) -> int:
+def _count(r: _Reader, where: str, entry: dict[str, Any], key: str, most: int = _MAX_COUNT) -> int:
     value = entry.get(key, 0)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
-        raise r.fail(f"{where}.{key}", f"expected an integer from 0 to {_MAX_COUNT}, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+        raise r.fail(f"{where}.{key}", f"expected an integer from 0 to {most}, got {value!r}")
     return value
 
 

@@ -11,6 +11,10 @@
 
 namespace routing_core {
 
+// The most characters a negation window may span (RuleSet refuses more): a cue further from its term than
+// a short clause is rarely its negation.
+constexpr std::uint32_t max_negation_window = 16;
+
 class NegationCues {
 public:
     NegationCues() = default;
