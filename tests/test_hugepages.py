@@ -24,13 +24,22 @@ GLIBC = (2, 36)
 
 def test_the_tunable_is_added_where_the_kernel_waits_to_be_asked() -> None:
     env = huge_pages_environment({"PATH": "/bin"}, "madvise", GLIBC)
-    assert env == {"PATH": "/bin", "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
+    # With 64 MiB (67,108,864 bytes) of slack at the heap's top for the helper to fault in.
+    assert env == {"PATH": "/bin", "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864"}
 
 
 def test_other_tunables_are_kept() -> None:
     env = huge_pages_environment({"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}, "madvise", GLIBC)
     assert env is not None
-    assert env["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"
+    assert env["GLIBC_TUNABLES"] == (
+        "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864"
+    )
+
+
+def test_a_top_pad_of_the_users_own_is_kept() -> None:
+    env = huge_pages_environment({"GLIBC_TUNABLES": "glibc.malloc.top_pad=0"}, "madvise", GLIBC)
+    assert env is not None
+    assert env["GLIBC_TUNABLES"] == "glibc.malloc.top_pad=0:glibc.malloc.hugetlb=1"
 
 
 @pytest.mark.parametrize(
@@ -115,6 +124,9 @@ def test_the_description_says_when_the_tunable_does_not_apply(tmp_path: Path) ->
     setting.write_text("always [madvise] never\n", encoding="ascii")
     tuned = {"GLIBC_TUNABLES": f"{TUNABLE}=1"}
     assert describe_huge_pages(tuned, setting) == f"malloc ({TUNABLE}=1; kernel: madvise)"
+    padded = {"GLIBC_TUNABLES": f"{TUNABLE}=1:glibc.malloc.top_pad=67108864"}
+    assert describe_huge_pages(padded, setting) == (f"malloc ({TUNABLE}=1, glibc.malloc.top_pad=67108864; "
+                                                    "kernel: madvise)")
     # With another allocator preloaded, glibc's malloc (and its tunable) is not the one used.
     described = describe_huge_pages({**tuned, "LD_PRELOAD": "/usr/lib/libjemalloc.so.2"}, setting)
     assert described == (f"malloc from libjemalloc.so.2 (LD_PRELOAD; kernel: madvise; "

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <iterator>
+#include <mutex>
 #include <numeric>
 #include <thread>
 #include <unordered_set>
@@ -327,8 +330,20 @@ struct Workers {
     std::vector<std::thread> threads;
     std::atomic<bool> stop{false};
     SharedLoop* helping = nullptr;  // the loop they help with when idle (woken to stop)
+    std::mutex idle_mutex;
+    std::condition_variable idle;  // where a worker with nothing to do waits (woken to stop)
+    // Waits until stopped or `most` has passed; whether stopped.
+    bool rest(std::chrono::microseconds most) {
+        std::unique_lock<std::mutex> lock(idle_mutex);
+        return idle.wait_for(lock, most, [&] { return stop.load(std::memory_order_relaxed); });
+    }
     ~Workers() {
-        stop.store(true, std::memory_order_relaxed);
+        {
+            // Under the lock: not between a resting worker's check and its wait.
+            std::lock_guard<std::mutex> lock(idle_mutex);
+            stop.store(true, std::memory_order_relaxed);
+        }
+        idle.notify_all();
         if (helping != nullptr) helping->wake_all();
         for (auto& t : threads) t.join();
     }
@@ -402,7 +417,18 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
                 if (w < scoring_helpers) scoring_.help(w + 1);
             }
             // Ahead of matching with nothing left to prepare: score candidates with it until the end.
-            if (w < scoring_helpers) scoring_.help_until(preparers.stop, w + 1);
+            if (w < scoring_helpers) {
+                scoring_.help_until(preparers.stop, w + 1);
+            } else if (w == 0 && prefaulter_.available()) {
+                // Or fault in the heap's free top before matching writes to it (heap_prefaulter.hpp), a
+                // huge page at a time so that the batch's end does not wait long for this thread.
+                while (!stopped()) {
+                    if (prefaulter_.step(HeapPrefaulter::huge_page) == 0 &&
+                        preparers.rest(std::chrono::microseconds(500))) {
+                        break;
+                    }
+                }
+            }
         });
     }
     std::size_t k = 0;

@@ -9,6 +9,12 @@ distributions) and glibc ≥ 2.35 asks for all of its heap when started with the
 itself again with it (:func:`reexec_with_huge_pages`); a program embedding the engine sets
 ``GLIBC_TUNABLES=glibc.malloc.hugetlb=1`` in its own environment. ``ROUTING_CORE_HUGE_PAGES=0``
 keeps the command line as it is.
+
+The restart also keeps 64 MiB of slack at the heap's top (``glibc.malloc.top_pad``, unless set): the
+first write to a huge page the machine has not used lately is slow on a virtual machine (the host backs
+it then), and a batch's idle helper thread faults that slack in before the matching thread writes to
+it (the core's ``HeapPrefaulter``; engines with ``threads`` ≥ 2). Without slack there is nothing to
+fault in ahead.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ __all__ = ["describe_huge_pages", "huge_pages_environment", "preloaded_malloc", 
 
 THP_SETTING = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 TUNABLE = "glibc.malloc.hugetlb"
+TOP_PAD = "glibc.malloc.top_pad"
+TOP_PAD_BYTES = 64 << 20
 OPT_OUT = "ROUTING_CORE_HUGE_PAGES"
 
 
@@ -49,11 +57,11 @@ def _glibc_version() -> tuple[int, ...] | None:
         return None
 
 
-def _tunable(environ: Mapping[str, str]) -> str | None:
-    """The value of glibc.malloc.hugetlb in GLIBC_TUNABLES (``a=1:b=2``), or None when unset."""
+def _tunable(environ: Mapping[str, str], name: str = TUNABLE) -> str | None:
+    """The value of tunable ``name`` in GLIBC_TUNABLES (``a=1:b=2``), or None when unset."""
     for item in environ.get("GLIBC_TUNABLES", "").split(":"):
         key, _, value = item.partition("=")
-        if key == TUNABLE:
+        if key == name:
             return value
     return None
 
@@ -61,11 +69,12 @@ def _tunable(environ: Mapping[str, str]) -> str | None:
 def huge_pages_environment(
     environ: Mapping[str, str], mode: str | None, glibc: tuple[int, ...] | None
 ) -> dict[str, str] | None:
-    """``environ`` with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, or None when that would
-    change nothing: the kernel already gives every process huge pages (``always``) or none
-    (``never``, not Linux), glibc is older than 2.35 or not glibc, the tunable is already set (to
-    any value: the user's choice), or ``ROUTING_CORE_HUGE_PAGES=0``. Raises ConfigError when that
-    variable is set to anything but 0 or 1."""
+    """``environ`` with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, and glibc.malloc.top_pad
+    (:data:`TOP_PAD_BYTES`) unless that is set, or None when that would change nothing: the kernel
+    already gives every process huge pages (``always``) or none (``never``, not Linux), glibc is older
+    than 2.35 or not glibc, the hugetlb tunable is already set (to any value: the user's choice), or
+    ``ROUTING_CORE_HUGE_PAGES=0``. Raises ConfigError when that variable is set to anything but 0 or
+    1."""
     choice = environ.get(OPT_OUT, "")
     if choice not in ("", "0", "1"):
         raise ConfigError(f"environment variable {OPT_OUT}: expected 0 (off) or 1 (on, the default), "
@@ -74,9 +83,12 @@ def huge_pages_environment(
         return None
     if choice == "0" or _tunable(environ) is not None:
         return None
+    added = [f"{TUNABLE}=1"]
+    if _tunable(environ, TOP_PAD) is None:
+        added.append(f"{TOP_PAD}={TOP_PAD_BYTES}")
     env = dict(environ)
-    tunables = env.get("GLIBC_TUNABLES", "")
-    env["GLIBC_TUNABLES"] = f"{tunables}:{TUNABLE}=1" if tunables else f"{TUNABLE}=1"
+    tunables = [t for t in env.get("GLIBC_TUNABLES", "").split(":") if t]
+    env["GLIBC_TUNABLES"] = ":".join(tunables + added)
     return env
 
 
@@ -121,5 +133,7 @@ def describe_huge_pages(environ: Mapping[str, str] | None = None, setting: Path 
         return f"kernel: {mode}"
     tunable = _tunable(environ)
     if tunable is not None and tunable != "0":
-        return f"malloc ({TUNABLE}={tunable}; kernel: madvise)"
+        pad = _tunable(environ, TOP_PAD)
+        slack = f", {TOP_PAD}={pad}" if pad is not None else ""
+        return f"malloc ({TUNABLE}={tunable}{slack}; kernel: madvise)"
     return "off (kernel: madvise; malloc does not ask)"

@@ -25,6 +25,7 @@
 #include "routing_core/classifier.hpp"
 #include "routing_core/event_shingles.hpp"
 #include "routing_core/gazetteer.hpp"
+#include "routing_core/heap_prefaulter.hpp"
 #include "routing_core/indel.hpp"
 #include "routing_core/matcher.hpp"
 #include "routing_core/query_shingles.hpp"
@@ -449,6 +450,7 @@ private:
     mutable ScoringScratch scoring_scratch_;
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines_;
     std::size_t open_events_ = 0;
+    HeapPrefaulter prefaulter_;  // stepped by a lean batch's first helper once it has prepared its share
 };
 
 }  // namespace routing_core

@@ -1,0 +1,94 @@
+// HeapPrefaulter: it populates the heap's free top as malloc grows it, in whole huge pages, without
+// changing a byte of what malloc already handed out; it starts from the heap's end and says 0 when
+// nothing is new.
+#include "routing_core/heap_prefaulter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#if defined(__linux__) && defined(__GLIBC__)
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#define ROUTING_CORE_GLIBC_HEAP 1
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ROUTING_CORE_OWN_MALLOC 1  // the sanitizer's allocator does not grow the program break
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ROUTING_CORE_OWN_MALLOC 1
+#endif
+#endif
+
+namespace routing_core {
+namespace {
+
+#if defined(ROUTING_CORE_GLIBC_HEAP) && !defined(ROUTING_CORE_OWN_MALLOC)
+
+std::uintptr_t program_break() { return reinterpret_cast<std::uintptr_t>(sbrk(0)); }
+
+// Whether every page of [begin, end) is resident (mincore).
+bool resident(std::uintptr_t begin, std::uintptr_t end) {
+    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    std::vector<unsigned char> pages((end - begin + page - 1) / page);
+    if (mincore(reinterpret_cast<void*>(begin), end - begin, pages.data()) != 0) return false;
+    for (unsigned char p : pages) {
+        if ((p & 1) == 0) return false;
+    }
+    return true;
+}
+
+TEST(HeapPrefaulter, PopulatesTheTopMallocKeepsWithoutChangingWhatItHandedOut) {
+    constexpr std::size_t huge = HeapPrefaulter::huge_page;
+    ASSERT_EQ(mallopt(M_TOP_PAD, 64 << 20), 1);  // slack at the top, as glibc.malloc.top_pad gives
+    ASSERT_EQ(mallopt(M_MMAP_THRESHOLD, 1 << 20), 1);  // the blocks below come from the heap, not mmap
+    HeapPrefaulter prefaulter;
+    ASSERT_TRUE(prefaulter.available());
+    EXPECT_EQ(prefaulter.step(8 * huge), 0u);  // the first step notes where the heap ends
+    const std::uintptr_t start = (program_break() + huge - 1) / huge * huge;
+    EXPECT_EQ(prefaulter.step(8 * huge), 0u);  // nothing new yet
+
+    // Blocks until the break has moved by more than a few huge pages, each filled with its number.
+    std::vector<std::vector<unsigned char>> blocks;
+    while (program_break() < start + 6 * huge) {
+        blocks.emplace_back(512 << 10, static_cast<unsigned char>(blocks.size() * 7 + 1));
+    }
+    const std::uintptr_t end = program_break() / huge * huge;
+    // Most of the new top is slack nothing has written yet (the top pad).
+    EXPECT_FALSE(resident(end - huge, end));
+
+    EXPECT_EQ(prefaulter.step(huge / 2), 0u);  // less than a huge page: nothing
+    std::size_t total = 0;
+    const std::size_t first = prefaulter.step(2 * huge);
+    if (!prefaulter.available()) GTEST_SKIP() << "a kernel before 5.14: no MADV_POPULATE_WRITE";
+    EXPECT_EQ(first, 2 * huge);  // at most what it is given
+    total += 2 * huge;
+    while (const std::size_t n = prefaulter.step(3 * huge)) {
+        EXPECT_EQ(n % huge, 0u);
+        total += n;
+    }
+    EXPECT_EQ(total, end - start);  // up to the heap's end, in huge pages
+    EXPECT_TRUE(resident(start, end));
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        const auto fill = static_cast<unsigned char>(b * 7 + 1);
+        for (unsigned char c : blocks[b]) ASSERT_EQ(c, fill) << "block " << b;
+    }
+}
+
+#endif
+
+TEST(HeapPrefaulter, SaysWhenItCanNeverHelp) {
+    HeapPrefaulter prefaulter;
+#ifdef __linux__
+    EXPECT_TRUE(prefaulter.available());
+#else
+    EXPECT_FALSE(prefaulter.available());
+    EXPECT_EQ(prefaulter.step(HeapPrefaulter::huge_page), 0u);
+#endif
+}
+
+}  // namespace
+}  // namespace routing_core
