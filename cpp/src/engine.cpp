@@ -393,6 +393,7 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
     std::vector<std::exception_ptr> failed(todo.size());
     const std::unique_ptr<std::atomic<bool>[]> ready(new std::atomic<bool>[todo.size()]);
     for (std::size_t k = 0; k < todo.size(); ++k) ready[k].store(false, std::memory_order_relaxed);
+    std::atomic<std::size_t> applied{0};  // prepared[0, applied) are done with (when a helper frees them)
     const std::size_t helpers = threads - 1;
     if (workers_.size() < threads) workers_.resize(threads);
     // Helpers also score candidates when idle, as many as there are other processors, when the batch
@@ -419,18 +420,23 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
             // Ahead of matching with nothing left to prepare: score candidates with it until the end.
             if (w < scoring_helpers) {
                 scoring_.help_until(preparers.stop, w + 1);
-            } else if (w == 0 && prefaulter_.available()) {
-                // Or fault in the heap's free top before matching writes to it (heap_prefaulter.hpp), a
-                // huge page at a time so that the batch's end does not wait long for this thread.
+            } else if (w == 0) {
+                // Or free the prepared reports matching is done with (their memory came from the helpers'
+                // arenas), and fault in the heap's free top before matching writes to it
+                // (heap_prefaulter.hpp), a huge page at a time so that the batch's end does not wait long.
+                std::size_t freed = 0;
                 while (!stopped()) {
-                    if (prefaulter_.step(HeapPrefaulter::huge_page) == 0 &&
-                        preparers.rest(std::chrono::microseconds(500))) {
-                        break;
-                    }
+                    const std::size_t done = applied.load(std::memory_order_acquire);
+                    const bool freeing = freed < done;
+                    for (; freed < done; ++freed) prepared[freed] = Prepared{};
+                    const bool faulting =
+                        prefaulter_.available() && prefaulter_.step(HeapPrefaulter::huge_page) > 0;
+                    if (!freeing && !faulting && preparers.rest(std::chrono::microseconds(500))) break;
                 }
             }
         });
     }
+    const bool frees_applied = helpers > 0 && scoring_helpers == 0;  // helper 0 does, in the loop above
     std::size_t k = 0;
     for (std::size_t i = 0; i < n; ++i) {
         if (originals[i] != nullptr) {
@@ -445,8 +451,12 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
                 if (failed[k]) std::rethrow_exception(failed[k]);
             }
             apply_new(i, prepared[k]);
-            prepared[k] = Prepared{};  // its memory back as the batch goes
             ++k;
+            if (frees_applied) {
+                applied.store(k, std::memory_order_release);
+            } else {
+                prepared[k - 1] = Prepared{};  // its memory back as the batch goes
+            }
         }
     }
 }
