@@ -393,7 +393,6 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
     std::vector<std::exception_ptr> failed(todo.size());
     const std::unique_ptr<std::atomic<bool>[]> ready(new std::atomic<bool>[todo.size()]);
     for (std::size_t k = 0; k < todo.size(); ++k) ready[k].store(false, std::memory_order_relaxed);
-    std::atomic<std::size_t> applied{0};  // prepared[0, applied) are done with (when a helper frees them)
     const std::size_t helpers = threads - 1;
     if (workers_.size() < threads) workers_.resize(threads);
     // Helpers also score candidates when idle, as many as there are other processors, when the batch
@@ -402,6 +401,9 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
     // and each helper's memo read the same weights again (stop 25, benchmarks/RESULTS.md).
     const std::size_t processors = std::max(1u, std::thread::hardware_concurrency());
     const std::size_t scoring_helpers = explained ? std::min<std::size_t>(helpers, processors - 1) : 0;
+    // In a lean batch, helper 0 frees the prepared reports matching is done with, prepared[0, applied).
+    const bool helper_frees = helpers > 0 && scoring_helpers == 0;
+    std::atomic<std::size_t> applied{0};
     scoring_.reenable();
     Workers preparers;  // declared after what they write, so joined before it goes
     preparers.helping = &scoring_;
@@ -420,7 +422,7 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
             // Ahead of matching with nothing left to prepare: score candidates with it until the end.
             if (w < scoring_helpers) {
                 scoring_.help_until(preparers.stop, w + 1);
-            } else if (w == 0) {
+            } else if (helper_frees && w == 0) {
                 // Or free the prepared reports matching is done with (their memory came from the helpers'
                 // arenas), and fault in the heap's free top before matching writes to it
                 // (heap_prefaulter.hpp), a huge page at a time so that the batch's end does not wait long.
@@ -429,14 +431,12 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
                     const std::size_t done = applied.load(std::memory_order_acquire);
                     const bool freeing = freed < done;
                     for (; freed < done; ++freed) prepared[freed] = Prepared{};
-                    const bool faulting =
-                        prefaulter_.available() && prefaulter_.step(HeapPrefaulter::huge_page) > 0;
+                    const bool faulting = prefaulter_.step(HeapPrefaulter::huge_page) > 0;
                     if (!freeing && !faulting && preparers.rest(std::chrono::microseconds(500))) break;
                 }
             }
         });
     }
-    const bool frees_applied = helpers > 0 && scoring_helpers == 0;  // helper 0 does, in the loop above
     std::size_t k = 0;
     for (std::size_t i = 0; i < n; ++i) {
         if (originals[i] != nullptr) {
@@ -452,7 +452,7 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
             }
             apply_new(i, prepared[k]);
             ++k;
-            if (frees_applied) {
+            if (helper_frees) {
                 applied.store(k, std::memory_order_release);
             } else {
                 prepared[k - 1] = Prepared{};  // its memory back as the batch goes

@@ -29,10 +29,9 @@ std::size_t HeapPrefaulter::step(std::size_t most) {
     if (!available_) return 0;
     const std::uintptr_t brk = program_break();
     const std::uintptr_t end = brk / huge_page * huge_page;
-    if (!started_ || end < done_) {
+    if (done_ == 0 || end < done_) {
         // At first, or after malloc gave memory back: from the end, rounded up (the heap may begin
         // within the huge page the end is in).
-        started_ = true;
         done_ = (brk + huge_page - 1) / huge_page * huge_page;
         return 0;
     }
@@ -42,7 +41,7 @@ std::size_t HeapPrefaulter::step(std::size_t most) {
         // EINVAL: a kernel before 5.14 (or advice it refuses): never again. ENOMEM, EFAULT: malloc gave
         // part of the range back meanwhile; the next step starts from the new end.
         if (errno == EINVAL || errno == EPERM) available_ = false;
-        started_ = false;
+        done_ = 0;
         return 0;
     }
     done_ += length;

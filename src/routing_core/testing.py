@@ -30,6 +30,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "routing_core.testing needs hypothesis: pip install 'routing_core[testing]' (or hypothesis)"
     ) from exc
 
+from . import _core
 from .engine import Engine
 from .gazetteer import default_gazetteer_path
 from .rules import HANDLING_LEVELS, LoadedRules, load_rules
@@ -252,9 +253,9 @@ def _negation_lines(draw: st.DrawFn) -> list[str]:
     return [
         "[negation]",
         f"rules = {cues()}",
-        f"rules_window = {draw(st.integers(0, 16))}",
+        f"rules_window = {draw(st.integers(0, _core.MAX_NEGATION_WINDOW))}",
         f"classification = {cues()}",
-        f"classification_window = {draw(st.integers(0, 16))}",
+        f"classification_window = {draw(st.integers(0, _core.MAX_NEGATION_WINDOW))}",
     ]
 
 

@@ -29,8 +29,8 @@ public:
     static constexpr std::size_t huge_page = std::size_t{2} << 20;
 
 private:
-    std::uintptr_t done_ = 0;  // populated (or there at the start) below this address
-    bool started_ = false;
+    // Populated (or there at the start) below this address; 0 before the first step.
+    std::uintptr_t done_ = 0;
 #ifdef __linux__
     bool available_ = true;
 #else
