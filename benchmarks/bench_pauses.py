@@ -1,6 +1,6 @@
 """The longest single submits after weeks of history: what a live back-end calling ``submit`` waits for.
 
-Run: ``python benchmarks/bench_pauses.py [--days 35] [--single-days 10] [--slow]``
+Run: ``python benchmarks/bench_pauses.py [--days 35] [--single-days 10] [--threads 1] [--slow]``
 
 A generated city stream (``--per-day``, default 10,700 reports a day, Ningbo's volume) is replayed in
 batches of 1,000 for ``--days`` days (35 by default: past a recurrence period, so that events die and
@@ -90,11 +90,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="days then submitted one report at a time (default 10)")
     parser.add_argument("--per-day", type=at_least(1), default=10_700)
     parser.add_argument("--seed", type=at_least(0), default=0)
+    parser.add_argument("--threads", type=at_least(1), default=1,
+                        help="the engine's threads (default 1; with 2 or more, a background thread faults in "
+                             "the heap's new pages between calls)")
     parser.add_argument("--slow", action="store_true", help="list every call over 1 ms")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     days = _Days(generate(days=args.days + args.single_days, reports_per_day=args.per_day, seed=args.seed))
-    engine = Engine()
+    engine = Engine(threads=args.threads)
     print(f"replaying {args.days} days in batches ...", file=sys.stderr)
     replay(days=args.days, reports_per_day=args.per_day, seed=args.seed, stream=days, engine=engine,
            api="columns")
@@ -110,12 +113,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     v = np.asarray(times)
     figures: dict[str, Any] = {
-        "days": args.days, "single_days": args.single_days, "per_day": args.per_day, "calls": len(v),
+        "days": args.days, "single_days": args.single_days, "per_day": args.per_day, "threads": args.threads,
+        "calls": len(v),
         **{f"p{q:g}": float(np.percentile(v, q)) for q in (50, 99, 99.9, 99.99)},
         "max": float(v.max()), "over_1ms": int((v > 1000).sum()), "over_10ms": int((v > 10_000).sum()),
         "purged_events": engine.stats().purged_events, "huge_pages": describe_huge_pages(), "slow": slow,
     }
-    print(f"{len(v):,} single submits after {args.days} days: p50 {figures['p50']:.1f} µs, "
+    print(f"{len(v):,} single submits after {args.days} days, threads={args.threads}: "
+          f"p50 {figures['p50']:.1f} µs, "
           f"p99 {figures['p99']:.1f}, p99.9 {figures['p99.9']:.1f}, p99.99 {figures['p99.99']:,.1f}, "
           f"max {figures['max']:,.0f} µs; over 1 ms: {figures['over_1ms']}, "
           f"over 10 ms: {figures['over_10ms']}")

@@ -14,8 +14,10 @@
 
 #include "routing_core/address_parser.hpp"
 #include "routing_core/address_similarity.hpp"
+#include "routing_core/background_prefaulter.hpp"
 #include "routing_core/error.hpp"
 #include "routing_core/geo.hpp"
+#include "routing_core/heap_prefaulter.hpp"
 #include "routing_core/normalise.hpp"
 #include "routing_core/utf16.hpp"
 #include "routing_core/utf8.hpp"
@@ -58,6 +60,15 @@ void stable_sort_short(It first, It last, const Before& before) {
 constexpr double unknown_category = 0.5;
 // The most shingles an event's vocabulary keeps (a burst of 30 paraphrases stays well below it).
 constexpr std::size_t vocabulary_limit = 1024;
+
+// Nudges the process's background prefaulter when a call ends, however it ends: after the engine's lock
+// is released and the batch's helpers are joined, when declared before them.
+struct NudgeOnReturn {
+    bool enabled;
+    ~NudgeOnReturn() {
+        if (enabled) BackgroundPrefaulter::instance().nudge();
+    }
+};
 
 void check_utf8(const char* field, const std::string& value) {
     const std::size_t bad = utf8::find_invalid(value);
@@ -144,6 +155,8 @@ Engine::Engine(Gazetteer gazetteer, RuleSet rules, EngineConfig config)
         throw ConfigError("sources: at most 255 report sources (channels), got " + std::to_string(config_.sources.size()));
     }
     resolutions_.intern({});  // [0]: the empty text of open events
+    nudges_prefaulter_ =
+        config_.threads >= 2 || (config_.threads == 0 && std::thread::hardware_concurrency() >= 2);
 }
 
 std::u32string Engine::validate(const Report& r) const {
@@ -268,6 +281,7 @@ bool Engine::knows_report(const std::string& report_id) const {
 }
 
 Decision Engine::submit(const Report& report, bool explain) {
+    const NudgeOnReturn nudge{nudges_prefaulter_};
     {
         // A re-sent report (a client's retry) is answered from its receipt before any preparing: a
         // hash lookup instead of parsing, classifying and shingling it again. Only when the lock is
@@ -362,6 +376,10 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
                        const Repeat& repeat, const Apply& apply_new) {
     const std::size_t n = reports.size();
     const std::size_t threads = batch_threads(n);
+    // A batch on one thread (a few reports) is like a single submit. A lean batch on more has its own
+    // helper to fault pages in; waking the process's prefaulter at its end would have it compete with
+    // the next batch for the processors instead.
+    const NudgeOnReturn nudge{nudges_prefaulter_ && threads == 1};
     // 1. Validate every report, outside the lock: a rejected batch must change nothing.
     std::vector<std::u32string> texts(n);
     std::vector<std::exception_ptr> errors(n);
@@ -424,14 +442,16 @@ void Engine::run_batch(const std::vector<Report>& reports, bool explained, const
                 scoring_.help_until(preparers.stop, w + 1);
             } else if (helper_frees && w == 0) {
                 // Or free the prepared reports matching is done with (their memory came from the helpers'
-                // arenas), and fault in the heap's free top before matching writes to it
-                // (heap_prefaulter.hpp), a huge page at a time so that the batch's end does not wait long.
+                // arenas), and fault in the heap's free top before matching writes to it, with the
+                // process's prefaulter (background_prefaulter.hpp; a step is skipped while its thread is
+                // stepping), a huge page at a time so that the batch's end does not wait long.
                 std::size_t freed = 0;
                 while (!stopped()) {
                     const std::size_t done = applied.load(std::memory_order_acquire);
                     const bool freeing = freed < done;
                     for (; freed < done; ++freed) prepared[freed] = Prepared{};
-                    const bool faulting = prefaulter_.step(HeapPrefaulter::huge_page) > 0;
+                    const bool faulting =
+                        BackgroundPrefaulter::instance().try_step(HeapPrefaulter::huge_page) > 0;
                     if (!freeing && !faulting && preparers.rest(std::chrono::microseconds(500))) break;
                 }
             }

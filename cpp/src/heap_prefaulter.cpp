@@ -48,9 +48,16 @@ std::size_t HeapPrefaulter::step(std::size_t most) {
     return length;
 }
 
+std::uintptr_t HeapPrefaulter::heap_end() noexcept {
+    void* end = sbrk(0);  // libc's own copy of the break
+    return end == reinterpret_cast<void*>(-1) ? 0 : reinterpret_cast<std::uintptr_t>(end);
+}
+
 #else
 
 std::size_t HeapPrefaulter::step(std::size_t) { return 0; }
+
+std::uintptr_t HeapPrefaulter::heap_end() noexcept { return 0; }
 
 #endif
 

@@ -8,43 +8,19 @@
 #include <cstdint>
 #include <vector>
 
-#if defined(__linux__) && defined(__GLIBC__)
-#include <malloc.h>
-#include <sys/mman.h>
-#include <unistd.h>
-#define ROUTING_CORE_GLIBC_HEAP 1
-#endif
-// A sanitizer's allocator takes malloc's place and does not grow the program break.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ROUTING_CORE_OWN_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-#define ROUTING_CORE_OWN_MALLOC 1
-#endif
-#endif
+#include "heap_pages.hpp"
 
 namespace routing_core {
 namespace {
 
-#if defined(ROUTING_CORE_GLIBC_HEAP) && !defined(ROUTING_CORE_OWN_MALLOC)
+#ifdef ROUTING_CORE_BRK_HEAP
 
-std::uintptr_t program_break() { return reinterpret_cast<std::uintptr_t>(sbrk(0)); }
-
-// Whether every page of [begin, end) is resident (mincore).
-bool resident(std::uintptr_t begin, std::uintptr_t end) {
-    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-    std::vector<unsigned char> pages((end - begin + page - 1) / page);
-    if (mincore(reinterpret_cast<void*>(begin), end - begin, pages.data()) != 0) return false;
-    for (unsigned char p : pages) {
-        if ((p & 1) == 0) return false;
-    }
-    return true;
-}
+using heap_pages::program_break;
+using heap_pages::resident;
 
 TEST(HeapPrefaulter, PopulatesTheTopMallocKeepsWithoutChangingWhatItHandedOut) {
     constexpr std::size_t huge = HeapPrefaulter::huge_page;
-    ASSERT_EQ(mallopt(M_TOP_PAD, 64 << 20), 1);  // slack at the top, as glibc.malloc.top_pad gives
-    ASSERT_EQ(mallopt(M_MMAP_THRESHOLD, 1 << 20), 1);  // the blocks below come from the heap, not mmap
+    ASSERT_TRUE(heap_pages::keep_top_pad());
     HeapPrefaulter prefaulter;
     ASSERT_TRUE(prefaulter.available());
     EXPECT_EQ(prefaulter.step(8 * huge), 0u);  // the first step notes where the heap ends

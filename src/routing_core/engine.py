@@ -104,7 +104,10 @@ class Engine:
         Worker threads for the stateless stages of a batch (validation, normalisation, address
         parsing, classification); in ``submit_many`` (explained decisions), when idle, they also
         score each report's shortlisted candidates with the matching thread. Matching and recording
-        stay in report order, so decisions do not depend on it. 0 means one per CPU.
+        stay in report order, so decisions do not depend on it. 0 means one per CPU. With two or
+        more, a thread of the process (``heap-prefault``) also faults in the heap's new pages
+        between calls, which takes the ~6 ms first touch of a huge page out of single submits
+        (README, "Huge pages").
     snapshot_dir : path, optional
         Where snapshots of the engine's state go (with a store only). Default: beside a SQLite
         database (``events.sqlite.snapshots/``); a PostgreSQL store takes snapshots only when given a

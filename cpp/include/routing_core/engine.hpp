@@ -25,7 +25,6 @@
 #include "routing_core/classifier.hpp"
 #include "routing_core/event_shingles.hpp"
 #include "routing_core/gazetteer.hpp"
-#include "routing_core/heap_prefaulter.hpp"
 #include "routing_core/indel.hpp"
 #include "routing_core/matcher.hpp"
 #include "routing_core/query_shingles.hpp"
@@ -53,7 +52,8 @@ struct EngineConfig {
     // which in an explained batch (submit_many) also share the scoring of each report's shortlisted
     // candidates when they are idle (up to one fewer than the processors); matching and recording stay
     // in report order on the calling thread, so decisions do not depend on it. 0: one per hardware
-    // thread.
+    // thread. With two or more, a thread of the process also faults in the heap's new pages between
+    // calls (background_prefaulter.hpp).
     std::size_t threads = 1;
 };
 
@@ -450,7 +450,9 @@ private:
     mutable ScoringScratch scoring_scratch_;
     std::priority_queue<DeadlineEntry, std::vector<DeadlineEntry>, std::greater<>> deadlines_;
     std::size_t open_events_ = 0;
-    HeapPrefaulter prefaulter_;  // stepped by a lean batch's first helper once it has prepared its share
+    // Two or more threads: the process's background prefaulter is nudged when a call ends
+    // (background_prefaulter.hpp).
+    bool nudges_prefaulter_ = false;
 };
 
 }  // namespace routing_core

@@ -26,6 +26,13 @@ public:
     // Whether step() can ever do anything here (Linux, and the kernel took the advice so far).
     bool available() const noexcept { return available_; }
 
+    // Populated (or there at the first step) below this address; 0 before the first step.
+    std::uintptr_t populated_to() const noexcept { return done_; }
+
+    // The heap's end as libc last set it: no system call, for a cheap check of whether step() has work.
+    // 0 where there is no such heap.
+    static std::uintptr_t heap_end() noexcept;
+
     static constexpr std::size_t huge_page = std::size_t{2} << 20;
 
 private:
