@@ -13,8 +13,9 @@ keeps the command line as it is.
 The restart also keeps 64 MiB of slack at the heap's top (``glibc.malloc.top_pad``, unless set): the
 first write to a huge page the machine has not used lately is slow on a virtual machine (the host backs
 it then), and a batch's idle helper thread faults that slack in before the matching thread writes to
-it (the core's ``HeapPrefaulter``; engines with ``threads`` ≥ 2). Without slack there is nothing to
-fault in ahead.
+it, or between single calls a thread of the process (the core's ``HeapPrefaulter`` and
+``BackgroundPrefaulter``; engines with ``threads`` ≥ 2). Without slack there is nothing to fault in
+ahead.
 """
 
 from __future__ import annotations
