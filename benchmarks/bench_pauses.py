@@ -1,6 +1,7 @@
 """The longest single submits after weeks of history: what a live back-end calling ``submit`` waits for.
 
-Run: ``python benchmarks/bench_pauses.py [--days 35] [--single-days 10] [--threads 1] [--slow]``
+Run: ``python benchmarks/bench_pauses.py [--days 35] [--single-days 10] [--threads 1] [--slow]
+[--no-gc-freeze]``
 
 A generated city stream (``--per-day``, default 10,700 reports a day, Ningbo's volume) is replayed in
 batches of 1,000 for ``--days`` days (35 by default: past a recurrence period, so that events die and
@@ -14,6 +15,13 @@ Prints p50 / p99 / p99.9 / p99.99 / max of those calls and how many took over 1 
 the pauses apart: table growth happens at particular sizes, the purge at no size in particular, and
 huge-page faults every couple of MB of new heap. ``--json`` writes the figures.
 
+Python's cyclic garbage collector runs within whichever call allocates past its threshold, and a full
+collection walks every object the process holds: here the generated days, which made ~2 ms and ~10 ms
+calls at the same reports in every run (stop 37, benchmarks/RESULTS.md). A back-end holds no such
+stream, so the script generates the single-submit days too before it calls ``gc.freeze()``, which
+leaves the objects made so far out of later collections (a service does the same after its start-up);
+``--no-gc-freeze`` leaves the collector as it is.
+
 Like the command line, the script restarts itself with glibc's huge-page tunable where that helps
 (``routing_core.hugepages``); ``ROUTING_CORE_HUGE_PAGES=0`` runs it without, for the comparison.
 """
@@ -21,6 +29,7 @@ Like the command line, the script restarts itself with glibc's huge-page tunable
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -94,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the engine's threads (default 1; with 2 or more, a background thread faults in "
                              "the heap's new pages between calls)")
     parser.add_argument("--slow", action="store_true", help="list every call over 1 ms")
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="leave Python's garbage collector as it is after the replay "
+                             "(default: gc.freeze())")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     days = _Days(generate(days=args.days + args.single_days, reports_per_day=args.per_day, seed=args.seed))
@@ -101,11 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"replaying {args.days} days in batches ...", file=sys.stderr)
     replay(days=args.days, reports_per_day=args.per_day, seed=args.seed, stream=days, engine=engine,
            api="columns")
+    single = [next(days) for _ in range(args.single_days)]  # generated before the clock, as the others
+    if not args.no_gc_freeze:
+        gc.collect()
+        gc.freeze()
     times: list[float] = []
     slow: list[dict[str, int]] = []
-    for k in range(args.single_days):
+    for k, day in enumerate(single):
         print(f"day {args.days + k + 1}: one report at a time ...", file=sys.stderr)
-        day_times, day_slow = single_calls(engine, next(days))
+        day_times, day_slow = single_calls(engine, day)
         times += day_times
         slow += day_slow
     if not times:
@@ -114,12 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     v = np.asarray(times)
     figures: dict[str, Any] = {
         "days": args.days, "single_days": args.single_days, "per_day": args.per_day, "threads": args.threads,
-        "calls": len(v),
+        "gc_frozen": not args.no_gc_freeze, "calls": len(v),
         **{f"p{q:g}": float(np.percentile(v, q)) for q in (50, 99, 99.9, 99.99)},
         "max": float(v.max()), "over_1ms": int((v > 1000).sum()), "over_10ms": int((v > 10_000).sum()),
         "purged_events": engine.stats().purged_events, "huge_pages": describe_huge_pages(), "slow": slow,
     }
-    print(f"{len(v):,} single submits after {args.days} days, threads={args.threads}: "
+    frozen = "" if args.no_gc_freeze else ", gc frozen"
+    print(f"{len(v):,} single submits after {args.days} days, threads={args.threads}{frozen}: "
           f"p50 {figures['p50']:.1f} µs, "
           f"p99 {figures['p99']:.1f}, p99.9 {figures['p99.9']:.1f}, p99.99 {figures['p99.99']:,.1f}, "
           f"max {figures['max']:,.0f} µs; over 1 ms: {figures['over_1ms']}, "
