@@ -35,7 +35,11 @@ std::size_t BackgroundPrefaulter::try_step(std::size_t most) {
 void BackgroundPrefaulter::nudge() noexcept {
     constexpr std::uintptr_t huge = HeapPrefaulter::huge_page;
     const std::uintptr_t covered = covered_.load(std::memory_order_relaxed);
-    if (covered != 0 && HeapPrefaulter::heap_end() / huge * huge <= covered) return;
+    if (covered == std::numeric_limits<std::uintptr_t>::max()) return;  // the system offers no way
+    if (started_.load(std::memory_order_relaxed) && covered != 0 &&
+        HeapPrefaulter::heap_end() / huge * huge <= covered) {
+        return;
+    }
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (forking_) return;
@@ -45,6 +49,7 @@ void BackgroundPrefaulter::nudge() noexcept {
             } catch (const std::system_error&) {
                 return;  // no thread to be had now (a process or container limit); a later nudge tries again
             }
+            started_.store(true, std::memory_order_relaxed);
         }
         nudged_ = true;
     }
@@ -83,6 +88,7 @@ void BackgroundPrefaulter::before_fork() {
         self.thread_.join();
         lock.lock();
         self.stopping_.store(false, std::memory_order_relaxed);
+        self.started_.store(false, std::memory_order_relaxed);
     }
     lock.release();            // held across the fork: unlocked by after_fork, in both processes
     self.step_mutex_.lock();   // not mid-step in a batch's helper either

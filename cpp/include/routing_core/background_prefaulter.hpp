@@ -32,9 +32,10 @@ public:
     // bytes populated: 0 when there is nothing new, the prefaulter is busy, or the system offers no way.
     std::size_t try_step(std::size_t most);
 
-    // Wakes the thread, starting it first if it is not running, when the heap's end has moved a huge
-    // page or more past what is populated. Otherwise it costs a load and a comparison. When no thread
-    // can be started, nothing happens: the calls then fault their pages in themselves.
+    // Starts the thread if it is not running, and wakes it when the heap's end has moved a huge page
+    // or more past what is populated; otherwise it costs two loads and a comparison. When no thread can
+    // be started, or the system offers no way to populate, nothing happens: the calls then fault their
+    // pages in themselves.
     void nudge() noexcept;
 
     // Whether the thread is running now, and how far the heap is populated (for tests).
@@ -63,6 +64,7 @@ private:
     std::condition_variable wake_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};  // read by the thread between steps without the lock
+    std::atomic<bool> started_{false};   // the thread is running: nudges read it without the lock
     bool nudged_ = false;
     bool forking_ = false;  // between before_fork and after_fork: no new thread
 };
