@@ -2,10 +2,11 @@
 //
 // The heap belongs to the process, not to an engine, so one prefaulter serves every engine: two of them,
 // or a lean batch's helper and the thread below, never populate the same pages twice. Engines with two
-// or more threads nudge it when a call ends. The thread then faults in the heap's new top while the
-// caller goes on, so that the next calls do not meet a huge page's first touch (~6 ms on the virtual
-// machines of benchmarks/RESULTS.md). Between nudges it waits without a timer: an idle process is not
-// woken. Engines with one thread never start it.
+// or more threads nudge it when a single submit, or a batch small enough for one thread, ends (a lean
+// batch on more has its helper). The thread then faults in the heap's new top while the caller goes
+// on, so that the next calls do not meet a huge page's first touch (~6 ms on the virtual machines of
+// benchmarks/RESULTS.md). Between nudges it waits without a timer: an idle process is not woken.
+// Engines with one thread never start it.
 //
 // fork(): the child would inherit the prefaulter's locks but not the thread. Before a fork the thread is
 // stopped and joined (pthread_atfork), and the next nudge starts it again, in the parent and the child.
