@@ -15,7 +15,7 @@ BackgroundPrefaulter& BackgroundPrefaulter::instance() {
 }
 
 BackgroundPrefaulter::BackgroundPrefaulter() {
-    if (!prefaulter_.available()) covered_.store(std::numeric_limits<std::uintptr_t>::max());
+    publish_coverage();
 #ifdef __unix__
     pthread_atfork(&BackgroundPrefaulter::before_fork, &BackgroundPrefaulter::after_fork,
                    &BackgroundPrefaulter::after_fork);
@@ -26,10 +26,14 @@ std::size_t BackgroundPrefaulter::try_step(std::size_t most) {
     std::unique_lock<std::mutex> lock(step_mutex_, std::try_to_lock);
     if (!lock.owns_lock()) return 0;
     const std::size_t populated = prefaulter_.step(most);
+    publish_coverage();
+    return populated;
+}
+
+void BackgroundPrefaulter::publish_coverage() noexcept {
     const std::uintptr_t covered =
         prefaulter_.available() ? prefaulter_.populated_to() : std::numeric_limits<std::uintptr_t>::max();
     covered_.store(covered, std::memory_order_relaxed);
-    return populated;
 }
 
 void BackgroundPrefaulter::nudge() noexcept {
@@ -54,11 +58,6 @@ void BackgroundPrefaulter::nudge() noexcept {
         nudged_ = true;
     }
     wake_.notify_one();
-}
-
-bool BackgroundPrefaulter::running() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return thread_.joinable();
 }
 
 void BackgroundPrefaulter::run() {

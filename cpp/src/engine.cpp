@@ -155,8 +155,7 @@ Engine::Engine(Gazetteer gazetteer, RuleSet rules, EngineConfig config)
         throw ConfigError("sources: at most 255 report sources (channels), got " + std::to_string(config_.sources.size()));
     }
     resolutions_.intern({});  // [0]: the empty text of open events
-    nudges_prefaulter_ =
-        config_.threads >= 2 || (config_.threads == 0 && std::thread::hardware_concurrency() >= 2);
+    nudges_prefaulter_ = threads() >= 2;
 }
 
 std::u32string Engine::validate(const Report& r) const {
@@ -365,10 +364,13 @@ struct Workers {
 
 }  // namespace
 
+std::size_t Engine::threads() const {
+    return config_.threads != 0 ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
 std::size_t Engine::batch_threads(std::size_t reports) const {
-    std::size_t threads = config_.threads;
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    return std::max<std::size_t>(1, std::min(threads, reports / 64 + 1));  // tiny batches stay on one thread
+    // Tiny batches stay on one thread.
+    return std::max<std::size_t>(1, std::min(threads(), reports / 64 + 1));
 }
 
 template <typename Original, typename Repeat, typename Apply>

@@ -1,9 +1,12 @@
 // What the prefaulter tests need of the process's heap: whether glibc's malloc grows it by brk here,
-// where it ends, and whether pages are resident.
+// where it ends, whether pages are resident, and blocks that grow it and show whether they were changed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "routing_core/heap_prefaulter.hpp"
 
 #if defined(__linux__) && defined(__GLIBC__)
 #include <malloc.h>
@@ -41,6 +44,29 @@ inline bool resident(std::uintptr_t begin, std::uintptr_t end) {
 // Slack at the heap's top, as glibc.malloc.top_pad gives, and blocks of 512 KiB from the heap, not mmap.
 inline bool keep_top_pad() {
     return mallopt(M_TOP_PAD, 64 << 20) == 1 && mallopt(M_MMAP_THRESHOLD, 1 << 20) == 1;
+}
+
+using Blocks = std::vector<std::vector<unsigned char>>;
+
+// Blocks of 512 KiB, block b filled with b * 7 + 1, until the break has moved `huge_pages` huge pages
+// past `from`; empty when 128 MiB did not move it.
+inline Blocks grow_heap(std::uintptr_t from, std::size_t huge_pages) {
+    Blocks blocks;
+    while (program_break() < from + huge_pages * HeapPrefaulter::huge_page) {
+        if (blocks.size() == 256) return {};
+        blocks.emplace_back(512 << 10, static_cast<unsigned char>(blocks.size() * 7 + 1));
+    }
+    return blocks;
+}
+
+// The first block whose bytes are no longer its fill, or blocks.size() when none is.
+inline std::size_t first_changed_block(const Blocks& blocks) {
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        for (unsigned char c : blocks[b]) {
+            if (c != static_cast<unsigned char>(b * 7 + 1)) return b;
+        }
+    }
+    return blocks.size();
 }
 
 }  // namespace routing_core::heap_pages

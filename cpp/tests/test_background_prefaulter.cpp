@@ -37,28 +37,13 @@ bool eventually(const Done& done) {
 
 #ifdef ROUTING_CORE_BRK_HEAP
 
+using heap_pages::grow_heap;
 using heap_pages::program_break;
 using heap_pages::resident;
 constexpr std::size_t huge = HeapPrefaulter::huge_page;
 
-// Blocks of 512 KiB, each filled with its number, until the break has moved `pages` huge pages past
-// `from`; empty when 128 MiB did not move it.
-std::vector<std::vector<unsigned char>> grow_heap(std::uintptr_t from, std::size_t pages) {
-    std::vector<std::vector<unsigned char>> blocks;
-    while (program_break() < from + pages * huge) {
-        if (blocks.size() == 256) return {};
-        blocks.emplace_back(512 << 10, static_cast<unsigned char>(blocks.size() * 7 + 1));
-    }
-    return blocks;
-}
-
-bool unchanged(const std::vector<std::vector<unsigned char>>& blocks) {
-    for (std::size_t b = 0; b < blocks.size(); ++b) {
-        for (unsigned char c : blocks[b]) {
-            if (c != static_cast<unsigned char>(b * 7 + 1)) return false;
-        }
-    }
-    return true;
+bool unchanged(const heap_pages::Blocks& blocks) {
+    return heap_pages::first_changed_block(blocks) == blocks.size();
 }
 
 TEST(BackgroundPrefaulter, ANudgePopulatesTheNewTopWhileTheCallerGoesOn) {

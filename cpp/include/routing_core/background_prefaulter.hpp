@@ -40,7 +40,7 @@ public:
     void nudge() noexcept;
 
     // Whether the thread is running now, and how far the heap is populated (for tests).
-    bool running() const;
+    bool running() const noexcept { return started_.load(std::memory_order_relaxed); }
     std::uintptr_t populated_to() const noexcept { return covered_.load(std::memory_order_relaxed); }
 
     // The thread's name on Linux.
@@ -53,6 +53,8 @@ private:
     BackgroundPrefaulter();
     ~BackgroundPrefaulter() = delete;
     void run();
+    // covered_ from the prefaulter, under step_mutex_ (or before any other thread can see it).
+    void publish_coverage() noexcept;
     static void before_fork();
     static void after_fork();
 
@@ -61,11 +63,11 @@ private:
     // Populated below this address, as the last step left it; 0 before the first step, and the largest
     // address when the system offers no way (nudges then do nothing).
     std::atomic<std::uintptr_t> covered_{0};
-    mutable std::mutex mutex_;  // guards what follows
+    std::mutex mutex_;  // guards what follows
     std::condition_variable wake_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};  // read by the thread between steps without the lock
-    std::atomic<bool> started_{false};   // the thread is running: nudges read it without the lock
+    std::atomic<bool> started_{false};   // the thread is running: read without the lock
     bool nudged_ = false;
     bool forking_ = false;  // between before_fork and after_fork: no new thread
 };

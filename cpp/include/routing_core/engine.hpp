@@ -275,7 +275,9 @@ private:
     Prepared prepare(const Report& report) const;
     // The stateless stages of a valid report whose normalised text validate() returned.
     Prepared prepare_valid(const Report& report, const std::u32string& text) const;
-    // Workers for a batch of this many reports (config.threads; small batches get one).
+    // config.threads, or the hardware threads for 0.
+    std::size_t threads() const;
+    // Workers for a batch of this many reports (threads(); small batches get one).
     std::size_t batch_threads(std::size_t reports) const;
     // The batch path of submit_many and submit_compact: validates every report (on the workers,
     // outside the lock; the first error in report order is thrown and nothing changes), then, under
